@@ -1,0 +1,42 @@
+/**
+ * Errors the domain raises. They know nothing of HTTP: DomainErrorFilter maps each code to a status.
+ */
+export const DOMAIN_ERROR_STATUS = {
+  NETWORK_NOT_FOUND: 404,
+  FORM_NOT_FOUND: 404,
+  RENDER_NOT_FOUND: 404,
+  INVALID_FORM_DATA: 400,
+  INVALID_REQUEST: 400,
+  RENDER_NOT_READY: 409,
+  RENDER_FAILED: 422,
+  CATALOGUE_INVALID: 500,
+  TEMPLATE_ERROR: 500,
+  PAGE_OVERFLOW: 500,
+  BROWSER_UNAVAILABLE: 503,
+} as const;
+
+export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** One invalid field: where it is in the submitted data, and what is wrong, in Japanese. */
+export interface FieldError {
+  path: string;
+  label: string;
+  message: string;
+}
+
+export class InvalidFormDataError extends DomainError {
+  constructor(readonly errors: FieldError[]) {
+    super('INVALID_FORM_DATA', `入力内容に${errors.length}件の誤りがあります`, { errors });
+  }
+}

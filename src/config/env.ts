@@ -1,0 +1,82 @@
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../common/project-root';
+
+/** The one typed configuration object, read from the environment and checked once at start-up. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  chromiumPath: string;
+  templatesDir: string;
+  renderPoolSize: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Development defaults match the machine the README describes (local Postgres and Redis); production
+ * must name its database and Redis explicitly, so a forgotten variable cannot point at localhost.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const nodeEnv = oneOf('NODE_ENV', env.NODE_ENV ?? 'development', ['development', 'test', 'production'] as const);
+  const production = nodeEnv === 'production';
+
+  function required(name: string, fallback: string): string {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      if (production) problems.push(`${name} is required when NODE_ENV=production`);
+      return fallback;
+    }
+    return value;
+  }
+  function url(name: string, fallback: string, protocols: string[]): string {
+    const value = required(name, fallback);
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+    } catch {
+      problems.push(`${name} is not a valid URL: "${value}"`);
+    }
+    return value;
+  }
+  function integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+  function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+    if (!allowed.includes(value as T)) problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return value as T;
+  }
+
+  const port = integer('PORT', 3000, 1, 65535);
+  const config: AppConfig = {
+    nodeEnv,
+    port,
+    publicUrl: url('PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
+    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/renkei', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
+    templatesDir: resolve(env.TEMPLATES_DIR || join(projectRoot(), 'templates')),
+    renderPoolSize: integer('RENDER_POOL_SIZE', 2, 1, 16),
+    logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { DomainError } from '../common/errors/domain-error';
+
+/** Flags that keep Chromium from stalling on a closed network or a machine without a GPU. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--font-render-hinting=none',
+];
+
+export interface BrowserPoolOptions {
+  executablePath: string;
+  size: number;
+}
+
+/**
+ * One long-lived Chromium with a fixed number of reusable pages. A crashed browser is noticed through
+ * its `disconnected` event and relaunched by the next caller; pages that fail are replaced.
+ */
+export class BrowserPool {
+  private readonly logger = new Logger(BrowserPool.name);
+  private browser: Promise<Browser> | null = null;
+  /** Every open page, busy or idle, of the current browser. */
+  private pages = new Set<Page>();
+  private idle: Page[] = [];
+  private waiting: Array<{ resolve: (page: Page) => void; reject: (error: unknown) => void }> = [];
+  private closed = false;
+
+  constructor(private readonly options: BrowserPoolOptions) {}
+
+  async withPage<T>(work: (page: Page) => Promise<T>): Promise<T> {
+    const page = await this.acquire();
+    let healthy = true;
+    try {
+      return await work(page);
+    } catch (error) {
+      healthy = error instanceof DomainError; // a domain refusal says nothing about the page itself
+      throw error;
+    } finally {
+      this.release(page, healthy);
+    }
+  }
+
+  async version(): Promise<string> {
+    return (await this.getBrowser()).version();
+  }
+
+  get stats(): { size: number; created: number; idle: number; waiting: number; running: boolean } {
+    return {
+      size: this.options.size,
+      created: this.pages.size,
+      idle: this.idle.length,
+      waiting: this.waiting.length,
+      running: this.browser !== null,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const browser = this.browser;
+    this.browser = null;
+    if (browser) await (await browser.catch(() => null))?.close().catch(() => undefined);
+  }
+
+  private async acquire(): Promise<Page> {
+    if (this.closed) throw new DomainError('BROWSER_UNAVAILABLE', 'ブラウザは停止しています');
+    const page = this.idle.pop();
+    if (page) return page;
+    if (this.pages.size < this.options.size) {
+      const placeholder = {} as Page;
+      this.pages.add(placeholder); // reserve the slot while the page opens
+      try {
+        const created = await (await this.getBrowser()).newPage();
+        this.pages.add(created);
+        return created;
+      } finally {
+        this.pages.delete(placeholder);
+      }
+    }
+    return new Promise<Page>((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private release(page: Page, healthy: boolean): void {
+    const current = this.pages.has(page) && page.browser().connected;
+    if (!healthy || !current || page.isClosed()) {
+      this.pages.delete(page);
+      void page.close().catch(() => undefined);
+      const next = this.waiting.shift();
+      if (next) this.acquire().then(next.resolve, next.reject);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next.resolve(page);
+    else this.idle.push(page);
+  }
+
+  private getBrowser(): Promise<Browser> {
+    if (!this.browser) {
+      this.browser = this.launch();
+      this.browser.catch(() => (this.browser = null));
+    }
+    return this.browser;
+  }
+
+  private async launch(): Promise<Browser> {
+    let browser: Browser;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: this.options.executablePath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        protocolTimeout: 60_000,
+      });
+    } catch (error) {
+      throw new DomainError('BROWSER_UNAVAILABLE', `Chromium could not start (${this.options.executablePath}): ${(error as Error).message}`);
+    }
+    browser.on('disconnected', () => {
+      if (this.closed) return;
+      this.logger.warn('Chromium disconnected; it will be relaunched for the next render');
+      this.browser = null;
+      this.idle = [];
+      this.pages = new Set();
+    });
+    this.logger.log(`Chromium ${await browser.version()} started with a pool of ${this.options.size} pages`);
+    return browser;
+  }
+}
