@@ -8,6 +8,8 @@ export interface AppConfig {
   publicUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** Prefix of every Redis key (queues, heartbeats); a test run uses its own. */
+  queuePrefix: string;
   chromiumPath: string;
   templatesDir: string;
   renderPoolSize: number;
@@ -60,6 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return value;
   }
+  function pattern(name: string, value: string, re: RegExp): string {
+    if (!re.test(value)) problems.push(`${name} must match ${re} (got "${value}")`);
+    return value;
+  }
   function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
     if (!allowed.includes(value as T)) problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
     return value as T;
@@ -72,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: url('PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
     databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/renkei', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix: pattern('QUEUE_PREFIX', env.QUEUE_PREFIX || 'renkei', /^[a-zA-Z0-9_-]+$/),
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     templatesDir: resolve(env.TEMPLATES_DIR || join(projectRoot(), 'templates')),
     renderPoolSize: integer('RENDER_POOL_SIZE', 2, 1, 16),

@@ -1,0 +1,41 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { projectRoot } from './common/project-root';
+
+/** HTTP concerns shared by main.ts and the e2e tests, so tests exercise the app as it runs. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI needs inline scripts; the rest of the UI has none.
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'frame-src': ["'self'"],
+          'object-src': ["'self'"],
+          // Offices often run this on a plain-HTTP intranet address; upgrading would break every form post.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+  app.useStaticAssets(join(projectRoot(), 'public'), { prefix: '/assets/' });
+  const openApi = new DocumentBuilder()
+    .setTitle('renkei-forms')
+    .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')
+    .setVersion('0.1.0')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
+  return app;
+}

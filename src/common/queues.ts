@@ -1,0 +1,38 @@
+import { DefaultJobOptions } from 'bullmq';
+
+export const RENDER_QUEUE = 'render';
+
+/** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+};
+
+/** BullMQ takes ioredis options, not a URL. */
+export function redisConnection(redisUrl: string): {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls?: object;
+  maxRetriesPerRequest: null;
+} {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    db: Number(url.pathname.replace('/', '') || 0),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Redis keys under which each worker publishes its browser's state for /health. */
+export function workerHeartbeatPrefix(queuePrefix: string): string {
+  return `${queuePrefix}:worker-heartbeat:`;
+}

@@ -1,0 +1,17 @@
+import { ConfigError } from '../config/env';
+import { CatalogueError } from '../networks/catalogue.loader';
+
+/**
+ * Starts a process; a configuration or catalogue problem stops it with one readable message naming the
+ * variable or the file, instead of a stack trace.
+ */
+export async function runOrExplain(name: string, start: () => Promise<string>): Promise<void> {
+  try {
+    const message = await start();
+    console.log(`[${name}] ${message}`);
+  } catch (error) {
+    const known = error instanceof ConfigError || error instanceof CatalogueError;
+    console.error(`[${name}] cannot start: ${known ? (error as Error).message : (error as Error).stack}`);
+    process.exit(1);
+  }
+}

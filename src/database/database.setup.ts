@@ -1,0 +1,69 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { OfficeEntity } from '../accounts/office.entity';
+import { LoadedNetwork } from '../networks/catalogue.loader';
+import { syncNetworks } from '../networks/network-sync.service';
+import { createDataSource } from './data-source';
+
+export const DEMO_OFFICE = {
+  networkId: 'rurume',
+  name: 'デモ訪問看護ステーション',
+  postalCode: '203-0053',
+  address: '東京都東久留米市本町1-1-1',
+  phone: '042-000-0000',
+};
+
+/** Creates the database named in the URL if it does not exist yet (connecting to `postgres` to do so). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[a-zA-Z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must be letters, digits and _`);
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name}"`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database if needed, runs pending migrations, and seeds the networks and a demo office. */
+export async function setUpDatabase(
+  databaseUrl: string,
+  networks: LoadedNetwork[],
+): Promise<{ created: boolean; migrations: string[] }> {
+  const created = await ensureDatabase(databaseUrl);
+  const dataSource = await createDataSource(databaseUrl).initialize();
+  try {
+    const migrations = await dataSource.runMigrations({ transaction: 'each' });
+    await seed(dataSource, networks);
+    return { created, migrations: migrations.map((m) => m.name) };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function seed(dataSource: DataSource, networks: LoadedNetwork[]): Promise<void> {
+  await syncNetworks(dataSource, networks);
+  if (!networks.some((n) => n.id === DEMO_OFFICE.networkId)) return;
+  const offices = dataSource.getRepository(OfficeEntity);
+  if (!(await offices.existsBy({ name: DEMO_OFFICE.name }))) await offices.save(offices.create(DEMO_OFFICE));
+}

@@ -1,0 +1,23 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A rendered PDF, stored once per content (sha256). Kept in Postgres rather than on a local disk so that
+ * API and worker processes on different machines see the same files.
+ */
+@Entity('pdf_blob')
+export class PdfBlobEntity {
+  @PrimaryColumn('char', { length: 64 })
+  sha256!: string;
+
+  @Column('bytea', { select: false })
+  content!: Buffer;
+
+  @Column('int', { name: 'byte_size' })
+  byteSize!: number;
+
+  @Column('int', { name: 'page_count' })
+  pageCount!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PdfBlobEntity } from './pdf-blob.entity';
+
+/** Content-addressed PDF storage: the same bytes are stored once, under their sha256. */
+@Injectable()
+export class PdfStoreService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async save(pdf: Buffer, pageCount: number, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PdfBlobEntity)
+      .values({ sha256, content: pdf, byteSize: pdf.length, pageCount })
+      .orIgnore()
+      .execute();
+    return sha256;
+  }
+
+  async content(sha256: string): Promise<Buffer | null> {
+    const row = await this.dataSource
+      .getRepository(PdfBlobEntity)
+      .createQueryBuilder('blob')
+      .addSelect('blob.content')
+      .where('blob.sha256 = :sha256', { sha256 })
+      .getOne();
+    return row?.content ?? null;
+  }
+
+  describe(sha256: string): Promise<PdfBlobEntity | null> {
+    return this.dataSource.getRepository(PdfBlobEntity).findOneBy({ sha256 });
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError } from '../common/errors/domain-error';
+import { isPlainObject } from '../networks/form-data.validator';
+import { CreateRenderDto, RenderStatusDto } from './dto/create-render.dto';
+import { RenderRequestEntity } from './render-request.entity';
+import { RendersService } from './renders.service';
+
+@ApiTags('renders')
+@Controller('api/renders')
+export class RendersController {
+  constructor(private readonly renders: RendersService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Validate a form’s data and queue it for printing to PDF' })
+  @ApiAcceptedResponse({ type: RenderStatusDto })
+  @ApiBadRequestResponse({ description: 'Every invalid field, with its path and a Japanese message' })
+  @ApiNotFoundResponse({ description: 'Unknown network or form; the body lists what exists' })
+  async create(@Body() body: CreateRenderDto): Promise<RenderStatusDto> {
+    const problems: string[] = [];
+    if (typeof body?.network !== 'string') problems.push('network');
+    if (typeof body?.form !== 'string') problems.push('form');
+    if (body?.data !== undefined && !isPlainObject(body.data)) problems.push('data');
+    if (problems.length > 0) {
+      throw new DomainError('INVALID_REQUEST', `次の項目が正しくありません: ${problems.join(', ')}`, {
+        errors: problems.map((path) => ({ path, label: path, message: `${path}を指定してください` })),
+      });
+    }
+    return describe(await this.renders.request(body.network, body.form, body.data ?? {}));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status of a render' })
+  @ApiOkResponse({ type: RenderStatusDto })
+  async status(@Param('id') id: string): Promise<RenderStatusDto> {
+    return describe(await this.renders.get(id));
+  }
+
+  @Get(':id/pdf')
+  @ApiOperation({ summary: 'The PDF, once done (409 while queued, 422 if it failed)' })
+  @ApiProduces('application/pdf')
+  async pdf(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    const { render, pdf } = await this.renders.pdf(id);
+    const filename = encodeURIComponent(`${render.networkId}-${render.formId}.pdf`);
+    response
+      .status(200)
+      .type('application/pdf')
+      .setHeader('Content-Disposition', `inline; filename*=UTF-8''${filename}`)
+      .setHeader('ETag', `"${render.pdfSha256}"`)
+      .send(pdf);
+  }
+}
+
+export function describe(render: RenderRequestEntity): RenderStatusDto {
+  return {
+    id: render.id,
+    network: render.networkId,
+    form: render.formId,
+    status: render.status,
+    error: render.error,
+    sha256: render.pdfSha256,
+    statusUrl: `/api/renders/${render.id}`,
+    pdfUrl: `/api/renders/${render.id}/pdf`,
+  };
+}

@@ -1,0 +1,57 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { RENDER_QUEUE } from '../common/queues';
+import { NetworksService } from '../networks/networks.service';
+import { PdfStoreService } from './pdf-store.service';
+import { RenderRequestEntity } from './render-request.entity';
+
+export interface RenderJob {
+  renderId: string;
+}
+
+export function renderJobId(renderId: string): string {
+  return `render-${renderId}`;
+}
+
+/** API side of rendering: validates, records the request and queues it; never touches Chromium. */
+@Injectable()
+export class RendersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderJob>,
+    private readonly networks: NetworksService,
+    private readonly pdfs: PdfStoreService,
+  ) {}
+
+  async request(networkId: string, formId: string, input: unknown): Promise<RenderRequestEntity> {
+    const data = this.networks.validate(networkId, formId, input);
+    const repo = this.dataSource.getRepository(RenderRequestEntity);
+    const render = await repo.save(repo.create({ networkId, formId, data, status: 'queued', error: null, pdfSha256: null }));
+    await this.queue.add('render', { renderId: render.id }, { jobId: renderJobId(render.id) });
+    return render;
+  }
+
+  async get(id: string): Promise<RenderRequestEntity> {
+    const render = isUuid(id) ? await this.dataSource.getRepository(RenderRequestEntity).findOneBy({ id }) : null;
+    if (!render) throw new DomainError('RENDER_NOT_FOUND', `印刷依頼「${id}」はありません`);
+    return render;
+  }
+
+  async pdf(id: string): Promise<{ render: RenderRequestEntity; pdf: Buffer }> {
+    const render = await this.get(id);
+    if (render.status === 'failed') {
+      throw new DomainError('RENDER_FAILED', `PDFを作成できませんでした: ${render.error ?? '不明なエラー'}`);
+    }
+    const pdf = render.pdfSha256 ? await this.pdfs.content(render.pdfSha256) : null;
+    if (!pdf) throw new DomainError('RENDER_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度取得してください');
+    return { render, pdf };
+  }
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,119 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
+import { Holder } from '../networks/catalogue.types';
+import { NetworksService } from '../networks/networks.service';
+import { describe } from '../rendering/renders.controller';
+import { RendersService } from '../rendering/renders.service';
+import { buildFormModel } from './form-model';
+import { WebViews } from './web.views';
+
+const HOLDER_LABELS: Record<Holder, string> = {
+  secretariat: '事務局',
+  office: '事業所',
+  patient: '患者・家族',
+  staff: '従事者本人',
+};
+
+/** The Japanese web UI: choose a network and form, fill it in, get the PDF. */
+@ApiExcludeController()
+@Controller()
+export class WebController {
+  constructor(
+    private readonly networks: NetworksService,
+    private readonly renders: RendersService,
+    private readonly views: WebViews,
+  ) {}
+
+  @Get()
+  index(@Res() response: Response): void {
+    this.page(response, 200, 'index', { title: '様式を選ぶ', networks: this.networks.list() });
+  }
+
+  @Get('forms/:networkId/:formId')
+  form(
+    @Param('networkId') networkId: string,
+    @Param('formId') formId: string,
+    @Query('sample') sample: string | undefined,
+    @Res() response: Response,
+  ): void {
+    this.guard(response, () => {
+      const { form } = this.networks.getForm(networkId, formId);
+      this.showForm(response, 200, networkId, formId, sample ? form.sample : {}, []);
+    });
+  }
+
+  @Post('forms/:networkId/:formId')
+  async submit(
+    @Param('networkId') networkId: string,
+    @Param('formId') formId: string,
+    @Body() body: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.guard(response, async () => {
+      try {
+        const render = await this.renders.request(networkId, formId, body ?? {});
+        response.redirect(303, `/renders/${render.id}`);
+      } catch (error) {
+        if (!(error instanceof InvalidFormDataError)) throw error;
+        this.showForm(response, 400, networkId, formId, body ?? {}, error.errors);
+      }
+    });
+  }
+
+  @Get('renders/:id')
+  async render(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    await this.guard(response, async () => {
+      const render = describe(await this.renders.get(id));
+      const { form } = this.networks.getForm(render.network, render.form);
+      this.page(response, 200, 'render', {
+        title: form.title,
+        formTitle: `${form.number} ${form.title}`,
+        render,
+        refreshSeconds: render.status === 'queued' ? 1 : null,
+      });
+    });
+  }
+
+  private showForm(
+    response: Response,
+    status: number,
+    networkId: string,
+    formId: string,
+    values: Record<string, unknown>,
+    errors: InvalidFormDataError['errors'],
+  ): void {
+    const { network, form } = this.networks.getForm(networkId, formId);
+    const holders = (list: Holder[]) => list.map((h) => HOLDER_LABELS[h]).join('、');
+    this.page(response, status, 'form', {
+      title: form.title,
+      network,
+      form,
+      custody: { originals: holders(form.custody.originals), copies: holders(form.custody.copies) },
+      inputs: buildFormModel(form.fields, values, errors),
+      errors: errors.map((e) => ({ ...e, anchor: anchorFor(e.path) })),
+    });
+  }
+
+  private async guard(response: Response, work: () => unknown): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof DomainError && error.code.endsWith('_NOT_FOUND')) {
+        this.page(response, 404, 'error', { title: '見つかりません', message: error.message });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private page(response: Response, status: number, view: string, context: Record<string, unknown>): void {
+    response.status(status).type('html').send(this.views.render(view, context));
+  }
+}
+
+/** members[2].email → members-2-email, the id buildFormModel gives that input. */
+function anchorFor(path: string): string {
+  return path.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-');
+}

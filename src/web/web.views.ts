@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { projectRoot } from '../common/project-root';
+import { assertNoRawOutput } from '../templates/template.engine';
+
+/** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */
+@Injectable()
+export class WebViews {
+  private readonly handlebars = Handlebars.create();
+  private readonly views = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor() {
+    const dir = join(projectRoot(), 'views');
+    this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    const compile = (path: string) => {
+      const source = readFileSync(path, 'utf8');
+      assertNoRawOutput(source, path);
+      return this.handlebars.compile(source, { strict: false });
+    };
+    for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs'))) {
+      this.handlebars.registerPartial(basename(file, '.hbs'), compile(join(dir, 'partials', file)));
+    }
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+      const name = basename(file, '.hbs');
+      if (name === 'layout') this.handlebars.registerPartial('layout', compile(join(dir, file)));
+      else this.views.set(name, compile(join(dir, file)));
+    }
+  }
+
+  render(view: string, context: Record<string, unknown>): string {
+    const template = this.views.get(view);
+    if (!template) throw new Error(`no view ${view}`);
+    return template(context);
+  }
+}

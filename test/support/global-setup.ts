@@ -1,0 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config/env';
+import { setUpDatabase } from '../../src/database/database.setup';
+import { loadCatalogue } from '../../src/networks/catalogue.loader';
+import { TemplateEngine } from '../../src/templates/template.engine';
+
+/** Every test run gets its own database and its own Redis key prefix, dropped afterwards. */
+export default async function globalSetup(): Promise<void> {
+  const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/renkei');
+  base.pathname = `/renkei_test_${run}`;
+  process.env.NODE_ENV = 'test';
+  process.env.DATABASE_URL = base.toString();
+  process.env.QUEUE_PREFIX = `renkei-test-${run}`;
+  process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'warn';
+  const config = loadConfig();
+  await setUpDatabase(config.databaseUrl, loadCatalogue(new TemplateEngine(config.templatesDir)));
+}

@@ -1,0 +1,70 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { WorkerModule } from '../../src/worker.module';
+
+export interface TestStack {
+  app: INestApplication;
+  worker: INestApplicationContext;
+  http: ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API and the worker as they run in production, in this process, against the run's own database
+ * and Redis prefix (see global-setup). `env` overrides variables for this stack only (e.g. TEMPLATES_DIR).
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
+    configureApp(app);
+    await app.init();
+    const worker = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
+    await worker.init();
+    return {
+      app,
+      worker,
+      http: request(app.getHttpServer()),
+      async close() {
+        await worker.close();
+        await app.close();
+      },
+    };
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** Polls a render until the worker has finished it. */
+export async function waitForRender(
+  http: TestStack['http'],
+  id: string,
+  timeoutMs = 30_000,
+): Promise<{ status: string; error: string | null; sha256: string | null }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await http.get(`/api/renders/${id}`).expect(200);
+    if (response.body.status !== 'queued') return response.body;
+    if (Date.now() > deadline) throw new Error(`render ${id} still queued after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function getPdf(http: TestStack['http'], url: string): Promise<Buffer> {
+  const response = await http
+    .get(url)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    })
+    .expect(200)
+    .expect('Content-Type', /application\/pdf/);
+  return response.body as Buffer;
+}
