@@ -104,9 +104,15 @@ describe('rendering over HTTP (API → queue → worker → PDF)', () => {
   });
 
   it('marks a render that does not fit its sheet as failed, stores no PDF, and says why', async () => {
-    const long = '長'.repeat(200);
-    const data = { officeName: long, staffName: long, email: 'long@example.jp' };
-    const created = await stack.http.post('/api/renders').send({ network: 'rurume', form: 'staff-pledge', data }).expect(202);
+    // Each value is within its field's limit, but eleven rows of 40-character names cannot fit 別紙3.
+    const members = Array.from({ length: 11 }, (_, i) => ({
+      name: '長'.repeat(40),
+      jobTitle: '職'.repeat(20),
+      email: `member${i}@example.jp`,
+      action: '新規',
+    }));
+    const data = { officeName: '事業所', managerName: '管理者', officeAddress: '東久留米市', officePhone: '042-000-0000', members };
+    const created = await stack.http.post('/api/renders').send({ network: 'rurume', form: 'staff-change', data }).expect(202);
     const done = await waitForRender(stack.http, created.body.id);
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/用紙に収まりません/);

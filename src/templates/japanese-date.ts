@@ -1,10 +1,14 @@
-/** 和暦 (Japanese era) conversion. An era starts on the day its first year begins. */
+/**
+ * 和暦 (Japanese era) conversion: `start` is the first day written in the era, `firstYear` its 元年.
+ * 明治 began in 1868, but dates before the Gregorian calendar's adoption (1873) were lunisolar, so they
+ * are left in 西暦 rather than converted wrongly.
+ */
 const ERAS = [
-  { name: '令和', start: '2019-05-01' },
-  { name: '平成', start: '1989-01-08' },
-  { name: '昭和', start: '1926-12-25' },
-  { name: '大正', start: '1912-07-30' },
-  { name: '明治', start: '1873-01-01' }, // the Gregorian calendar's adoption; earlier dates are lunisolar
+  { name: '令和', start: '2019-05-01', firstYear: 2019 },
+  { name: '平成', start: '1989-01-08', firstYear: 1989 },
+  { name: '昭和', start: '1926-12-25', firstYear: 1926 },
+  { name: '大正', start: '1912-07-30', firstYear: 1912 },
+  { name: '明治', start: '1873-01-01', firstYear: 1868 },
 ] as const;
 
 export interface CalendarDate {
@@ -34,7 +38,7 @@ export function toWareki(value: string): string {
   const { year, month, day } = parseIsoDate(value);
   const era = ERAS.find((e) => value >= e.start);
   if (!era) return toSeireki(value);
-  const eraYear = year - Number(era.start.slice(0, 4)) + 1;
+  const eraYear = year - era.firstYear + 1;
   return `${era.name}${eraYear === 1 ? '元' : eraYear}年${month}月${day}日`;
 }
 

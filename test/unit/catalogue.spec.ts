@@ -1,0 +1,74 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CatalogueError, formContext, loadCatalogue } from '../../src/networks/catalogue.loader';
+import { TemplateEngine } from '../../src/templates/template.engine';
+import { addFixtureNetwork, copyTemplates } from '../support/templates-dir';
+
+function load(dir: string) {
+  return loadCatalogue(new TemplateEngine(dir));
+}
+
+/** A templates dir holding only the shared layout and the fixture network, ready to be broken. */
+function fixtureDir(): string {
+  const dir = copyTemplates({ networks: false });
+  addFixtureNetwork(dir);
+  return dir;
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+describe('network catalogue', () => {
+  it('loads the five networks of the seeds with every form of DOMAIN.md', () => {
+    const networks = load(copyTemplates());
+    const forms = Object.fromEntries(networks.map((n) => [n.id, n.forms.map((f) => f.id).sort()]));
+    expect(forms).toEqual({
+      itabashi: ['office-pledge', 'patient-consent', 'staff-pledge'],
+      minato: ['application', 'office-pledge', 'patient-consent', 'staff-pledge'],
+      musashimurayama: ['application', 'office-pledge', 'patient-consent', 'staff-change', 'staff-pledge'],
+      rurume: ['office-pledge', 'patient-consent', 'purpose', 'staff-change', 'staff-pledge'],
+      takarazuka: ['application', 'patient-consent'],
+    });
+  });
+
+  it('encodes the custody rules of DOMAIN.md', () => {
+    const networks = load(copyTemplates());
+    const custody = (n: string, f: string) => networks.find((x) => x.id === n)!.forms.find((x) => x.id === f)!.custody;
+    expect(custody('rurume', 'staff-pledge')).toMatchObject({ originals: ['secretariat'], copies: ['office'], submitted: true });
+    expect(custody('rurume', 'patient-consent')).toMatchObject({ originals: ['patient', 'office'], copies: [] });
+    expect(custody('musashimurayama', 'patient-consent')).toMatchObject({ originals: ['office'], copies: ['patient'] });
+    expect(custody('itabashi', 'staff-pledge')).toMatchObject({ originals: ['office'], submitted: false });
+    expect(custody('minato', 'application')).toMatchObject({ originals: ['secretariat'], copies: ['office'], submitted: true });
+    expect(custody('takarazuka', 'application')).toMatchObject({ originals: ['secretariat'], submitted: true });
+  });
+
+  it('serves a sixth network placed in a folder, with no code change', () => {
+    const networks = load(fixtureDir());
+    expect(networks.map((n) => n.id)).toEqual(['kiyose']);
+  });
+
+  it.each([
+    ['a catalogue that is not YAML', 'catalogue.yaml', (t: string) => t + '\n  : : [', /catalogue\.yaml: not valid YAML/],
+    ['an unknown form kind', 'catalogue.yaml', (t: string) => t.replace('- id: staff-pledge', '- id: staff-oath'), /catalogue\.yaml: .*must be equal to one of the allowed values/],
+    ['a missing template', 'catalogue.yaml', (t: string) => t.replace('template: staff-pledge.hbs', 'template: nothing.hbs'), /template nothing\.hbs not found/],
+    ['invalid sample data', 'catalogue.yaml', (t: string) => t.replace('staffName: 清瀬 一郎', 'staffName: ""'), /sample data is invalid: staffName/],
+    ['a folder whose name is not its id', 'catalogue.yaml', (t: string) => t.replace('id: kiyose', 'id: kiyose-two'), /must match its folder name/],
+    ['unescaped output {{{ }}}', 'staff-pledge.hbs', (t: string) => t.replace('{{> addressee}}', '{{{data.staffName}}}'), /staff-pledge\.hbs:3: \{\{\{ \}\}\} prints unescaped HTML/],
+    ['a variable the catalogue does not declare (strict mode)', 'staff-pledge.hbs', (t: string) => t.replace('{{> addressee}}', '{{data.staffAddress}}'), /staff-pledge\.hbs: does not render its sample data: "staffAddress" not defined/],
+  ])('stops on %s, naming the file and the problem', (_, file, change, message) => {
+    const dir = fixtureDir();
+    edit(join(dir, 'kiyose', file), change);
+    expect(() => load(dir)).toThrow(CatalogueError);
+    expect(() => load(dir)).toThrow(message);
+  });
+
+  it('gives a template every declared field, blank ones as null, so a blank prints as an empty line', () => {
+    const [network] = load(fixtureDir());
+    const form = network.forms[0];
+    const html = form.render(formContext(network, form, { staffName: '<script>alert(1)</script>' }, null));
+    expect(html).toContain('令和　　年　　月　　日');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+  });
+});

@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../../src/config/env';
+
+describe('configuration', () => {
+  it('has working defaults for development', () => {
+    const config = loadConfig({ NODE_ENV: 'development' });
+    expect(config).toMatchObject({ port: 3000, redisUrl: 'redis://127.0.0.1:6379', renderPoolSize: 2 });
+  });
+
+  it('names every malformed variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', RENDER_POOL_SIZE: '0', LOG_LEVEL: 'loud', QUEUE_PREFIX: 'a:b' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      for (const name of ['PORT', 'DATABASE_URL', 'RENDER_POOL_SIZE', 'LOG_LEVEL', 'QUEUE_PREFIX']) expect(message).toContain(name);
+    }
+  });
+
+  it('requires the database and Redis to be named in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*REDIS_URL is required/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/renkei', REDIS_URL: 'redis://redis:6379', PUBLIC_URL: 'https://forms.example.jp' }),
+    ).not.toThrow();
+  });
+});

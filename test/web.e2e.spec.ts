@@ -1,0 +1,76 @@
+import { AddressInfo } from 'node:net';
+import { Browser, chromium } from 'playwright-core';
+import { pdfText, squeeze } from './support/pdf-tools';
+import { TestStack, startStack } from './support/test-app';
+
+/** The Japanese web UI in a real browser (Debian's Chromium through Playwright). */
+describe('web UI: choose a form, fill it in, get the PDF', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('on a phone-sized screen: shows every error by field, then makes the PDF', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ja-JP', acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('link', { name: /るるめネットにおける情報保持誓約書/ }).click();
+    await page.getByRole('heading', { name: /るるめネットにおける情報保持誓約書/ }).waitFor();
+
+    await page.getByLabel('利用者名 *').fill('中村 葵');
+    await page.getByLabel('メールアドレス *').fill('aoi@');
+    await page.getByRole('button', { name: 'PDFを作成' }).click();
+
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('入力内容に2件の誤りがあります');
+    expect(await page.locator('#f-officeName-error').textContent()).toBe('事業所名は必須です');
+    expect(await page.locator('#f-email-error').textContent()).toMatch(/メールアドレスの形式/);
+    expect(await page.getByLabel('利用者名 *').inputValue()).toBe('中村 葵'); // what was typed is kept
+
+    await page.getByLabel('事業所名 *').fill('くるめ訪問看護ステーション');
+    await page.getByLabel('メールアドレス *').fill('aoi@example.jp');
+    await page.getByLabel('記入日').fill('2026-05-07');
+    await page.getByRole('button', { name: 'PDFを作成' }).click();
+
+    await page.getByText('PDFができました。').waitFor({ timeout: 30_000 });
+    const download = page.getByRole('link', { name: 'PDFをダウンロード' });
+    const response = await page.request.get(`${baseUrl}${await download.getAttribute('href')}`);
+    expect(response.headers()['content-type']).toBe('application/pdf');
+    const text = squeeze(pdfText(Buffer.from(await response.body())));
+    expect(text).toContain('中村葵');
+    expect(text).toContain('くるめ訪問看護ステーション');
+    expect(text).toContain('2026年5月7日');
+    await context.close();
+  });
+
+  it('fills a form with its sample data on request, with lists and groups', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/forms/rurume/patient-consent?sample=1`);
+    expect(await page.locator('#f-patient-name').inputValue()).not.toBe('');
+    await page.getByRole('button', { name: 'PDFを作成' }).click();
+    await page.getByText('PDFができました。').waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  it('answers an unknown form with a Japanese 404 page', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${baseUrl}/forms/rurume/nothing`);
+    expect(response?.status()).toBe(404);
+    expect(await page.locator('main').textContent()).toContain('様式「nothing」はありません');
+    await page.close();
+  });
+});
