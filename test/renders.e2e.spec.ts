@@ -1,4 +1,7 @@
+import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { FormPdfService } from '../src/rendering/form-pdf.service';
+import { RenderProcessor } from '../src/rendering/render.processor';
 import { pdfFonts, pdfInfo, pdfText, squeeze } from './support/pdf-tools';
 import { TestStack, getPdf, startStack, waitForRender } from './support/test-app';
 
@@ -57,6 +60,20 @@ describe('rendering over HTTP (API → queue → worker → PDF)', () => {
     expect(a.sha256).toBe(b.sha256);
     const rows = await stack.app.get(DataSource).query('SELECT count(*)::int AS n FROM pdf_blob WHERE sha256 = $1', [a.sha256]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('treats a retried job of a finished render as a no-op: nothing is printed or stored again', async () => {
+    const data = { officeName: '再試行の事業所', staffName: '再試行 花子', email: 'retry@example.jp' };
+    const created = await stack.http.post('/api/renders').send({ network: 'rurume', form: 'staff-pledge', data }).expect(202);
+    const done = await waitForRender(stack.http, created.body.id);
+    const printing = jest.spyOn(stack.worker.get(FormPdfService), 'renderForm');
+    try {
+      const retry = { data: { renderId: created.body.id }, attemptsMade: 1, opts: { attempts: 3 } } as Job;
+      await expect(stack.worker.get(RenderProcessor).process(retry)).resolves.toEqual({ sha256: done.sha256 });
+      expect(printing).not.toHaveBeenCalled();
+    } finally {
+      printing.mockRestore();
+    }
   });
 
   it('refuses invalid data with every invalid field, its path and a Japanese message, and stores nothing', async () => {

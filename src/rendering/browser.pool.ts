@@ -71,7 +71,11 @@ export class BrowserPool {
 
   private async acquire(): Promise<Page> {
     if (this.closed) throw new DomainError('BROWSER_UNAVAILABLE', 'ブラウザは停止しています');
-    const page = this.idle.pop();
+    let page = this.idle.pop();
+    while (page && (page.isClosed() || !page.browser().connected)) {
+      this.pages.delete(page); // its browser died before the disconnected event reached us
+      page = this.idle.pop();
+    }
     if (page) return page;
     if (this.pages.size < this.options.size) {
       const placeholder = {} as Page;
@@ -101,7 +105,10 @@ export class BrowserPool {
     else this.idle.push(page);
   }
 
-  private getBrowser(): Promise<Browser> {
+  private async getBrowser(): Promise<Browser> {
+    const pending = this.browser;
+    const current = pending && (await pending.catch(() => null));
+    if (current && !current.connected && this.browser === pending) this.browser = null;
     if (!this.browser) {
       this.browser = this.launch();
       this.browser.catch(() => (this.browser = null));
