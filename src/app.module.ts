@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthGuard } from './accounts/auth.guard';
+import { AuditModule } from './audit/audit.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
 import { CoreModule } from './core.module';
+import { CustodyModule } from './custody/custody.module';
+import { DashboardsModule } from './dashboards/dashboards.module';
+import { DocumentsModule } from './documents/documents.module';
 import { HealthController } from './health/health.controller';
 import { NetworkSyncService } from './networks/network-sync.service';
 import { NetworksModule } from './networks/networks.module';
+import { PeopleModule } from './people/people.module';
 import { RendersModule } from './rendering/renders.module';
 import { WebModule } from './web/web.module';
 
@@ -13,16 +20,23 @@ import { WebModule } from './web/web.module';
 @Module({
   imports: [
     CoreModule,
+    AuditModule,
+    AccountsModule,
     NetworksModule,
-    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+    PeopleModule,
+    CustodyModule,
+    DocumentsModule,
+    DashboardsModule,
     RendersModule,
     WebModule,
+    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
   ],
   controllers: [HealthController],
   providers: [
     NetworkSyncService,
     { provide: APP_FILTER, useClass: DomainErrorFilter },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useExisting: AuthGuard },
   ],
 })
 export class AppModule {}

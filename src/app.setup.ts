@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
+  app.use(cookieParser());
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
   app.use(
@@ -29,10 +31,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     }),
   );
   app.useStaticAssets(join(projectRoot(), 'public'), { prefix: '/assets/' });
+  // The QR decoder for the receipt page's camera scanning, served from our own origin.
+  app.useStaticAssets(join(projectRoot(), 'node_modules', 'jsqr', 'dist'), { prefix: '/assets/vendor/jsqr/' });
   const openApi = new DocumentBuilder()
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')
     .setVersion('0.1.0')
+    .addBearerAuth()
+    .addCookieAuth('renkei_session')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'api/docs-json',

@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { CoreModule } from './core.module';
+import { DocumentPrintProcessor } from './documents/document-print.processor';
+import { DocumentsModule } from './documents/documents.module';
+import { CustodyModule } from './custody/custody.module';
 import { NetworksModule } from './networks/networks.module';
-import { PdfStoreService } from './rendering/pdf-store.service';
+import { PdfStoreModule } from './rendering/pdf-store.module';
 import { RenderProcessor } from './rendering/render.processor';
 import { RenderingModule } from './rendering/rendering.module';
 import { WorkerHeartbeatService } from './rendering/worker-heartbeat.service';
 
 /** The worker process: no HTTP; runs the queue processors and owns Chromium. */
 @Module({
-  imports: [CoreModule, NetworksModule, RenderingModule],
-  providers: [RenderProcessor, PdfStoreService, WorkerHeartbeatService],
+  imports: [CoreModule, AuditModule, NetworksModule, RenderingModule, PdfStoreModule, CustodyModule, DocumentsModule],
+  providers: [RenderProcessor, DocumentPrintProcessor, WorkerHeartbeatService],
 })
 export class WorkerModule {}

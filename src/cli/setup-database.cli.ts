@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { SeedModule, seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../database/demo.seed';
 import { loadConfig } from '../config/env';
 import { setUpDatabase } from '../database/database.setup';
 import { loadCatalogue } from '../networks/catalogue.loader';
@@ -11,9 +14,19 @@ void runOrExplain('db:setup', async () => {
   const networks = loadCatalogue(new TemplateEngine(config.templatesDir));
   const { created, migrations } = await setUpDatabase(config.databaseUrl, networks);
   const where = new URL(config.databaseUrl).pathname.slice(1);
+  let demo = 'demo data already present';
+  if (!process.argv.includes('--no-demo')) {
+    const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'], abortOnError: false });
+    try {
+      if (await seedDemo((type) => app.get(type), app.get(DataSource))) demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD})`;
+    } finally {
+      await app.close();
+    }
+  }
   return [
     created ? `created database ${where}` : `database ${where} exists`,
     migrations.length ? `applied ${migrations.join(', ')}` : 'no pending migrations',
     `seeded ${networks.length} networks and a demo office`,
+    demo,
   ].join('; ');
 });

@@ -1,6 +1,7 @@
 import { DefaultJobOptions } from 'bullmq';
 
 export const RENDER_QUEUE = 'render';
+export const DOCUMENTS_QUEUE = 'documents';
 
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -12,6 +12,8 @@ export async function runOrExplain(name: string, start: () => Promise<string>): 
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof CatalogueError;
     console.error(`[${name}] cannot start: ${known ? (error as Error).message : (error as Error).stack}`);
+    const fields = (error as { details?: { errors?: Array<{ path: string; message: string }> } }).details?.errors;
+    for (const field of fields ?? []) console.error(`  ${field.path}: ${field.message}`);
     process.exit(1);
   }
 }

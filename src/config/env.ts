@@ -13,6 +13,10 @@ export interface AppConfig {
   chromiumPath: string;
   templatesDir: string;
   renderPoolSize: number;
+  /** A session unused for this long is logged out. */
+  sessionIdleMinutes: number;
+  /** A mailed original not received after this many days is overdue on the secretariat's dashboard. */
+  overdueDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -82,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     templatesDir: resolve(env.TEMPLATES_DIR || join(projectRoot(), 'templates')),
     renderPoolSize: integer('RENDER_POOL_SIZE', 2, 1, 16),
+    sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    overdueDays: integer('OVERDUE_DAYS', 14, 1, 365),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,12 +1,36 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { OfficeEntity } from '../accounts/office.entity';
+import { SessionEntity } from '../accounts/session.entity';
+import { UserEntity } from '../accounts/user.entity';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { CustodyEventEntity } from '../custody/custody-event.entity';
+import { ExemplarEntity } from '../custody/exemplar.entity';
+import { DocumentEntity, DocumentVersionEntity } from '../documents/document.entity';
+import { FamilyContactEntity, PatientEntity } from '../people/patient.entity';
+import { StaffMemberEntity } from '../people/staff-member.entity';
 import { NetworkEntity } from '../networks/network.entity';
 import { PdfBlobEntity } from '../rendering/pdf-blob.entity';
 import { RenderRequestEntity } from '../rendering/render-request.entity';
 import { Foundation1763700000000 } from './migrations/1763700000000-Foundation';
+import { AccountsDocumentsCustody1763800000000 } from './migrations/1763800000000-AccountsDocumentsCustody';
 
-export const ENTITIES = [NetworkEntity, OfficeEntity, PdfBlobEntity, RenderRequestEntity];
-export const MIGRATIONS = [Foundation1763700000000];
+export const ENTITIES = [
+  NetworkEntity,
+  OfficeEntity,
+  PdfBlobEntity,
+  RenderRequestEntity,
+  UserEntity,
+  SessionEntity,
+  StaffMemberEntity,
+  PatientEntity,
+  FamilyContactEntity,
+  DocumentEntity,
+  DocumentVersionEntity,
+  ExemplarEntity,
+  CustodyEventEntity,
+  AuditEventEntity,
+];
+export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

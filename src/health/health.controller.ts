@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { workerHeartbeatPrefix } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
+import { Public } from '../accounts/current-user';
 import { RedisService } from '../common/redis.provider';
 import type { WorkerHeartbeat } from '../rendering/worker-heartbeat.service';
 
@@ -16,6 +17,7 @@ interface Check {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,9 +1,11 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../accounts/current-user';
 import { LoadedForm, LoadedNetwork } from './catalogue.loader';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
+@Public()
 @Controller('api/networks')
 export class NetworksController {
   constructor(private readonly networks: NetworksService) {}

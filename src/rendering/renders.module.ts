@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { NetworksModule } from '../networks/networks.module';
-import { PdfStoreService } from './pdf-store.service';
+import { PdfStoreModule } from './pdf-store.module';
 import { RendersController } from './renders.controller';
 import { RendersService } from './renders.service';
 
 /** The API side of rendering: accepts, queues and serves renders. No browser here. */
 @Module({
-  imports: [NetworksModule],
+  imports: [NetworksModule, PdfStoreModule],
   controllers: [RendersController],
-  providers: [RendersService, PdfStoreService],
-  exports: [RendersService, PdfStoreService],
+  providers: [RendersService],
+  exports: [RendersService],
 })
 export class RendersModule {}

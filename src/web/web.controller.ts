@@ -16,7 +16,7 @@ const HOLDER_LABELS: Record<Holder, string> = {
   staff: '従事者本人',
 };
 
-/** The Japanese web UI: choose a network and form, fill it in, get the PDF. */
+/** Blank forms: choose a network and form, fill it in, get the PDF (not tracked as a document). */
 @ApiExcludeController()
 @Controller()
 export class WebController {
@@ -26,7 +26,7 @@ export class WebController {
     private readonly views: WebViews,
   ) {}
 
-  @Get()
+  @Get('forms')
   index(@Res() response: Response): void {
     this.page(response, 200, 'index', { title: '様式を選ぶ', networks: this.networks.list() });
   }
@@ -109,7 +109,7 @@ export class WebController {
   }
 
   private page(response: Response, status: number, view: string, context: Record<string, unknown>): void {
-    response.status(status).type('html').send(this.views.render(view, context));
+    this.views.send(response, status, view, context);
   }
 }
 

@@ -1,12 +1,21 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { CustodyModule } from '../custody/custody.module';
+import { DashboardsModule } from '../dashboards/dashboards.module';
+import { DocumentsModule } from '../documents/documents.module';
 import { NetworksModule } from '../networks/networks.module';
+import { PeopleModule } from '../people/people.module';
 import { RendersModule } from '../rendering/renders.module';
+import { DocumentPageController, OfficeController } from './office.controller';
+import { AdminController, SecretariatController } from './secretariat.controller';
+import { SessionController } from './session.controller';
 import { WebController } from './web.controller';
 import { WebViews } from './web.views';
 
+/** The Japanese, server-rendered web UI. */
 @Module({
-  imports: [NetworksModule, RendersModule],
-  controllers: [WebController],
+  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule],
+  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController],
   providers: [WebViews],
 })
 export class WebModule {}

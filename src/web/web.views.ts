@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentUser } from '../accounts/current-user';
+import { ROLE_LABELS } from '../accounts/user.entity';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
 import { assertNoRawOutput } from '../templates/template.engine';
@@ -14,6 +17,9 @@ export class WebViews {
   constructor() {
     const dir = join(projectRoot(), 'views');
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.handlebars.registerHelper('jst', (value: unknown) =>
+      value ? new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(String(value))) : '',
+    );
     const compile = (path: string) => {
       const source = readFileSync(path, 'utf8');
       assertNoRawOutput(source, path);
@@ -27,6 +33,13 @@ export class WebViews {
       if (name === 'layout') this.handlebars.registerPartial('layout', compile(join(dir, file)));
       else this.views.set(name, compile(join(dir, file)));
     }
+  }
+
+  /** Sends a page; the layout shows the logged-in user (if any) with their role. */
+  send(response: Response, status: number, view: string, context: Record<string, unknown>): void {
+    const user = (response.req as unknown as { user?: CurrentUser }).user;
+    const page = this.render(view, { ...context, user, roleLabel: user ? ROLE_LABELS[user.role] : null });
+    response.status(status).type('html').setHeader('Cache-Control', 'no-store').send(page);
   }
 
   render(view: string, context: Record<string, unknown>): string {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DOMAIN_ERROR_STATUS, DomainError } from './domain-error';
 
 /** The one place where domain errors become HTTP responses. */
@@ -9,6 +9,11 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && isPage(request)) {
+      response.redirect(303, `/login?next=${encodeURIComponent(request.originalUrl)}`);
+      return;
+    }
     if (exception instanceof DomainError) {
       const status = DOMAIN_ERROR_STATUS[exception.code];
       if (status >= 500) this.logger.error(exception);
@@ -25,4 +30,9 @@ export class DomainErrorFilter implements ExceptionFilter {
     this.logger.error(exception);
     response.status(500).json({ code: 'INTERNAL_ERROR', message: 'サーバー内部でエラーが発生しました' });
   }
+}
+
+/** A browser page (as opposed to the JSON API), where a missing log-in means: go and log in. */
+function isPage(request: Request): boolean {
+  return request.method === 'GET' && !request.path.startsWith('/api/') && request.path !== '/health';
 }

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RequestOrigin } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { Origin } from '../common/request-origin';
+import { SESSION_COOKIE, sessionToken } from './auth.guard';
+import { AuthService } from './auth.service';
+import { CurrentUser, Public, User } from './current-user';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in; sets the session cookie and also returns the token for API clients (Bearer)' })
+  async login(
+    @Body() body: { email?: unknown; password?: unknown },
+    @Origin() origin: RequestOrigin,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ token: string; user: CurrentUser }> {
+    if (typeof body?.email !== 'string' || typeof body?.password !== 'string') {
+      throw new DomainError('INVALID_REQUEST', 'メールアドレスとパスワードを入力してください', {
+        errors: ['email', 'password'].filter((k) => typeof (body as Record<string, unknown>)?.[k] !== 'string').map((path) => ({ path, label: path, message: `${path}は必須です` })),
+      });
+    }
+    const result = await this.auth.login(body.email, body.password, origin);
+    setSessionCookie(request, response, result.token);
+    return result;
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@User() user: CurrentUser, @Origin() origin: RequestOrigin, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const token = sessionToken(request);
+    if (token) await this.auth.logout(token, user, origin);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  me(@User() user: CurrentUser): CurrentUser {
+    return user;
+  }
+}
+
+export function setSessionCookie(request: Request, response: Response, token: string): void {
+  response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: request.secure, path: '/' });
+}

@@ -1,0 +1,29 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { Role } from './user.entity';
+
+/** The logged-in user, as the auth guard attaches it to the request. */
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  officeId: string | null;
+  networkId: string | null;
+}
+
+export const IS_PUBLIC = 'renkei:public';
+export const ROLES_KEY = 'renkei:roles';
+
+/** Reachable without logging in. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Only these roles; anyone else gets 403. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export const User = createParamDecorator(
+  (_: unknown, context: ExecutionContext): CurrentUser => context.switchToHttp().getRequest().user,
+);
+
+export function isOfficeUser(user: CurrentUser): user is CurrentUser & { officeId: string } {
+  return user.role === 'office_manager' || user.role === 'office_staff';
+}

@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const ROLES = ['office_manager', 'office_staff', 'secretariat', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  office_manager: '事業所管理者',
+  office_staff: '事業所職員',
+  secretariat: '事務局',
+  admin: 'システム管理者',
+};
+
+/** Someone who logs in: office staff (one office), a network's secretariat (one network), or an admin. */
+@Entity('app_user')
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text') email!: string;
+  @Column('text') name!: string;
+  @Column('text', { name: 'password_hash', select: false }) passwordHash!: string;
+  @Column('text') role!: Role;
+  @Column('uuid', { name: 'office_id', nullable: true }) officeId!: string | null;
+  @Column('text', { name: 'network_id', nullable: true }) networkId!: string | null;
+  @Column('int', { name: 'failed_logins' }) failedLogins!: number;
+  @Column('timestamptz', { name: 'locked_until', nullable: true }) lockedUntil!: Date | null;
+  @Column('timestamptz', { name: 'last_login_at', nullable: true }) lastLoginAt!: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

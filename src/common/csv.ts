@@ -1,0 +1,14 @@
+/**
+ * CSV that Excel in Japan opens correctly: UTF-8 with a BOM, CRLF, every cell quoted. A cell that
+ * starts like a formula (= + - @, tab, CR) gets a leading apostrophe, so a value typed by a user can
+ * never run as a formula on the secretariat's PC.
+ */
+export function toExcelCsv(rows: Array<Array<string | number | null | undefined>>): string {
+  return '\uFEFF' + rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+function cell(value: string | number | null | undefined): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
+}

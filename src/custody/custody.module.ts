@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { NetworksModule } from '../networks/networks.module';
+import { CustodyController } from './custody.controller';
+import { CustodyService } from './custody.service';
+
+@Module({ imports: [NetworksModule], controllers: [CustodyController], providers: [CustodyService], exports: [CustodyService] })
+export class CustodyModule {}

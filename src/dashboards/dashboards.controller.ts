@@ -1,0 +1,72 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { toExcelCsv } from '../common/csv';
+import { DomainError } from '../common/errors/domain-error';
+import { isUuid } from '../people/people.service';
+import { CELL_LABELS, CELL_STATUSES, CellStatus, SecretariatDashboardService } from './secretariat-dashboard.service';
+import { OfficeDashboardService } from './office-dashboard.service';
+
+@ApiTags('dashboards')
+@Controller('api/dashboard')
+export class DashboardsController {
+  constructor(
+    private readonly secretariat: SecretariatDashboardService,
+    private readonly office: OfficeDashboardService,
+  ) {}
+
+  @Get('secretariat')
+  @Roles('secretariat', 'admin')
+  @ApiOperation({ summary: '事務局: offices × required forms, with where each original is (filters: office, status, overdue=1)' })
+  async matrix(@User() user: CurrentUser, @Query() query: MatrixQuery) {
+    const rows = await this.secretariat.requirements(networkFor(user, query.network), filterFrom(query));
+    return { offices: this.secretariat.summarize(rows), requirements: rows };
+  }
+
+  @Get('secretariat.csv')
+  @Roles('secretariat', 'admin')
+  @ApiProduces('text/csv')
+  async csv(@User() user: CurrentUser, @Query() query: MatrixQuery, @Res() response: Response): Promise<void> {
+    const network = networkFor(user, query.network);
+    const rows = await this.secretariat.requirements(network, filterFrom(query));
+    const csv = toExcelCsv([
+      ['事業所', '対象', '様式', '状態', '日付', '期限超過', '書類番号'],
+      ...rows.map((r) => [r.officeName, r.subject.name, r.formLabel, CELL_LABELS[r.status], r.date, r.overdue ? '超過' : '', r.exemplarCode ?? r.documentNumber]),
+    ]);
+    response
+      .type('text/csv; charset=utf-8')
+      .setHeader('Content-Disposition', `attachment; filename="${network}-submissions.csv"`)
+      .send(csv);
+  }
+
+  @Get('office')
+  @Roles('office_manager', 'office_staff')
+  @ApiOperation({ summary: 'Office: its documents, what it still owes the 事務局, its copies' })
+  officeDashboard(@User() user: CurrentUser) {
+    return this.office.forOffice(user);
+  }
+}
+
+interface MatrixQuery {
+  network?: string;
+  office?: string;
+  status?: string;
+  overdue?: string;
+}
+
+function networkFor(user: CurrentUser, requested?: string): string {
+  if (user.role === 'secretariat') return user.networkId!;
+  if (!requested) throw new DomainError('INVALID_REQUEST', 'network を指定してください', { errors: [{ path: 'network', label: 'network', message: 'network を指定してください' }] });
+  return requested;
+}
+
+function filterFrom(query: MatrixQuery) {
+  const errors = [];
+  if (query.office && !isUuid(query.office)) errors.push({ path: 'office', label: '事業所', message: '事業所の指定が正しくありません' });
+  if (query.status && !CELL_STATUSES.includes(query.status as CellStatus)) {
+    errors.push({ path: 'status', label: '状態', message: `状態は次のいずれかです: ${CELL_STATUSES.join(', ')}` });
+  }
+  if (errors.length) throw new DomainError('INVALID_REQUEST', `条件に${errors.length}件の誤りがあります`, { errors });
+  return { officeId: query.office || undefined, status: query.status || undefined, overdueOnly: query.overdue === '1' };
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CurrentUser } from '../accounts/current-user';
+import { OfficeEntity } from '../accounts/office.entity';
+import { DocumentsService, DocumentView } from '../documents/documents.service';
+import { NetworksService } from '../networks/networks.service';
+import { Requirement, SecretariatDashboardService } from './secretariat-dashboard.service';
+
+export interface OfficeDashboard {
+  office: OfficeEntity;
+  networkName: string;
+  documents: DocumentView[];
+  /** What the secretariat still expects from this office, and where each item stands. */
+  owed: Requirement[];
+  /** The office's own copies (写し) and originals it keeps, ready to download. */
+  kept: Array<{ code: string; mark: string; documentNumber: string; title: string; ready: boolean }>;
+}
+
+@Injectable()
+export class OfficeDashboardService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly documents: DocumentsService,
+    private readonly secretariat: SecretariatDashboardService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  async forOffice(user: CurrentUser): Promise<OfficeDashboard> {
+    const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId! });
+    const documents = await this.documents.list(user);
+    const owed = (await this.secretariat.requirements(office.networkId, { officeId: office.id })).filter((r) => r.status !== 'received');
+    const kept = documents
+      .filter((d) => d.status !== 'withdrawn')
+      .flatMap((d) =>
+        d.exemplars
+          .filter((e) => e.holder === 'office')
+          .map((e) => ({ code: e.code, mark: e.mark, documentNumber: d.number, title: `${d.formNumber} ${d.formTitle}`, ready: e.pdfSha256 !== null })),
+      );
+    return { office, networkName: this.networks.getNetwork(office.networkId).name, documents, owed, kept };
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, User } from '../accounts/current-user';
+import { RequestOrigin } from '../audit/audit.service';
+import { Origin } from '../common/request-origin';
+import { DocumentsService, NewDocument } from './documents.service';
+
+@ApiTags('documents')
+@Controller('api')
+export class DocumentsController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Post('documents')
+  @ApiOperation({ summary: 'Create a draft document: a form for the office, a staff member or a patient (prefilled from them)' })
+  create(@User() user: CurrentUser, @Body() body: NewDocument, @Origin() origin: RequestOrigin) {
+    return this.documents.create(user, body ?? { form: '' }, origin);
+  }
+
+  @Get('documents')
+  list(@User() user: CurrentUser, @Query('status') status?: string, @Query('form') form?: string) {
+    return this.documents.list(user, { status, form });
+  }
+
+  @Get('documents/:id')
+  get(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.documents.get(user, id, origin);
+  }
+
+  @Post('documents/:id/issue')
+  @ApiOperation({ summary: 'Issue a draft: creates its originals and copies per the network’s custody rule and prints them' })
+  issue(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.documents.issue(user, id, origin);
+  }
+
+  @Post('documents/:id/versions')
+  @ApiOperation({ summary: 'New data: a new version of a draft, or a correcting document for an issued/signed one' })
+  revise(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { data?: Record<string, unknown> }, @Origin() origin: RequestOrigin) {
+    return this.documents.revise(user, id, body?.data ?? {}, origin);
+  }
+
+  @Post('documents/:id/paper-signature')
+  @ApiOperation({ summary: 'Record that the paper originals came back signed' })
+  paperSignature(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.documents.recordPaperSignature(user, id, origin);
+  }
+
+  @Post('documents/:id/withdraw')
+  withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.documents.withdraw(user, id, origin);
+  }
+
+  @Get('exemplars/:code/pdf')
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'The printable PDF of one exemplar (原本 or 写し, with its QR code); 409 while printing' })
+  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
+    response
+      .type('application/pdf')
+      .setHeader('Content-Disposition', `inline; filename="${exemplar.code}.pdf"`)
+      .setHeader('Cache-Control', 'private, no-store')
+      .send(pdf);
+  }
+}

@@ -1,0 +1,310 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { OfficeEntity } from '../accounts/office.entity';
+import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { refuseCrossTenant } from '../accounts/tenancy';
+import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { DOCUMENTS_QUEUE } from '../common/queues';
+import { CustodyService } from '../custody/custody.service';
+import { ExemplarEntity } from '../custody/exemplar.entity';
+import { FieldDefinition, FormKind } from '../networks/catalogue.types';
+import { isPlainObject } from '../networks/form-data.validator';
+import { NetworksService } from '../networks/networks.service';
+import { isUuid } from '../people/people.service';
+import { PatientEntity } from '../people/patient.entity';
+import { StaffMemberEntity } from '../people/staff-member.entity';
+import { PdfStoreService } from '../rendering/pdf-store.service';
+import { DocumentEntity, DocumentVersionEntity, SubjectType } from './document.entity';
+
+/** Whom each kind of form is about. */
+export const SUBJECT_OF: Record<FormKind, SubjectType> = {
+  application: 'office',
+  'office-pledge': 'office',
+  'staff-change': 'office',
+  'staff-pledge': 'staff',
+  'patient-consent': 'patient',
+  purpose: 'patient',
+};
+
+export interface NewDocument {
+  form: string;
+  subjectId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface PrintExemplarJob {
+  exemplarId: string;
+}
+
+export function printJobId(exemplarId: string): string {
+  return `exemplar-${exemplarId}`;
+}
+
+export interface DocumentView extends DocumentEntity {
+  formTitle: string;
+  formNumber: string;
+  version: DocumentVersionEntity;
+  exemplars: Array<ExemplarEntity & { mark: string }>;
+}
+
+@Injectable()
+export class DocumentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(DOCUMENTS_QUEUE) private readonly queue: Queue<PrintExemplarJob>,
+    private readonly networks: NetworksService,
+    private readonly custody: CustodyService,
+    private readonly audit: AuditService,
+    private readonly pdfs: PdfStoreService,
+  ) {}
+
+  /** The network of an office user's office. */
+  async networkOf(user: CurrentUser): Promise<string> {
+    if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '事業所の職員だけが使えます');
+    return (await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId })).networkId;
+  }
+
+  /** What a new document of this form starts with: the office's, staff member's or patient's details. */
+  async draftData(user: CurrentUser, formId: string, subjectId: string | null, origin: RequestOrigin | null): Promise<Record<string, unknown>> {
+    if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
+    const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
+    const { form } = this.networks.getForm(office.networkId, formId);
+    const prefill = await this.prefill(user, office, SUBJECT_OF[form.id], subjectId, origin);
+    return pickDeclared(form.fields, prefill);
+  }
+
+  /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
+  async create(user: CurrentUser, input: NewDocument, origin: RequestOrigin | null): Promise<DocumentView> {
+    if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
+    const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
+    const { form } = this.networks.getForm(office.networkId, String(input.form));
+    const subjectType = SUBJECT_OF[form.id];
+    const prefill = await this.prefill(user, office, subjectType, input.subjectId ?? null, origin);
+    const data = this.networks.validate(office.networkId, form.id, { ...pickDeclared(form.fields, prefill), ...(input.data ?? {}) });
+
+    const document = await this.dataSource.transaction(async (manager) => {
+      const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
+      const doc = await manager.save(
+        manager.create(DocumentEntity, {
+          number: `${office.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+          networkId: office.networkId,
+          formId: form.id,
+          officeId: office.id,
+          subjectType,
+          subjectId: subjectType === 'office' ? null : input.subjectId!,
+          status: 'draft',
+          createdBy: user.id,
+        }),
+      );
+      await manager.save(manager.create(DocumentVersionEntity, { documentId: doc.id, version: 1, data, previousVersionId: null, createdBy: user.id }));
+      await this.audit.record({ action: 'document_created', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { number: doc.number, form: form.id } }, manager);
+      return doc;
+    });
+    return this.view(document);
+  }
+
+  /**
+   * Issues a draft: the network's custody rule creates its exemplars (originals, copies), and each is
+   * queued for printing with its own 原本/写し mark and QR code.
+   */
+  async issue(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
+    const doc = await this.visible(user, id, origin, { write: true });
+    if (doc.status !== 'draft') throw new DomainError('INVALID_STATE', `${doc.number} は「${doc.status}」のため発行できません（発行できるのは下書きだけです）`);
+    const { form } = this.networks.getForm(doc.networkId, doc.formId);
+    const version = await this.currentVersion(doc.id);
+    const exemplars = await this.dataSource.transaction(async (manager) => {
+      const changed = await manager.update(DocumentEntity, { id: doc.id, status: 'draft' }, { status: 'issued', issuedAt: new Date() });
+      if (changed.affected !== 1) throw new DomainError('INVALID_STATE', `${doc.number} は既に発行されています`);
+      const created = await this.custody.createExemplars(
+        manager,
+        { documentId: doc.id, versionId: version.id, number: doc.number, networkId: doc.networkId, officeId: doc.officeId, formId: doc.formId, rule: form.custody },
+        user,
+      );
+      await this.audit.record({ action: 'document_issued', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { exemplars: created.map((e) => e.code) } }, manager);
+      return created;
+    });
+    await this.queue.addBulk(exemplars.map((e) => ({ name: 'print-exemplar', data: { exemplarId: e.id }, opts: { jobId: printJobId(e.id) } })));
+    return this.view({ ...doc, status: 'issued' });
+  }
+
+  /**
+   * New data for a document. A draft gets a new version; an issued or signed document never changes:
+   * the correction becomes a new draft document whose first version points to the old one.
+   */
+  async revise(user: CurrentUser, id: string, input: Record<string, unknown>, origin: RequestOrigin | null): Promise<DocumentView> {
+    const doc = await this.visible(user, id, origin, { write: true });
+    const data = this.networks.validate(doc.networkId, doc.formId, input);
+    const previous = await this.currentVersion(doc.id);
+    if (doc.status === 'draft') {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.save(manager.create(DocumentVersionEntity, { documentId: doc.id, version: previous.version + 1, data, previousVersionId: previous.id, createdBy: user.id }));
+        await this.audit.record({ action: 'document_revised', actor: user, target: { type: 'document', id: doc.id }, origin }, manager);
+      });
+      return this.view(doc);
+    }
+    if (doc.status === 'withdrawn') throw new DomainError('INVALID_STATE', `${doc.number} は取り下げ済みです`);
+    const correction = await this.dataSource.transaction(async (manager) => {
+      const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
+      const created = await manager.save(
+        manager.create(DocumentEntity, {
+          number: `${doc.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+          networkId: doc.networkId,
+          formId: doc.formId,
+          officeId: doc.officeId,
+          subjectType: doc.subjectType,
+          subjectId: doc.subjectId,
+          status: 'draft',
+          correctsDocumentId: doc.id,
+          createdBy: user.id,
+        }),
+      );
+      await manager.save(manager.create(DocumentVersionEntity, { documentId: created.id, version: 1, data, previousVersionId: previous.id, createdBy: user.id }));
+      await this.audit.record({ action: 'document_corrected', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { correction: created.number } }, manager);
+      return created;
+    });
+    return this.view(correction);
+  }
+
+  /** The signed paper is back at the office: every original is recorded as signed. */
+  async recordPaperSignature(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
+    const doc = await this.visible(user, id, origin, { write: true });
+    if (doc.status !== 'issued') throw new DomainError('INVALID_STATE', `${doc.number} は発行中ではないため署名を記録できません`);
+    await this.dataSource.transaction(async (manager) => {
+      const changed = await manager.update(DocumentEntity, { id: doc.id, status: 'issued' }, { status: 'signed', signedAt: new Date() });
+      if (changed.affected !== 1) throw new DomainError('INVALID_STATE', `${doc.number} の状態が変わりました。もう一度お試しください`);
+      const originals = await manager.find(ExemplarEntity, { where: { documentId: doc.id, kind: 'original' } });
+      for (const original of originals) await this.custody.record(user, original.code, 'signed', { origin }, manager);
+    });
+    return this.view({ ...doc, status: 'signed' });
+  }
+
+  async withdraw(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
+    const doc = await this.visible(user, id, origin, { write: true });
+    if (doc.status !== 'draft' && doc.status !== 'issued') throw new DomainError('INVALID_STATE', `${doc.number} は取り下げできません（${doc.status}）`);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(DocumentEntity, doc.id, { status: 'withdrawn' });
+      await this.audit.record({ action: 'document_withdrawn', actor: user, target: { type: 'document', id: doc.id }, origin }, manager);
+    });
+    return this.view({ ...doc, status: 'withdrawn' });
+  }
+
+  async get(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
+    const doc = await this.visible(user, id, origin);
+    if (doc.subjectType === 'patient') await this.audit.record({ action: 'document_viewed', actor: user, target: { type: 'document', id: doc.id }, origin });
+    return this.view(doc);
+  }
+
+  async list(user: CurrentUser, filter: { status?: string; form?: string } = {}): Promise<DocumentView[]> {
+    const query = this.dataSource.getRepository(DocumentEntity).createQueryBuilder('d').orderBy('d.createdAt', 'DESC').limit(500);
+    if (isOfficeUser(user)) query.andWhere('d.officeId = :office', { office: user.officeId });
+    else if (user.role === 'secretariat') {
+      const submitted = this.networks.getNetwork(user.networkId!).forms.filter((f) => f.custody.originals.includes('secretariat')).map((f) => f.id);
+      query.andWhere('d.networkId = :network AND d.formId IN (:...forms)', { network: user.networkId, forms: submitted.length ? submitted : ['-'] });
+    }
+    if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.form) query.andWhere('d.formId = :form', { form: filter.form });
+    const docs = await query.getMany();
+    return Promise.all(docs.map((d) => this.view(d)));
+  }
+
+  /** The printable PDF of one exemplar (with its mark and QR code), once the worker has printed it. */
+  async exemplarPdf(user: CurrentUser, code: string, origin: RequestOrigin | null): Promise<{ exemplar: ExemplarEntity; pdf: Buffer }> {
+    const exemplar = await this.custody.findByCode(code);
+    if (!exemplar) throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
+    const doc = await this.visible(user, exemplar.documentId, origin);
+    const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
+    if (!pdf) throw new DomainError('PDF_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度お試しください');
+    await this.audit.record({ action: 'exemplar_downloaded', actor: user, target: { type: 'exemplar', id: exemplar.id }, origin, detail: { code: exemplar.code, subject: doc.subjectType } });
+    return { exemplar, pdf };
+  }
+
+  /** For the print processor: the data of the version an exemplar was issued from. */
+  async versionData(versionId: string): Promise<Record<string, unknown>> {
+    return (await this.dataSource.getRepository(DocumentVersionEntity).findOneByOrFail({ id: versionId })).data;
+  }
+
+  /** Loads a document the user may see (or change); anything else is a 404 like a missing one. */
+  private async visible(user: CurrentUser, id: string, origin: RequestOrigin | null, options: { write?: boolean } = {}): Promise<DocumentEntity> {
+    const doc = isUuid(id) ? await this.dataSource.getRepository(DocumentEntity).findOneBy({ id }) : null;
+    if (!doc) throw new DomainError('NOT_FOUND', '書類が見つかりません');
+    const ownOffice = isOfficeUser(user) && doc.officeId === user.officeId;
+    const secretariatSees =
+      user.role === 'secretariat' &&
+      doc.networkId === user.networkId &&
+      this.networks.getForm(doc.networkId, doc.formId).form.custody.originals.includes('secretariat');
+    const allowed = options.write ? ownOffice || user.role === 'admin' : ownOffice || secretariatSees || user.role === 'admin';
+    if (!allowed) return refuseCrossTenant(this.audit, user, { type: 'document', id }, origin);
+    return doc;
+  }
+
+  private async currentVersion(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<DocumentVersionEntity> {
+    const version = await manager.findOne(DocumentVersionEntity, { where: { documentId }, order: { version: 'DESC' } });
+    if (!version) throw new Error(`document ${documentId} has no version`);
+    return version;
+  }
+
+  private async view(doc: DocumentEntity): Promise<DocumentView> {
+    const { form } = this.networks.getForm(doc.networkId, doc.formId);
+    const exemplars = await this.custody.forDocuments([doc.id]);
+    return {
+      ...doc,
+      formTitle: form.title,
+      formNumber: form.number,
+      version: await this.currentVersion(doc.id),
+      exemplars: exemplars.map((e) => ({ ...e, mark: this.custody.markFor(e) })),
+    };
+  }
+
+  private async prefill(
+    user: CurrentUser,
+    office: OfficeEntity,
+    subjectType: SubjectType,
+    subjectId: string | null,
+    origin: RequestOrigin | null,
+  ): Promise<Record<string, unknown>> {
+    const manager = await this.dataSource.getRepository(StaffMemberEntity).findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
+    const base = {
+      officeName: office.name,
+      officeAddress: office.address,
+      officePostalCode: office.postalCode,
+      officePhone: office.phone,
+      managerName: manager?.name ?? (user.role === 'office_manager' ? user.name : null),
+    };
+    if (subjectType === 'office') return base;
+    if (!subjectId || !isUuid(subjectId)) {
+      throw new DomainError('INVALID_REQUEST', subjectType === 'staff' ? '従事者を選んでください' : '患者を選んでください', {
+        errors: [{ path: 'subjectId', label: subjectType === 'staff' ? '従事者' : '患者', message: '対象を選んでください' }],
+      });
+    }
+    if (subjectType === 'staff') {
+      const staff = await this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id: subjectId });
+      if (!staff) throw new DomainError('NOT_FOUND', '従事者が見つかりません');
+      if (staff.officeId !== office.id) return refuseCrossTenant(this.audit, user, { type: 'staff_member', id: subjectId }, origin);
+      return { ...base, staffName: staff.name, staffNameKana: staff.nameKana, email: staff.email, jobTitle: staff.jobTitle };
+    }
+    const patient = await this.dataSource.getRepository(PatientEntity).findOneBy({ id: subjectId });
+    if (!patient) throw new DomainError('NOT_FOUND', '患者が見つかりません');
+    if (patient.officeId !== office.id) return refuseCrossTenant(this.audit, user, { type: 'patient', id: subjectId }, origin);
+    return {
+      ...base,
+      patient: { name: patient.name, nameKana: patient.nameKana, birthDate: patient.birthDate, address: patient.address },
+      // Whoever prepares the consent is, by default, the staff member who explains it (説明者).
+      explainer: { officeName: office.name, name: user.name },
+    };
+  }
+}
+
+/** Only what the form declares, groups included, without nulls (prefill offers what it knows; the form decides). */
+function pickDeclared(fields: FieldDefinition[], data: Record<string, unknown>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = data[field.key];
+    if (value === null || value === undefined) continue;
+    picked[field.key] = field.type === 'group' && isPlainObject(value) ? pickDeclared(field.fields ?? [], value) : value;
+  }
+  return picked;
+}

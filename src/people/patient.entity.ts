@@ -1,0 +1,24 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('patient')
+export class PatientEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'office_id' }) officeId!: string;
+  @Column('text') name!: string;
+  @Column('text', { name: 'name_kana', nullable: true }) nameKana!: string | null;
+  @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
+  @Column('text', { nullable: true }) address!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** A patient's family member: who may sign for the patient (代筆, with 続柄) and receive a consent link. */
+@Entity('family_contact')
+export class FamilyContactEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'patient_id' }) patientId!: string;
+  @Column('text') name!: string;
+  @Column('text') relation!: string;
+  @Column('text', { nullable: true }) email!: string | null;
+  @Column('text', { nullable: true }) phone!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

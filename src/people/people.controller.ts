@@ -1,0 +1,49 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { RequestOrigin } from '../audit/audit.service';
+import { Origin } from '../common/request-origin';
+import { PatientInput, PeopleService, StaffInput } from './people.service';
+
+@ApiTags('people')
+@Roles('office_manager', 'office_staff')
+@Controller('api')
+export class PeopleController {
+  constructor(private readonly people: PeopleService) {}
+
+  @Get('staff')
+  @ApiOperation({ summary: "The office's active staff roster" })
+  staff(@User() user: CurrentUser) {
+    return this.people.listStaff(user.officeId!);
+  }
+
+  @Post('staff')
+  @Roles('office_manager')
+  @ApiOperation({ summary: 'Add a staff member (office manager)' })
+  addStaff(@User() user: CurrentUser, @Body() body: StaffInput) {
+    return this.people.addStaff(user, body ?? {});
+  }
+
+  @Post('staff/:id/leave')
+  @Roles('office_manager')
+  @ApiOperation({ summary: 'Mark a staff member as having left (退職)' })
+  leave(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.people.markLeft(user, id, origin);
+  }
+
+  @Get('patients')
+  patients(@User() user: CurrentUser) {
+    return this.people.listPatients(user.officeId!);
+  }
+
+  @Post('patients')
+  @ApiOperation({ summary: 'Register a patient with family contacts (氏名, 続柄, e-mail, phone)' })
+  addPatient(@User() user: CurrentUser, @Body() body: PatientInput) {
+    return this.people.addPatient(user, body ?? {});
+  }
+
+  @Get('patients/:id')
+  patient(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.people.getPatient(user, id, origin);
+  }
+}

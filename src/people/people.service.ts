@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { refuseCrossTenant } from '../accounts/tenancy';
+import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { FamilyContactEntity, PatientEntity } from './patient.entity';
+import { StaffMemberEntity } from './staff-member.entity';
+
+export interface StaffInput {
+  name?: unknown;
+  nameKana?: unknown;
+  jobTitle?: unknown;
+  email?: unknown;
+  isManager?: unknown;
+}
+
+export interface PatientInput {
+  name?: unknown;
+  nameKana?: unknown;
+  birthDate?: unknown;
+  address?: unknown;
+  family?: Array<{ name?: unknown; relation?: unknown; email?: unknown; phone?: unknown }>;
+}
+
+/** An office's roster (従事者) and patients with their families. Office users only, their own office. */
+@Injectable()
+export class PeopleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  listStaff(officeId: string, includeFormer = false): Promise<StaffMemberEntity[]> {
+    return this.dataSource.getRepository(StaffMemberEntity).find({
+      where: includeFormer ? { officeId } : { officeId, active: true },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  async addStaff(user: CurrentUser, input: StaffInput): Promise<StaffMemberEntity> {
+    const officeId = requireOffice(user);
+    const errors: FieldError[] = [];
+    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
+    const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
+    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+    const staff = {
+      officeId,
+      name: name!,
+      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
+      jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
+      email,
+      isManager: input.isManager === true,
+      active: true,
+    };
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    const repo = this.dataSource.getRepository(StaffMemberEntity);
+    return repo.save(repo.create(staff));
+  }
+
+  async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMemberEntity> {
+    const staff = isUuid(id) ? await this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id }) : null;
+    if (!staff) throw new DomainError('NOT_FOUND', '見つかりません');
+    if (!isOfficeUser(user) || staff.officeId !== user.officeId) return refuseCrossTenant(this.audit, user, { type: 'staff_member', id }, origin);
+    return staff;
+  }
+
+  /** 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. */
+  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMemberEntity> {
+    const staff = await this.getStaff(user, id, origin);
+    await this.dataSource.getRepository(StaffMemberEntity).update(staff.id, { active: false, leftAt: new Date() });
+    return { ...staff, active: false };
+  }
+
+  listPatients(officeId: string): Promise<PatientEntity[]> {
+    return this.dataSource.getRepository(PatientEntity).find({ where: { officeId }, order: { createdAt: 'ASC' } });
+  }
+
+  async addPatient(user: CurrentUser, input: PatientInput): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
+    const officeId = requireOffice(user);
+    const errors: FieldError[] = [];
+    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
+    const birthDate = text(input.birthDate, 'birthDate', '生年月日', errors, {});
+    if (birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) errors.push({ path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' });
+    const patient = { officeId, name: name!, nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }), birthDate, address: text(input.address, 'address', '住所', errors, { max: 120 }) };
+    const family = (Array.isArray(input.family) ? input.family : []).map((member, i) => ({
+      name: text(member?.name, `family[${i}].name`, '家族の氏名', errors, { required: true, max: 40 })!,
+      relation: text(member?.relation, `family[${i}].relation`, '続柄', errors, { required: true, max: 20 })!,
+      email: text(member?.email, `family[${i}].email`, '家族のメールアドレス', errors, { max: 254 }),
+      phone: text(member?.phone, `family[${i}].phone`, '家族の電話番号', errors, { max: 20 }),
+    }));
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(manager.create(PatientEntity, patient));
+      const members = await manager.save(family.map((f) => manager.create(FamilyContactEntity, { ...f, patientId: saved.id })));
+      return { ...saved, family: members };
+    });
+  }
+
+  async getPatient(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
+    const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
+    if (!patient) throw new DomainError('NOT_FOUND', '見つかりません');
+    if (!isOfficeUser(user) || patient.officeId !== user.officeId) return refuseCrossTenant(this.audit, user, { type: 'patient', id }, origin);
+    await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
+    const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
+    return { ...patient, family };
+  }
+}
+
+function requireOffice(user: CurrentUser): string {
+  if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '事業所の職員だけが登録できます');
+  return user.officeId;
+}
+
+function text(value: unknown, path: string, label: string, errors: FieldError[], rule: { required?: boolean; max?: number }): string | null {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+    if (rule.required) errors.push({ path, label, message: `${label}は必須です` });
+    return null;
+  }
+  if (typeof value !== 'string') {
+    errors.push({ path, label, message: `${label}は文字列で指定してください` });
+    return null;
+  }
+  const trimmed = value.trim();
+  if (rule.max && trimmed.length > rule.max) errors.push({ path, label, message: `${label}は${rule.max}文字以内で入力してください` });
+  return trimmed;
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,172 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { RequestOrigin } from '../audit/audit.service';
+import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
+import { Origin } from '../common/request-origin';
+import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody-event.entity';
+import { CustodyService } from '../custody/custody.service';
+import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
+import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
+import { DocumentsService, SUBJECT_OF } from '../documents/documents.service';
+import { NetworksService } from '../networks/networks.service';
+import { PeopleService } from '../people/people.service';
+import { buildFormModel } from './form-model';
+import { WebViews } from './web.views';
+
+export const STATUS_LABELS: Record<string, string> = {
+  draft: '下書き',
+  issued: '発行済',
+  signed: '署名済',
+  declined: '辞退',
+  expired: '期限切れ',
+  withdrawn: '取り下げ',
+};
+
+/** The office's pages: what it owes the 事務局, its documents and copies, and creating a document. */
+@ApiExcludeController()
+@Roles('office_manager', 'office_staff')
+@Controller()
+export class OfficeController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly dashboard: OfficeDashboardService,
+    private readonly documents: DocumentsService,
+    private readonly people: PeopleService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  @Get('office')
+  async office(@User() user: CurrentUser, @Res() response: Response): Promise<void> {
+    const board = await this.dashboard.forOffice(user);
+    const network = this.networks.getNetwork(board.office.networkId);
+    this.views.send(response, 200, 'office', {
+      title: board.office.name,
+      board,
+      owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
+      documents: board.documents.map((d) => ({ ...d, statusLabel: STATUS_LABELS[d.status] })),
+      staff: await this.people.listStaff(user.officeId!),
+      patients: await this.people.listPatients(user.officeId!),
+      officeForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'office'),
+      staffForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'staff'),
+      patientForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'patient'),
+    });
+  }
+
+  @Get('office/documents/new')
+  async newDocument(
+    @User() user: CurrentUser,
+    @Query('form') formId: string,
+    @Query('subject') subjectId: string | undefined,
+    @Origin() origin: RequestOrigin,
+    @Res() response: Response,
+  ): Promise<void> {
+    const values = await this.documents.draftData(user, formId, subjectId ?? null, origin);
+    await this.showForm(response, 200, user, formId, subjectId ?? '', values, []);
+  }
+
+  /** Creates the document and issues it at once: its originals and copies are printed for the office. */
+  @Post('office/documents')
+  async create(@User() user: CurrentUser, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const { _form: formId, _subject: subjectId, ...data } = body ?? {};
+    try {
+      const draft = await this.documents.create(user, { form: String(formId), subjectId: subjectId ? String(subjectId) : null, data }, origin);
+      await this.documents.issue(user, draft.id, origin);
+      response.redirect(303, `/documents/${draft.id}`);
+    } catch (error) {
+      if (!(error instanceof InvalidFormDataError)) throw error;
+      await this.showForm(response, 400, user, String(formId), String(subjectId ?? ''), data, error.errors);
+    }
+  }
+
+  private async showForm(
+    response: Response,
+    status: number,
+    user: CurrentUser,
+    formId: string,
+    subjectId: string,
+    values: Record<string, unknown>,
+    errors: InvalidFormDataError['errors'],
+  ): Promise<void> {
+    const { network, form } = this.networks.getForm(await this.documents.networkOf(user), formId);
+    this.views.send(response, status, 'form', {
+      title: form.title,
+      network,
+      form,
+      custody: null,
+      action: '/office/documents',
+      hidden: [{ name: '_form', value: form.id }, { name: '_subject', value: subjectId }],
+      submitLabel: '作成して発行',
+      inputs: buildFormModel(form.fields, values, errors),
+      errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-') })),
+    });
+  }
+}
+
+/** A document's page: its exemplars (原本/写し), their PDFs and custody history, and what to record next. */
+@ApiExcludeController()
+@Controller()
+export class DocumentPageController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly documents: DocumentsService,
+    private readonly custody: CustodyService,
+  ) {}
+
+  @Get('documents/:id')
+  async show(@User() user: CurrentUser, @Param('id') id: string, @Query('message') message: string | undefined, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const doc = await this.documents.get(user, id, origin);
+    const office = user.role === 'office_manager' || user.role === 'office_staff';
+    const exemplars = await Promise.all(
+      doc.exemplars.map(async (e) => {
+        const events = await this.custody.history(e.id);
+        const travelling = e.kind === 'original' && e.holder === 'secretariat';
+        const next: CustodyEventType[] = [];
+        if (office && doc.status !== 'withdrawn' && e.state !== 'destroyed') {
+          if (travelling && !['mailed', 'received'].includes(e.state)) next.push('mailed');
+          if (e.holder === 'patient' && e.state !== 'handed_to_family') next.push('handed_to_family');
+        }
+        return {
+          ...e,
+          ready: e.pdfSha256 !== null,
+          stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
+          kindLabel: e.kind === 'original' ? '原本' : '写し',
+          holderLabel: { secretariat: '事務局', office: '事業所', patient: '患者・家族', staff: '従事者本人' }[e.holder],
+          chain: await this.custody.check(e.id),
+          events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
+          next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
+        };
+      }),
+    );
+    this.views.send(response, 200, 'document', {
+      title: `${doc.formTitle} ${doc.number}`,
+      doc: { ...doc, statusLabel: STATUS_LABELS[doc.status] },
+      exemplars,
+      message,
+      canIssue: office && doc.status === 'draft',
+      canRecordSignature: office && doc.status === 'issued',
+      printing: exemplars.some((e) => !e.ready),
+    });
+  }
+
+  @Post('documents/:id/issue')
+  async issue(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    await this.documents.issue(user, id, origin);
+    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`);
+  }
+
+  @Post('documents/:id/paper-signature')
+  async signed(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    await this.documents.recordPaperSignature(user, id, origin);
+    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`);
+  }
+
+  @Post('documents/:id/exemplars/:code/events')
+  async event(@User() user: CurrentUser, @Param('id') id: string, @Param('code') code: string, @Body() body: { type?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const allowed: CustodyEventType[] = ['mailed', 'handed_to_family', 'printed', 'destroyed'];
+    if (!allowed.includes(body?.type as CustodyEventType)) throw new DomainError('INVALID_REQUEST', '記録の種類が正しくありません');
+    const recorded = await this.custody.record(user, code, body.type as CustodyEventType, { origin });
+    response.redirect(303, `/documents/${id}?message=${encodeURIComponent(recorded.message)}`);
+  }
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { Origin } from '../common/request-origin';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/env';
+import { CustodyService } from '../custody/custody.service';
+import { CELL_LABELS, CELL_STATUSES, CellStatus, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
+import { NetworksService } from '../networks/networks.service';
+import { isUuid } from '../people/people.service';
+import { WebViews } from './web.views';
+
+/** The 事務局's pages: the submission matrix and the receipt of paper originals. */
+@ApiExcludeController()
+@Roles('secretariat')
+@Controller('secretariat')
+export class SecretariatController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly dashboard: SecretariatDashboardService,
+    private readonly custody: CustodyService,
+    private readonly networks: NetworksService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async matrix(@User() user: CurrentUser, @Query() query: { office?: string; status?: string; overdue?: string }, @Res() response: Response): Promise<void> {
+    const filter = {
+      officeId: query.office && isUuid(query.office) ? query.office : undefined,
+      status: CELL_STATUSES.includes(query.status as CellStatus) ? query.status : undefined,
+      overdueOnly: query.overdue === '1',
+    };
+    const everything = await this.dashboard.requirements(user.networkId!);
+    const rows = await this.dashboard.requirements(user.networkId!, filter);
+    this.views.send(response, 200, 'secretariat', {
+      title: '提出状況',
+      networkName: this.networks.getNetwork(user.networkId!).name,
+      offices: this.dashboard.summarize(everything),
+      rows: rows.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
+      statuses: CELL_STATUSES.map((value) => ({ value, label: CELL_LABELS[value], selected: value === filter.status })),
+      filter: { office: filter.officeId, overdue: filter.overdueOnly },
+      overdueDays: this.config.overdueDays,
+      query: new URLSearchParams(Object.entries(query).filter(([, v]) => typeof v === 'string' && v) as [string, string][]).toString(),
+    });
+  }
+
+  @Get('receipt')
+  receiptPage(@Res() response: Response): void {
+    this.views.send(response, 200, 'receipt', { title: '原本の受領' });
+  }
+
+  /** Records receipt; a second scan of the same sheet, a copy, or another network's sheet says so. */
+  @Post('receipt')
+  async receive(@User() user: CurrentUser, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const code = String(body?.code ?? '').trim();
+    let result: { kind: string; message: string };
+    let status = 200;
+    try {
+      if (!code) throw new DomainError('INVALID_REQUEST', '書類番号を入力してください');
+      const recorded = await this.custody.record(user, code, 'received', { origin });
+      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      status = error.code === 'NOT_FOUND' ? 404 : 422;
+      result = { kind: 'error', message: error.message };
+    }
+    this.views.send(response, status, 'receipt', { title: '原本の受領', result });
+  }
+}
+
+@ApiExcludeController()
+@Roles('admin')
+@Controller('admin')
+export class AdminController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get('audit')
+  async auditLog(@Res() response: Response): Promise<void> {
+    this.views.send(response, 200, 'audit', { title: '監査ログ', events: await this.audit.list({ limit: 300 }) });
+  }
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { sessionToken, SESSION_COOKIE } from '../accounts/auth.guard';
+import { setSessionCookie } from '../accounts/auth.controller';
+import { AuthService } from '../accounts/auth.service';
+import { CurrentUser, Public, User } from '../accounts/current-user';
+import { DomainError } from '../common/errors/domain-error';
+import { originOf } from '../common/request-origin';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/env';
+import { WebViews } from './web.views';
+
+export const HOME_OF: Record<CurrentUser['role'], string> = {
+  office_manager: '/office',
+  office_staff: '/office',
+  secretariat: '/secretariat',
+  admin: '/admin/audit',
+};
+
+@ApiExcludeController()
+@Controller()
+export class SessionController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly views: WebViews,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  home(@User() user: CurrentUser, @Res() response: Response): void {
+    response.redirect(303, HOME_OF[user.role]);
+  }
+
+  @Public()
+  @Get('login')
+  loginPage(@Query('next') next: string | undefined, @Res() response: Response): void {
+    this.views.send(response, 200, 'login', { title: 'ログイン', next: safeNext(next), idleMinutes: this.config.sessionIdleMinutes });
+  }
+
+  @Public()
+  @Post('login')
+  async login(@Body() body: { email?: string; password?: string; next?: string }, @Req() request: Request, @Res() response: Response): Promise<void> {
+    try {
+      const { token, user } = await this.auth.login(String(body?.email ?? ''), String(body?.password ?? ''), originOf(request));
+      setSessionCookie(request, response, token);
+      response.redirect(303, safeNext(body?.next) ?? HOME_OF[user.role]);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['LOGIN_FAILED', 'ACCOUNT_LOCKED'].includes(error.code)) throw error;
+      this.views.send(response, error.code === 'ACCOUNT_LOCKED' ? 423 : 401, 'login', {
+        title: 'ログイン',
+        error: error.message,
+        email: body?.email ?? '',
+        next: safeNext(body?.next),
+        idleMinutes: this.config.sessionIdleMinutes,
+      });
+    }
+  }
+
+  @Post('logout')
+  async logout(@User() user: CurrentUser, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const token = sessionToken(request);
+    if (token) await this.auth.logout(token, user, originOf(request));
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    response.redirect(303, '/login');
+  }
+}
+
+/** Only a local path: never redirect a user elsewhere after log-in. */
+function safeNext(next: unknown): string | undefined {
+  return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : undefined;
+}
