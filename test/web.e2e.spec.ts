@@ -1,16 +1,19 @@
 import { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
 import { pdfText, squeeze } from './support/pdf-tools';
-import { TestStack, startStack } from './support/test-app';
+import { createOfficeWithManager } from './support/factories';
+import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
 
 /** The Japanese web UI in a real browser (Debian's Chromium through Playwright). */
 describe('web UI: choose a form, fill it in, get the PDF', () => {
   let stack: TestStack;
   let browser: Browser;
   let baseUrl: string;
+  let email: string;
 
   beforeAll(async () => {
     stack = await startStack();
+    email = (await createOfficeWithManager(stack.app, 'rurume')).manager.email;
     await stack.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({
@@ -18,6 +21,14 @@ describe('web UI: choose a form, fill it in, get the PDF', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
   });
+  /** On the log-in page (where any page sends a visitor without a session), log in; lands where it was going. */
+  async function logIn(page: import('playwright-core').Page): Promise<void> {
+    await page.getByLabel('メールアドレス').fill(email);
+    await page.getByLabel('パスワード').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.waitForLoadState();
+  }
+
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -27,6 +38,8 @@ describe('web UI: choose a form, fill it in, get the PDF', () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ja-JP', acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/`);
+    await logIn(page);
+    await page.getByRole('link', { name: '様式の印刷' }).click();
     await page.getByRole('link', { name: /るるめネットにおける情報保持誓約書/ }).click();
     await page.getByRole('heading', { name: /るるめネットにおける情報保持誓約書/ }).waitFor();
 
@@ -60,6 +73,7 @@ describe('web UI: choose a form, fill it in, get the PDF', () => {
   it('fills a form with its sample data on request, with lists and groups', async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/forms/rurume/patient-consent?sample=1`);
+    await logIn(page);
     expect(await page.locator('#f-patient-name').inputValue()).not.toBe('');
     await page.getByRole('button', { name: 'PDFを作成' }).click();
     await page.getByText('PDFができました。').waitFor({ timeout: 30_000 });
@@ -68,6 +82,8 @@ describe('web UI: choose a form, fill it in, get the PDF', () => {
 
   it('answers an unknown form with a Japanese 404 page', async () => {
     const page = await browser.newPage();
+    await page.goto(`${baseUrl}/login`);
+    await logIn(page);
     const response = await page.goto(`${baseUrl}/forms/rurume/nothing`);
     expect(response?.status()).toBe(404);
     expect(await page.locator('main').textContent()).toContain('様式「nothing」はありません');

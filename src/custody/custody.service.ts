@@ -121,20 +121,23 @@ export class CustodyService {
     options: { note?: string | null; occurredAt?: Date; origin: RequestOrigin | null },
     outer?: EntityManager,
   ): Promise<Recorded> {
+    // Who may act is settled before the transaction, so that a refusal's audit row is not rolled back
+    // with it. An exemplar's network and office never change, so the check stays true under the lock.
+    const found = await this.findByCode(code);
+    if (!found || !this.mayAct(user, found, type)) {
+      if (found && user.role === 'secretariat' && type === 'received' && found.networkId !== user.networkId) {
+        throw new DomainError('WRONG_NETWORK', `この書類（${found.code}）は別のネットワーク（${this.networks.getNetwork(found.networkId).name}）のものです。受領できません`);
+      }
+      if (found) await this.audit.record({ action: 'access_denied', actor: user, target: { type: 'exemplar', id: found.id }, origin: options.origin, detail: { attempted: type } });
+      throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
+    }
     const work = async (manager: EntityManager): Promise<Recorded> => {
       const exemplar = await manager
         .getRepository(ExemplarEntity)
         .createQueryBuilder('x')
         .setLock('pessimistic_write')
-        .where('x.code = :code', { code: normalizeCode(code) })
-        .getOne();
-      if (!exemplar || !this.mayAct(user, exemplar, type)) {
-        if (exemplar && user.role === 'secretariat' && type === 'received' && exemplar.networkId !== user.networkId) {
-          throw new DomainError('WRONG_NETWORK', `この書類（${exemplar.code}）は別のネットワーク（${this.networks.getNetwork(exemplar.networkId).name}）のものです。受領できません`);
-        }
-        if (exemplar) await this.audit.record({ action: 'access_denied', actor: user, target: { type: 'exemplar', id: exemplar.id }, origin: options.origin, detail: { attempted: type } }, manager);
-        throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
-      }
+        .where('x.id = :id', { id: found.id })
+        .getOneOrFail();
       this.assertAllowed(exemplar, type);
       if (type === 'received' && exemplar.state === 'received') {
         const previous = await manager.getRepository(CustodyEventEntity).findOne({ where: { exemplarId: exemplar.id, type: 'received' }, order: { seq: 'DESC' } });

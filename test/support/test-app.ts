@@ -6,12 +6,19 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { WorkerModule } from '../../src/worker.module';
 
+export type Agent = ReturnType<typeof request.agent>;
+
 export interface TestStack {
   app: INestApplication;
   worker: INestApplicationContext;
+  /** Without a session. */
   http: ReturnType<typeof request>;
+  /** A client logged in as this user (cookie session, as a browser). */
+  login(email: string, password?: string): Promise<Agent>;
   close(): Promise<void>;
 }
+
+export const TEST_PASSWORD = 'test-pass-2026';
 
 /**
  * The API and the worker as they run in production, in this process, against the run's own database
@@ -30,6 +37,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
       app,
       worker,
       http: request(app.getHttpServer()),
+      async login(email: string, password = TEST_PASSWORD) {
+        const agent = request.agent(app.getHttpServer());
+        await agent.post('/api/auth/login').send({ email, password }).expect(200);
+        return agent;
+      },
       async close() {
         await worker.close();
         await app.close();
@@ -42,7 +54,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
 
 /** Polls a render until the worker has finished it. */
 export async function waitForRender(
-  http: TestStack['http'],
+  http: TestStack['http'] | Agent,
   id: string,
   timeoutMs = 30_000,
 ): Promise<{ status: string; error: string | null; sha256: string | null }> {
@@ -55,7 +67,7 @@ export async function waitForRender(
   }
 }
 
-export async function getPdf(http: TestStack['http'], url: string): Promise<Buffer> {
+export async function getPdf(http: TestStack['http'] | Agent, url: string): Promise<Buffer> {
   const response = await http
     .get(url)
     .buffer(true)
