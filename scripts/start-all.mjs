@@ -33,8 +33,11 @@ setTimeout(() => {
     Web UI:   ${url}/
     API docs: ${url}/api/docs
     Health:   ${url}/health
-    Log-in:   none yet (accounts arrive with the offices/custody work); the demo office is
-              「デモ訪問看護ステーション」 in るるめネット.
+    Demo log-ins (password renkei-demo-2026), るるめネット:
+      事務局 (secretariat)      jimukyoku@demo.example.jp
+      事業所管理者 (office)     manager@demo.example.jp
+      事業所職員 (office staff) staff@demo.example.jp
+      システム管理者 (admin)    admin@demo.example.jp
   Stop with Ctrl-C.
 `);
 }, 2500).unref();
