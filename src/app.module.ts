@@ -14,6 +14,7 @@ import { NetworkSyncService } from './networks/network-sync.service';
 import { NetworksModule } from './networks/networks.module';
 import { PeopleModule } from './people/people.module';
 import { RendersModule } from './rendering/renders.module';
+import { SigningModule } from './signing/signing.module';
 import { WebModule } from './web/web.module';
 
 /** The API process: HTTP only. It validates and enqueues; the worker prints. */
@@ -27,6 +28,7 @@ import { WebModule } from './web/web.module';
     CustodyModule,
     DocumentsModule,
     DashboardsModule,
+    SigningModule,
     RendersModule,
     WebModule,
     ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),

@@ -33,6 +33,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useStaticAssets(join(projectRoot(), 'public'), { prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning, served from our own origin.
   app.useStaticAssets(join(projectRoot(), 'node_modules', 'jsqr', 'dist'), { prefix: '/assets/vendor/jsqr/' });
+  app.useStaticAssets(join(projectRoot(), 'node_modules', 'signature_pad', 'dist'), { prefix: '/assets/vendor/signature_pad/' });
   const openApi = new DocumentBuilder()
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')

@@ -2,6 +2,8 @@ import { DefaultJobOptions } from 'bullmq';
 
 export const RENDER_QUEUE = 'render';
 export const DOCUMENTS_QUEUE = 'documents';
+export const MAIL_QUEUE = 'mail';
+export const SIGNING_QUEUE = 'signing';
 
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

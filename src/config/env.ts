@@ -17,6 +17,19 @@ export interface AppConfig {
   sessionIdleMinutes: number;
   /** A mailed original not received after this many days is overdue on the secretariat's dashboard. */
   overdueDays: number;
+  /** SMTP server for outgoing mail; when unset outside production, mail is written as .eml files. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  mailDir: string;
+  /** PKCS#12 certificate that seals signed PDFs; outside production a development one is made if unset. */
+  sealP12Path: string | null;
+  /** Production may use a generated, untrusted certificate only when asked to (trial installs). */
+  allowDevSeal: boolean;
+  sealP12Password: string;
+  devSealPath: string;
+  signingLinkDays: number;
+  reminderDays: number;
+  downloadLinkDays: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -88,8 +101,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     renderPoolSize: integer('RENDER_POOL_SIZE', 2, 1, 16),
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     overdueDays: integer('OVERDUE_DAYS', 14, 1, 365),
+    smtpUrl: env.SMTP_URL ? url('SMTP_URL', '', ['smtp:', 'smtps:']) : null,
+    mailFrom: env.MAIL_FROM || 'renkei-forms <no-reply@renkei-forms.invalid>',
+    mailDir: resolve(env.MAIL_DIR || join(projectRoot(), 'var', 'mail')),
+    sealP12Path: env.SEAL_P12_PATH || null,
+    allowDevSeal: nodeEnv !== 'production' || env.SEAL_DEV_CERTIFICATE === '1',
+    sealP12Password: env.SEAL_P12_PASSWORD ?? 'renkei-dev-seal',
+    devSealPath: join(projectRoot(), 'var', 'dev-seal.p12'),
+    signingLinkDays: integer('SIGNING_LINK_DAYS', 14, 1, 90),
+    reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
+    downloadLinkDays: integer('DOWNLOAD_LINK_DAYS', 14, 1, 90),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
   };
+  if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1') problems.push('SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)');
+  if (production && !env.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
+  // Timestamps are not implemented: refuse rather than seal without the timestamp the operator asked for.
+  if (env.TSA_URL) problems.push('TSA_URL is set, but RFC 3161 timestamping is not supported yet: unset it');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

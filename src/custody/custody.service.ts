@@ -178,6 +178,12 @@ export class CustodyService {
     }
   }
 
+  /** An event the service itself records (electronic signature, e-mailed copy): no user, no permission check. */
+  async recordBySystem(manager: EntityManager, exemplar: ExemplarEntity, type: CustodyEventType, note: string | null): Promise<CustodyEventEntity> {
+    const locked = await manager.getRepository(ExemplarEntity).createQueryBuilder('x').setLock('pessimistic_write').where('x.id = :id', { id: exemplar.id }).getOneOrFail();
+    return this.append(manager, locked, type, null, new Date(), note);
+  }
+
   private async append(
     manager: EntityManager,
     exemplar: ExemplarEntity,

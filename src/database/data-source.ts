@@ -11,8 +11,11 @@ import { StaffMemberEntity } from '../people/staff-member.entity';
 import { NetworkEntity } from '../networks/network.entity';
 import { PdfBlobEntity } from '../rendering/pdf-blob.entity';
 import { RenderRequestEntity } from '../rendering/render-request.entity';
+import { MailOutboxEntity } from '../mail/mail-outbox.entity';
+import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from '../signing/signing.entities';
 import { Foundation1763700000000 } from './migrations/1763700000000-Foundation';
 import { AccountsDocumentsCustody1763800000000 } from './migrations/1763800000000-AccountsDocumentsCustody';
+import { Signing1763900000000 } from './migrations/1763900000000-Signing';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -29,8 +32,12 @@ export const ENTITIES = [
   ExemplarEntity,
   CustodyEventEntity,
   AuditEventEntity,
+  SigningRequestEntity,
+  SignerEntity,
+  DownloadLinkEntity,
+  MailOutboxEntity,
 ];
-export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000];
+export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000, Signing1763900000000];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

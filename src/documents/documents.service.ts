@@ -192,6 +192,21 @@ export class DocumentsService {
     return this.view({ ...doc, status: 'withdrawn' });
   }
 
+  /** A document the user's office may act on (send for signing, sign in person); anything else is 404. */
+  async writable(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
+    return this.view(await this.visible(user, id, origin, { write: true }));
+  }
+
+  /** For signing and sealing, which act on behalf of the service rather than a logged-in user. */
+  async byId(id: string): Promise<DocumentView> {
+    return this.view(await this.dataSource.getRepository(DocumentEntity).findOneByOrFail({ id }));
+  }
+
+  /** The last signer signed and the PDF is sealed: the document is signed, for good. */
+  async markSignedElectronically(manager: EntityManager, id: string): Promise<void> {
+    await manager.update(DocumentEntity, { id, status: 'issued' }, { status: 'signed', signedAt: new Date() });
+  }
+
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     const doc = await this.visible(user, id, origin);
     if (doc.subjectType === 'patient') await this.audit.record({ action: 'document_viewed', actor: user, target: { type: 'document', id: doc.id }, origin });

@@ -129,6 +129,7 @@ export function formContext(
   form: Pick<FormDefinition, 'id' | 'number' | 'title' | 'pages' | 'fields'>,
   data: Record<string, unknown>,
   exemplar: FormContext['exemplar'],
+  signatures: FormContext['signatures'] = {},
 ): FormContext {
   return {
     network: {
@@ -141,6 +142,7 @@ export function formContext(
     form: { id: form.id, number: form.number, title: form.title, pages: form.pages },
     data: withBlanks(form.fields, data),
     exemplar,
+    signatures,
   };
 }
 

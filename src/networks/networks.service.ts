@@ -52,10 +52,16 @@ export class NetworksService {
   }
 
   /** The HTML of one form's pages (to be wrapped alone, or with many others for bulk printing). */
-  formHtml(networkId: string, formId: string, data: Record<string, unknown>, exemplar: FormContext['exemplar'] = null): string {
+  formHtml(
+    networkId: string,
+    formId: string,
+    data: Record<string, unknown>,
+    exemplar: FormContext['exemplar'] = null,
+    signatures: FormContext['signatures'] = {},
+  ): string {
     const { network, form } = this.getForm(networkId, formId);
     try {
-      return form.render(formContext(network, form, data, exemplar));
+      return form.render(formContext(network, form, data, exemplar, signatures));
     } catch (error) {
       throw new DomainError('TEMPLATE_ERROR', `${network.id}/${form.template}: ${(error as Error).message}`);
     }

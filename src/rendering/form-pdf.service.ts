@@ -25,9 +25,10 @@ export class FormPdfService implements OnModuleDestroy {
     formId: string,
     data: Record<string, unknown>,
     exemplar: FormContext['exemplar'] = null,
+    signatures: FormContext['signatures'] = {},
   ): Promise<RenderedPdf> {
     const { form } = this.networks.getForm(networkId, formId);
-    const body = this.networks.formHtml(networkId, formId, data, exemplar);
+    const body = this.networks.formHtml(networkId, formId, data, exemplar, signatures);
     const rendered = await this.renderer.render(this.networks.engine.wrapDocument([body], form.title));
     if (rendered.pageCount !== form.pages) {
       throw new DomainError(
@@ -36,6 +37,11 @@ export class FormPdfService implements OnModuleDestroy {
       );
     }
     return rendered;
+  }
+
+  /** Any HTML made of `.page` sheets (e.g. the audit-trail page), printed like a form. */
+  renderHtml(html: string): Promise<RenderedPdf> {
+    return this.renderer.render(html);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -10,6 +10,17 @@ export interface FormContext {
   data: Record<string, unknown>;
   /** Filled once the form is a tracked document (number, QR, 原本/写し); null for a plain render. */
   exemplar: { documentNumber: string; qrDataUri: string; mark: string | null } | null;
+  /** Electronic signatures by signer role, printed where the paper form has the role's 印 box. */
+  signatures: Record<string, SignatureMark>;
+}
+
+export interface SignatureMark {
+  /** A drawn signature (PNG data URI), or null when typed. */
+  imageDataUri: string | null;
+  typedName: string | null;
+  name: string;
+  /** e.g. 「2026年4月1日 10:05 電子署名」 */
+  signedAt: string;
 }
 
 export type FormTemplate = (context: FormContext) => string;
@@ -21,6 +32,7 @@ export type FormTemplate = (context: FormContext) => string;
 export class TemplateEngine {
   private readonly handlebars = Handlebars.create();
   private readonly css: string;
+  private readonly shared = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(readonly templatesDir: string) {
     this.handlebars.registerHelper(TEMPLATE_HELPERS as unknown as Handlebars.HelperDeclareSpec);
@@ -39,6 +51,19 @@ export class TemplateEngine {
     assertNoRawOutput(source, path);
     const template = this.handlebars.compile<FormContext>(source, { strict: true });
     return (context) => template(context);
+  }
+
+  /** A shared template that is not a form (e.g. the audit-trail page), strict and escaped like the forms. */
+  renderShared(file: string, context: Record<string, unknown>): string {
+    let template = this.shared.get(file);
+    if (!template) {
+      const path = join(this.templatesDir, '_shared', file);
+      const source = readFileSync(path, 'utf8');
+      assertNoRawOutput(source, path);
+      template = this.handlebars.compile(source, { strict: true });
+      this.shared.set(file, template);
+    }
+    return template(context);
   }
 
   /** One HTML document holding the pages of one or many forms, printed with a single page.pdf(). */

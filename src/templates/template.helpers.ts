@@ -86,4 +86,13 @@ export function or(...args: unknown[]): unknown {
   return values.find((v) => !isBlank(v)) ?? '';
 }
 
-export const TEMPLATE_HELPERS = { seireki, wareki, formDate, postal, phone, ruby, choice, rows, eq, inc, or };
+/**
+ * The signature of a signer role, from the render's `signatures` (null until that role has signed), so
+ * that `{{> signature role="patient"}}` prints the signature in place of the 印 box.
+ */
+export function signatureFor(role: unknown, options: Handlebars.HelperOptions): unknown {
+  const signatures = (options?.data?.root as { signatures?: Record<string, unknown> } | undefined)?.signatures ?? {};
+  return typeof role === 'string' ? signatures[role] ?? null : null;
+}
+
+export const TEMPLATE_HELPERS = { seireki, wareki, formDate, postal, phone, ruby, choice, rows, eq, inc, or, signatureFor };

@@ -12,8 +12,11 @@ import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
 import { DocumentsService, SUBJECT_OF } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
+import { SigningService } from '../signing/signing.service';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+
+export const SIGNING_LABELS: Record<string, string> = { open: '署名待ち', completed: '完了', declined: '辞退', expired: '期限切れ', cancelled: '取消' };
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: '下書き',
@@ -112,6 +115,8 @@ export class DocumentPageController {
     private readonly views: WebViews,
     private readonly documents: DocumentsService,
     private readonly custody: CustodyService,
+    private readonly signing: SigningService,
+    private readonly networks: NetworksService,
   ) {}
 
   @Get('documents/:id')
@@ -139,8 +144,18 @@ export class DocumentPageController {
         };
       }),
     );
+    const { form } = this.networks.getForm(doc.networkId, doc.formId);
+    const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
+    const open = requests.find((r) => r.status === 'open');
     this.views.send(response, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
+      signing: office && form.signed
+        ? {
+            canRequest: doc.status === 'issued' && !open,
+            roles: form.signers,
+            requests: requests.map((r) => ({ ...r, statusLabel: SIGNING_LABELS[r.status], open: r.status === 'open', signers: r.signers.map((s) => ({ ...s, pending: s.status === 'pending', statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status] })) })),
+          }
+        : null,
       doc: { ...doc, statusLabel: STATUS_LABELS[doc.status] },
       exemplars,
       message,
@@ -148,6 +163,32 @@ export class DocumentPageController {
       canRecordSignature: office && doc.status === 'issued',
       printing: exemplars.some((e) => !e.ready),
     });
+  }
+
+  @Post('documents/:id/signing')
+  async requestSignatures(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: Array<Record<string, string>>; ordered?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    // Rows left without a name are roles the office does not use this time (e.g. no second family member).
+    const signers = (Array.isArray(body?.signers) ? body.signers : []).filter((s) => s?.name?.trim());
+    try {
+      await this.signing.create(user, id, { signers, ordered: body?.ordered === 'on' }, origin);
+      response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
+      const errors = (error.details?.errors as Array<{ message: string }> | undefined) ?? [];
+      response.redirect(303, `/documents/${id}?message=${encodeURIComponent(`署名を依頼できません: ${errors.map((e) => e.message).join(' / ') || error.message}`)}`);
+    }
+  }
+
+  @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
+  async resend(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    await this.signing.resend(user, requestId, signerId, origin);
+    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('新しいリンクを送りました（前のリンクは使えなくなりました）')}`);
+  }
+
+  @Post('documents/:id/signing-requests/:requestId/cancel')
+  async cancelSigning(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    await this.signing.cancel(user, requestId, origin);
+    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名依頼を取り消しました')}`);
   }
 
   @Post('documents/:id/issue')

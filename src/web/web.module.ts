@@ -9,13 +9,15 @@ import { RendersModule } from '../rendering/renders.module';
 import { DocumentPageController, OfficeController } from './office.controller';
 import { AdminController, SecretariatController } from './secretariat.controller';
 import { SessionController } from './session.controller';
+import { InPersonSigningController, SigningPagesController } from './signing-pages.controller';
+import { SigningModule } from '../signing/signing.module';
 import { WebController } from './web.controller';
 import { WebViews } from './web.views';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
-  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule],
-  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController],
+  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule, SigningModule],
+  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController, SigningPagesController, InPersonSigningController],
   providers: [WebViews],
 })
 export class WebModule {}

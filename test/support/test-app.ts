@@ -1,6 +1,7 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
@@ -32,6 +33,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     configureApp(app);
     await app.init();
     const worker = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
+    worker.useLogger(worker.get(Logger));
     await worker.init();
     return {
       app,

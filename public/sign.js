@@ -1,0 +1,36 @@
+// Signing page: a finger-drawn signature (signature_pad) or a typed name. Without JavaScript, the typed
+// signature still works; with it, drawing is offered first.
+(function () {
+  var canvas = document.getElementById('signature-pad');
+  var form = document.getElementById('sign-form');
+  if (!canvas || !form || !window.SignaturePad) return;
+  var drawn = document.getElementById('kind-drawn');
+  var typed = document.getElementById('kind-typed');
+  var drawnBox = document.getElementById('drawn-box');
+  var typedBox = document.getElementById('typed-box');
+  var pad = new window.SignaturePad(canvas, { minWidth: 1, maxWidth: 3, penColor: '#111' });
+
+  function resize() {
+    var ratio = Math.max(window.devicePixelRatio || 1, 1);
+    var data = pad.toData();
+    canvas.width = canvas.offsetWidth * ratio;
+    canvas.height = canvas.offsetHeight * ratio;
+    canvas.getContext('2d').scale(ratio, ratio);
+    pad.clear();
+    pad.fromData(data);
+  }
+  function show() {
+    drawnBox.hidden = !drawn.checked;
+    typedBox.hidden = !typed.checked;
+    if (drawn.checked) resize();
+  }
+  drawn.checked = true;
+  drawn.addEventListener('change', show);
+  typed.addEventListener('change', show);
+  window.addEventListener('resize', function () { if (drawn.checked) resize(); });
+  document.getElementById('clear-signature').addEventListener('click', function () { pad.clear(); });
+  form.addEventListener('submit', function () {
+    document.getElementById('signatureImage').value = drawn.checked && !pad.isEmpty() ? pad.toDataURL('image/png') : '';
+  });
+  show();
+})();

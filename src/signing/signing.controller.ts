@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
+import { RequestOrigin } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { Origin } from '../common/request-origin';
+import { SignatureInput, SignerInput, SigningService } from './signing.service';
+import { VerificationService } from './verification.service';
+
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+@ApiTags('signing')
+@Controller('api')
+export class SigningController {
+  constructor(
+    private readonly signing: SigningService,
+    private readonly verification: VerificationService,
+  ) {}
+
+  @Post('documents/:id/signing')
+  @Roles('office_manager', 'office_staff')
+  @ApiOperation({ summary: 'Send an issued document for signing: signers per catalogue role, by e-mailed link or in person, optional order and 暗証番号' })
+  create(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: SignerInput[]; ordered?: boolean }, @Origin() origin: RequestOrigin) {
+    return this.signing.create(user, id, body ?? {}, origin);
+  }
+
+  @Get('documents/:id/signing')
+  @Roles('office_manager', 'office_staff')
+  list(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.signing.forDocument(user, id, origin);
+  }
+
+  @Post('signing/:requestId/signers/:signerId/resend')
+  @Roles('office_manager', 'office_staff')
+  @ApiOperation({ summary: 'Send a new link (the previous link stops working)' })
+  resend(@User() user: CurrentUser, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin) {
+    return this.signing.resend(user, requestId, signerId, origin);
+  }
+
+  @Post('signing/:requestId/cancel')
+  @Roles('office_manager', 'office_staff')
+  cancel(@User() user: CurrentUser, @Param('requestId') requestId: string, @Origin() origin: RequestOrigin) {
+    return this.signing.cancel(user, requestId, origin);
+  }
+
+  @Post('signing/:requestId/signers/:signerId/in-person')
+  @Roles('office_manager', 'office_staff')
+  @ApiOperation({ summary: 'Sign on the office’s device during a visit (the logged-in staff member witnesses)' })
+  inPerson(@User() user: CurrentUser, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Body() body: SignatureInput, @Origin() origin: RequestOrigin) {
+    return this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
+  }
+
+  @Public()
+  @Post('verify')
+  @HttpCode(200)
+  @ApiConsumes('multipart/form-data')
+  @ApiOperation({ summary: 'Is this PDF one this service sealed, unchanged, and for which document? (no personal data)' })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } }))
+  verify(@UploadedFile() file: Express.Multer.File | undefined) {
+    if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', { errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルを選んでください' }] });
+    return this.verification.verify(file.buffer);
+  }
+
+  @Public()
+  @Get('downloads/:token')
+  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const { pdf, filename } = await this.verification.download(token, origin);
+    response.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${filename}"`).setHeader('Cache-Control', 'private, no-store').send(pdf);
+  }
+}

@@ -1,0 +1,217 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { SigningService } from '../src/signing/signing.service';
+import { createOfficeWithManager } from './support/factories';
+import { pdfText, squeeze } from './support/pdf-tools';
+import { signaturePng } from './support/png';
+import { TestSmtp, linkIn, startSmtp } from './support/smtp';
+import { Agent, TestStack, getPdf, startStack } from './support/test-app';
+
+function pdfsig(pdf: Buffer): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'renkei-sig-')), 'doc.pdf');
+  writeFileSync(file, pdf);
+  const result = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+  return result.stdout + result.stderr;
+}
+
+describe('signing: links, PIN, in person, sealing, copies, verification', () => {
+  let stack: TestStack;
+  let smtp: TestSmtp;
+  let office: Agent;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    stack = await startStack({ SMTP_URL: smtp.url });
+    db = stack.app.get(DataSource);
+    office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await smtp?.close();
+  });
+
+  /** An issued rurume 別紙4 consent for a new patient. */
+  async function issuedConsent(): Promise<{ id: string; number: string }> {
+    const patient = await office.post('/api/patients').send({ name: '署名 ハル', family: [{ name: '署名 健太', relation: '長男', email: 'kenta@example.jp' }] }).expect(201);
+    const doc = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
+    await office.post(`/api/documents/${doc.body.id}/issue`).expect(201);
+    return doc.body;
+  }
+
+  async function requestSignatures(documentId: string, family: { email: string; accessCode?: string }) {
+    const { body } = await office
+      .post(`/api/documents/${documentId}/signing`)
+      .send({
+        signers: [
+          { role: 'family1', name: '署名 健太', relation: '長男', method: 'email', ...family },
+          { role: 'explainer', name: '説明 看護師', method: 'in_person' },
+        ],
+      })
+      .expect(201);
+    return body as { id: string; signers: Array<{ id: string; role: string }> };
+  }
+
+  async function waitForSeal(requestId: string): Promise<string> {
+    for (let i = 0; i < 300; i++) {
+      const [row] = await db.query(`SELECT sealed_sha256 FROM signing_request WHERE id = $1`, [requestId]);
+      if (row?.sealed_sha256) return row.sealed_sha256;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('not sealed');
+  }
+
+  it('runs a consent from e-mailed link and PIN to a sealed PDF every party receives', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+full@example.jp', accessCode: '4321' });
+    const invite = await smtp.waitFor((m) => m.to === 'kenta+full@example.jp');
+    expect(invite.subject).toContain('在宅医療における個人情報連携同意書への署名のお願い');
+    expect(invite.text).toContain('暗証番号');
+    const link = linkIn(invite, '/sign/');
+    expect(link.length).toBeGreaterThan('/sign/'.length + 22); // ≥ 128 bits of token
+
+    // The family opens the link: the PIN comes first, and the document is behind it.
+    const family = request.agent(stack.app.getHttpServer());
+    expect((await family.get(link).expect(200)).text).toContain('暗証番号の入力');
+    await family.get(`${link}/document`).expect(401);
+    expect((await family.post(`${link}/pin`).type('form').send({ code: '0000' }).expect(401)).text).toContain('あと4回');
+    await family.post(`${link}/pin`).type('form').send({ code: '4321' }).expect(303);
+    const page = await family.get(link).expect(200);
+    expect(page.text).toContain('同意して署名する');
+    expect(page.text).toContain('個人情報の利用目的を読む'); // rurume has 別紙5
+    expect((await family.get(`${link}/document`).expect(200)).text).toContain('署名 ハル');
+
+    // Every problem at once, then a drawn signature.
+    const invalid = await family.post(link).type('form').send({ signatureKind: 'drawn', relation: '' }).expect(400);
+    expect(invalid.text).toContain('チェックを入れてください');
+    expect(invalid.text).toContain('続柄を入力してください');
+    expect(invalid.text).toContain('指で署名してください');
+    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男' }).expect(200);
+    await family.get(link).expect(404); // a used link is dead…
+    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目' }).expect(404); // …and signs nothing
+
+    // The explaining nurse signs on the office's tablet.
+    const explainer = req.signers.find((s) => s.role === 'explainer')!;
+    const done = await office.post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: '説明 看護師' }).expect(201);
+    expect(done.body).toEqual({ alreadySigned: false, completed: true });
+
+    const sha = await waitForSeal(req.id);
+    const sealedDoc = await office.get(`/api/documents/${doc.id}`).expect(200);
+    expect(sealedDoc.body.status).toBe('signed');
+    const [officeOriginal] = sealedDoc.body.exemplars.filter((e: { holder: string }) => e.holder === 'office');
+    const sealed = await getPdf(office, `/api/exemplars/${officeOriginal.code}/pdf`);
+    const signatureReport = pdfsig(sealed);
+    expect(signatureReport).toContain('Signature Validation: Signature is Valid.');
+    expect(signatureReport).toContain('Total document signed');
+    expect(signatureReport).toContain('ETSI.CAdES.detached');
+    const text = squeeze(pdfText(sealed));
+    expect(text).toContain('電子署名の監査記録');
+    expect(text).toMatch(/氏名：署名健太.*続柄：長男/); // the signer's details fill the form where the office left them blank
+    expect(text).toContain('kenta+full@example.jp'); // the audit page: who, how, when, from where
+    expect(text).toContain('対面（事業所の端末）立会:');
+    expect(text).toMatch(/封緘前の文書の[0-9a-f]{64}SHA-256/);
+    expect(text).toContain('説明看護師'); // the typed signature, in its place
+    expect(execFileSync('pdfinfo', ['-'], { input: sealed, encoding: 'utf8' })).toMatch(/Pages:\s+3/); // 2 form pages + audit
+
+    // The family gets its 原本 (rurume: 2通, each party an original) by an expiring link: the identical sealed file.
+    const copyMail = await smtp.waitFor((m) => m.to === 'kenta+full@example.jp' && m.subject.includes('署名済み'));
+    expect(copyMail.subject).toContain('原本');
+    const download = await getPdf(family, linkIn(copyMail, '/d/'));
+    expect(download.equals(sealed)).toBe(true);
+    const history = await office.get(`/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'patient').code}/history`).expect(200);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['issued', 'signed_electronically', 'handed_to_family']);
+
+    // Anyone can verify the file; a flipped byte fails both pdfsig and the verification page.
+    const verified = await stack.http.post('/api/verify').attach('file', sealed, 'consent.pdf').expect(200);
+    expect(verified.body).toMatchObject({ sealedByService: true, altered: false, documentNumber: doc.number });
+    expect(JSON.stringify(verified.body)).not.toContain('健太');
+    const flipped = Buffer.from(sealed);
+    flipped[Math.floor(flipped.length / 3)] ^= 0x01;
+    expect(pdfsig(flipped)).not.toContain('Signature is Valid');
+    const refused = await stack.http.post('/api/verify').attach('file', flipped, 'consent.pdf').expect(200);
+    expect(refused.body).toMatchObject({ sealedByService: false, altered: true });
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+
+    // Sealing ran once even if its job runs again; the signed document cannot be sent for signing again.
+    await expect(stack.worker.get(SigningService).remind(req.signers[0].id)).resolves.toBe(false);
+    await office.post(`/api/documents/${doc.id}/signing`).send({ signers: [{ role: 'explainer', name: 'x', method: 'in_person' }] }).expect(409);
+  });
+
+  it('locks a link after five wrong PINs, even against the right one', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+pin@example.jp', accessCode: '2468' });
+    const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+pin@example.jp'), '/sign/');
+    for (let i = 0; i < 4; i++) await stack.http.post(`${link}/pin`).type('form').send({ code: '1111' }).expect(401);
+    expect((await stack.http.post(`${link}/pin`).type('form').send({ code: '1111' }).expect(423)).text).toContain('ロックされました');
+    await stack.http.post(`${link}/pin`).type('form').send({ code: '2468' }).expect(423);
+    const status = await office.get(`/api/documents/${doc.id}/signing`).expect(200);
+    expect(status.body[0].signers.find((s: { role: string }) => s.role === 'family1').locked).toBe(true);
+    void req;
+  });
+
+  it('resends a link: the new one works and the old one is dead', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+resend@example.jp' });
+    const first = linkIn(await smtp.waitFor((m) => m.to === 'kenta+resend@example.jp'), '/sign/');
+    const family = req.signers.find((s) => s.role === 'family1')!;
+    await office.post(`/api/signing/${req.id}/signers/${family.id}/resend`).expect(201);
+    const second = linkIn(await smtp.waitFor((m) => m.to === 'kenta+resend@example.jp' && !m.text.includes(first)), '/sign/');
+    expect(second).not.toBe(first);
+    await stack.http.get(first).expect(404);
+    await stack.http.get(second).expect(200);
+  });
+
+  it('records a decline: the request closes and no link can sign it any more', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+decline@example.jp' });
+    const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+decline@example.jp'), '/sign/');
+    expect((await stack.http.post(`${link}/decline`).type('form').send({ reason: '家族で相談します' }).expect(200)).text).toContain('辞退しました');
+    const status = await office.get(`/api/documents/${doc.id}/signing`).expect(200);
+    expect(status.body[0]).toMatchObject({ status: 'declined' });
+    expect(status.body[0].signers.find((s: { role: string }) => s.role === 'family1')).toMatchObject({ status: 'declined', declineReason: '家族で相談します' });
+    await stack.http.get(link).expect(404);
+    const explainer = req.signers.find((s) => s.role === 'explainer')!;
+    await office.post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: 'x' }).expect(410);
+  });
+
+  it('expires: the link stops working and the office is told', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+expire@example.jp' });
+    const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+expire@example.jp'), '/sign/');
+    await db.query(`UPDATE signing_request SET expires_at = now() - interval '1 minute' WHERE id = $1`, [req.id]);
+    expect((await stack.http.get(link).expect(410)).text).toContain('有効期限が切れています');
+    await expect(stack.worker.get(SigningService).expire(req.id)).resolves.toBe(true);
+    const notice = await smtp.waitFor((m) => m.subject.includes('期限が切れました') && m.text.includes(doc.number));
+    expect(notice.text).toContain('署名 健太（患者家族1）');
+    await expect(stack.worker.get(SigningService).expire(req.id)).resolves.toBe(false);
+  });
+
+  it('counts two signers who finish at the same moment, and seals once', async () => {
+    const doc = await issuedConsent();
+    const { body } = await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .expect(201);
+    const sign = (signerId: string, name: string) => office.post(`/api/signing/${body.id}/signers/${signerId}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: name });
+    const results = await Promise.all(body.signers.map((s: { id: string; name: string }) => sign(s.id, s.name)));
+    expect(results.map((r) => r.status)).toEqual([201, 201]);
+    expect(results.filter((r) => r.body.completed)).toHaveLength(1);
+    await waitForSeal(body.id);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM custody_event e JOIN exemplar x ON x.id = e.exemplar_id WHERE x.document_id = $1 AND e.type = 'signed_electronically'`, [doc.id]);
+    expect(n).toBe(2); // one per original, once
+  });
+
+  it('checks the request itself: roles from the catalogue, required ones present, e-mail for e-mail signers', async () => {
+    const doc = await issuedConsent();
+    const { body } = await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'cat', name: 'x' }, { role: 'family1', name: '', method: 'email', email: 'nope', accessCode: '12' }] })
+      .expect(400);
+    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['signers[0].role', 'signers[1].name', 'signers[1].email', 'signers[1].accessCode', 'signers']);
+    expect(body.errors[4].message).toContain('説明・同意書取得');
+  });
+});
