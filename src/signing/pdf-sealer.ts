@@ -17,10 +17,10 @@ export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: S
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
   pdflibAddPlaceholder({
     pdfDoc: document,
-    reason: info.reason,
-    location: info.location,
-    contactInfo: info.contactInfo,
-    name: certificate.name,
+    reason: pdfLiteral(info.reason),
+    location: pdfLiteral(info.location),
+    contactInfo: pdfLiteral(info.contactInfo),
+    name: pdfLiteral(certificate.name, 'renkei-forms'),
     signingTime: info.signingTime,
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     appName: 'renkei-forms',
@@ -28,4 +28,14 @@ export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: S
   const prepared = Buffer.from(await document.save({ useObjectStreams: false }));
   const signer = new P12Signer(certificate.p12, { passphrase: certificate.passphrase });
   return Buffer.from(await signpdf.sign(prepared, signer, info.signingTime));
+}
+
+/**
+ * @signpdf's placeholder writes these values as PDF literal strings without escaping them, so a
+ * parenthesis, a backslash or a multi-byte character (whose bytes may include either) would corrupt the
+ * file. Keep printable ASCII; a value with nothing left falls back.
+ */
+export function pdfLiteral(value: string, fallback = '-'): string {
+  const kept = value.replace(/[^\x20-\x7e]|[()\\]/g, '').replace(/\s+/g, ' ').trim();
+  return kept || fallback;
 }

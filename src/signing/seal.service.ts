@@ -18,6 +18,7 @@ import { FieldDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { FormPdfService } from '../rendering/form-pdf.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
+import { todayInJapan } from '../templates/japanese-date';
 import { SignatureMark } from '../templates/template.engine';
 import { sealPdf } from './pdf-sealer';
 import { SealCertificate, loadSealCertificate } from './seal-certificate';
@@ -72,7 +73,7 @@ export class SealService {
     }
     const versionId = document.exemplars[0]?.versionId;
     const issued = versionId ? await this.documents.versionData(versionId) : document.version.data;
-    const data = withSignerDetails(this.networks.getForm(document.networkId, document.formId).form.fields, issued, signers);
+    const data = withSignerDetails(this.networks.getForm(document.networkId, document.formId).form.fields, issued, signers, todayInJapan(request.completedAt ?? new Date()));
     const exemplar = { documentNumber: document.number, qrDataUri: await QRCode.toDataURL(document.number, { margin: 1, scale: 4 }), mark: null };
     const form = await this.formPdf.renderForm(document.networkId, document.formId, data, exemplar, signatures);
     const preSealSha256 = createHash('sha256').update(form.pdf).digest('hex');
@@ -96,9 +97,10 @@ export class SealService {
     const audit = await this.formPdf.renderHtml(this.networks.engine.wrapDocument([auditHtml], '監査記録'));
     const merged = await mergePdfs([form.pdf, audit.pdf]);
     const signingTime = new Date();
+    // ASCII only: the placeholder library writes these as PDF literal strings without escaping them.
     const sealed = await sealPdf(merged, this.certificateFor(), {
-      reason: `${document.formTitle} ${document.number} の電子署名の封緘`,
-      location: network.name,
+      reason: `Signatures of document ${document.number} sealed by renkei-forms`,
+      location: network.id,
       contactInfo: this.config.publicUrl,
       signingTime,
     });
@@ -179,21 +181,23 @@ export class SealService {
 }
 
 /**
- * What signers told us about themselves fills the form where the office left it blank: a signer role
- * and the group of fields for that person share their id by convention (patient, family1, proxy, …).
+ * The signed form names who actually signed: a signer role and the group of fields for that person share
+ * their id by convention (patient, family1, proxy, …), and the signer's name and 続柄 are written there
+ * (the person who signs is who the form must name); a blank date becomes the day the last one signed.
  */
-export function withSignerDetails(fields: FieldDefinition[], data: Record<string, unknown>, signers: SignerEntity[]): Record<string, unknown> {
+export function withSignerDetails(fields: FieldDefinition[], data: Record<string, unknown>, signers: SignerEntity[], completedOn: string): Record<string, unknown> {
   const filled = { ...data };
   for (const signer of signers) {
     const group = fields.find((f) => f.key === signer.role && f.type === 'group');
     if (!group) continue;
-    const current = { ...((filled[signer.role] as Record<string, unknown> | undefined) ?? {}) };
-    const offer: Record<string, string | null> = { name: signer.name, relation: signer.relation, reason: signer.proxyReason };
-    for (const [key, value] of Object.entries(offer)) {
-      if (value && !current[key] && group.fields?.some((f) => f.key === key)) current[key] = value;
-    }
-    filled[signer.role] = current;
+    const person = { ...((filled[signer.role] as Record<string, unknown> | undefined) ?? {}) };
+    const declares = (key: string) => group.fields?.some((f) => f.key === key) ?? false;
+    if (declares('name')) person.name = signer.name;
+    if (declares('relation') && signer.relation) person.relation = signer.relation;
+    if (declares('reason') && signer.proxyReason && !person.reason) person.reason = signer.proxyReason;
+    filled[signer.role] = person;
   }
+  if (fields.some((f) => f.key === 'date' && f.type === 'date') && !filled.date) filled.date = completedOn;
   return filled;
 }
 
