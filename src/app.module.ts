@@ -5,6 +5,8 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AuthGuard } from './accounts/auth.guard';
 import { AuditModule } from './audit/audit.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
+import { APP_CONFIG } from './config/config.module';
+import { AppConfig } from './config/env';
 import { CoreModule } from './core.module';
 import { CustodyModule } from './custody/custody.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
@@ -31,7 +33,7 @@ import { WebModule } from './web/web.module';
     SigningModule,
     RendersModule,
     WebModule,
-    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.throttlePerMinute }] }),
   ],
   controllers: [HealthController],
   providers: [

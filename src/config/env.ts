@@ -30,6 +30,8 @@ export interface AppConfig {
   signingLinkDays: number;
   reminderDays: number;
   downloadLinkDays: number;
+  /** Requests per minute from one address before 429 (anti-abuse on public pages such as /sign). */
+  throttlePerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signingLinkDays: integer('SIGNING_LINK_DAYS', 14, 1, 90),
     reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
     downloadLinkDays: integer('DOWNLOAD_LINK_DAYS', 14, 1, 90),
+    throttlePerMinute: integer('THROTTLE_PER_MINUTE', 600, 10, 10_000_000),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1') problems.push('SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)');

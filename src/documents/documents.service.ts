@@ -44,6 +44,12 @@ export function printJobId(exemplarId: string): string {
   return `exemplar-${exemplarId}`;
 }
 
+export type DocumentSummary = Pick<DocumentEntity, 'id' | 'number' | 'networkId' | 'formId' | 'officeId' | 'status'> & {
+  formTitle: string;
+  formNumber: string;
+  version: { data: Record<string, unknown> };
+};
+
 export interface DocumentView extends DocumentEntity {
   formTitle: string;
   formNumber: string;
@@ -195,6 +201,30 @@ export class DocumentsService {
   /** A document the user's office may act on (send for signing, sign in person); anything else is 404. */
   async writable(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     return this.view(await this.visible(user, id, origin, { write: true }));
+  }
+
+  /** What a signing page needs, in one query: the document and the data of its latest version. */
+  async summary(id: string): Promise<DocumentSummary> {
+    const [row] = await this.dataSource.query(
+      `SELECT d.id, d.number, d.network_id, d.form_id, d.office_id, d.status, v.data
+         FROM document d
+         JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+        WHERE d.id = $1`,
+      [id],
+    );
+    if (!row) throw new DomainError('NOT_FOUND', '書類が見つかりません');
+    const { form } = this.networks.getForm(row.network_id, row.form_id);
+    return {
+      id: row.id,
+      number: row.number,
+      networkId: row.network_id,
+      formId: row.form_id,
+      officeId: row.office_id,
+      status: row.status,
+      formTitle: form.title,
+      formNumber: form.number,
+      version: { data: row.data },
+    };
   }
 
   /** For signing and sealing, which act on behalf of the service rather than a logged-in user. */

@@ -14,7 +14,7 @@ import { SIGNING_QUEUE } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { formatJst } from '../custody/custody.service';
-import { DocumentsService, DocumentView } from '../documents/documents.service';
+import { DocumentSummary, DocumentsService, DocumentView } from '../documents/documents.service';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
 import { MailKind, MailService } from '../mail/mail.service';
 import { SignerRole } from '../networks/catalogue.types';
@@ -49,7 +49,7 @@ export type SigningJob = { kind: 'seal'; requestId: string } | { kind: 'remind';
 export interface OpenedLink {
   signer: SignerEntity;
   request: SigningRequestEntity;
-  document: DocumentView;
+  document: DocumentSummary;
   role: SignerRole;
   needsAccessCode: boolean;
 }
@@ -160,17 +160,58 @@ export class SigningService {
 
   /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
   async open(token: string): Promise<OpenedLink> {
-    const signer = await this.dataSource
-      .getRepository(SignerEntity)
-      .createQueryBuilder('s')
-      .addSelect(['s.accessCodeHash', 's.accessSessionHash'])
-      .where('s.tokenHash = :hash', { hash: sha256(token) })
-      .getOne();
-    if (!signer) throw new DomainError('LINK_INVALID', 'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください');
-    const request = await this.dataSource.getRepository(SigningRequestEntity).findOneByOrFail({ id: signer.requestId });
+    // One query: this page is what every family member opens, often many at once.
+    const [row] = await this.dataSource.query(
+      `SELECT s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
+              s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
+              r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
+              d.number, d.network_id, d.form_id, d.status AS document_status, v.data
+         FROM signer s
+         JOIN signing_request r ON r.id = s.request_id
+         JOIN document d ON d.id = r.document_id
+         JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+        WHERE s.token_hash = $1`,
+      [sha256(token)],
+    );
+    if (!row) throw new DomainError('LINK_INVALID', 'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください');
+    const signer = Object.assign(new SignerEntity(), {
+      id: row.id,
+      requestId: row.request_id,
+      role: row.role,
+      roleLabel: row.role_label,
+      position: row.position,
+      name: row.name,
+      email: row.email,
+      relation: row.relation,
+      method: row.method,
+      status: row.status,
+      accessCodeHash: row.access_code_hash,
+      accessFailures: row.access_failures,
+      accessSessionHash: row.access_session_hash,
+      viewedAt: row.viewed_at,
+    });
+    const request = Object.assign(new SigningRequestEntity(), {
+      id: row.request_id,
+      status: row.request_status,
+      ordered: row.ordered,
+      expiresAt: row.expires_at,
+      documentId: row.document_id,
+      officeId: row.office_id,
+    });
     this.assertSignable(request, signer);
-    const document = await this.documents.byId(request.documentId);
-    const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
+    const { form } = this.networks.getForm(row.network_id, row.form_id);
+    const document: DocumentSummary = {
+      id: row.document_id,
+      number: row.number,
+      networkId: row.network_id,
+      formId: row.form_id,
+      officeId: row.office_id,
+      status: row.document_status,
+      formTitle: form.title,
+      formNumber: form.number,
+      version: { data: row.data },
+    };
+    const role = form.signers.find((r) => r.role === signer.role)!;
     if (!signer.viewedAt) await this.dataSource.getRepository(SignerEntity).update(signer.id, { viewedAt: new Date() });
     return { signer, request, document, role, needsAccessCode: signer.accessCodeHash !== null };
   }
@@ -314,7 +355,7 @@ export class SigningService {
     return all.filter((s) => s.status === 'pending').sort((a, b) => a.position - b.position)[0]?.id === signer.id;
   }
 
-  private async sendLink(manager: EntityManager, request: SigningRequestEntity, signer: SignerEntity, document: DocumentView, kind: MailKind) {
+  private async sendLink(manager: EntityManager, request: SigningRequestEntity, signer: SignerEntity, document: DocumentSummary, kind: MailKind) {
     const token = newToken();
     await manager.update(SignerEntity, signer.id, { tokenHash: sha256(token), tokenExpiresAt: request.expiresAt });
     const message = this.mail.compose(document.networkId, kind, {
@@ -327,7 +368,7 @@ export class SigningService {
     return this.mail.enqueue(manager, { kind, to: signer.email!, ...message });
   }
 
-  async mailContext(manager: EntityManager, document: DocumentView): Promise<Record<string, unknown>> {
+  async mailContext(manager: EntityManager, document: DocumentSummary): Promise<Record<string, unknown>> {
     const network = this.networks.getNetwork(document.networkId);
     const office = await manager.findOneByOrFail(OfficeEntity, { id: document.officeId });
     return { networkName: network.name, operator: network.operator, officeName: office.name, formTitle: document.formTitle, formNumber: document.formNumber, documentNumber: document.number };

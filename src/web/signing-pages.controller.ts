@@ -6,7 +6,7 @@ import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
-import { DocumentsService, DocumentView } from '../documents/documents.service';
+import { DocumentSummary, DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { MAX_UPLOAD_BYTES } from '../signing/signing.controller';
@@ -127,15 +127,15 @@ export class SigningPagesController {
     });
   }
 
-  private showSignPage(response: Response, status: number, document: DocumentView, role: SignerRole, signer: { name: string; relation: string | null }, urls: Record<string, string | null>, errors: Array<{ path: string; message: string }>, values: SignatureInput = {}): void {
+  private showSignPage(response: Response, status: number, document: DocumentSummary, role: SignerRole, signer: { name: string; relation: string | null }, urls: Record<string, string | null>, errors: Array<{ path: string; message: string }>, values: SignatureInput = {}): void {
     showSignPage(this.views, response, status, document, role, signer, urls, errors, values);
   }
 
-  private purposeUrl(document: DocumentView, url: string): string | null {
+  private purposeUrl(document: DocumentSummary, url: string): string | null {
     return this.networks.getNetwork(document.networkId).forms.some((f) => f.id === 'purpose') && document.formId === 'patient-consent' ? url : null;
   }
 
-  private sendFormHtml(response: Response, document: DocumentView, formId: string, data: Record<string, unknown>): void {
+  private sendFormHtml(response: Response, document: DocumentSummary, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
     response.type('html').setHeader('Cache-Control', 'private, no-store').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
@@ -216,7 +216,7 @@ function showSignPage(
   views: WebViews,
   response: Response,
   status: number,
-  document: DocumentView,
+  document: DocumentSummary,
   role: SignerRole,
   signer: { name: string; relation: string | null },
   urls: Record<string, string | null>,

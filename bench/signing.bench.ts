@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.setup';
+import { loadConfig } from '../src/config/env';
+import { dropDatabase, setUpDatabase } from '../src/database/database.setup';
+import { loadCatalogue } from '../src/networks/catalogue.loader';
+import { NetworksService } from '../src/networks/networks.service';
+import { BrowserPool } from '../src/rendering/browser.pool';
+import { PdfRenderer } from '../src/rendering/pdf.renderer';
+import { sealPdf } from '../src/signing/pdf-sealer';
+import { mergePdfs, stampCopy } from '../src/signing/seal.service';
+import { generateDevCertificate } from '../src/signing/seal-certificate';
+import { sha256 } from '../src/signing/signing.service';
+import { TemplateEngine } from '../src/templates/template.engine';
+
+/**
+ * npm run bench (signing part) — prints JSON:
+ *  - sealing: the worker's whole sealing of a 2-page consent (form with signatures, audit page, merge,
+ *    PAdES seal, 写し copy), and the PAdES step alone. Target ≤ 300 ms per document.
+ *  - signing page: GET /sign/:token latency with 200 concurrent keep-alive connections on loopback,
+ *    load generated from a separate process. Target p95 ≤ 50 ms.
+ */
+const SEALS = 20;
+const CONCURRENCY = 200;
+const REQUESTS = 4000;
+
+function stats(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  return { runs: values.length, p50: at(0.5), p95: at(0.95), max: at(1) };
+}
+
+async function sealing() {
+  const config = loadConfig();
+  const engine = new TemplateEngine(config.templatesDir);
+  const network = loadCatalogue(engine).find((n) => n.id === 'rurume')!;
+  const form = network.forms.find((f) => f.id === 'patient-consent')!;
+  const { formContext } = await import('../src/networks/catalogue.loader');
+  const pool = new BrowserPool({ executablePath: config.chromiumPath, size: 1 });
+  const renderer = new PdfRenderer(pool);
+  const certificate = { p12: generateDevCertificate('bench'), passphrase: 'bench', name: 'renkei-forms bench seal' };
+  const signatures = {
+    family1: { imageDataUri: null, typedName: '署名 健太', name: '署名 健太', signedAt: '2026年4月1日 10:05 電子署名' },
+    explainer: { imageDataUri: null, typedName: '説明 看護師', name: '説明 看護師', signedAt: '2026年4月1日 10:06 電子署名' },
+  };
+  const data = form.validator.check(form.sample).data!;
+  const audit = engine.renderShared('audit-trail.hbs', { documentNumber: 'BENCH-1', formNumber: form.number, formTitle: form.title, networkName: network.name, operator: network.operator, officeName: '事業所', requestedAt: '-', completedAt: '-', preSealSha256: '0'.repeat(64), sealerName: certificate.name, verifyUrl: '-', signers: [] });
+  const whole: number[] = [];
+  const padesOnly: number[] = [];
+  for (let i = 0; i < SEALS + 3; i++) {
+    const t0 = performance.now();
+    const signed = await renderer.render(engine.wrapDocument([form.render(formContext(network, form, data, null, signatures))], form.title));
+    const trail = await renderer.render(engine.wrapDocument([audit], '監査記録'));
+    const merged = await mergePdfs([signed.pdf, trail.pdf]);
+    const t1 = performance.now();
+    await sealPdf(merged, certificate, { reason: 'bench', location: 'rurume', contactInfo: 'bench', signingTime: new Date() });
+    const t2 = performance.now();
+    await stampCopy(merged);
+    const t3 = performance.now();
+    if (i >= 3) {
+      whole.push(t3 - t0);
+      padesOnly.push(t2 - t1);
+    }
+  }
+  await pool.close();
+  return { document: 'rurume/patient-consent (2 pages + audit page)', wholeMs: stats(whole), padesSignatureMs: stats(padesOnly), targetMs: 300 };
+}
+
+async function signingPage() {
+  const database = new URL(loadConfig().databaseUrl);
+  database.pathname = `/renkei_bench_${Date.now().toString(36)}`;
+  process.env.DATABASE_URL = database.toString();
+  process.env.QUEUE_PREFIX = `renkei-bench-${Date.now().toString(36)}`;
+  process.env.LOG_LEVEL = 'error';
+  // One loopback client stands for 200 families on 200 addresses: lift the per-address limit.
+  process.env.THROTTLE_PER_MINUTE = '10000000';
+  const config = loadConfig();
+  await setUpDatabase(config.databaseUrl, loadCatalogue(new TemplateEngine(config.templatesDir)));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  try {
+    const db = app.get(DataSource);
+    const networks = app.get(NetworksService);
+    const form = networks.getForm('rurume', 'patient-consent').form;
+    const [office] = await db.query(`INSERT INTO office (network_id, name) VALUES ('rurume', 'ベンチ事業所') RETURNING id`);
+    const [doc] = await db.query(`INSERT INTO document (number, network_id, form_id, office_id, subject_type, status) VALUES ('BENCH-000001', 'rurume', 'patient-consent', $1, 'patient', 'issued') RETURNING id`, [office.id]);
+    await db.query(`INSERT INTO document_version (document_id, version, data) VALUES ($1, 1, $2)`, [doc.id, JSON.stringify(form.sample)]);
+    const [request] = await db.query(`INSERT INTO signing_request (document_id, office_id, status, expires_at) VALUES ($1, $2, 'open', now() + interval '1 day') RETURNING id`, [doc.id, office.id]);
+    const token = randomBytes(24).toString('base64url');
+    await db.query(`INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash) VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`, [request.id, sha256(token)]);
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/sign/${token}`;
+    const run = (total: number) =>
+      new Promise<Record<string, number>>((resolve, reject) => {
+        const child = fork(join(__dirname, 'load-client.js'));
+        child.once('message', (result) => resolve(result as Record<string, number>));
+        child.once('error', reject);
+        child.send({ url, concurrency: CONCURRENCY, total });
+      });
+    await run(400); // warm-up
+    const measured = await run(REQUESTS);
+    return { page: 'GET /sign/:token (document, signer, form and layout)', concurrency: CONCURRENCY, latencyMs: measured, targetP95Ms: 50 };
+  } finally {
+    await app.close();
+    await dropDatabase(config.databaseUrl);
+  }
+}
+
+async function main(): Promise<void> {
+  const seal = await sealing();
+  const page = await signingPage();
+  const result = {
+    benchmark: 'signing',
+    machine: { cpus: require('node:os').cpus().length, node: process.version },
+    sealing: seal,
+    signingPage: page,
+    met: { sealing: seal.wholeMs.p50 <= 300, signingPageP95: page.latencyMs.p95 <= 50 },
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
