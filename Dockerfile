@@ -23,6 +23,8 @@ COPY package.json ./
 COPY templates ./templates
 COPY views ./views
 COPY public ./public
+# var/ holds the development seal certificate (trial installs) and, without SMTP, written mail.
+RUN mkdir -p var && chown node:node var
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]
