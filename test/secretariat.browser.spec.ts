@@ -63,6 +63,7 @@ describe('事務局 receipt in the browser', () => {
 
     // A USB scanner types the code into the focused field and presses Enter.
     await page.getByRole('link', { name: '原本の受領（QRコード読取）' }).click();
+    await page.waitForFunction(() => document.activeElement?.id === 'code'); // the cursor waits in the field
     await page.keyboard.type(scanned!);
     await page.keyboard.press('Enter');
     await expect(page.locator('#receipt-result').textContent()).resolves.toContain('「受領」として記録しました');

@@ -13,9 +13,11 @@ import { PdfBlobEntity } from '../rendering/pdf-blob.entity';
 import { RenderRequestEntity } from '../rendering/render-request.entity';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
 import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from '../signing/signing.entities';
+import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from '../batches/batch.entities';
 import { Foundation1763700000000 } from './migrations/1763700000000-Foundation';
 import { AccountsDocumentsCustody1763800000000 } from './migrations/1763800000000-AccountsDocumentsCustody';
 import { Signing1763900000000 } from './migrations/1763900000000-Signing';
+import { Batches1764000000000 } from './migrations/1764000000000-Batches';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -36,8 +38,11 @@ export const ENTITIES = [
   SignerEntity,
   DownloadLinkEntity,
   MailOutboxEntity,
+  BatchEntity,
+  BatchPersonEntity,
+  BatchChunkEntity,
 ];
-export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000, Signing1763900000000];
+export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000, Signing1763900000000, Batches1764000000000];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
@@ -48,7 +53,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Tests provoke failing queries on purpose (e.g. editing the append-only ledger); don't print them.
+    logging: process.env.NODE_ENV === 'test' ? false : ['error'],
   };
 }
 

@@ -83,6 +83,48 @@ export class DocumentsService {
     return pickDeclared(form.fields, prefill);
   }
 
+  /**
+   * Creates a document and issues it inside the caller's transaction (bulk generation: a person's staff
+   * record, pledge and exemplars commit together or not at all). Printing is left to the caller.
+   */
+  async createIssuedIn(
+    manager: EntityManager,
+    user: CurrentUser,
+    office: Pick<OfficeEntity, 'id' | 'networkId'>,
+    formId: string,
+    subjectId: string | null,
+    input: Record<string, unknown>,
+  ): Promise<{ document: DocumentEntity; exemplars: ExemplarEntity[] }> {
+    const { form } = this.networks.getForm(office.networkId, formId);
+    const data = this.networks.validate(office.networkId, form.id, input);
+    const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
+    const document = await manager.save(
+      manager.create(DocumentEntity, {
+        number: `${office.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+        networkId: office.networkId,
+        formId: form.id,
+        officeId: office.id,
+        subjectType: SUBJECT_OF[form.id],
+        subjectId,
+        status: 'issued',
+        issuedAt: new Date(),
+        createdBy: user.id,
+      }),
+    );
+    const version = await manager.save(manager.create(DocumentVersionEntity, { documentId: document.id, version: 1, data, previousVersionId: null, createdBy: user.id }));
+    const exemplars = await this.custody.createExemplars(
+      manager,
+      { documentId: document.id, versionId: version.id, number: document.number, networkId: office.networkId, officeId: office.id, formId: form.id, rule: form.custody },
+      user,
+    );
+    return { document, exemplars };
+  }
+
+  /** Queues the printing of exemplars (e.g. after a bulk batch, for offices that download them one by one). */
+  async queuePrint(exemplarIds: string[]): Promise<void> {
+    await this.queue.addBulk(exemplarIds.map((id) => ({ name: 'print-exemplar', data: { exemplarId: id }, opts: { jobId: printJobId(id) } })));
+  }
+
   /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
   async create(user: CurrentUser, input: NewDocument, origin: RequestOrigin | null): Promise<DocumentView> {
     if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
@@ -262,7 +304,10 @@ export class DocumentsService {
     if (!exemplar) throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
     const doc = await this.visible(user, exemplar.documentId, origin);
     const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
-    if (!pdf) throw new DomainError('PDF_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度お試しください');
+    if (!pdf) {
+      await this.queuePrint([exemplar.id]); // a no-op if it is already queued
+      throw new DomainError('PDF_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度お試しください');
+    }
     await this.audit.record({ action: 'exemplar_downloaded', actor: user, target: { type: 'exemplar', id: exemplar.id }, origin, detail: { code: exemplar.code, subject: doc.subjectType } });
     return { exemplar, pdf };
   }

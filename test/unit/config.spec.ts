@@ -17,10 +17,18 @@ describe('configuration', () => {
     }
   });
 
-  it('requires the database and Redis to be named in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*REDIS_URL is required/);
+  it('requires the database, Redis, mail and the sealing certificate to be named in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required/);
+    expect(() => loadConfig({ TSA_URL: 'http://tsa.example.jp' })).toThrow(/TSA_URL is set, but RFC 3161 timestamping is not supported yet/);
     expect(() =>
-      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/renkei', REDIS_URL: 'redis://redis:6379', PUBLIC_URL: 'https://forms.example.jp' }),
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/renkei',
+        REDIS_URL: 'redis://redis:6379',
+        PUBLIC_URL: 'https://forms.example.jp',
+        SMTP_URL: 'smtp://mail:25',
+        SEAL_P12_PATH: '/run/secrets/seal.p12',
+      }),
     ).not.toThrow();
   });
 });
