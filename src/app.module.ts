@@ -4,6 +4,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthGuard } from './accounts/auth.guard';
 import { AuditModule } from './audit/audit.module';
+import { BatchesModule } from './batches/batches.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
 import { APP_CONFIG } from './config/config.module';
 import { AppConfig } from './config/env';
@@ -31,6 +32,7 @@ import { WebModule } from './web/web.module';
     DocumentsModule,
     DashboardsModule,
     SigningModule,
+    BatchesModule,
     RendersModule,
     WebModule,
     ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.throttlePerMinute }] }),

@@ -14,7 +14,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.set('trust proxy', 'loopback');
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
+  // 8 MB: a confirmed roster (up to 5 MB) comes back base64-encoded in the confirmation form.
+  app.useBodyParser('urlencoded', { limit: '8mb', extended: true });
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
+import { BatchRunnerService } from './batches/batch-runner.service';
+import { BatchProcessor } from './batches/batch.processor';
 import { CoreModule } from './core.module';
 import { DocumentPrintProcessor } from './documents/document-print.processor';
 import { DocumentsModule } from './documents/documents.module';
@@ -18,6 +20,6 @@ import { SigningProcessor } from './signing/signing.processor';
 /** The worker process: no HTTP; runs the queue processors and owns Chromium. */
 @Module({
   imports: [CoreModule, AuditModule, NetworksModule, RenderingModule, PdfStoreModule, CustodyModule, DocumentsModule, MailModule, SigningModule],
-  providers: [RenderProcessor, DocumentPrintProcessor, MailProcessor, SealService, SigningProcessor, WorkerHeartbeatService],
+  providers: [RenderProcessor, DocumentPrintProcessor, MailProcessor, SealService, SigningProcessor, BatchRunnerService, BatchProcessor, WorkerHeartbeatService],
 })
 export class WorkerModule {}

@@ -4,6 +4,7 @@ export const RENDER_QUEUE = 'render';
 export const DOCUMENTS_QUEUE = 'documents';
 export const MAIL_QUEUE = 'mail';
 export const SIGNING_QUEUE = 'signing';
+export const BATCH_QUEUE = 'batches';
 
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -9,6 +9,8 @@ import { RendersModule } from '../rendering/renders.module';
 import { DocumentPageController, OfficeController } from './office.controller';
 import { AdminController, SecretariatController } from './secretariat.controller';
 import { SessionController } from './session.controller';
+import { BatchPagesController } from './batch-pages.controller';
+import { BatchesModule } from '../batches/batches.module';
 import { InPersonSigningController, SigningPagesController } from './signing-pages.controller';
 import { SigningModule } from '../signing/signing.module';
 import { WebController } from './web.controller';
@@ -16,8 +18,8 @@ import { WebViews } from './web.views';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
-  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule, SigningModule],
-  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController, SigningPagesController, InPersonSigningController],
+  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule, SigningModule, BatchesModule],
+  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController, SigningPagesController, InPersonSigningController, BatchPagesController],
   providers: [WebViews],
 })
 export class WebModule {}

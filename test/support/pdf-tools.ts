@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /** Reads PDFs the way a person checks them: poppler's command-line tools. */
 export function pdfText(pdf: Buffer | string): string {
-  return execFileSync('pdftotext', ['-layout', toFile(pdf), '-'], { encoding: 'utf8' });
+  return execFileSync('pdftotext', ['-layout', toFile(pdf), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
 export interface PdfFont {

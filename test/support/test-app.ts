@@ -11,6 +11,7 @@ export type Agent = ReturnType<typeof request.agent>;
 
 export interface TestStack {
   app: INestApplication;
+  /** The in-process worker (null when a test runs workers as separate processes). */
   worker: INestApplicationContext;
   /** Without a session. */
   http: ReturnType<typeof request>;
@@ -25,19 +26,23 @@ export const TEST_PASSWORD = 'test-pass-2026';
  * The API and the worker as they run in production, in this process, against the run's own database
  * and Redis prefix (see global-setup). `env` overrides variables for this stack only (e.g. TEMPLATES_DIR).
  */
-export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(env: Record<string, string> = {}, options: { worker: boolean } = { worker: true }): Promise<TestStack> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
     const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
     configureApp(app);
     await app.init();
-    const worker = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false });
-    worker.useLogger(worker.get(Logger));
-    await worker.init();
+    const worker = options.worker
+      ? await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false })
+      : null;
+    if (worker) {
+      worker.useLogger(worker.get(Logger));
+      await worker.init();
+    }
     return {
       app,
-      worker,
+      worker: worker as INestApplicationContext,
       http: request(app.getHttpServer()),
       async login(email: string, password = TEST_PASSWORD) {
         const agent = request.agent(app.getHttpServer());
@@ -45,7 +50,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         return agent;
       },
       async close() {
-        await worker.close();
+        await worker?.close();
         await app.close();
       },
     };

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { RequestOrigin } from '../audit/audit.service';
+import { Origin } from '../common/request-origin';
+import { BatchOptions, BatchesService } from './batches.service';
+
+export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
+
+export function batchOptions(body: Record<string, unknown> | undefined): BatchOptions {
+  return {
+    kind: body?.kind === 'update' ? 'update' : 'new',
+    mode: body?.mode === 'esign' ? 'esign' : 'print',
+    duplex: body?.duplex === 'true' || body?.duplex === 'on' || body?.duplex === true,
+  };
+}
+
+@ApiTags('batches')
+@Roles('office_manager', 'office_staff')
+@Controller('api/batches')
+export class BatchesController {
+  constructor(private readonly batches: BatchesService) {}
+
+  @Post('preview')
+  @HttpCode(200)
+  @ApiConsumes('multipart/form-data')
+  @ApiOperation({ summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing' })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROSTER_BYTES, files: 1 } }))
+  preview(@User() user: CurrentUser, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>) {
+    return this.batches.preview(user, file?.buffer, file?.originalname ?? '', batchOptions(body).kind);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @ApiConsumes('multipart/form-data')
+  @ApiOperation({ summary: 'Create the batch: staff, pledges and notices, then one print-ready PDF (mode=print) or signing links (mode=esign)' })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROSTER_BYTES, files: 1 } }))
+  async create(@User() user: CurrentUser, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin) {
+    const batch = await this.batches.create(user, file?.buffer, file?.originalname ?? 'roster', batchOptions(body), origin);
+    return { id: batch.id, status: batch.status, statusUrl: `/api/batches/${batch.id}` };
+  }
+
+  @Get(':id')
+  get(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
+    return this.batches.get(user, id, origin);
+  }
+
+  @Get(':id/pdf')
+  async pdf(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+    const pdf = await this.batches.pdf(user, id, origin);
+    response.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="pledges-${id.slice(0, 8)}.pdf"`).setHeader('Cache-Control', 'private, no-store').send(pdf);
+  }
+}
