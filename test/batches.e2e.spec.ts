@@ -132,6 +132,28 @@ describe('bulk pledges from a roster', () => {
     expect(notice).toContain('退職三郎');
   });
 
+  it('sends each new person a signing link instead of printing their pledge (e-sign mode)', async () => {
+    const { office: o, api } = await office();
+    const csv = shiftJisCsv([HEADER, 'esign1@example.jp,電子 一郎,看護師,,,', 'esign2@example.jp,電子 二郎,看護師,,,']);
+    const created = await api.post('/api/batches').field('mode', 'esign').attach('file', csv, 'staff.csv').expect(202);
+    const batch = await waitForBatch(api, created.body.id);
+    expect(batch.status).toBe('done');
+    const requests = await db.query(
+      `SELECT s.email, s.role, r.status FROM signer s JOIN signing_request r ON r.id = s.request_id JOIN document d ON d.id = r.document_id WHERE d.office_id = $1 ORDER BY s.email`,
+      [o.id],
+    );
+    expect(requests).toEqual([
+      { email: 'esign1@example.jp', role: 'staff', status: 'open' },
+      { email: 'esign2@example.jp', role: 'staff', status: 'open' },
+    ]);
+    const mails = await db.query(`SELECT recipient FROM mail_outbox WHERE recipient LIKE 'esign%' AND kind = 'signing-request' ORDER BY recipient`);
+    expect(mails.map((m: { recipient: string }) => m.recipient)).toEqual(['esign1@example.jp', 'esign2@example.jp']);
+    // Only the notice is printed: the pledges are signed electronically.
+    const text = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
+    expect(text).toContain('るるめネットにおけるMCS登録依頼書');
+    expect(text).not.toContain('るるめネットにおける情報保持誓約書第1条');
+  });
+
   it('refuses a file that is no roster, with a clear message', async () => {
     const { api } = await office();
     const { body } = await api.post('/api/batches/preview').attach('file', Buffer.from('%PDF-1.7 not a roster'), 'x.pdf').expect(400);

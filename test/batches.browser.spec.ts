@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { AddressInfo } from 'node:net';
+import { Browser, chromium } from 'playwright-core';
+import { createOfficeWithManager } from './support/factories';
+import { pdfInfo } from './support/pdf-tools';
+import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
+
+describe('bulk pledges in the browser', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let baseUrl: string;
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('uploads a roster, shows every row’s problem, runs with a live progress bar, offers the PDF', async () => {
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, locale: 'ja-JP' });
+    await page.goto(`${baseUrl}/office/batches/new`);
+    await page.getByLabel('メールアドレス').fill(manager.email);
+    await page.getByLabel('パスワード').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    const rows = ['氏名,メールアドレス,職種', ...Array.from({ length: 250 }, (_, i) => `画面 ${i + 1}号,w${i}@example.jp,看護師`), '画面 誤り,wrong,看護師'];
+    const csv = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: rows.join('\r\n') });
+    await page.getByLabel('名簿ファイル').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: csv });
+    await page.getByRole('button', { name: '内容を確認する' }).click();
+    const problems = page.locator('#row-problems');
+    expect(await problems.locator('tr[data-row="252"]').textContent()).toContain('メールアドレスの形式が正しくありません');
+    expect(await page.locator("#plan tbody tr").count()).toBe(250);
+    await page.getByRole('button', { name: 'この内容で作成する' }).click();
+
+    // The progress bar moves while the worker runs, then the download appears.
+    const seen = new Set<string>();
+    const download = page.getByRole('link', { name: '印刷用PDFをダウンロード' });
+    for (let i = 0; i < 300 && !(await download.isVisible()); i++) {
+      seen.add(String(await page.locator('#progress').getAttribute('value')));
+      await page.waitForTimeout(100);
+    }
+    expect(await download.isVisible()).toBe(true);
+    expect(seen.size).toBeGreaterThan(1);
+    expect(await page.locator('main').textContent()).toContain('作成されなかった行');
+    const pdf = Buffer.from(await (await page.request.get(`${baseUrl}${await download.getAttribute('href')}`)).body());
+    expect(pdfInfo(pdf).pages).toBe(9 + 250 + 23); // 9 cover pages (30 names a page), 250 pledges, 23 notices of up to 11 rows
+  });
+});
