@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { AddressInfo } from 'node:net';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager } from './support/factories';
 import { pdfInfo } from './support/pdf-tools';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
@@ -11,9 +11,8 @@ describe('bulk pledges in the browser', () => {
   let baseUrl: string;
   beforeAll(async () => {
     stack = await startStack();
-    await stack.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    baseUrl = await listen(stack);
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

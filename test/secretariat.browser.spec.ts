@@ -1,5 +1,5 @@
-import { AddressInfo } from 'node:net';
-import { Browser, Page, chromium } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { readQrFromPdf } from './support/qr';
 import { TEST_PASSWORD, TestStack, getPdf, startStack } from './support/test-app';
@@ -12,12 +12,8 @@ describe('事務局 receipt in the browser', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    await stack.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    baseUrl = await listen(stack);
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager } from './support/factories';
 import { pdfText, squeeze } from './support/pdf-tools';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
@@ -19,12 +19,8 @@ describe('signing a consent in the browser', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     stack = await startStack({ SMTP_URL: smtp.url });
-    await stack.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    baseUrl = await listen(stack);
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
-import { AddressInfo } from 'node:net';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchBrowser, listen } from './support/browser';
 import { pdfText, squeeze } from './support/pdf-tools';
 import { createOfficeWithManager } from './support/factories';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
@@ -14,12 +14,8 @@ describe('web UI: choose a form, fill it in, get the PDF', () => {
   beforeAll(async () => {
     stack = await startStack();
     email = (await createOfficeWithManager(stack.app, 'rurume')).manager.email;
-    await stack.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    baseUrl = await listen(stack);
+    browser = await launchBrowser();
   });
   /** On the log-in page (where any page sends a visitor without a session), log in; lands where it was going. */
   async function logIn(page: import('playwright-core').Page): Promise<void> {

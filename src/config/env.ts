@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1') problems.push('SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)');
   if (production && !env.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
-  // Timestamps are not implemented: refuse rather than seal without the timestamp the operator asked for.
+  // RFC 3161 timestamps are not supported yet: refuse rather than seal without the timestamp asked for.
   if (env.TSA_URL) problems.push('TSA_URL is set, but RFC 3161 timestamping is not supported yet: unset it');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

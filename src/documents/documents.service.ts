@@ -97,10 +97,9 @@ export class DocumentsService {
   ): Promise<{ document: DocumentEntity; exemplars: ExemplarEntity[] }> {
     const { form } = this.networks.getForm(office.networkId, formId);
     const data = this.networks.validate(office.networkId, form.id, input);
-    const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
     const document = await manager.save(
       manager.create(DocumentEntity, {
-        number: `${office.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+        number: await nextNumber(manager, office.networkId),
         networkId: office.networkId,
         formId: form.id,
         officeId: office.id,
@@ -135,10 +134,9 @@ export class DocumentsService {
     const data = this.networks.validate(office.networkId, form.id, { ...pickDeclared(form.fields, prefill), ...(input.data ?? {}) });
 
     const document = await this.dataSource.transaction(async (manager) => {
-      const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
       const doc = await manager.save(
         manager.create(DocumentEntity, {
-          number: `${office.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+          number: await nextNumber(manager, office.networkId),
           networkId: office.networkId,
           formId: form.id,
           officeId: office.id,
@@ -196,10 +194,9 @@ export class DocumentsService {
     }
     if (doc.status === 'withdrawn') throw new DomainError('INVALID_STATE', `${doc.number} は取り下げ済みです`);
     const correction = await this.dataSource.transaction(async (manager) => {
-      const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
       const created = await manager.save(
         manager.create(DocumentEntity, {
-          number: `${doc.networkId.toUpperCase()}-${String(n).padStart(6, '0')}`,
+          number: await nextNumber(manager, doc.networkId),
           networkId: doc.networkId,
           formId: doc.formId,
           officeId: doc.officeId,
@@ -386,6 +383,12 @@ export class DocumentsService {
       explainer: { officeName: office.name, name: user.name },
     };
   }
+}
+
+/** A document's number, as printed under its QR code: the network and a serial, e.g. RURUME-000042. */
+async function nextNumber(manager: EntityManager, networkId: string): Promise<string> {
+  const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
+  return `${networkId.toUpperCase()}-${String(n).padStart(6, '0')}`;
 }
 
 /** Only what the form declares, groups included, without nulls (prefill offers what it knows; the form decides). */
