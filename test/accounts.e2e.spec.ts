@@ -62,6 +62,19 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       await office.post('/api/users').send({ email: 'x@example.jp', name: 'x', role: 'admin', password: 'good-pass-9' }).expect(403);
     });
 
+    it('lets the admin register an office in a network, then its manager; each side sees only its offices', async () => {
+      const admin = await stack.login((await createUser(stack.app, 'admin')).email);
+      const bad = await admin.post('/api/offices').send({ networkId: 'atlantis', name: '', postalCode: '12' }).expect(400);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['networkId', 'name', 'postalCode']);
+      const office = await admin.post('/api/offices').send({ networkId: 'minato', name: '港みなと診療所', postalCode: '552-0001' }).expect(201);
+      await admin.post('/api/users').send({ email: 'minato-manager@example.jp', name: '港 管理', role: 'office_manager', officeId: office.body.id, password: 'minato-pass-1' }).expect(201);
+      const manager = await stack.login('minato-manager@example.jp', 'minato-pass-1');
+      expect((await manager.get('/api/offices').expect(200)).body.map((o: { id: string }) => o.id)).toEqual([office.body.id]);
+      await manager.post('/api/offices').send({ networkId: 'minato', name: 'x' }).expect(403);
+      const minato = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'minato' })).email);
+      expect((await minato.get('/api/offices').expect(200)).body.every((o: { networkId: string }) => o.networkId === 'minato')).toBe(true);
+    });
+
     it('sends a browser without a session to the log-in page and back where it was going', async () => {
       const response = await stack.http.get('/secretariat?status=missing').expect(303);
       expect(response.headers.location).toBe('/login?next=%2Fsecretariat%3Fstatus%3Dmissing');

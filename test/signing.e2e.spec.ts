@@ -165,6 +165,20 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     await stack.http.get(second).expect(200);
   });
 
+  it('reminds a signer who has not signed with a fresh link (the old one stops working)', async () => {
+    const doc = await issuedConsent();
+    const req = await requestSignatures(doc.id, { email: 'kenta+remind@example.jp' });
+    const first = linkIn(await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp'), '/sign/');
+    const family = req.signers.find((s) => s.role === 'family1')!;
+    await expect(stack.worker.get(SigningService).remind(family.id)).resolves.toBe(true);
+    const reminder = await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp' && m.subject.includes('再送'));
+    const second = linkIn(reminder, '/sign/');
+    await stack.http.get(first).expect(404);
+    await stack.http.get(second).expect(200);
+    const explainer = req.signers.find((s) => s.role === 'explainer')!;
+    await expect(stack.worker.get(SigningService).remind(explainer.id)).resolves.toBe(false); // signs in person: no e-mail
+  });
+
   it('records a decline: the request closes and no link can sign it any more', async () => {
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+decline@example.jp' });

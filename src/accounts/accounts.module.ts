@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { OfficesController } from './offices.controller';
 import { UsersController } from './users.controller';
+import { NetworksModule } from '../networks/networks.module';
 import { UsersService } from './users.service';
 
 @Module({
-  controllers: [AuthController, UsersController],
+  imports: [NetworksModule],
+  controllers: [AuthController, UsersController, OfficesController],
   providers: [AuthService, UsersService, AuthGuard],
   exports: [AuthService, UsersService, AuthGuard],
 })
