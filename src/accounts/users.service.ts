@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { looksLikeEmail } from '../common/validation';
 import { OfficeEntity } from './office.entity';
 import { hashPassword, passwordProblem } from './passwords';
 import { Role, UserEntity } from './user.entity';
@@ -23,7 +24,7 @@ export class UsersService {
     const errors: Array<{ path: string; label: string; message: string }> = [];
     const problem = passwordProblem(input.password ?? '');
     if (problem) errors.push({ path: 'password', label: 'パスワード', message: problem });
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email ?? '')) {
+    if (!looksLikeEmail(input.email ?? '')) {
       errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
     }
     if (!input.name?.trim()) errors.push({ path: 'name', label: '氏名', message: '氏名は必須です' });

@@ -8,7 +8,7 @@ import { OfficeEntity } from '../accounts/office.entity';
 import { AuditService, RequestOrigin } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { BATCH_QUEUE } from '../common/queues';
-import { isUuid } from '../people/people.service';
+import { isUuid } from '../common/validation';
 import { StaffMemberEntity } from '../people/staff-member.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { BatchEntity, BatchPersonEntity } from './batch.entities';

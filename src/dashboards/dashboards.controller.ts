@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { toExcelCsv } from '../common/csv';
 import { DomainError } from '../common/errors/domain-error';
-import { isUuid } from '../people/people.service';
+import { isUuid } from '../common/validation';
 import { CELL_LABELS, CELL_STATUSES, CellStatus, SecretariatDashboardService } from './secretariat-dashboard.service';
 import { OfficeDashboardService } from './office-dashboard.service';
 

@@ -14,7 +14,7 @@ import { ExemplarEntity } from '../custody/exemplar.entity';
 import { FieldDefinition, FormKind } from '../networks/catalogue.types';
 import { isPlainObject } from '../networks/form-data.validator';
 import { NetworksService } from '../networks/networks.service';
-import { isUuid } from '../people/people.service';
+import { isUuid } from '../common/validation';
 import { PatientEntity } from '../people/patient.entity';
 import { StaffMemberEntity } from '../people/staff-member.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
@@ -173,7 +173,7 @@ export class DocumentsService {
       await this.audit.record({ action: 'document_issued', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { exemplars: created.map((e) => e.code) } }, manager);
       return created;
     });
-    await this.queue.addBulk(exemplars.map((e) => ({ name: 'print-exemplar', data: { exemplarId: e.id }, opts: { jobId: printJobId(e.id) } })));
+    await this.queuePrint(exemplars.map((e) => e.id));
     return this.view({ ...doc, status: 'issued' });
   }
 

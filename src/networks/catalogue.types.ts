@@ -14,6 +14,14 @@ export type FormKind = (typeof FORM_KINDS)[number];
 export const HOLDERS = ['secretariat', 'office', 'patient', 'staff'] as const;
 export type Holder = (typeof HOLDERS)[number];
 
+/** Who holds an exemplar, as the web UI names them. */
+export const HOLDER_LABELS: Record<Holder, string> = {
+  secretariat: '事務局',
+  office: '事業所',
+  patient: '患者・家族',
+  staff: '従事者本人',
+};
+
 export const FIELD_TYPES = [
   'text',
   'textarea',

@@ -5,6 +5,7 @@ import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { refuseCrossTenant } from '../accounts/tenancy';
 import { AuditService, RequestOrigin } from '../audit/audit.service';
 import { DomainError, FieldError } from '../common/errors/domain-error';
+import { isUuid, looksLikeEmail } from '../common/validation';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
 import { StaffMemberEntity } from './staff-member.entity';
 
@@ -44,7 +45,7 @@ export class PeopleService {
     const errors: FieldError[] = [];
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
     const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
-    if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+    if (email && !looksLikeEmail(email)) errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
     const staff = {
       officeId,
       name: name!,
@@ -127,6 +128,3 @@ function text(value: unknown, path: string, label: string, errors: FieldError[],
   return trimmed;
 }
 
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

@@ -62,6 +62,11 @@ export class BrowserPool {
     };
   }
 
+  /** True once closed for good (shutting down), as opposed to a crashed browser awaiting relaunch. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const browser = this.browser;

@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { RENDER_QUEUE } from '../common/queues';
+import { isUuid } from '../common/validation';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from './pdf-store.service';
 import { RenderRequestEntity } from './render-request.entity';
@@ -52,6 +53,3 @@ export class RendersService {
   }
 }
 
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

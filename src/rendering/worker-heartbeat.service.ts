@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { workerHeartbeatPrefix } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
@@ -23,7 +23,7 @@ const INTERVAL_MS = 5000;
  * once) and publishes the browser's state to Redis, where the API's /health reads it.
  */
 @Injectable()
-export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WorkerHeartbeatService.name);
   private readonly worker = `${hostname()}:${process.pid}`;
   private readonly key: string;
@@ -43,12 +43,15 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnApplica
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops with the modules, not later: a beat after the pool has closed would announce a dead browser. */
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await this.redis.client.del(this.key).catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
+    if (this.pool.isClosed) return;
     let heartbeat: WorkerHeartbeat;
     try {
       const version = await this.pool.version();

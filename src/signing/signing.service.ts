@@ -14,12 +14,12 @@ import { SIGNING_QUEUE } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { formatJst } from '../custody/custody.service';
-import { DocumentSummary, DocumentsService, DocumentView } from '../documents/documents.service';
+import { DocumentSummary, DocumentsService } from '../documents/documents.service';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
 import { MailKind, MailService } from '../mail/mail.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
-import { isUuid } from '../people/people.service';
+import { isUuid, looksLikeEmail } from '../common/validation';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
 
 export const MAX_ACCESS_CODE_FAILURES = 5;
@@ -410,7 +410,7 @@ export class SigningService {
       const method = s.method === 'in_person' ? 'in_person' : s.method === 'email' || s.method === undefined ? 'email' : null;
       if (!method) errors.push({ path: at('method'), label: '署名の方法', message: '署名の方法は email か in_person です' });
       const email = typeof s.email === 'string' && s.email.trim() ? s.email.trim() : null;
-      if (method === 'email' && (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+      if (method === 'email' && (!email || !looksLikeEmail(email))) {
         errors.push({ path: at('email'), label: `${role.label}のメールアドレス`, message: `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）` });
       }
       const accessCode = typeof s.accessCode === 'string' && s.accessCode.trim() ? s.accessCode.trim() : null;

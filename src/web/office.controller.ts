@@ -10,6 +10,7 @@ import { CustodyService } from '../custody/custody.service';
 import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
 import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
 import { DocumentsService, SUBJECT_OF } from '../documents/documents.service';
+import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { SigningService } from '../signing/signing.service';
@@ -137,7 +138,7 @@ export class DocumentPageController {
           ready: e.pdfSha256 !== null,
           stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
           kindLabel: e.kind === 'original' ? '原本' : '写し',
-          holderLabel: { secretariat: '事務局', office: '事業所', patient: '患者・家族', staff: '従事者本人' }[e.holder],
+          holderLabel: HOLDER_LABELS[e.holder],
           chain: await this.custody.check(e.id),
           events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
           next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),

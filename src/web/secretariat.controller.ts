@@ -10,7 +10,7 @@ import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
 import { CELL_LABELS, CELL_STATUSES, CellStatus, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
 import { NetworksService } from '../networks/networks.service';
-import { isUuid } from '../people/people.service';
+import { isUuid } from '../common/validation';
 import { WebViews } from './web.views';
 
 /** The 事務局's pages: the submission matrix and the receipt of paper originals. */

@@ -2,19 +2,13 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
-import { Holder } from '../networks/catalogue.types';
+import { HOLDER_LABELS, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { describe } from '../rendering/renders.controller';
 import { RendersService } from '../rendering/renders.service';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
 
-const HOLDER_LABELS: Record<Holder, string> = {
-  secretariat: '事務局',
-  office: '事業所',
-  patient: '患者・家族',
-  staff: '従事者本人',
-};
 
 /** Blank forms: choose a network and form, fill it in, get the PDF (not tracked as a document). */
 @ApiExcludeController()
