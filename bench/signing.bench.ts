@@ -16,7 +16,7 @@ import { BrowserPool } from '../src/rendering/browser.pool';
 import { PdfRenderer } from '../src/rendering/pdf.renderer';
 import { sealPdf } from '../src/signing/pdf-sealer';
 import { mergePdfs, stampCopy } from '../src/signing/seal.service';
-import { generateDevCertificate } from '../src/signing/seal-certificate';
+import { generateDevCertificate, sealCertificateFromP12 } from '../src/signing/seal-certificate';
 import { sha256 } from '../src/signing/signing.service';
 import { TemplateEngine } from '../src/templates/template.engine';
 
@@ -45,7 +45,7 @@ async function sealing() {
   const { formContext } = await import('../src/networks/catalogue.loader');
   const pool = new BrowserPool({ executablePath: config.chromiumPath, size: 1 });
   const renderer = new PdfRenderer(pool);
-  const certificate = { p12: generateDevCertificate('bench'), passphrase: 'bench', name: 'renkei-forms bench seal' };
+  const certificate = sealCertificateFromP12(generateDevCertificate('bench'), 'bench');
   const signatures = {
     family1: { imageDataUri: null, typedName: '署名 健太', name: '署名 健太', signedAt: '2026年4月1日 10:05 電子署名' },
     explainer: { imageDataUri: null, typedName: '説明 看護師', name: '説明 看護師', signedAt: '2026年4月1日 10:06 電子署名' },

@@ -1,38 +1,33 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { sealTimestamp } from '../src/signing/pdf-sealer';
 import { SigningService } from '../src/signing/signing.service';
 import { createOfficeWithManager } from './support/factories';
-import { pdfText, squeeze } from './support/pdf-tools';
+import { pdfSignatures as pdfsig, pdfText, squeeze } from './support/pdf-tools';
 import { signaturePng } from './support/png';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
 import { Agent, TestStack, getPdf, startStack } from './support/test-app';
-
-function pdfsig(pdf: Buffer): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'renkei-sig-')), 'doc.pdf');
-  writeFileSync(file, pdf);
-  const result = spawnSync('pdfsig', [file], { encoding: 'utf8' });
-  return result.stdout + result.stderr;
-}
+import { TestTsa, startTsa } from './support/tsa';
 
 describe('signing: links, PIN, in person, sealing, copies, verification', () => {
   let stack: TestStack;
   let smtp: TestSmtp;
+  let tsa: TestTsa;
   let office: Agent;
   let db: DataSource;
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    stack = await startStack({ SMTP_URL: smtp.url });
+    tsa = await startTsa();
+    stack = await startStack({ SMTP_URL: smtp.url, TSA_URL: tsa.url });
     db = stack.app.get(DataSource);
     office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
   });
   afterAll(async () => {
     await stack?.close();
     await smtp?.close();
+    await tsa?.close();
   });
 
   /** An issued rurume 別紙4 consent for a new patient. */
@@ -128,6 +123,8 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     // Anyone can verify the file; a flipped byte fails both pdfsig and the verification page.
     const verified = await stack.http.post('/api/verify').attach('file', sealed, 'consent.pdf').expect(200);
     expect(verified.body).toMatchObject({ sealedByService: true, altered: false, documentNumber: doc.number });
+    expect(verified.body.timestamp.authority).toContain('Test Timestamping Authority'); // RFC 3161, over the seal
+    expect((await stack.http.post('/verify').attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(/タイムスタンプ（RFC 3161）: \d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/);
     expect(JSON.stringify(verified.body)).not.toContain('健太');
     const flipped = Buffer.from(sealed);
     flipped[Math.floor(flipped.length / 3)] ^= 0x01;
@@ -139,6 +136,36 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     // Sealing ran once even if its job runs again; the signed document cannot be sent for signing again.
     await expect(stack.worker.get(SigningService).remind(req.signers[0].id)).resolves.toBe(false);
     await office.post(`/api/documents/${doc.id}/signing`).send({ signers: [{ role: 'explainer', name: 'x', method: 'in_person' }] }).expect(409);
+  });
+
+  it('does not seal while the timestamping authority fails, and seals with its timestamp once it answers', async () => {
+    const doc = await issuedConsent();
+    tsa.behaviour = 'http-error';
+    const asked = tsa.requests;
+    const { body } = await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .expect(201);
+    for (const signer of body.signers) {
+      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
+    }
+    // The first attempt and its retry both fail: nothing is sealed, and nothing claims to be.
+    for (let i = 0; tsa.requests < asked + 2; i++) {
+      if (i > 150) throw new Error('the seal was not retried');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [row] = await db.query(`SELECT status, sealed_sha256 FROM signing_request WHERE id = $1`, [body.id]);
+    expect(row).toEqual({ status: 'completed', sealed_sha256: null });
+    expect((await office.get(`/api/documents/${doc.id}`).expect(200)).body.status).not.toBe('signed');
+    expect((await office.get(`/documents/${doc.id}`).expect(200)).text).toContain('封緘（本サービスの電子署名）を待っています');
+
+    tsa.behaviour = 'grant';
+    await waitForSeal(body.id);
+    const sealedDoc = await office.get(`/api/documents/${doc.id}`).expect(200);
+    expect(sealedDoc.body.status).toBe('signed');
+    const sealed = await getPdf(office, `/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'office').code}/pdf`);
+    expect(pdfsig(sealed)).toContain('Signature Validation: Signature is Valid.');
+    expect(sealTimestamp(sealed)?.authority).toContain('Test Timestamping Authority');
   });
 
   it('locks a link after five wrong PINs, even against the right one', async () => {

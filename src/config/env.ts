@@ -26,6 +26,8 @@ export interface AppConfig {
   /** Production may use a generated, untrusted certificate only when asked to (trial installs). */
   allowDevSeal: boolean;
   sealP12Password: string;
+  /** RFC 3161 timestamping authority; when set, every seal is timestamped or not made at all. */
+  tsaUrl: string | null;
   devSealPath: string;
   signingLinkDays: number;
   reminderDays: number;
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sealP12Path: env.SEAL_P12_PATH || null,
     allowDevSeal: nodeEnv !== 'production' || env.SEAL_DEV_CERTIFICATE === '1',
     sealP12Password: env.SEAL_P12_PASSWORD ?? 'renkei-dev-seal',
+    tsaUrl: env.TSA_URL ? url('TSA_URL', '', ['http:', 'https:']) : null,
     devSealPath: join(projectRoot(), 'var', 'dev-seal.p12'),
     signingLinkDays: integer('SIGNING_LINK_DAYS', 14, 1, 90),
     reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
@@ -118,8 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1') problems.push('SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)');
   if (production && !env.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
-  // RFC 3161 timestamps are not supported yet: refuse rather than seal without the timestamp asked for.
-  if (env.TSA_URL) problems.push('TSA_URL is set, but RFC 3161 timestamping is not supported yet: unset it');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

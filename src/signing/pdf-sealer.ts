@@ -1,9 +1,11 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import { P12Signer } from '@signpdf/signer-p12';
 import signpdf from '@signpdf/signpdf';
-import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import { SUBFILTER_ETSI_CADES_DETACHED, Signer } from '@signpdf/utils';
 import { PDFDocument } from 'pdf-lib';
+import { TimestampInfo, readSignature, readTimestampToken, sha256, signDetached, timestampAttribute } from './cms';
+import { readDer } from './der';
 import { SealCertificate } from './seal-certificate';
+import { TimestampAuthority } from './timestamp-authority';
 
 export interface SealInfo {
   reason: string;
@@ -12,10 +14,34 @@ export interface SealInfo {
   signingTime: Date;
 }
 
-/** Applies the service's PAdES signature (ETSI.CAdES.detached) to a finished PDF. */
-export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: SealInfo): Promise<Buffer> {
+/**
+ * The service's CMS signature over the PDF's byte ranges; with an authority, an RFC 3161 timestamp over
+ * the signature value goes in as an unsigned attribute (PAdES B-T). Any timestamping failure throws.
+ */
+class SealSigner extends Signer {
+  constructor(
+    private readonly certificate: SealCertificate,
+    private readonly authority: TimestampAuthority | null,
+  ) {
+    super();
+  }
+
+  override async sign(content: Buffer): Promise<Buffer> {
+    const { signatureValue, assemble } = signDetached(content, this.certificate);
+    if (!this.authority) return assemble();
+    const { token } = await this.authority.stamp(signatureValue);
+    return assemble([timestampAttribute(token)]);
+  }
+}
+
+/** Room for the CMS signature in the PDF: ours is ~1.5 KB; a timestamp token with its chain adds several. */
+const SIGNATURE_BYTES = { plain: 8_192, timestamped: 24_576 };
+
+/** Applies the service's PAdES signature (ETSI.CAdES.detached) to a finished PDF, timestamped if asked. */
+export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: SealInfo, authority: TimestampAuthority | null = null): Promise<Buffer> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
   pdflibAddPlaceholder({
+    signatureLength: authority ? SIGNATURE_BYTES.timestamped : SIGNATURE_BYTES.plain,
     pdfDoc: document,
     reason: pdfLiteral(info.reason),
     location: pdfLiteral(info.location),
@@ -26,8 +52,39 @@ export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: S
     appName: 'renkei-forms',
   });
   const prepared = Buffer.from(await document.save({ useObjectStreams: false }));
-  const signer = new P12Signer(certificate.p12, { passphrase: certificate.passphrase });
-  return Buffer.from(await signpdf.sign(prepared, signer, info.signingTime));
+  return Buffer.from(await signpdf.sign(prepared, new SealSigner(certificate, authority), info.signingTime));
+}
+
+/** The CMS signature in a signed PDF (its last signature), or null if it has none we can read. */
+export function pdfSignature(pdf: Buffer): Buffer | null {
+  const at = pdf.lastIndexOf('/ByteRange [');
+  if (at < 0) return null;
+  const range = /^\/ByteRange \[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(pdf.subarray(at, at + 80).toString('latin1'));
+  if (!range) return null;
+  const [start, end] = [Number(range[2]) + 1, Number(range[3]) - 1]; // inside the <hex> of /Contents
+  if (end <= start || end > pdf.length) return null;
+  try {
+    return readDer(Buffer.from(pdf.subarray(start, end).toString('latin1'), 'hex')).bytes;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The RFC 3161 timestamp on a PDF's seal, checked: the token's own signature, and that it covers this
+ * seal's signature value. Null when there is none, or it does not hold.
+ */
+export function sealTimestamp(pdf: Buffer): TimestampInfo | null {
+  const cms = pdfSignature(pdf);
+  if (!cms) return null;
+  try {
+    const { signatureValue, timestampToken } = readSignature(cms);
+    if (!timestampToken) return null;
+    const info = readTimestampToken(timestampToken);
+    return info.hashAlgorithm === 'sha256' && info.messageImprint.equals(sha256(signatureValue)) ? info : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
+import { KeyObject, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import forge from 'node-forge';
 
 export interface SealCertificate {
-  p12: Buffer;
-  passphrase: string;
+  privateKey: KeyObject;
+  /** DER: the sealing certificate first, then any chain the PKCS#12 holds. */
+  certificates: Buffer[];
   /** Subject common name, shown as the signer in PDF readers. */
   name: string;
 }
@@ -52,12 +54,26 @@ export function loadSealCertificate(options: { p12Path: string | null; passphras
     }
     p12 = readFileSync(options.devPath);
   }
-  return { p12, passphrase: options.passphrase, name: certificateName(p12, options.passphrase) };
+  return sealCertificateFromP12(p12, options.passphrase);
 }
 
-function certificateName(p12: Buffer, passphrase: string): string {
-  const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
-  const bags = parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
-  const cn = bags[0]?.cert?.subject.getField('CN')?.value;
-  return typeof cn === 'string' ? cn : 'renkei-forms';
+/** Opens a PKCS#12 once: its RSA key, the certificate that matches it, and the rest as its chain. */
+export function sealCertificateFromP12(p12: Buffer, passphrase: string): SealCertificate {
+  const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), false, passphrase);
+  const keyBag = [...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []), ...(parsed.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? [])][0];
+  const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
+  if (!key) throw new Error('the sealing PKCS#12 holds no private key');
+  const certificates = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []).map((bag) => bag.cert!).filter(Boolean);
+  const own = certificates.find((c) => {
+    const publicKey = c.publicKey as forge.pki.rsa.PublicKey;
+    return publicKey.n.equals(key.n) && publicKey.e.equals(key.e);
+  });
+  if (!own) throw new Error('the sealing PKCS#12 holds no certificate for its private key');
+  const toDer = (c: forge.pki.Certificate) => Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
+  const cn = own.subject.getField('CN')?.value;
+  return {
+    privateKey: createPrivateKey(forge.pki.privateKeyToPem(key)),
+    certificates: [own, ...certificates.filter((c) => c !== own)].map(toDer),
+    name: typeof cn === 'string' ? cn : 'renkei-forms',
+  };
 }

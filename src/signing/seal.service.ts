@@ -22,6 +22,7 @@ import { todayInJapan } from '../templates/japanese-date';
 import { SignatureMark } from '../templates/template.engine';
 import { sealPdf } from './pdf-sealer';
 import { SealCertificate, loadSealCertificate } from './seal-certificate';
+import { TimestampAuthority } from './timestamp-authority';
 import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from './signing.entities';
 import { SigningService, sha256 } from './signing.service';
 
@@ -36,6 +37,7 @@ const METHOD_LABEL = { email: 'メールのリンク', in_person: '対面（事�
 export class SealService {
   private readonly logger = new Logger(SealService.name);
   private certificate: SealCertificate | null = null;
+  private readonly timestampAuthority: TimestampAuthority | null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -47,7 +49,9 @@ export class SealService {
     private readonly pdfs: PdfStoreService,
     private readonly mail: MailService,
     private readonly signing: SigningService,
-  ) {}
+  ) {
+    this.timestampAuthority = config.tsaUrl ? new TimestampAuthority(config.tsaUrl) : null;
+  }
 
   async seal(requestId: string): Promise<{ sha256: string; sealedNow: boolean }> {
     const request = await this.dataSource.getRepository(SigningRequestEntity).findOneByOrFail({ id: requestId });
@@ -98,12 +102,13 @@ export class SealService {
     const merged = await mergePdfs([form.pdf, audit.pdf]);
     const signingTime = new Date();
     // ASCII only: the placeholder library writes these as PDF literal strings without escaping them.
-    const sealed = await sealPdf(merged, this.certificateFor(), {
-      reason: `Signatures of document ${document.number} sealed by renkei-forms`,
-      location: network.id,
-      contactInfo: this.config.publicUrl,
-      signingTime,
-    });
+    // With a TSA configured, a timestamping failure throws here: the job fails and is retried, unsealed.
+    const sealed = await sealPdf(
+      merged,
+      this.certificateFor(),
+      { reason: `Signatures of document ${document.number} sealed by renkei-forms`, location: network.id, contactInfo: this.config.publicUrl, signingTime },
+      this.timestampAuthority,
+    );
     const copy = await stampCopy(merged);
 
     const { sha256: sealedSha, outbox, sealedNow } = await this.dataSource.transaction(async (manager) => {

@@ -3,10 +3,10 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { SIGNING_QUEUE } from '../common/queues';
 import { SealService } from './seal.service';
-import { SigningJob, SigningService } from './signing.service';
+import { SigningJob, SigningService, sealRetryDelay } from './signing.service';
 
 /** Sealing, reminders and expiry. Each is a no-op when its work is already done or no longer due. */
-@Processor(SIGNING_QUEUE, { concurrency: 2 })
+@Processor(SIGNING_QUEUE, { concurrency: 2, settings: { backoffStrategy: sealRetryDelay } })
 export class SigningProcessor extends WorkerHost {
   private readonly logger = new Logger(SigningProcessor.name);
   constructor(

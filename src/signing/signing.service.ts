@@ -23,6 +23,13 @@ import { isUuid, looksLikeEmail } from '../common/validation';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
 
 export const MAX_ACCESS_CODE_FAILURES = 5;
+
+/**
+ * Sealing outlasts a timestamping authority's outage rather than giving up: retries after 2 s, 4 s, …
+ * then every 10 minutes, about 8 hours in all (the signing processor applies the 'seal' backoff).
+ */
+export const SEAL_ATTEMPTS = 55;
+export const sealRetryDelay = (attemptsMade: number) => Math.min(2000 * 2 ** Math.max(0, attemptsMade - 1), 600_000);
 const MAX_SIGNATURE_BYTES = 300_000;
 
 export interface SignerInput {
@@ -338,7 +345,7 @@ export class SigningService {
       return { completed: false, outbox, requestId: request.id, alreadySigned: false };
     });
     await this.mail.dispatch(outbox);
-    if (completed) await this.queue.add('seal', { kind: 'seal', requestId }, { jobId: `seal-${requestId}`, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    if (completed) await this.queue.add('seal', { kind: 'seal', requestId }, { jobId: `seal-${requestId}`, attempts: SEAL_ATTEMPTS, backoff: { type: 'seal' } });
     return { alreadySigned, completed };
   }
 

@@ -11,6 +11,9 @@ import { sha256 } from './signing.service';
 import { ExemplarEntity } from '../custody/exemplar.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { sealTimestamp } from './pdf-sealer';
+
+const withSeconds = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' });
 
 export interface Verification {
   /** Byte for byte the file this service sealed. */
@@ -21,6 +24,8 @@ export interface Verification {
   form: string | null;
   network: string | null;
   sealedAt: string | null;
+  /** The RFC 3161 timestamp on the seal, checked against the seal's signature, if there is one. */
+  timestamp: { time: string; authority: string } | null;
   message: string;
 }
 
@@ -46,6 +51,7 @@ export class VerificationService {
     const request = await this.dataSource.getRepository(SigningRequestEntity).findOneBy({ sealedSha256: hash });
     if (request) {
       const document = await this.documents.byId(request.documentId);
+      const timestamp = sealTimestamp(pdf);
       return {
         sealedByService: true,
         altered: false,
@@ -53,6 +59,7 @@ export class VerificationService {
         form: `${document.formNumber} ${document.formTitle}`,
         network: this.networks.getNetwork(document.networkId).name,
         sealedAt: formatJst(request.sealedAt!),
+        timestamp: timestamp ? { time: withSeconds.format(timestamp.time), authority: timestamp.authority } : null,
         message: `本サービスが封緘した文書です。封緘後に変更されていません（書類番号 ${document.number}）`,
       };
     }
@@ -64,6 +71,7 @@ export class VerificationService {
       form: null,
       network: null,
       sealedAt: null,
+      timestamp: null,
       message: claims
         ? 'このPDFには本サービスの封緘がありますが、封緘後に内容が変更されています。原本としては扱えません'
         : '本サービスが封緘した文書ではありません（または変更されています）',

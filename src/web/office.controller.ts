@@ -154,7 +154,7 @@ export class DocumentPageController {
         ? {
             canRequest: doc.status === 'issued' && !open,
             roles: form.signers,
-            requests: requests.map((r) => ({ ...r, statusLabel: SIGNING_LABELS[r.status], open: r.status === 'open', signers: r.signers.map((s) => ({ ...s, pending: s.status === 'pending', statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status] })) })),
+            requests: requests.map((r) => ({ ...r, statusLabel: SIGNING_LABELS[r.status], open: r.status === 'open', awaitingSeal: r.status === 'completed' && !r.sealedSha256, signers: r.signers.map((s) => ({ ...s, pending: s.status === 'pending', statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status] })) })),
           }
         : null,
       doc: { ...doc, statusLabel: STATUS_LABELS[doc.status] },

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,4 +41,10 @@ function toFile(pdf: Buffer | string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'renkei-pdf-')), 'doc.pdf');
   writeFileSync(file, pdf);
   return file;
+}
+
+/** pdfsig's report on a PDF's signatures (stdout and stderr). */
+export function pdfSignatures(pdf: Buffer | string): string {
+  const result = spawnSync('pdfsig', [toFile(pdf)], { encoding: 'utf8' });
+  return result.stdout + result.stderr;
 }
