@@ -168,6 +168,43 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(sealTimestamp(sealed)?.authority).toContain('Test Timestamping Authority');
   });
 
+  it('seals a completed request whose seal job was lost, or ran out of retries, when the sweep finds it', async () => {
+    const doc = await issuedConsent();
+    tsa.behaviour = 'http-error';
+    const asked = tsa.requests;
+    const { body } = await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .expect(201);
+    for (const signer of body.signers) {
+      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
+    }
+    for (let i = 0; tsa.requests < asked + 1; i++) {
+      if (i > 100) throw new Error('the seal was not attempted');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const signingService = stack.app.get(SigningService);
+    const queue = (signingService as unknown as { queue: import('bullmq').Queue }).queue;
+    const jobId = `seal-${body.id}`;
+    // Lost: the job is gone while the request waits, unsealed.
+    for (let i = 0; !(await (await queue.getJob(jobId))?.isDelayed()); i++) {
+      if (i > 100) throw new Error('the seal was not retried');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await (await queue.getJob(jobId))!.remove();
+    // Out of retries: a job with the same id fails for good.
+    await queue.add('seal', { kind: 'seal', requestId: body.id }, { jobId, attempts: 1 });
+    for (let i = 0; !(await (await queue.getJob(jobId))?.isFailed()); i++) {
+      if (i > 150) throw new Error('the seal job did not fail');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await signingService.sweepUnsealed()).toBe(0); // too recent to be called stuck
+    tsa.behaviour = 'grant';
+    expect(await signingService.sweepUnsealed(0)).toBe(1);
+    await waitForSeal(body.id);
+    expect(await signingService.sweepUnsealed(0)).toBe(0);
+  });
+
   it('locks a link after five wrong PINs, even against the right one', async () => {
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+pin@example.jp', accessCode: '2468' });

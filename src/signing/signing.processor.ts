@@ -1,19 +1,39 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { SIGNING_QUEUE } from '../common/queues';
 import { SealService } from './seal.service';
 import { SigningJob, SigningService, sealRetryDelay } from './signing.service';
 
+const SWEEP_MS = 10 * 60_000;
+
 /** Sealing, reminders and expiry. Each is a no-op when its work is already done or no longer due. */
 @Processor(SIGNING_QUEUE, { concurrency: 2, settings: { backoffStrategy: sealRetryDelay } })
-export class SigningProcessor extends WorkerHost {
+export class SigningProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SigningProcessor.name);
+  private timer: NodeJS.Timeout | null = null;
   constructor(
     private readonly seals: SealService,
     private readonly signing: SigningService,
   ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    const sweep = () =>
+      void this.signing.sweepUnsealed().then(
+        (requeued) => {
+          if (requeued) this.logger.warn(`re-queued the seal of ${requeued} completed request(s) still unsealed`);
+        },
+        (error: Error) => this.logger.error(`sweeping unsealed requests failed: ${error.message}`),
+      );
+    sweep();
+    this.timer = setInterval(sweep, SWEEP_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
   }
 
   @OnWorkerEvent('failed')

@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
 import { hashPassword, verifyPassword } from '../accounts/passwords';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { OfficeEntity } from '../accounts/office.entity';
@@ -345,8 +345,32 @@ export class SigningService {
       return { completed: false, outbox, requestId: request.id, alreadySigned: false };
     });
     await this.mail.dispatch(outbox);
-    if (completed) await this.queue.add('seal', { kind: 'seal', requestId }, { jobId: `seal-${requestId}`, attempts: SEAL_ATTEMPTS, backoff: { type: 'seal' } });
+    if (completed) await this.queueSeal(requestId);
     return { alreadySigned, completed };
+  }
+
+  /**
+   * Completed requests that are still unsealed a while later (their job was lost between commit and
+   * enqueue, or ran out of retries through a long timestamping outage) get their seal job again.
+   */
+  async sweepUnsealed(olderThanMs = 5 * 60_000): Promise<number> {
+    const stale = await this.dataSource.getRepository(SigningRequestEntity).find({
+      where: { status: 'completed', sealedSha256: IsNull(), completedAt: LessThan(new Date(Date.now() - olderThanMs)) },
+      take: 100,
+    });
+    for (const request of stale) await this.queueSeal(request.id);
+    return stale.length;
+  }
+
+  private async queueSeal(requestId: string): Promise<void> {
+    const jobId = `seal-${requestId}`;
+    const existing = await this.queue.getJob(jobId);
+    if (existing && (await existing.isFailed())) {
+      await existing.retry('failed', { resetAttemptsMade: true });
+      return;
+    }
+    // A no-op while the job is waiting, delayed or running: sealing is queued once.
+    await this.queue.add('seal', { kind: 'seal', requestId }, { jobId, attempts: SEAL_ATTEMPTS, backoff: { type: 'seal' } });
   }
 
   private assertSignable(request: SigningRequestEntity, signer: SignerEntity): void {
