@@ -205,6 +205,25 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(await signingService.sweepUnsealed(0)).toBe(0);
   });
 
+  it('gives a party whose rule says 写し a stamped copy, and the holders of originals the sealed file', async () => {
+    const minato = await createOfficeWithManager(stack.app, 'minato');
+    const manager = await stack.login(minato.manager.email);
+    const pledge = await manager.post('/api/documents').send({ form: 'office-pledge' }).expect(201);
+    await manager.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
+    const { body } = await manager.post(`/api/documents/${pledge.body.id}/signing`).send({ signers: [{ role: 'manager', name: '管理 太郎', method: 'in_person' }] }).expect(201);
+    await manager.post(`/api/signing/${body.id}/signers/${body.signers[0].id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: '管理 太郎' }).expect(201);
+    await waitForSeal(body.id);
+
+    const exemplars = (await manager.get(`/api/documents/${pledge.body.id}`).expect(200)).body.exemplars as Array<{ code: string; kind: string; holder: string }>;
+    const original = await getPdf(manager, `/api/exemplars/${exemplars.find((e) => e.holder === 'secretariat')!.code}/pdf`);
+    const copy = await getPdf(manager, `/api/exemplars/${exemplars.find((e) => e.holder === 'office')!.code}/pdf`);
+    expect(exemplars.find((e) => e.holder === 'office')!.kind).toBe('copy');
+    expect(pdfsig(original)).toContain('Signature Validation: Signature is Valid.');
+    expect(pdfText(copy)).toContain('写し');
+    expect(pdfText(original)).not.toContain('写し');
+    expect(pdfsig(copy)).not.toContain('Signature is Valid'); // a copy is not the sealed original
+  });
+
   it('locks a link after five wrong PINs, even against the right one', async () => {
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+pin@example.jp', accessCode: '2468' });

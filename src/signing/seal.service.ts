@@ -109,7 +109,8 @@ export class SealService {
       { reason: `Signatures of document ${document.number} sealed by renkei-forms`, location: network.id, contactInfo: this.config.publicUrl, signingTime },
       this.timestampAuthority,
     );
-    const copy = await stampCopy(merged);
+    // Only networks whose rule gives some party a 写し need the stamped copy.
+    const copy = document.exemplars.some((e) => e.kind === 'copy') ? await stampCopy(merged) : null;
 
     const { sha256: sealedSha, outbox, sealedNow } = await this.dataSource.transaction(async (manager) => {
       const sealedSha = await this.pdfs.save(sealed, form.pageCount + audit.pageCount, manager);
@@ -119,11 +120,11 @@ export class SealService {
         { sealedSha256: sealedSha, preSealSha256, sealedAt: signingTime },
       );
       if (changed.affected !== 1) return { sha256: sealedSha, outbox: [] as MailOutboxEntity[], sealedNow: false }; // another attempt won
-      const copySha = await this.pdfs.save(copy, form.pageCount + audit.pageCount, manager);
+      const copySha = copy ? await this.pdfs.save(copy, form.pageCount + audit.pageCount, manager) : null;
       await this.documents.markSignedElectronically(manager, document.id);
       const exemplars = await manager.find(ExemplarEntity, { where: { documentId: document.id } });
       for (const e of exemplars) {
-        await this.custody.setPdf(e.id, e.kind === 'original' ? sealedSha : copySha, manager);
+        await this.custody.setPdf(e.id, e.kind === 'original' ? sealedSha : copySha!, manager);
         if (e.kind === 'original') await this.custody.recordBySystem(manager, e, 'signed_electronically', `封緘 ${sealedSha.slice(0, 16)}…`);
       }
       return { sha256: sealedSha, outbox: await this.sendToFamily(manager, document, signers, exemplars), sealedNow: true };

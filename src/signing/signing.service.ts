@@ -20,6 +20,7 @@ import { MailKind, MailService } from '../mail/mail.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { isUuid, looksLikeEmail } from '../common/validation';
+import { preparedQuery } from '../database/data-source';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
 
 export const MAX_ACCESS_CODE_FAILURES = 5;
@@ -59,6 +60,34 @@ export interface OpenedLink {
   document: DocumentSummary;
   role: SignerRole;
   needsAccessCode: boolean;
+}
+
+/** The row of the signing-link query: the signer, their request, the document and its latest data. */
+interface OpenLinkRow {
+  id: string;
+  request_id: string;
+  role: string;
+  role_label: string;
+  position: number;
+  name: string;
+  email: string | null;
+  relation: string | null;
+  method: SignerEntity['method'];
+  status: SignerEntity['status'];
+  access_code_hash: string | null;
+  access_failures: number;
+  access_session_hash: string | null;
+  viewed_at: Date | null;
+  request_status: SigningRequestEntity['status'];
+  ordered: boolean;
+  expires_at: Date;
+  document_id: string;
+  office_id: string;
+  number: string;
+  network_id: string;
+  form_id: string;
+  document_status: DocumentSummary['status'];
+  data: Record<string, unknown>;
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -167,8 +196,10 @@ export class SigningService {
 
   /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
   async open(token: string): Promise<OpenedLink> {
-    // One query: this page is what every family member opens, often many at once.
-    const [row] = await this.dataSource.query(
+    // One prepared query: this page is what every family member opens, often many at once.
+    const [row] = await preparedQuery<OpenLinkRow>(
+      this.dataSource,
+      'open-signing-link',
       `SELECT s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
               s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
               r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,

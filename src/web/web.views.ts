@@ -6,6 +6,7 @@ import { CurrentUser } from '../accounts/current-user';
 import { ROLE_LABELS } from '../accounts/user.entity';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
+import { formatJst } from '../custody/custody.service';
 import { assertNoRawOutput } from '../templates/template.engine';
 
 /** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */
@@ -17,9 +18,7 @@ export class WebViews {
   constructor() {
     const dir = join(projectRoot(), 'views');
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    this.handlebars.registerHelper('jst', (value: unknown) =>
-      value ? new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(String(value))) : '',
-    );
+    this.handlebars.registerHelper('jst', (value: unknown) => (value ? formatJst(new Date(String(value))) : ''));
     const compile = (path: string) => {
       const source = readFileSync(path, 'utf8');
       assertNoRawOutput(source, path);
