@@ -1,7 +1,7 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import signpdf from '@signpdf/signpdf';
 import { SUBFILTER_ETSI_CADES_DETACHED, Signer } from '@signpdf/utils';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFInvalidObject } from 'pdf-lib';
 import { TimestampInfo, readSignature, readTimestampToken, sha256, signDetached, timestampAttribute } from './cms';
 import { readDer } from './der';
 import { SealCertificate } from './seal-certificate';
@@ -43,14 +43,15 @@ export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: S
   pdflibAddPlaceholder({
     signatureLength: authority ? SIGNATURE_BYTES.timestamped : SIGNATURE_BYTES.plain,
     pdfDoc: document,
-    reason: pdfLiteral(info.reason),
-    location: pdfLiteral(info.location),
-    contactInfo: pdfLiteral(info.contactInfo),
-    name: pdfLiteral(certificate.name, 'renkei-forms'),
+    reason: MARKER.reason,
+    location: MARKER.location,
+    contactInfo: MARKER.contactInfo,
+    name: MARKER.name,
     signingTime: info.signingTime,
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     appName: 'renkei-forms',
   });
+  writeTextStrings(document, { [MARKER.reason]: info.reason, [MARKER.location]: info.location, [MARKER.contactInfo]: info.contactInfo, [MARKER.name]: certificate.name });
   const prepared = Buffer.from(await document.save({ useObjectStreams: false }));
   return Buffer.from(await signpdf.sign(prepared, new SealSigner(certificate, authority), info.signingTime));
 }
@@ -87,12 +88,27 @@ export function sealTimestamp(pdf: Buffer): TimestampInfo | null {
   }
 }
 
+const MARKER = { reason: 'renkei-seal-reason', location: 'renkei-seal-location', contactInfo: 'renkei-seal-contact', name: 'renkei-seal-name' };
+
 /**
- * @signpdf's placeholder writes these values as PDF literal strings without escaping them, so a
- * parenthesis, a backslash or a multi-byte character (whose bytes may include either) would corrupt the
- * file. Keep printable ASCII; a value with nothing left falls back.
+ * @signpdf's placeholder writes its strings as PDF literals without escaping them, and serializes the
+ * signature dictionary at once. So it is given ASCII markers, swapped here for UTF-16 text strings (any
+ * script, nothing to escape) before the file is written.
  */
-export function pdfLiteral(value: string, fallback = '-'): string {
-  const kept = value.replace(/[^\x20-\x7e]|[()\\]/g, '').replace(/\s+/g, ' ').trim();
-  return kept || fallback;
+function writeTextStrings(document: PDFDocument, texts: Record<string, string>): void {
+  let written = 0;
+  for (const [ref, object] of document.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFInvalidObject)) continue;
+    const bytes = new Uint8Array(object.sizeInBytes());
+    object.copyBytesInto(bytes, 0);
+    let dictionary = Buffer.from(bytes).toString('latin1');
+    if (!dictionary.includes('/Type /Sig')) continue;
+    for (const [marker, value] of Object.entries(texts)) {
+      if (!dictionary.includes(`(${marker})`)) continue;
+      dictionary = dictionary.replace(`(${marker})`, PDFHexString.fromText(value).toString());
+      written++;
+    }
+    document.context.assign(ref, PDFInvalidObject.of(Buffer.from(dictionary, 'latin1')));
+  }
+  if (written !== Object.keys(texts).length) throw new Error('the signature dictionary is not as expected: its text strings could not be written');
 }

@@ -101,12 +101,11 @@ export class SealService {
     const audit = await this.formPdf.renderHtml(this.networks.engine.wrapDocument([auditHtml], '監査記録'));
     const merged = await mergePdfs([form.pdf, audit.pdf]);
     const signingTime = new Date();
-    // ASCII only: the placeholder library writes these as PDF literal strings without escaping them.
     // With a TSA configured, a timestamping failure throws here: the job fails and is retried, unsealed.
     const sealed = await sealPdf(
       merged,
       this.certificateFor(),
-      { reason: `Signatures of document ${document.number} sealed by renkei-forms`, location: network.id, contactInfo: this.config.publicUrl, signingTime },
+      { reason: `${document.formTitle}（書類番号 ${document.number}）の署名を封緘`, location: network.name, contactInfo: this.config.publicUrl, signingTime },
       this.timestampAuthority,
     );
     // Only networks whose rule gives some party a 写し need the stamped copy.

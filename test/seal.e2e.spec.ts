@@ -10,7 +10,7 @@ import { TimestampAuthority, TimestampError } from '../src/signing/timestamp-aut
 import { pdfSignatures } from './support/pdf-tools';
 import { TestTsa, startTsa } from './support/tsa';
 
-describe('RFC 3161 timestamps on the seal', () => {
+describe('the seal: its signature dictionary and RFC 3161 timestamps', () => {
   let tsa: TestTsa;
   const certificate = sealCertificateFromP12(generateDevCertificate('test'), 'test');
   const info = { reason: 'test', location: 'rurume', contactInfo: 'http://localhost', signingTime: new Date() };
@@ -50,6 +50,17 @@ describe('RFC 3161 timestamps on the seal', () => {
     expect(ok.stdout + ok.stderr).toContain('Verification: OK');
     writeFileSync(join(dir, 'other.bin'), Buffer.concat([signatureValue, Buffer.from([0])]));
     expect(verify('other.bin').stdout).not.toContain('Verification: OK');
+  });
+
+  it('writes reason, location and signer name in any script, parentheses and backslashes included', async () => {
+    const sealed = await sealPdf(pdf, { ...certificate, name: '医療法人 (テスト) 封緘' }, { ...info, reason: '患者同意書（書類番号 RRM-000001）の署名を封緘 (a\\b)', location: 'るるめネット' });
+    expect(pdfSignatures(sealed)).toContain('Signature Validation: Signature is Valid.');
+    const dir = mkdtempSync(join(tmpdir(), 'renkei-seal-'));
+    writeFileSync(join(dir, 'sealed.pdf'), sealed);
+    const json = spawnSync('qpdf', ['--json', '--json-key=qpdf', join(dir, 'sealed.pdf')], { encoding: 'utf8' }).stdout;
+    expect(json).toContain('"/Reason": "u:患者同意書（書類番号 RRM-000001）の署名を封緘 (a\\\\b)"');
+    expect(json).toContain('"/Location": "u:るるめネット"');
+    expect(json).toContain('"/Name": "u:医療法人 (テスト) 封緘"');
   });
 
   it('seals without a timestamp when no authority is configured', async () => {
