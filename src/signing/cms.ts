@@ -10,7 +10,6 @@ export const OID = {
   timeStampToken: '1.2.840.113549.1.9.16.2.14',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   sha256: '2.16.840.1.101.3.4.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
   rsaPss: '1.2.840.113549.1.1.10',
   sha256WithRsa: '1.2.840.113549.1.1.11',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
@@ -114,7 +113,6 @@ function signerInfoParts(signerInfo: DerNode) {
   return {
     digestAlgorithm: readOid(digestAlgorithm[0]),
     signatureAlgorithm: readOid(signatureAlgorithm[0]),
-    signatureAlgorithmParameters: signatureAlgorithm[1] ?? null,
     signature: expectTag(rest[rest.length - 1], TAG.octetString, 'a signature').content,
     signedAttributes: signed ? tlv(TAG.set, signed.content) : null,
     attributes: (node: DerNode | undefined) =>

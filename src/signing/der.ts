@@ -8,12 +8,10 @@ export class DerError extends Error {}
 export const TAG = {
   boolean: 0x01,
   integer: 0x02,
-  bitString: 0x03,
   octetString: 0x04,
   null: 0x05,
   oid: 0x06,
   utf8String: 0x0c,
-  printableString: 0x13,
   generalizedTime: 0x18,
   sequence: 0x30,
   set: 0x31,
