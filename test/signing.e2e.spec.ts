@@ -157,7 +157,12 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const [row] = await db.query(`SELECT status, sealed_sha256 FROM signing_request WHERE id = $1`, [body.id]);
     expect(row).toEqual({ status: 'completed', sealed_sha256: null });
     expect((await office.get(`/api/documents/${doc.id}`).expect(200)).body.status).not.toBe('signed');
-    expect((await office.get(`/documents/${doc.id}`).expect(200)).text).toContain('封緘（本サービスの電子署名）を待っています');
+    const waiting = (await office.get(`/documents/${doc.id}`).expect(200)).text;
+    expect(waiting).toContain('封緘（本サービスの電子署名）を待っています');
+    expect(waiting).not.toContain('署名を依頼する'); // nor a second request, nor a paper signature, while the seal is pending
+    expect(waiting).not.toContain('署名済みの原本が戻った');
+    const again = await office.post(`/api/documents/${doc.id}/signing`).send({ signers: [{ role: 'explainer', name: '説明 看護師', method: 'in_person' }] }).expect(409);
+    expect(again.body.message).toContain('封緘を待っています');
 
     tsa.behaviour = 'grant';
     await waitForSeal(body.id);

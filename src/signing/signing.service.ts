@@ -121,6 +121,8 @@ export class SigningService {
     const { request, outbox, rows } = await this.dataSource.transaction(async (manager) => {
       const open = await manager.findOneBy(SigningRequestEntity, { documentId, status: 'open' });
       if (open) throw new DomainError('INVALID_STATE', 'この書類には進行中の署名依頼があります。取り消してから作り直してください');
+      const awaitingSeal = await manager.findOneBy(SigningRequestEntity, { documentId, status: 'completed', sealedSha256: IsNull() });
+      if (awaitingSeal) throw new DomainError('INVALID_STATE', 'この書類は全員の署名がそろい、封緘を待っています');
       const request = await manager.save(manager.create(SigningRequestEntity, { documentId, officeId: document.officeId, status: 'open', ordered, expiresAt, createdBy: user.id }));
       const rows: SignerEntity[] = [];
       for (const [position, s] of signers.entries()) {

@@ -148,11 +148,12 @@ export class DocumentPageController {
     const { form } = this.networks.getForm(doc.networkId, doc.formId);
     const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
     const open = requests.find((r) => r.status === 'open');
+    const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
     this.views.send(response, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing: office && form.signed
         ? {
-            canRequest: doc.status === 'issued' && !open,
+            canRequest: doc.status === 'issued' && !open && !awaitingSeal,
             roles: form.signers,
             requests: requests.map((r) => ({ ...r, statusLabel: SIGNING_LABELS[r.status], open: r.status === 'open', awaitingSeal: r.status === 'completed' && !r.sealedSha256, signers: r.signers.map((s) => ({ ...s, pending: s.status === 'pending', statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status] })) })),
           }
@@ -161,7 +162,7 @@ export class DocumentPageController {
       exemplars,
       message,
       canIssue: office && doc.status === 'draft',
-      canRecordSignature: office && doc.status === 'issued',
+      canRecordSignature: office && doc.status === 'issued' && !awaitingSeal,
       printing: exemplars.some((e) => !e.ready),
     });
   }
