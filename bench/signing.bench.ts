@@ -54,7 +54,7 @@ async function sealing() {
     explainer: { imageDataUri: null, typedName: '説明 看護師', name: '説明 看護師', signedAt: '2026年4月1日 10:06 電子署名' },
   };
   const data = form.validator.check(form.sample).data!;
-  const audit = engine.renderShared('audit-trail.hbs', { documentNumber: 'BENCH-1', formNumber: form.number, formTitle: form.title, networkName: network.name, operator: network.operator, officeName: '事業所', requestedAt: '-', completedAt: '-', preSealSha256: '0'.repeat(64), sealerName: certificate.name, verifyUrl: '-', signers: [] });
+  const audit = engine.renderShared('audit-trail.hbs', { documentNumber: 'BENCH-1', formNumber: form.number, formTitle: form.title, networkName: network.name, operator: network.operator, officeName: '事業所', requestedAt: '-', completedAt: '-', preSealSha256: '0'.repeat(64), sealerName: certificate.name, timestamped: false, verifyUrl: '-', signers: [] });
   const whole: number[] = [];
   const padesOnly: number[] = [];
   const copyStamp: number[] = [];

@@ -105,6 +105,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(signatureReport).toContain('ETSI.CAdES.detached');
     const text = squeeze(pdfText(sealed));
     expect(text).toContain('電子署名の監査記録');
+    expect(text).toContain('RFC3161タイムスタンプで証明'); // this stack seals with a timestamping authority
     expect(text).toMatch(/氏名：署名健太.*続柄：長男/); // the signer's details fill the form where the office left them blank
     expect(text).toContain('kenta+full@example.jp'); // the audit page: who, how, when, from where
     expect(text).toContain('対面（事業所の端末）立会:');

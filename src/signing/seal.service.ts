@@ -91,6 +91,7 @@ export class SealService {
       completedAt: formatJst(request.completedAt ?? new Date()),
       preSealSha256,
       sealerName: this.certificateFor().name,
+      timestamped: this.timestampAuthority !== null,
       verifyUrl: `${this.config.publicUrl}/verify`,
       signers: signers.map((s) => ({
         ...s,
