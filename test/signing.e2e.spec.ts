@@ -51,6 +51,18 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     return body as { id: string; signers: Array<{ id: string; role: string }> };
   }
 
+  /** The patient and the explaining nurse both sign on the office's tablet: the request completes. */
+  async function signAllInPerson(documentId: string): Promise<{ id: string }> {
+    const { body } = await office
+      .post(`/api/documents/${documentId}/signing`)
+      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .expect(201);
+    for (const signer of body.signers) {
+      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
+    }
+    return body;
+  }
+
   async function waitForSeal(requestId: string): Promise<string> {
     for (let i = 0; i < 300; i++) {
       const [row] = await db.query(`SELECT sealed_sha256 FROM signing_request WHERE id = $1`, [requestId]);
@@ -143,13 +155,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     tsa.behaviour = 'http-error';
     const asked = tsa.requests;
-    const { body } = await office
-      .post(`/api/documents/${doc.id}/signing`)
-      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
-      .expect(201);
-    for (const signer of body.signers) {
-      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
-    }
+    const body = await signAllInPerson(doc.id);
     // The first attempt and its retry both fail: nothing is sealed, and nothing claims to be.
     for (let i = 0; tsa.requests < asked + 2; i++) {
       if (i > 150) throw new Error('the seal was not retried');
@@ -178,13 +184,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     tsa.behaviour = 'http-error';
     const asked = tsa.requests;
-    const { body } = await office
-      .post(`/api/documents/${doc.id}/signing`)
-      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
-      .expect(201);
-    for (const signer of body.signers) {
-      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
-    }
+    const body = await signAllInPerson(doc.id);
     for (let i = 0; tsa.requests < asked + 1; i++) {
       if (i > 100) throw new Error('the seal was not attempted');
       await new Promise((r) => setTimeout(r, 100));
