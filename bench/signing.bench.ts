@@ -5,11 +5,11 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Controller, Get, Module, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Response } from 'express';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import type { FastifyReply } from 'fastify';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
+import { createHttpApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/env';
 import { dropDatabase, setUpDatabase } from '../src/database/database.setup';
 import { loadCatalogue } from '../src/networks/catalogue.loader';
@@ -86,8 +86,7 @@ async function signingPage() {
   process.env.LOG_LEVEL = 'error';
   const config = loadConfig();
   await setUpDatabase(config.databaseUrl, loadCatalogue(new TemplateEngine(config.templatesDir)));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-  configureApp(app);
+  const app = await createHttpApp(AppModule, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   try {
     const db = app.get(DataSource);
@@ -129,8 +128,8 @@ function load(urls: string[], total: number): Promise<Record<string, number>> {
 class ConstantPageController {
   static body = '';
   @Get('sign/:token')
-  page(@Res() response: Response): void {
-    response.type('html').send(ConstantPageController.body);
+  page(@Res() reply: FastifyReply): void {
+    reply.type('text/html; charset=utf-8').send(ConstantPageController.body);
   }
 }
 
@@ -138,18 +137,18 @@ class ConstantPageController {
 class ConstantPageModule {}
 
 /**
- * What this machine allows at all: bare NestJS on Express (no middleware, no database, no template)
+ * What this machine allows at all: bare NestJS on Fastify (no middleware, no database, no template)
  * sending a constant page of the same size, under the same load. The signing page cannot beat it.
  */
 async function frameworkCeiling(pageBytes: number) {
   ConstantPageController.body = `<!doctype html><p>${'x'.repeat(Math.max(0, pageBytes - 20))}</p>`;
-  const app = await NestFactory.create<NestExpressApplication>(ConstantPageModule, { logger: ['error'] });
+  const app = await NestFactory.create<NestFastifyApplication>(ConstantPageModule, new FastifyAdapter(), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   try {
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const urls = Array.from({ length: CONCURRENCY }, (_, i) => `${base}/sign/t${i}`);
     await load(urls, 400);
-    return { page: 'constant page of the same size, bare NestJS on Express', latencyMs: await load(urls, REQUESTS) };
+    return { page: 'constant page of the same size, bare NestJS on Fastify', latencyMs: await load(urls, REQUESTS) };
   } finally {
     await app.close();
   }

@@ -1,40 +1,53 @@
-import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import cookie from '@fastify/cookie';
+import formBody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { NestApplicationOptions, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
+import qs from 'qs';
 import { projectRoot } from './common/project-root';
+import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
 
-/** HTTP concerns shared by main.ts and the e2e tests, so tests exercise the app as it runs. */
-export function configureApp(app: NestExpressApplication): INestApplication {
+const MAX_JSON_BYTES = 1024 * 1024;
+// 8 MB: a confirmed roster (up to 5 MB) comes back base64-encoded in the confirmation form.
+const MAX_FORM_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The HTTP app, shared by main.ts, the e2e tests and the bench, so tests exercise the app as it runs.
+ * Fastify rather than Express: the signing page's latency target is below what NestJS on Express can
+ * serve at all on this machine (see README, "Measured").
+ */
+export async function createHttpApp(module: Type, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ trustProxy: 'loopback', bodyLimit: MAX_JSON_BYTES });
+  // Fastify parses JSON itself; form bodies are registered below (Nest's own would not nest names).
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { ...options, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback');
-  app.use(cookieParser());
-  app.useBodyParser('json', { limit: '1mb' });
-  // 8 MB: a confirmed roster (up to 5 MB) comes back base64-encoded in the confirmation form.
-  app.useBodyParser('urlencoded', { limit: '8mb', extended: true });
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI needs inline scripts; the rest of the UI has none.
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-          'frame-src': ["'self'"],
-          'object-src': ["'self'"],
-          // Offices often run this on a plain-HTTP intranet address; upgrading would break every form post.
-          'upgrade-insecure-requests': null,
-        },
+  await app.register(cookie);
+  // Nested names (members[0][email]) come back as arrays and objects; qs's default of 20 array items is too few.
+  await app.register(formBody, { bodyLimit: MAX_FORM_BYTES, parser: (body) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000 }) });
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', onFile: collectUploads, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI needs inline scripts; the rest of the UI has none.
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'frame-src': ["'self'"],
+        'object-src': ["'self'"],
+        // Offices often run this on a plain-HTTP intranet address; upgrading would break every form post.
+        'upgrade-insecure-requests': null,
       },
-    }),
-  );
-  app.useStaticAssets(join(projectRoot(), 'public'), { prefix: '/assets/' });
-  // The QR decoder for the receipt page's camera scanning, served from our own origin.
-  app.useStaticAssets(join(projectRoot(), 'node_modules', 'jsqr', 'dist'), { prefix: '/assets/vendor/jsqr/' });
-  app.useStaticAssets(join(projectRoot(), 'node_modules', 'signature_pad', 'dist'), { prefix: '/assets/vendor/signature_pad/' });
+    },
+  });
+  app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
+  // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
+  app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });
+  app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'signature_pad', 'dist'), prefix: '/assets/vendor/signature_pad/', decorateReply: false });
   const openApi = new DocumentBuilder()
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')

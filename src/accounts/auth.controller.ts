@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestOrigin } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
@@ -20,8 +20,8 @@ export class AuthController {
   async login(
     @Body() body: { email?: unknown; password?: unknown },
     @Origin() origin: RequestOrigin,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ token: string; user: CurrentUser }> {
     if (typeof body?.email !== 'string' || typeof body?.password !== 'string') {
       throw new DomainError('INVALID_REQUEST', 'メールアドレスとパスワードを入力してください', {
@@ -29,16 +29,16 @@ export class AuthController {
       });
     }
     const result = await this.auth.login(body.email, body.password, origin);
-    setSessionCookie(request, response, result.token);
+    setSessionCookie(request, reply, result.token);
     return result;
   }
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@User() user: CurrentUser, @Origin() origin: RequestOrigin, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async logout(@User() user: CurrentUser, @Origin() origin: RequestOrigin, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = sessionToken(request);
     if (token) await this.auth.logout(token, user, origin);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
   }
 
   @Get('me')
@@ -47,6 +47,6 @@ export class AuthController {
   }
 }
 
-export function setSessionCookie(request: Request, response: Response, token: string): void {
-  response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: request.secure, path: '/' });
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', path: '/' });
 }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { AuthService } from './auth.service';
 import { CurrentUser, IS_PUBLIC, ROLES_KEY } from './current-user';
@@ -19,7 +19,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & { user?: CurrentUser; sessionToken?: string }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = sessionToken(request);
     const user = token ? await this.auth.resolve(token) : null;
     if (!user) throw new DomainError('UNAUTHENTICATED', 'ログインしてください');
@@ -32,8 +32,8 @@ export class AuthGuard implements CanActivate {
 }
 
 /** From the session cookie (browser) or an `Authorization: Bearer` header (API clients). */
-export function sessionToken(request: Request): string | null {
-  const header = request.get('authorization');
+export function sessionToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  return (request.cookies?.[SESSION_COOKIE] as string | undefined) ?? null;
+  return request.cookies[SESSION_COOKIE] ?? null;
 }

@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { Role } from './user.entity';
 
 /** The logged-in user, as the auth guard attaches it to the request. */
@@ -11,6 +12,14 @@ export interface CurrentUser {
   networkId: string | null;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth guard. */
+    user?: CurrentUser;
+    sessionToken?: string;
+  }
+}
+
 export const IS_PUBLIC = 'renkei:public';
 export const ROLES_KEY = 'renkei:roles';
 
@@ -21,7 +30,7 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 export const User = createParamDecorator(
-  (_: unknown, context: ExecutionContext): CurrentUser => context.switchToHttp().getRequest().user,
+  (_: unknown, context: ExecutionContext): CurrentUser => context.switchToHttp().getRequest<FastifyRequest>().user!,
 );
 
 export function isOfficeUser(user: CurrentUser): user is CurrentUser & { officeId: string } {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Roles } from '../accounts/current-user';
 import { toExcelCsv } from '../common/csv';
 import { AuditService } from './audit.service';
@@ -19,13 +19,13 @@ export class AuditController {
 
   @Get('export.csv')
   @ApiProduces('text/csv')
-  async csv(@Query('action') action: string | undefined, @Res() response: Response): Promise<void> {
+  async csv(@Query('action') action: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const events = await this.audit.list({ action: action || undefined, limit: 100_000 });
     const csv = toExcelCsv([
       ['日時', '操作', '利用者', '対象', '対象ID', '接続元', 'ユーザーエージェント', '詳細'],
       ...events.map((e) => [e.at.toISOString(), e.action, e.userEmail, e.targetType, e.targetId, e.ip, e.userAgent, e.detail ? JSON.stringify(e.detail) : '']),
     ]);
-    response.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
+    reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
   }
 }
 

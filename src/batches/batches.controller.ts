@@ -1,13 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { Origin } from '../common/request-origin';
+import { Upload, UploadedFile } from '../common/uploads';
 import { BatchOptions, BatchesService } from './batches.service';
-
-export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 
 export function batchOptions(body: Record<string, unknown> | undefined): BatchOptions {
   return {
@@ -27,18 +25,16 @@ export class BatchesController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing' })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROSTER_BYTES, files: 1 } }))
-  preview(@User() user: CurrentUser, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>) {
-    return this.batches.preview(user, file?.buffer, file?.originalname ?? '', batchOptions(body).kind);
+  preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>) {
+    return this.batches.preview(user, file?.buffer, file?.filename ?? '', batchOptions(body).kind);
   }
 
   @Post()
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Create the batch: staff, pledges and notices, then one print-ready PDF (mode=print) or signing links (mode=esign)' })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROSTER_BYTES, files: 1 } }))
-  async create(@User() user: CurrentUser, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin) {
-    const batch = await this.batches.create(user, file?.buffer, file?.originalname ?? 'roster', batchOptions(body), origin);
+  async create(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin) {
+    const batch = await this.batches.create(user, file?.buffer, file?.filename ?? 'roster', batchOptions(body), origin);
     return { id: batch.id, status: batch.status, statusUrl: `/api/batches/${batch.id}` };
   }
 
@@ -48,8 +44,8 @@ export class BatchesController {
   }
 
   @Get(':id/pdf')
-  async pdf(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async pdf(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const pdf = await this.batches.pdf(user, id, origin);
-    response.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="pledges-${id.slice(0, 8)}.pdf"`).setHeader('Cache-Control', 'private, no-store').send(pdf);
+    reply.type('application/pdf').header('Content-Disposition', `attachment; filename="pledges-${id.slice(0, 8)}.pdf"`).header('Cache-Control', 'private, no-store').send(pdf);
   }
 }

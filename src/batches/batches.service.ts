@@ -41,6 +41,9 @@ export function batchJobId(batchId: string): string {
   return `batch-${batchId}`;
 }
 
+/** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
+export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
+
 /** Roster uploads: a preview that creates nothing, then a batch the worker carries out. */
 @Injectable()
 export class BatchesService {
@@ -149,6 +152,10 @@ export class BatchesService {
 
   private async parse(file: Buffer | undefined, filename: string, existingEmails: string[]): Promise<ParsedRoster> {
     if (!file || file.length === 0) throw new DomainError('INVALID_REQUEST', '名簿ファイルを選んでください', { errors: [{ path: 'file', label: '名簿', message: '名簿ファイル（CSV または XLSX）を選んでください' }] });
+    if (file.length > MAX_ROSTER_BYTES) {
+      const message = `「${filename}」は大きすぎます（上限 5MB）。ファイルを分けてアップロードしてください。`;
+      throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'file', label: '名簿', message }] });
+    }
     try {
       return await parseRoster(file, filename, { existingEmails });
     } catch (error) {

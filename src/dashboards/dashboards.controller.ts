@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { toExcelCsv } from '../common/csv';
 import { DomainError } from '../common/errors/domain-error';
@@ -27,16 +27,16 @@ export class DashboardsController {
   @Get('secretariat.csv')
   @Roles('secretariat', 'admin')
   @ApiProduces('text/csv')
-  async csv(@User() user: CurrentUser, @Query() query: MatrixQuery, @Res() response: Response): Promise<void> {
+  async csv(@User() user: CurrentUser, @Query() query: MatrixQuery, @Res() reply: FastifyReply): Promise<void> {
     const network = networkFor(user, query.network);
     const rows = await this.secretariat.requirements(network, filterFrom(query));
     const csv = toExcelCsv([
       ['事業所', '対象', '様式', '状態', '日付', '期限超過', '書類番号'],
       ...rows.map((r) => [r.officeName, r.subject.name, r.formLabel, CELL_LABELS[r.status], r.date, r.overdue ? '超過' : '', r.exemplarCode ?? r.documentNumber]),
     ]);
-    response
+    reply
       .type('text/csv; charset=utf-8')
-      .setHeader('Content-Disposition', `attachment; filename="${network}-submissions.csv"`)
+      .header('Content-Disposition', `attachment; filename="${network}-submissions.csv"`)
       .send(csv);
   }
 

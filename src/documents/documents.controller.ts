@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { Origin } from '../common/request-origin';
@@ -53,12 +53,12 @@ export class DocumentsController {
   @Get('exemplars/:code/pdf')
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The printable PDF of one exemplar (原本 or 写し, with its QR code); 409 while printing' })
-  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
-    response
+    reply
       .type('application/pdf')
-      .setHeader('Content-Disposition', `inline; filename="${exemplar.code}.pdf"`)
-      .setHeader('Cache-Control', 'private, no-store')
+      .header('Content-Disposition', `inline; filename="${exemplar.code}.pdf"`)
+      .header('Cache-Control', 'private, no-store')
       .send(pdf);
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { workerHeartbeatPrefix } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
@@ -28,10 +28,10 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Database, Redis, and the browsers of the running workers (503 if any is down)' })
-  async health(@Res() response: Response): Promise<void> {
+  async health(@Res() reply: FastifyReply): Promise<void> {
     const [database, redis, browser] = await Promise.all([this.database(), this.redis(), this.browser()]);
     const ok = [database, redis, browser].every((c) => c.status === 'up');
-    response.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks: { database, redis, browser } });
+    reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks: { database, redis, browser } });
   }
 
   private async database(): Promise<Check> {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { isPlainObject } from '../networks/form-data.validator';
 import { CreateRenderDto, RenderStatusDto } from './dto/create-render.dto';
@@ -41,14 +41,14 @@ export class RendersController {
   @Get(':id/pdf')
   @ApiOperation({ summary: 'The PDF, once done (409 while queued, 422 if it failed)' })
   @ApiProduces('application/pdf')
-  async pdf(@Param('id') id: string, @Res() response: Response): Promise<void> {
+  async pdf(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const { render, pdf } = await this.renders.pdf(id);
     const filename = encodeURIComponent(`${render.networkId}-${render.formId}.pdf`);
-    response
+    reply
       .status(200)
       .type('application/pdf')
-      .setHeader('Content-Disposition', `inline; filename*=UTF-8''${filename}`)
-      .setHeader('ETag', `"${render.pdfSha256}"`)
+      .header('Content-Disposition', `inline; filename*=UTF-8''${filename}`)
+      .header('ETag', `"${render.pdfSha256}"`)
       .send(pdf);
   }
 }

@@ -1,15 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
+import { Upload, UploadedFile } from '../common/uploads';
 import { SignatureInput, SignerInput, SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
-
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 @ApiTags('signing')
 @Controller('api')
@@ -57,16 +55,15 @@ export class SigningController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Is this PDF one this service sealed, unchanged, and for which document? (no personal data)' })
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } }))
-  verify(@UploadedFile() file: Express.Multer.File | undefined) {
+  verify(@Upload('file') file: UploadedFile | undefined) {
     if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', { errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルを選んでください' }] });
     return this.verification.verify(file.buffer);
   }
 
   @Public()
   @Get('downloads/:token')
-  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { pdf, filename } = await this.verification.download(token, origin);
-    response.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${filename}"`).setHeader('Cache-Control', 'private, no-store').send(pdf);
+    reply.type('application/pdf').header('Content-Disposition', `attachment; filename="${filename}"`).header('Cache-Control', 'private, no-store').send(pdf);
   }
 }

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
-import { MAX_ROSTER_BYTES, batchOptions } from '../batches/batches.controller';
+import { Upload, UploadedFile } from '../common/uploads';
+import { batchOptions } from '../batches/batches.controller';
 import { BatchesService } from '../batches/batches.service';
 import { WebViews } from './web.views';
 
@@ -23,42 +23,41 @@ export class BatchPagesController {
   ) {}
 
   @Get('new')
-  upload(@Res() response: Response): void {
-    this.views.send(response, 200, 'batch-new', { title: '名簿の取り込み' });
+  upload(@Res() reply: FastifyReply): void {
+    this.views.send(reply, 200, 'batch-new', { title: '名簿の取り込み' });
   }
 
   @Post('preview')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_ROSTER_BYTES, files: 1 } }))
-  async preview(@User() user: CurrentUser, @UploadedFile() file: Express.Multer.File | undefined, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const options = batchOptions(body);
     try {
-      const preview = await this.batches.preview(user, file?.buffer, file?.originalname ?? '', options.kind);
-      this.views.send(response, 200, 'batch-preview', {
+      const preview = await this.batches.preview(user, file?.buffer, file?.filename ?? '', options.kind);
+      this.views.send(reply, 200, 'batch-preview', {
         title: '名簿の確認',
         preview,
         options,
-        filename: file?.originalname,
+        filename: file?.filename,
         // The confirmed file travels back with the confirmation, so nothing is stored before the office confirms.
         fileData: file!.buffer.toString('base64'),
         invalidRows: preview.rows.filter((r) => r.problems.length > 0),
       });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.views.send(response, 400, 'batch-new', { title: '名簿の取り込み', error: error.message });
+      this.views.send(reply, 400, 'batch-new', { title: '名簿の取り込み', error: error.message });
     }
   }
 
   @Post()
-  async create(@User() user: CurrentUser, @Body() body: Record<string, string>, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async create(@User() user: CurrentUser, @Body() body: Record<string, string>, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const file = Buffer.from(String(body?.fileData ?? ''), 'base64');
     const batch = await this.batches.create(user, file, String(body?.filename ?? 'roster'), batchOptions(body), origin);
-    response.redirect(303, `/office/batches/${batch.id}`);
+    reply.redirect(`/office/batches/${batch.id}`, 303);
   }
 
   @Get(':id')
-  async show(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async show(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const batch = await this.batches.get(user, id, origin);
-    this.views.send(response, 200, 'batch', {
+    this.views.send(reply, 200, 'batch', {
       title: '一括処理',
       batch,
       phaseLabel: PHASES[batch.phase] ?? batch.phase,

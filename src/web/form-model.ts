@@ -29,7 +29,7 @@ const HTML_TYPES: Partial<Record<FieldDefinition['type'], [string, string | null
 };
 
 /**
- * Turns a form's field definitions into inputs named the way Express's extended URL-encoded parser
+ * Turns a form's field definitions into inputs named the way the form-body parser (qs, see app.setup)
  * nests them back: patient[name], members[0][email].
  */
 export function buildFormModel(fields: FieldDefinition[], values: Record<string, unknown>, errors: FieldError[]): InputModel[] {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
@@ -42,10 +42,10 @@ export class OfficeController {
   ) {}
 
   @Get('office')
-  async office(@User() user: CurrentUser, @Res() response: Response): Promise<void> {
+  async office(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     const board = await this.dashboard.forOffice(user);
     const network = this.networks.getNetwork(board.office.networkId);
-    this.views.send(response, 200, 'office', {
+    this.views.send(reply, 200, 'office', {
       title: board.office.name,
       board,
       owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
@@ -64,28 +64,28 @@ export class OfficeController {
     @Query('form') formId: string,
     @Query('subject') subjectId: string | undefined,
     @Origin() origin: RequestOrigin,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const values = await this.documents.draftData(user, formId, subjectId ?? null, origin);
-    await this.showForm(response, 200, user, formId, subjectId ?? '', values, []);
+    await this.showForm(reply, 200, user, formId, subjectId ?? '', values, []);
   }
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
-  async create(@User() user: CurrentUser, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async create(@User() user: CurrentUser, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { _form: formId, _subject: subjectId, ...data } = body ?? {};
     try {
       const draft = await this.documents.create(user, { form: String(formId), subjectId: subjectId ? String(subjectId) : null, data }, origin);
       await this.documents.issue(user, draft.id, origin);
-      response.redirect(303, `/documents/${draft.id}`);
+      reply.redirect(`/documents/${draft.id}`, 303);
     } catch (error) {
       if (!(error instanceof InvalidFormDataError)) throw error;
-      await this.showForm(response, 400, user, String(formId), String(subjectId ?? ''), data, error.errors);
+      await this.showForm(reply, 400, user, String(formId), String(subjectId ?? ''), data, error.errors);
     }
   }
 
   private async showForm(
-    response: Response,
+    reply: FastifyReply,
     status: number,
     user: CurrentUser,
     formId: string,
@@ -94,7 +94,7 @@ export class OfficeController {
     errors: InvalidFormDataError['errors'],
   ): Promise<void> {
     const { network, form } = this.networks.getForm(await this.documents.networkOf(user), formId);
-    this.views.send(response, status, 'form', {
+    this.views.send(reply, status, 'form', {
       title: form.title,
       network,
       form,
@@ -121,7 +121,7 @@ export class DocumentPageController {
   ) {}
 
   @Get('documents/:id')
-  async show(@User() user: CurrentUser, @Param('id') id: string, @Query('message') message: string | undefined, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async show(@User() user: CurrentUser, @Param('id') id: string, @Query('message') message: string | undefined, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const doc = await this.documents.get(user, id, origin);
     const office = user.role === 'office_manager' || user.role === 'office_staff';
     const exemplars = await Promise.all(
@@ -149,7 +149,7 @@ export class DocumentPageController {
     const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
     const open = requests.find((r) => r.status === 'open');
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
-    this.views.send(response, 200, 'document', {
+    this.views.send(reply, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing: office && form.signed
         ? {
@@ -168,48 +168,48 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/signing')
-  async requestSignatures(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: Array<Record<string, string>>; ordered?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async requestSignatures(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: Array<Record<string, string>>; ordered?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     // Rows left without a name are roles the office does not use this time (e.g. no second family member).
     const signers = (Array.isArray(body?.signers) ? body.signers : []).filter((s) => s?.name?.trim());
     try {
       await this.signing.create(user, id, { signers, ordered: body?.ordered === 'on' }, origin);
-      response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`);
+      reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
       const errors = (error.details?.errors as Array<{ message: string }> | undefined) ?? [];
-      response.redirect(303, `/documents/${id}?message=${encodeURIComponent(`署名を依頼できません: ${errors.map((e) => e.message).join(' / ') || error.message}`)}`);
+      reply.redirect(`/documents/${id}?message=${encodeURIComponent(`署名を依頼できません: ${errors.map((e) => e.message).join(' / ') || error.message}`)}`, 303);
     }
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
-  async resend(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async resend(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     await this.signing.resend(user, requestId, signerId, origin);
-    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('新しいリンクを送りました（前のリンクは使えなくなりました）')}`);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('新しいリンクを送りました（前のリンクは使えなくなりました）')}`, 303);
   }
 
   @Post('documents/:id/signing-requests/:requestId/cancel')
-  async cancelSigning(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async cancelSigning(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     await this.signing.cancel(user, requestId, origin);
-    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名依頼を取り消しました')}`);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名依頼を取り消しました')}`, 303);
   }
 
   @Post('documents/:id/issue')
-  async issue(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async issue(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     await this.documents.issue(user, id, origin);
-    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`, 303);
   }
 
   @Post('documents/:id/paper-signature')
-  async signed(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async signed(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     await this.documents.recordPaperSignature(user, id, origin);
-    response.redirect(303, `/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`, 303);
   }
 
   @Post('documents/:id/exemplars/:code/events')
-  async event(@User() user: CurrentUser, @Param('id') id: string, @Param('code') code: string, @Body() body: { type?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async event(@User() user: CurrentUser, @Param('id') id: string, @Param('code') code: string, @Body() body: { type?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const allowed: CustodyEventType[] = ['mailed', 'handed_to_family', 'printed', 'destroyed'];
     if (!allowed.includes(body?.type as CustodyEventType)) throw new DomainError('INVALID_REQUEST', '記録の種類が正しくありません');
     const recorded = await this.custody.record(user, code, body.type as CustodyEventType, { origin });
-    response.redirect(303, `/documents/${id}?message=${encodeURIComponent(recorded.message)}`);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent(recorded.message)}`, 303);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { AuditService, RequestOrigin } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
@@ -27,7 +27,7 @@ export class SecretariatController {
   ) {}
 
   @Get()
-  async matrix(@User() user: CurrentUser, @Query() query: { office?: string; status?: string; overdue?: string }, @Res() response: Response): Promise<void> {
+  async matrix(@User() user: CurrentUser, @Query() query: { office?: string; status?: string; overdue?: string }, @Res() reply: FastifyReply): Promise<void> {
     const filter = {
       officeId: query.office && isUuid(query.office) ? query.office : undefined,
       status: CELL_STATUSES.includes(query.status as CellStatus) ? query.status : undefined,
@@ -35,7 +35,7 @@ export class SecretariatController {
     };
     const everything = await this.dashboard.requirements(user.networkId!);
     const rows = await this.dashboard.requirements(user.networkId!, filter);
-    this.views.send(response, 200, 'secretariat', {
+    this.views.send(reply, 200, 'secretariat', {
       title: '提出状況',
       networkName: this.networks.getNetwork(user.networkId!).name,
       offices: this.dashboard.summarize(everything),
@@ -48,13 +48,13 @@ export class SecretariatController {
   }
 
   @Get('receipt')
-  receiptPage(@Res() response: Response): void {
-    this.views.send(response, 200, 'receipt', { title: '原本の受領' });
+  receiptPage(@Res() reply: FastifyReply): void {
+    this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
 
   /** Records receipt; a second scan of the same sheet, a copy, or another network's sheet says so. */
   @Post('receipt')
-  async receive(@User() user: CurrentUser, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async receive(@User() user: CurrentUser, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const code = String(body?.code ?? '').trim();
     let result: { kind: string; message: string };
     let status = 200;
@@ -67,7 +67,7 @@ export class SecretariatController {
       status = error.code === 'NOT_FOUND' ? 404 : 422;
       result = { kind: 'error', message: error.message };
     }
-    this.views.send(response, status, 'receipt', { title: '原本の受領', result });
+    this.views.send(reply, status, 'receipt', { title: '原本の受領', result });
   }
 }
 
@@ -81,7 +81,7 @@ export class AdminController {
   ) {}
 
   @Get('audit')
-  async auditLog(@Res() response: Response): Promise<void> {
-    this.views.send(response, 200, 'audit', { title: '監査ログ', events: await this.audit.list({ limit: 300 }) });
+  async auditLog(@Res() reply: FastifyReply): Promise<void> {
+    this.views.send(reply, 200, 'audit', { title: '監査ログ', events: await this.audit.list({ limit: 300 }) });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionToken, SESSION_COOKIE } from '../accounts/auth.guard';
 import { setSessionCookie } from '../accounts/auth.controller';
 import { AuthService } from '../accounts/auth.service';
@@ -28,26 +28,26 @@ export class SessionController {
   ) {}
 
   @Get()
-  home(@User() user: CurrentUser, @Res() response: Response): void {
-    response.redirect(303, HOME_OF[user.role]);
+  home(@User() user: CurrentUser, @Res() reply: FastifyReply): void {
+    reply.redirect(HOME_OF[user.role], 303);
   }
 
   @Public()
   @Get('login')
-  loginPage(@Query('next') next: string | undefined, @Res() response: Response): void {
-    this.views.send(response, 200, 'login', { title: 'ログイン', next: safeNext(next), idleMinutes: this.config.sessionIdleMinutes });
+  loginPage(@Query('next') next: string | undefined, @Res() reply: FastifyReply): void {
+    this.views.send(reply, 200, 'login', { title: 'ログイン', next: safeNext(next), idleMinutes: this.config.sessionIdleMinutes });
   }
 
   @Public()
   @Post('login')
-  async login(@Body() body: { email?: string; password?: string; next?: string }, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async login(@Body() body: { email?: string; password?: string; next?: string }, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     try {
       const { token, user } = await this.auth.login(String(body?.email ?? ''), String(body?.password ?? ''), originOf(request));
-      setSessionCookie(request, response, token);
-      response.redirect(303, safeNext(body?.next) ?? HOME_OF[user.role]);
+      setSessionCookie(request, reply, token);
+      reply.redirect(safeNext(body?.next) ?? HOME_OF[user.role], 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['LOGIN_FAILED', 'ACCOUNT_LOCKED'].includes(error.code)) throw error;
-      this.views.send(response, error.code === 'ACCOUNT_LOCKED' ? 423 : 401, 'login', {
+      this.views.send(reply, error.code === 'ACCOUNT_LOCKED' ? 423 : 401, 'login', {
         title: 'ログイン',
         error: error.message,
         email: body?.email ?? '',
@@ -58,11 +58,11 @@ export class SessionController {
   }
 
   @Post('logout')
-  async logout(@User() user: CurrentUser, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async logout(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const token = sessionToken(request);
     if (token) await this.auth.logout(token, user, originOf(request));
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
-    response.redirect(303, '/login');
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.redirect('/login', 303);
   }
 }
 

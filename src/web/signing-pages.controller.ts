@@ -1,15 +1,14 @@
-import { Body, Controller, Get, Param, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../audit/audit.service';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
+import { Upload, UploadedFile } from '../common/uploads';
 import { DocumentSummary, DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { SignerRole } from '../networks/catalogue.types';
-import { MAX_UPLOAD_BYTES } from '../signing/signing.controller';
 import { SignatureInput, SigningService } from '../signing/signing.service';
 import { VerificationService } from '../signing/verification.service';
 import { WebViews } from './web.views';
@@ -30,136 +29,135 @@ export class SigningPagesController {
   ) {}
 
   @Get('sign/:token')
-  async page(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async page(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const opened = await this.signing.open(token);
       if (opened.needsAccessCode && !this.hasAccess(request, opened.signer.id)) {
-        this.views.send(response, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
+        this.views.send(reply, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
         return;
       }
-      this.showSignPage(response, 200, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, []);
+      this.showSignPage(reply, 200, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, []);
     });
   }
 
   @Post('sign/:token/pin')
-  async pin(@Param('token') token: string, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async pin(@Param('token') token: string, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       try {
         const secret = await this.signing.verifyAccessCode(token, String(body?.code ?? ''), origin);
         const { signer } = await this.signing.open(token);
-        response.cookie(`${ACCESS_COOKIE}_${signer.id}`, secret, { httpOnly: true, sameSite: 'lax', secure: response.req.secure, path: '/sign/' });
-        response.redirect(303, `/sign/${token}`);
+        reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, { httpOnly: true, sameSite: 'lax', secure: reply.request.protocol === 'https', path: '/sign/' });
+        reply.redirect(`/sign/${token}`, 303);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
         const { document, signer } = await this.signing.open(token);
-        this.views.send(response, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, error: error.message });
+        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, error: error.message });
       }
     });
   }
 
   @Post('sign/:token')
-  async sign(@Param('token') token: string, @Body() body: SignatureInput, @Req() request: Request, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async sign(@Param('token') token: string, @Body() body: SignatureInput, @Req() request: FastifyRequest, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const opened = await this.signing.open(token);
       try {
         const result = await this.signing.signByLink(token, body ?? {}, this.accessSecret(request, opened.signer.id), origin);
-        this.message(response, 200, '署名しました', result.completed
+        this.message(reply, 200, '署名しました', result.completed
           ? '署名が完了しました。全員の署名がそろったので、署名済みの文書を準備しています。準備ができたらメールでお知らせします。'
           : '署名が完了しました。ありがとうございました。このページは閉じてかまいません。');
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
         const errors = (error.details?.errors as Array<{ path: string; message: string }>) ?? [];
-        this.showSignPage(response, 400, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, errors, body);
+        this.showSignPage(reply, 400, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, errors, body);
       }
     });
   }
 
   @Post('sign/:token/decline')
-  async decline(@Param('token') token: string, @Body() body: { reason?: string }, @Req() request: Request, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async decline(@Param('token') token: string, @Body() body: { reason?: string }, @Req() request: FastifyRequest, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const { signer } = await this.signing.open(token);
       await this.signing.declineByLink(token, body?.reason, this.accessSecret(request, signer.id), origin);
-      this.message(response, 200, '辞退しました', '署名を辞退したことを依頼元の事業所に記録しました。');
+      this.message(reply, 200, '辞退しました', '署名を辞退したことを依頼元の事業所に記録しました。');
     });
   }
 
   /** The document as it will be printed (behind the 暗証番号, when there is one). */
   @Get('sign/:token/document')
-  async document(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const { document, signer, needsAccessCode } = await this.signing.open(token);
       if (needsAccessCode && !this.hasAccess(request, signer.id)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
-      this.sendFormHtml(response, document, document.formId, document.version.data);
+      this.sendFormHtml(reply, document, document.formId, document.version.data);
     });
   }
 
   @Get('sign/:token/purpose')
-  async purpose(@Param('token') token: string, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async purpose(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const { document } = await this.signing.open(token);
-      this.sendFormHtml(response, document, 'purpose', {});
+      this.sendFormHtml(reply, document, 'purpose', {});
     });
   }
 
   @Get('verify')
-  verifyPage(@Res() response: Response): void {
-    this.views.send(response, 200, 'verify', { title: '文書の検証' });
+  verifyPage(@Res() reply: FastifyReply): void {
+    this.views.send(reply, 200, 'verify', { title: '文書の検証' });
   }
 
   @Post('verify')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } }))
-  async verify(@UploadedFile() file: Express.Multer.File | undefined, @Res() response: Response): Promise<void> {
+  async verify(@Upload('file') file: UploadedFile | undefined, @Res() reply: FastifyReply): Promise<void> {
     try {
       if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください');
       const result = await this.verification.verify(file.buffer);
-      this.views.send(response, 200, 'verify', { title: '文書の検証', result, filename: file.originalname });
+      this.views.send(reply, 200, 'verify', { title: '文書の検証', result, filename: file.filename });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.views.send(response, 400, 'verify', { title: '文書の検証', error: error.message });
+      this.views.send(reply, 400, 'verify', { title: '文書の検証', error: error.message });
     }
   }
 
   @Get('d/:token')
-  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const { pdf, filename } = await this.verification.download(token, origin);
-      response.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${filename}"`).setHeader('Cache-Control', 'private, no-store').send(pdf);
+      reply.type('application/pdf').header('Content-Disposition', `attachment; filename="${filename}"`).header('Cache-Control', 'private, no-store').send(pdf);
     });
   }
 
-  private showSignPage(response: Response, status: number, document: DocumentSummary, role: SignerRole, signer: { name: string; relation: string | null }, urls: Record<string, string | null>, errors: Array<{ path: string; message: string }>, values: SignatureInput = {}): void {
-    showSignPage(this.views, response, status, document, role, signer, urls, errors, values);
+  private showSignPage(reply: FastifyReply, status: number, document: DocumentSummary, role: SignerRole, signer: { name: string; relation: string | null }, urls: Record<string, string | null>, errors: Array<{ path: string; message: string }>, values: SignatureInput = {}): void {
+    showSignPage(this.views, reply, status, document, role, signer, urls, errors, values);
   }
 
   private purposeUrl(document: DocumentSummary, url: string): string | null {
     return this.networks.getNetwork(document.networkId).forms.some((f) => f.id === 'purpose') && document.formId === 'patient-consent' ? url : null;
   }
 
-  private sendFormHtml(response: Response, document: DocumentSummary, formId: string, data: Record<string, unknown>): void {
+  private sendFormHtml(reply: FastifyReply, document: DocumentSummary, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
-    response.type('html').setHeader('Cache-Control', 'private, no-store').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
 
-  private hasAccess(request: Request, signerId: string): boolean {
+  private hasAccess(request: FastifyRequest, signerId: string): boolean {
     return this.accessSecret(request, signerId) !== null;
   }
 
-  private accessSecret(request: Request, signerId: string): string | null {
+  private accessSecret(request: FastifyRequest, signerId: string): string | null {
     return (request.cookies?.[`${ACCESS_COOKIE}_${signerId}`] as string | undefined) ?? null;
   }
 
-  private message(response: Response, status: number, title: string, message: string): void {
-    this.views.send(response, status, 'sign-message', { title, message });
+  private message(reply: FastifyReply, status: number, title: string, message: string): void {
+    this.views.send(reply, status, 'sign-message', { title, message });
   }
 
   /** A link that cannot be used gets a page saying why, with the right status. */
-  private async guard(response: Response, work: () => Promise<void>): Promise<void> {
+  private async guard(reply: FastifyReply, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
       if (!(error instanceof DomainError) || ![...SIGN_ERRORS, 'ACCESS_CODE_REQUIRED'].includes(error.code)) throw error;
-      this.message(response, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
+      this.message(reply, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
     }
   }
 }
@@ -177,28 +175,28 @@ export class InPersonSigningController {
   ) {}
 
   @Get()
-  async page(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async page(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { document, role, signer } = await this.load(user, id, requestId, signerId, origin);
-    showSignPage(this.views, response, 200, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, [], {}, true);
+    showSignPage(this.views, reply, 200, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, [], {}, true);
   }
 
   @Get('document')
-  async preview(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async preview(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { document } = await this.load(user, id, requestId, signerId, origin);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, document.formId, document.version.data)], document.formTitle);
-    response.type('html').setHeader('Cache-Control', 'private, no-store').send(html);
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html);
   }
 
   @Post()
-  async sign(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Body() body: SignatureInput, @Origin() origin: RequestOrigin, @Res() response: Response): Promise<void> {
+  async sign(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Body() body: SignatureInput, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     try {
       await this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
-      response.redirect(303, `/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`);
+      reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
       const { document, role, signer } = await this.load(user, id, requestId, signerId, origin);
       const errors = (error.details?.errors as Array<{ path: string; message: string }>) ?? [];
-      showSignPage(this.views, response, 400, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, errors, body, true);
+      showSignPage(this.views, reply, 400, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, errors, body, true);
     }
   }
 
@@ -214,7 +212,7 @@ export class InPersonSigningController {
 
 function showSignPage(
   views: WebViews,
-  response: Response,
+  reply: FastifyReply,
   status: number,
   document: DocumentSummary,
   role: SignerRole,
@@ -225,7 +223,7 @@ function showSignPage(
   inPerson = false,
 ): void {
   const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
-  views.send(response, status, 'sign', {
+  views.send(reply, status, 'sign', {
     title: `${document.formTitle}への署名`,
     document,
     role,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
 import { HOLDER_LABELS, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -21,8 +21,8 @@ export class WebController {
   ) {}
 
   @Get('forms')
-  index(@Res() response: Response): void {
-    this.page(response, 200, 'index', { title: '様式を選ぶ', networks: this.networks.list() });
+  index(@Res() reply: FastifyReply): void {
+    this.page(reply, 200, 'index', { title: '様式を選ぶ', networks: this.networks.list() });
   }
 
   @Get('forms/:networkId/:formId')
@@ -30,11 +30,11 @@ export class WebController {
     @Param('networkId') networkId: string,
     @Param('formId') formId: string,
     @Query('sample') sample: string | undefined,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): void {
-    this.guard(response, () => {
+    this.guard(reply, () => {
       const { form } = this.networks.getForm(networkId, formId);
-      this.showForm(response, 200, networkId, formId, sample ? form.sample : {}, []);
+      this.showForm(reply, 200, networkId, formId, sample ? form.sample : {}, []);
     });
   }
 
@@ -43,25 +43,25 @@ export class WebController {
     @Param('networkId') networkId: string,
     @Param('formId') formId: string,
     @Body() body: Record<string, unknown>,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.guard(response, async () => {
+    await this.guard(reply, async () => {
       try {
         const render = await this.renders.request(networkId, formId, body ?? {});
-        response.redirect(303, `/renders/${render.id}`);
+        reply.redirect(`/renders/${render.id}`, 303);
       } catch (error) {
         if (!(error instanceof InvalidFormDataError)) throw error;
-        this.showForm(response, 400, networkId, formId, body ?? {}, error.errors);
+        this.showForm(reply, 400, networkId, formId, body ?? {}, error.errors);
       }
     });
   }
 
   @Get('renders/:id')
-  async render(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    await this.guard(response, async () => {
+  async render(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.guard(reply, async () => {
       const render = describe(await this.renders.get(id));
       const { form } = this.networks.getForm(render.network, render.form);
-      this.page(response, 200, 'render', {
+      this.page(reply, 200, 'render', {
         title: form.title,
         formTitle: `${form.number} ${form.title}`,
         render,
@@ -71,7 +71,7 @@ export class WebController {
   }
 
   private showForm(
-    response: Response,
+    reply: FastifyReply,
     status: number,
     networkId: string,
     formId: string,
@@ -80,7 +80,7 @@ export class WebController {
   ): void {
     const { network, form } = this.networks.getForm(networkId, formId);
     const holders = (list: Holder[]) => list.map((h) => HOLDER_LABELS[h]).join('、');
-    this.page(response, status, 'form', {
+    this.page(reply, status, 'form', {
       title: form.title,
       network,
       form,
@@ -90,20 +90,20 @@ export class WebController {
     });
   }
 
-  private async guard(response: Response, work: () => unknown): Promise<void> {
+  private async guard(reply: FastifyReply, work: () => unknown): Promise<void> {
     try {
       await work();
     } catch (error) {
       if (error instanceof DomainError && error.code.endsWith('_NOT_FOUND')) {
-        this.page(response, 404, 'error', { title: '見つかりません', message: error.message });
+        this.page(reply, 404, 'error', { title: '見つかりません', message: error.message });
         return;
       }
       throw error;
     }
   }
 
-  private page(response: Response, status: number, view: string, context: Record<string, unknown>): void {
-    this.views.send(response, status, view, context);
+  private page(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>): void {
+    this.views.send(reply, status, view, context);
   }
 }
 

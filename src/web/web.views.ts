@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../accounts/current-user';
 import { ROLE_LABELS } from '../accounts/user.entity';
 import Handlebars from 'handlebars';
@@ -35,10 +35,10 @@ export class WebViews {
   }
 
   /** Sends a page; the layout shows the logged-in user (if any) with their role. */
-  send(response: Response, status: number, view: string, context: Record<string, unknown>): void {
-    const user = (response.req as unknown as { user?: CurrentUser }).user;
+  send(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>): void {
+    const user = reply.request.user;
     const page = this.render(view, { ...context, user, roleLabel: user ? ROLE_LABELS[user.role] : null });
-    response.status(status).type('html').setHeader('Cache-Control', 'no-store').send(page);
+    reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
   }
 
   render(view: string, context: Record<string, unknown>): string {

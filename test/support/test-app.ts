@@ -1,10 +1,9 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { createHttpApp } from '../../src/app.setup';
 import { WorkerModule } from '../../src/worker.module';
 
 export type Agent = ReturnType<typeof request.agent>;
@@ -30,9 +29,9 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, abortOnError: false });
-    configureApp(app);
+    const app = await createHttpApp(AppModule, { bufferLogs: true, abortOnError: false });
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     const worker = options.worker
       ? await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false })
       : null;
