@@ -1,11 +1,11 @@
 import cookie from '@fastify/cookie';
 import formBody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
@@ -31,7 +31,8 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
   // Nested names (members[0][email]) come back as arrays and objects; qs's default of 20 array items is too few.
   await app.register(formBody, { bodyLimit: MAX_FORM_BYTES, parser: (body) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000 }) });
   await app.register(multipart, { attachFieldsToBody: 'keyValues', onFile: collectUploads, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
-  await app.register(helmet, {
+  // helmet itself, built once: @fastify/helmet builds it anew on every request.
+  const secureHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         // Swagger UI needs inline scripts; the rest of the UI has none.
@@ -44,6 +45,7 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
       },
     },
   });
+  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });

@@ -38,7 +38,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     return doc.body;
   }
 
-  async function requestSignatures(documentId: string, family: { email: string; accessCode?: string }) {
+  async function requestSignatures(documentId: string, family: { email: string; accessCode?: string; name?: string }) {
     const { body } = await office
       .post(`/api/documents/${documentId}/signing`)
       .send({
@@ -252,6 +252,23 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(second).not.toBe(first);
     await stack.http.get(first).expect(404);
     await stack.http.get(second).expect(200);
+  });
+
+  it('opens links opened at the same moment each to its own signer, and a dead one to none', async () => {
+    const names = ['同時 一郎', '同時 二郎', '同時 三郎'];
+    const links: string[] = [];
+    for (const [i, name] of names.entries()) {
+      await requestSignatures((await issuedConsent()).id, { email: `kenta+together${i}@example.jp`, name });
+      links.push(linkIn(await smtp.waitFor((m) => m.to === `kenta+together${i}@example.jp`), '/sign/'));
+    }
+    const pages = await Promise.all([...links, links[1], '/sign/not-a-link-at-all'].map((link) => stack.http.get(link)));
+    for (const [i, name] of names.entries()) {
+      expect(pages[i].status).toBe(200);
+      expect(pages[i].text).toContain(`${name} 様`);
+      for (const other of names.filter((n) => n !== name)) expect(pages[i].text).not.toContain(other);
+    }
+    expect(pages[3].text).toContain(`${names[1]} 様`);
+    expect(pages[4].status).toBe(404);
   });
 
   it('reminds a signer who has not signed with a fresh link (the old one stops working)', async () => {

@@ -20,6 +20,7 @@ import { MailKind, MailService } from '../mail/mail.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { isUuid, looksLikeEmail } from '../common/validation';
+import { BatchedLookup } from '../database/batched-lookup';
 import { preparedQuery } from '../database/data-source';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
 
@@ -64,6 +65,7 @@ export interface OpenedLink {
 
 /** The row of the signing-link query: the signer, their request, the document and its latest data. */
 interface OpenLinkRow {
+  token_hash: string;
   id: string;
   request_id: string;
   role: string;
@@ -108,6 +110,27 @@ export class SigningService {
     private readonly mail: MailService,
     private readonly audit: AuditService,
   ) {}
+
+  // One prepared query, shared by links opened at the same moment: this page is what every family member
+  // opens, often many at once.
+  private readonly links = new BatchedLookup<OpenLinkRow>(
+    (tokenHashes) =>
+      preparedQuery<OpenLinkRow>(
+        this.dataSource,
+        'open-signing-links',
+        `SELECT s.token_hash, s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
+                s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
+                r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
+                d.number, d.network_id, d.form_id, d.status AS document_status, v.data
+           FROM signer s
+           JOIN signing_request r ON r.id = s.request_id
+           JOIN document d ON d.id = r.document_id
+           JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+          WHERE s.token_hash = ANY($1::char(64)[])`,
+        [tokenHashes],
+      ),
+    (row) => row.token_hash,
+  );
 
   async create(user: CurrentUser, documentId: string, input: { signers?: SignerInput[]; ordered?: unknown }, origin: RequestOrigin | null) {
     const document = await this.documents.writable(user, documentId, origin);
@@ -198,21 +221,7 @@ export class SigningService {
 
   /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
   async open(token: string): Promise<OpenedLink> {
-    // One prepared query: this page is what every family member opens, often many at once.
-    const [row] = await preparedQuery<OpenLinkRow>(
-      this.dataSource,
-      'open-signing-link',
-      `SELECT s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
-              s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
-              r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
-              d.number, d.network_id, d.form_id, d.status AS document_status, v.data
-         FROM signer s
-         JOIN signing_request r ON r.id = s.request_id
-         JOIN document d ON d.id = r.document_id
-         JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
-        WHERE s.token_hash = $1`,
-      [sha256(token)],
-    );
+    const row = await this.links.find(sha256(token));
     if (!row) throw new DomainError('LINK_INVALID', 'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください');
     const signer = Object.assign(new SignerEntity(), {
       id: row.id,
