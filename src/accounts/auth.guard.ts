@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { AuthService } from './auth.service';
-import { CurrentUser, IS_PUBLIC, ROLES_KEY } from './current-user';
+import { IS_PUBLIC, ROLES_KEY } from './current-user';
 import { Role } from './user.entity';
 
 export const SESSION_COOKIE = 'renkei_session';

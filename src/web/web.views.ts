@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser } from '../accounts/current-user';
 import { ROLE_LABELS } from '../accounts/user.entity';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
