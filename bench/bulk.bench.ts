@@ -1,3 +1,4 @@
+import os from 'node:os';
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
   const items: PrintItem[] = Array.from({ length: PEOPLE }, (_, i) => ({
     networkId: 'rurume',
     formId: 'staff-pledge',
-    data: networks.validate('rurume', 'staff-pledge', { ...form.sample, staffName: `試験 太郎${i + 1}`, email: `staff${i + 1}@example.jp` }),
+    data: networks.validate('rurume', 'staff-pledge', {
+      ...form.sample,
+      staffName: `試験 太郎${i + 1}`,
+      email: `staff${i + 1}@example.jp`,
+    }),
     exemplar: { code: `RURUME-${String(i + 1).padStart(6, '0')}-1`, mark: '原本' },
   }));
   await renderer.render(networks.engine.wrapDocument([await printer.itemHtml(items[0], false)], 'warm-up'));
@@ -78,7 +83,9 @@ async function main(): Promise<void> {
   // (a) Naive: a PDF per person through the same pool, merged with pdf-lib.
   started = performance.now();
   const singles = await Promise.all(
-    items.slice(0, NAIVE_PEOPLE).map(async (item) => (await renderer.render(networks.engine.wrapDocument([await printer.itemHtml(item, false)], 'x'))).pdf),
+    items
+      .slice(0, NAIVE_PEOPLE)
+      .map(async (item) => (await renderer.render(networks.engine.wrapDocument([await printer.itemHtml(item, false)], 'x'))).pdf),
   );
   const merged = await PDFDocument.create();
   for (const single of singles) {
@@ -91,7 +98,9 @@ async function main(): Promise<void> {
   // (b) Ceiling: the very same HTML, printed by a fresh Chromium with nothing around it.
   const chunksHtml: string[] = [];
   for (let i = 0; i < items.length; i += CHUNK_SIZE) {
-    chunksHtml.push(networks.engine.wrapDocument(await Promise.all(items.slice(i, i + CHUNK_SIZE).map((item) => printer.itemHtml(item, false))), 'x'));
+    chunksHtml.push(
+      networks.engine.wrapDocument(await Promise.all(items.slice(i, i + CHUNK_SIZE).map((item) => printer.itemHtml(item, false))), 'x'),
+    );
   }
   const browser = await puppeteer.launch({ executablePath: loadConfig().chromiumPath, headless: true, args: CHROMIUM_ARGS });
   const tabs = await Promise.all([browser.newPage(), browser.newPage()]);
@@ -117,7 +126,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         benchmark: 'bulk pledges',
-        machine: { cpus: require('node:os').cpus().length, node: process.version },
+        machine: { cpus: os.cpus().length, node: process.version },
         batch: {
           people: PEOPLE,
           pages,
@@ -128,8 +137,17 @@ async function main(): Promise<void> {
           peakRssSumMB: Math.round(peakRss / 1024 / 1024),
           chunks: Math.ceil(PEOPLE / CHUNK_SIZE),
         },
-        naive: { people: NAIVE_PEOPLE, seconds: Number(naiveSeconds.toFixed(2)), bytesPerPage: Math.round(naiveBytes / NAIVE_PEOPLE), speedupOfBatch: Number((perPerson.naive / perPerson.bulk).toFixed(1)) },
-        ceiling: { seconds: Number(bareSeconds.toFixed(2)), batchOverCeiling: Number((bulkSeconds / bareSeconds).toFixed(2)), bytesPerPage: Math.round(bareMerged.length / pages) },
+        naive: {
+          people: NAIVE_PEOPLE,
+          seconds: Number(naiveSeconds.toFixed(2)),
+          bytesPerPage: Math.round(naiveBytes / NAIVE_PEOPLE),
+          speedupOfBatch: Number((perPerson.naive / perPerson.bulk).toFixed(1)),
+        },
+        ceiling: {
+          seconds: Number(bareSeconds.toFixed(2)),
+          batchOverCeiling: Number((bulkSeconds / bareSeconds).toFixed(2)),
+          bytesPerPage: Math.round(bareMerged.length / pages),
+        },
         targets: { speedupOverNaive: 10, withinCeiling: 1.3, maxBytesPerPage: 15 * 1024, maxPeakMemoryMB: 2048 },
         met: {
           speedup: perPerson.naive / perPerson.bulk >= 10,

@@ -53,7 +53,9 @@ function connection(url: URL, localAddress: string) {
 }
 
 async function run({ urls, concurrency, total }: Plan): Promise<void> {
-  const connections = Array.from({ length: concurrency }, (_, i) => connection(new URL(urls[i % urls.length]), `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`));
+  const connections = Array.from({ length: concurrency }, (_, i) =>
+    connection(new URL(urls[i % urls.length]), `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`),
+  );
   const latencies: number[] = [];
   let started = 0;
   let errors = 0;
@@ -77,7 +79,16 @@ async function run({ urls, concurrency, total }: Plan): Promise<void> {
   for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   const p = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)].toFixed(1));
-  process.send!({ requests: latencies.length, errors, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(latencies.length / seconds), p50: p(0.5), p95: p(0.95), p99: p(0.99), max: p(1) });
+  process.send!({
+    requests: latencies.length,
+    errors,
+    seconds: Number(seconds.toFixed(2)),
+    perSecond: Math.round(latencies.length / seconds),
+    p50: p(0.5),
+    p95: p(0.95),
+    p99: p(0.99),
+    max: p(1),
+  });
 }
 
 process.once('message', (plan: Plan) => void run(plan).then(() => process.exit(0)));

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { RenderCliModule } from '../src/cli/render-cli.module';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const printer = app.get(FormPdfService);
   const sample = networks.getForm(NETWORK, FORM).form.sample;
   // A different name each time, so nothing can be served from a cache.
-  const render = (i: number) => printer.renderForm(NETWORK, FORM, networks.validate(NETWORK, FORM, { ...sample, staffName: `試験 ${i}号` }));
+  const render = (i: number) =>
+    printer.renderForm(NETWORK, FORM, networks.validate(NETWORK, FORM, { ...sample, staffName: `試験 ${i}号` }));
 
   for (let i = 0; i < WARM_UP; i++) await render(i);
 
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
       {
         benchmark: 'single-form render',
         form: `${NETWORK}/${FORM}`,
-        machine: { cpus: require('node:os').cpus().length, node: process.version },
+        machine: { cpus: os.cpus().length, node: process.version },
         latencyMs: {
           runs: SEQUENTIAL,
           p50: Math.round(percentile(latencies, 50)),
@@ -61,7 +63,12 @@ async function main(): Promise<void> {
           min: Math.round(latencies[0]),
           max: Math.round(latencies[latencies.length - 1]),
         },
-        throughput: { forms: THROUGHPUT, poolPages: poolSize, seconds: Number(seconds.toFixed(2)), formsPerSecond: Number((THROUGHPUT / seconds).toFixed(1)) },
+        throughput: {
+          forms: THROUGHPUT,
+          poolPages: poolSize,
+          seconds: Number(seconds.toFixed(2)),
+          formsPerSecond: Number((THROUGHPUT / seconds).toFixed(1)),
+        },
         averagePdfKB: Math.round(bytes / SEQUENTIAL / 1024),
         targets: { p50Ms: 150, formsPerSecond: 10 },
         met: { p50: percentile(latencies, 50) <= 150, throughput: THROUGHPUT / seconds >= 10 },

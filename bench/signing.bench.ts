@@ -1,3 +1,4 @@
+import os from 'node:os';
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -56,13 +57,29 @@ async function sealing() {
     explainer: { imageDataUri: null, typedName: '説明 看護師', name: '説明 看護師', signedAt: '2026年4月1日 10:06 電子署名' },
   };
   const data = form.validator.check(form.sample).data!;
-  const audit = engine.renderShared('audit-trail.hbs', { documentNumber: 'BENCH-1', formNumber: form.number, formTitle: form.title, networkName: network.name, operator: network.operator, officeName: '事業所', requestedAt: '-', completedAt: '-', preSealSha256: '0'.repeat(64), sealerName: certificate.name, timestamped: false, verifyUrl: '-', signers: [] });
+  const audit = engine.renderShared('audit-trail.hbs', {
+    documentNumber: 'BENCH-1',
+    formNumber: form.number,
+    formTitle: form.title,
+    networkName: network.name,
+    operator: network.operator,
+    officeName: '事業所',
+    requestedAt: '-',
+    completedAt: '-',
+    preSealSha256: '0'.repeat(64),
+    sealerName: certificate.name,
+    timestamped: false,
+    verifyUrl: '-',
+    signers: [],
+  });
   const whole: number[] = [];
   const padesOnly: number[] = [];
   const copyStamp: number[] = [];
   for (let i = 0; i < SEALS + 3; i++) {
     const t0 = performance.now();
-    const signed = await renderer.render(engine.wrapDocument([form.render(formContext(network, form, data, null, signatures))], form.title));
+    const signed = await renderer.render(
+      engine.wrapDocument([form.render(formContext(network, form, data, null, signatures))], form.title),
+    );
     const trail = await renderer.render(engine.wrapDocument([audit], '監査記録'));
     const merged = await mergePdfs([signed.pdf, trail.pdf]);
     const t1 = performance.now();
@@ -77,7 +94,13 @@ async function sealing() {
     }
   }
   await pool.close();
-  return { document: 'rurume/patient-consent (2 pages + audit page)', wholeMs: stats(whole), padesSignatureMs: stats(padesOnly), copyStampMs: stats(copyStamp), targetMs: 300 };
+  return {
+    document: 'rurume/patient-consent (2 pages + audit page)',
+    wholeMs: stats(whole),
+    padesSignatureMs: stats(padesOnly),
+    copyStampMs: stats(copyStamp),
+    targetMs: 300,
+  };
 }
 
 async function signingPage() {
@@ -99,17 +122,32 @@ async function signingPage() {
     const urls: string[] = [];
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     for (let i = 0; i < CONCURRENCY; i++) {
-      const [doc] = await db.query(`INSERT INTO document (number, network_id, form_id, office_id, subject_type, status) VALUES ($1, 'rurume', 'patient-consent', $2, 'patient', 'issued') RETURNING id`, [`BENCH-${String(i).padStart(6, '0')}`, office.id]);
+      const [doc] = await db.query(
+        `INSERT INTO document (number, network_id, form_id, office_id, subject_type, status) VALUES ($1, 'rurume', 'patient-consent', $2, 'patient', 'issued') RETURNING id`,
+        [`BENCH-${String(i).padStart(6, '0')}`, office.id],
+      );
       await db.query(`INSERT INTO document_version (document_id, version, data) VALUES ($1, 1, $2)`, [doc.id, JSON.stringify(form.sample)]);
-      const [request] = await db.query(`INSERT INTO signing_request (document_id, office_id, status, expires_at) VALUES ($1, $2, 'open', now() + interval '1 day') RETURNING id`, [doc.id, office.id]);
+      const [request] = await db.query(
+        `INSERT INTO signing_request (document_id, office_id, status, expires_at) VALUES ($1, $2, 'open', now() + interval '1 day') RETURNING id`,
+        [doc.id, office.id],
+      );
       const token = randomBytes(24).toString('base64url');
-      await db.query(`INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash) VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`, [request.id, sha256(token)]);
+      await db.query(
+        `INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash) VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`,
+        [request.id, sha256(token)],
+      );
       urls.push(`${base}/sign/${token}`);
     }
     const pageBytes = Buffer.byteLength(await (await fetch(urls[0])).text());
     await load(urls, WARM_UP);
     const measured = await load(urls, REQUESTS);
-    return { page: 'GET /sign/:token (document, signer, form and layout)', concurrency: CONCURRENCY, pageBytes, latencyMs: measured, targetP95Ms: 50 };
+    return {
+      page: 'GET /sign/:token (document, signer, form and layout)',
+      concurrency: CONCURRENCY,
+      pageBytes,
+      latencyMs: measured,
+      targetP95Ms: 50,
+    };
   } finally {
     await app.close();
     await dropDatabase(config.databaseUrl);
@@ -162,7 +200,7 @@ async function main(): Promise<void> {
   const ceiling = await frameworkCeiling(page.pageBytes);
   const result = {
     benchmark: 'signing',
-    machine: { cpus: require('node:os').cpus().length, node: process.version },
+    machine: { cpus: os.cpus().length, node: process.version },
     sealing: seal,
     signingPage: page,
     frameworkCeiling: ceiling,

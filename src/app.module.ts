@@ -35,7 +35,10 @@ import { WebModule } from './web/web.module';
     BatchesModule,
     RendersModule,
     WebModule,
-    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.throttlePerMinute }] }),
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.throttlePerMinute }],
+    }),
   ],
   controllers: [HealthController],
   providers: [

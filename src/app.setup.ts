@@ -30,7 +30,11 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
   await app.register(cookie);
   // Nested names (members[0][email]) come back as arrays and objects; qs's default of 20 array items is too few.
   await app.register(formBody, { bodyLimit: MAX_FORM_BYTES, parser: (body) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000 }) });
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', onFile: collectUploads, limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    onFile: collectUploads,
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 },
+  });
   // helmet itself, built once: @fastify/helmet builds it anew on every request.
   const secureHeaders = helmet({
     contentSecurityPolicy: {
@@ -45,11 +49,18 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
       },
     },
   });
-  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });
-  app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'signature_pad', 'dist'), prefix: '/assets/vendor/signature_pad/', decorateReply: false });
+  app.useStaticAssets({
+    root: join(projectRoot(), 'node_modules', 'signature_pad', 'dist'),
+    prefix: '/assets/vendor/signature_pad/',
+    decorateReply: false,
+  });
   const openApi = new DocumentBuilder()
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')

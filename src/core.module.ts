@@ -3,7 +3,15 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { RedisService } from './common/redis.provider';
-import { BATCH_QUEUE, DEFAULT_JOB_OPTIONS, DOCUMENTS_QUEUE, MAIL_QUEUE, RENDER_QUEUE, SIGNING_QUEUE, redisConnection } from './common/queues';
+import {
+  BATCH_QUEUE,
+  DEFAULT_JOB_OPTIONS,
+  DOCUMENTS_QUEUE,
+  MAIL_QUEUE,
+  RENDER_QUEUE,
+  SIGNING_QUEUE,
+  redisConnection,
+} from './common/queues';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { AppConfig } from './config/env';
 import { dataSourceOptions } from './database/data-source';
@@ -41,7 +49,13 @@ import { dataSourceOptions } from './database/data-source';
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
-    BullModule.registerQueue({ name: RENDER_QUEUE }, { name: DOCUMENTS_QUEUE }, { name: MAIL_QUEUE }, { name: SIGNING_QUEUE }, { name: BATCH_QUEUE }),
+    BullModule.registerQueue(
+      { name: RENDER_QUEUE },
+      { name: DOCUMENTS_QUEUE },
+      { name: MAIL_QUEUE },
+      { name: SIGNING_QUEUE },
+      { name: BATCH_QUEUE },
+    ),
   ],
   providers: [RedisService],
   exports: [ConfigModule, TypeOrmModule, BullModule, RedisService],

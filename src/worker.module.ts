@@ -19,7 +19,26 @@ import { SigningProcessor } from './signing/signing.processor';
 
 /** The worker process: no HTTP; runs the queue processors and owns Chromium. */
 @Module({
-  imports: [CoreModule, AuditModule, NetworksModule, RenderingModule, PdfStoreModule, CustodyModule, DocumentsModule, MailModule, SigningModule],
-  providers: [RenderProcessor, DocumentPrintProcessor, MailProcessor, SealService, SigningProcessor, BatchRunnerService, BatchProcessor, WorkerHeartbeatService],
+  imports: [
+    CoreModule,
+    AuditModule,
+    NetworksModule,
+    RenderingModule,
+    PdfStoreModule,
+    CustodyModule,
+    DocumentsModule,
+    MailModule,
+    SigningModule,
+  ],
+  providers: [
+    RenderProcessor,
+    DocumentPrintProcessor,
+    MailProcessor,
+    SealService,
+    SigningProcessor,
+    BatchRunnerService,
+    BatchProcessor,
+    WorkerHeartbeatService,
+  ],
 })
 export class WorkerModule {}

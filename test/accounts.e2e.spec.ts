@@ -14,7 +14,10 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
   });
 
   const auditRows = (action: string, userEmail: string) =>
-    db.query(`SELECT action, ip, user_agent, target_type, target_id FROM audit_event WHERE action = $1 AND user_email = $2 ORDER BY id`, [action, userEmail]);
+    db.query(`SELECT action, ip, user_agent, target_type, target_id FROM audit_event WHERE action = $1 AND user_email = $2 ORDER BY id`, [
+      action,
+      userEmail,
+    ]);
 
   describe('log-in', () => {
     it('logs in and out; a wrong password and an unknown e-mail get the same answer', async () => {
@@ -28,13 +31,19 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       expect((await api.get('/api/auth/me').expect(200)).body).toMatchObject({ email: user.email, role: 'admin' });
       await api.post('/api/auth/logout').expect(204);
       await api.get('/api/auth/me').expect(401);
-      expect(await auditRows('login', user.email)).toEqual([expect.objectContaining({ ip: expect.stringMatching(/127\.0\.0\.1/), user_agent: null })]);
+      expect(await auditRows('login', user.email)).toEqual([
+        expect.objectContaining({ ip: expect.stringMatching(/127\.0\.0\.1/), user_agent: null }),
+      ]);
       expect(await auditRows('login_failed', user.email)).toHaveLength(1);
     });
 
     it('locks an account after five failures in a row, even against the right password', async () => {
       const user = await createUser(stack.app, 'admin');
-      for (let i = 0; i < 5; i++) await stack.http.post('/api/auth/login').send({ email: user.email, password: `wrong-${i}-pass` }).expect(401);
+      for (let i = 0; i < 5; i++)
+        await stack.http
+          .post('/api/auth/login')
+          .send({ email: user.email, password: `wrong-${i}-pass` })
+          .expect(401);
       const locked = await stack.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(423);
       expect(locked.body).toMatchObject({ code: 'ACCOUNT_LOCKED', message: expect.stringContaining('15分間ロック') });
       expect(await auditRows('login_failed_locked', user.email)).toHaveLength(1);
@@ -53,11 +62,20 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
     it('enforces the networks’ password rule (8+ characters, letters and digits) when creating users', async () => {
       const admin = await stack.login((await createUser(stack.app, 'admin')).email);
       for (const password of ['short1', 'lettersonly', '1234567890']) {
-        const { body } = await admin.post('/api/users').send({ email: `p${password}@example.jp`, name: '試験', role: 'admin', password }).expect(400);
+        const { body } = await admin
+          .post('/api/users')
+          .send({ email: `p${password}@example.jp`, name: '試験', role: 'admin', password })
+          .expect(400);
         expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['password']);
       }
-      await admin.post('/api/users').send({ email: 'ok-user@example.jp', name: '試験', role: 'admin', password: 'good-pass-9' }).expect(201);
-      await admin.post('/api/users').send({ email: 'OK-user@example.jp', name: '試験', role: 'admin', password: 'good-pass-9' }).expect(409);
+      await admin
+        .post('/api/users')
+        .send({ email: 'ok-user@example.jp', name: '試験', role: 'admin', password: 'good-pass-9' })
+        .expect(201);
+      await admin
+        .post('/api/users')
+        .send({ email: 'OK-user@example.jp', name: '試験', role: 'admin', password: 'good-pass-9' })
+        .expect(409);
       const office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
       await office.post('/api/users').send({ email: 'x@example.jp', name: 'x', role: 'admin', password: 'good-pass-9' }).expect(403);
     });
@@ -66,8 +84,20 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       const admin = await stack.login((await createUser(stack.app, 'admin')).email);
       const bad = await admin.post('/api/offices').send({ networkId: 'atlantis', name: '', postalCode: '12' }).expect(400);
       expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['networkId', 'name', 'postalCode']);
-      const office = await admin.post('/api/offices').send({ networkId: 'minato', name: '港みなと診療所', postalCode: '552-0001' }).expect(201);
-      await admin.post('/api/users').send({ email: 'minato-manager@example.jp', name: '港 管理', role: 'office_manager', officeId: office.body.id, password: 'minato-pass-1' }).expect(201);
+      const office = await admin
+        .post('/api/offices')
+        .send({ networkId: 'minato', name: '港みなと診療所', postalCode: '552-0001' })
+        .expect(201);
+      await admin
+        .post('/api/users')
+        .send({
+          email: 'minato-manager@example.jp',
+          name: '港 管理',
+          role: 'office_manager',
+          officeId: office.body.id,
+          password: 'minato-pass-1',
+        })
+        .expect(201);
       const manager = await stack.login('minato-manager@example.jp', 'minato-pass-1');
       expect((await manager.get('/api/offices').expect(200)).body.map((o: { id: string }) => o.id)).toEqual([office.body.id]);
       await manager.post('/api/offices').send({ networkId: 'minato', name: 'x' }).expect(403);
@@ -96,7 +126,13 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       const pledge = await b.post('/api/documents').send({ form: 'office-pledge' }).expect(201);
       const issued = await b.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
       const consent = await b.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
-      other = { documentId: pledge.body.id, consentId: consent.body.id, code: issued.body.exemplars[0].code, staffId: staff.body.id, patientId: patient.body.id };
+      other = {
+        documentId: pledge.body.id,
+        consentId: consent.body.id,
+        code: issued.body.exemplars[0].code,
+        staffId: staff.body.id,
+        patientId: patient.body.id,
+      };
     });
 
     it('refuses another office’s documents, staff, patients, exemplars and their events', async () => {
@@ -147,7 +183,14 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       const consent = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
       await office.get(`/api/documents/${consent.body.id}`).set('User-Agent', 'TabletBrowser/1.0').expect(200);
       const viewed = await auditRows('document_viewed', manager.email);
-      expect(viewed).toEqual([expect.objectContaining({ target_type: 'document', target_id: consent.body.id, user_agent: 'TabletBrowser/1.0', ip: expect.any(String) })]);
+      expect(viewed).toEqual([
+        expect.objectContaining({
+          target_type: 'document',
+          target_id: consent.body.id,
+          user_agent: 'TabletBrowser/1.0',
+          ip: expect.any(String),
+        }),
+      ]);
 
       const admin = await stack.login((await createUser(stack.app, 'admin')).email);
       const log = await admin.get('/api/audit?action=document_viewed').expect(200);

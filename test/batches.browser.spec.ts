@@ -26,13 +26,17 @@ describe('bulk pledges in the browser', () => {
     await page.getByLabel('メールアドレス').fill(manager.email);
     await page.getByLabel('パスワード').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'ログイン' }).click();
-    const rows = ['氏名,メールアドレス,職種', ...Array.from({ length: 250 }, (_, i) => `画面 ${i + 1}号,w${i}@example.jp,看護師`), '画面 誤り,wrong,看護師'];
+    const rows = [
+      '氏名,メールアドレス,職種',
+      ...Array.from({ length: 250 }, (_, i) => `画面 ${i + 1}号,w${i}@example.jp,看護師`),
+      '画面 誤り,wrong,看護師',
+    ];
     const csv = execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: rows.join('\r\n') });
     await page.getByLabel('名簿ファイル').setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: csv });
     await page.getByRole('button', { name: '内容を確認する' }).click();
     const problems = page.locator('#row-problems');
     expect(await problems.locator('tr[data-row="252"]').textContent()).toContain('メールアドレスの形式が正しくありません');
-    expect(await page.locator("#plan tbody tr").count()).toBe(250);
+    expect(await page.locator('#plan tbody tr').count()).toBe(250);
     await page.getByRole('button', { name: 'この内容で作成する' }).click();
 
     // The progress bar moves while the worker runs, then the download appears.

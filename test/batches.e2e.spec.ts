@@ -20,7 +20,8 @@ async function waitForBatch(api: Agent, id: string, timeoutMs = 90_000) {
   for (;;) {
     const { body } = await api.get(`/api/batches/${id}`).expect(200);
     if (body.status === 'done' || body.status === 'failed') return body;
-    if (Date.now() > deadline) throw new Error(`batch ${id} still ${body.status} (${body.phase} ${body.progressDone}/${body.progressTotal})`);
+    if (Date.now() > deadline)
+      throw new Error(`batch ${id} still ${body.status} (${body.phase} ${body.progressDone}/${body.progressTotal})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -59,7 +60,11 @@ describe('bulk pledges from a roster', () => {
     const { body } = await api.post('/api/batches/preview').attach('file', csv, 'staff.csv').expect(200);
     expect(body.encoding).toBe('shift_jis');
     expect(body.summary).toMatchObject({ rows: 6, valid: 2, invalid: 4, added: 2 });
-    const problems = Object.fromEntries(body.rows.filter((r: { problems: unknown[] }) => r.problems.length).map((r: { row: number; problems: Array<{ message: string }> }) => [r.row, r.problems.map((p) => p.message).join(' / ')]));
+    const problems = Object.fromEntries(
+      body.rows
+        .filter((r: { problems: unknown[] }) => r.problems.length)
+        .map((r: { row: number; problems: Array<{ message: string }> }) => [r.row, r.problems.map((p) => p.message).join(' / ')]),
+    );
     expect(Object.keys(problems).map(Number)).toEqual([3, 4, 5, 6]);
     expect(problems[3]).toMatch(/メールアドレスの形式/);
     expect(problems[4]).toMatch(/氏名がありません/);
@@ -73,15 +78,28 @@ describe('bulk pledges from a roster', () => {
   it('turns a roster into staff, pledges, the 別紙3 notice and one print-ready PDF; bad rows are reported, not lost', async () => {
     const { office: o, api } = await office();
     const good = Array.from({ length: 13 }, (_, i) => `new${i}@example.jp,新人 ${i + 1}号,看護師,しんじん,女,2026/4/1`);
-    const csv = shiftJisCsv([HEADER, ...good, 'broken,壊れ 行,看護師,,,', 'dup@example.jp,重複 一,看護師,,,', 'dup@example.jp,重複 二,看護師,,,']);
-    const created = await api.post('/api/batches').field('mode', 'print').field('duplex', 'true').attach('file', csv, 'staff.csv').expect(202);
+    const csv = shiftJisCsv([
+      HEADER,
+      ...good,
+      'broken,壊れ 行,看護師,,,',
+      'dup@example.jp,重複 一,看護師,,,',
+      'dup@example.jp,重複 二,看護師,,,',
+    ]);
+    const created = await api
+      .post('/api/batches')
+      .field('mode', 'print')
+      .field('duplex', 'true')
+      .attach('file', csv, 'staff.csv')
+      .expect(202);
     const batch = await waitForBatch(api, created.body.id);
     expect(batch).toMatchObject({ status: 'done', counts: { done: 14, rejected: 2, pending: 0 } });
     expect(batch.people.filter((p: { status: string }) => p.status === 'rejected').map((p: { row: number }) => p.row)).toEqual([15, 17]);
 
     // Two notices: 別紙3 has 11 rows; 14 people.
     expect(batch.notices).toHaveLength(2);
-    const [{ n: pledges }] = await db.query(`SELECT count(*)::int AS n FROM document WHERE office_id = $1 AND form_id = 'staff-pledge'`, [o.id]);
+    const [{ n: pledges }] = await db.query(`SELECT count(*)::int AS n FROM document WHERE office_id = $1 AND form_id = 'staff-pledge'`, [
+      o.id,
+    ]);
     expect(pledges).toBe(14);
 
     const pdf = await getPdf(api, batch.pdfUrl);
@@ -119,14 +137,30 @@ describe('bulk pledges from a roster', () => {
     await api.post('/api/staff').send({ name: '残留 一郎', email: 'stay@example.jp', jobTitle: '看護師' }).expect(201);
     await api.post('/api/staff').send({ name: '旧姓 花子', email: 'rename@example.jp', jobTitle: '看護師' }).expect(201);
     await api.post('/api/staff').send({ name: '退職 三郎', email: 'leave@example.jp', jobTitle: '看護師' }).expect(201);
-    const csv = shiftJisCsv([HEADER, 'kanri@example.jp,管理 一郎,看護師,,,', 'stay@example.jp,残留 一郎,看護師,,,', 'rename@example.jp,新姓 花子,看護師,,,', 'join@example.jp,入職 四郎,事務,,,']);
+    const csv = shiftJisCsv([
+      HEADER,
+      'kanri@example.jp,管理 一郎,看護師,,,',
+      'stay@example.jp,残留 一郎,看護師,,,',
+      'rename@example.jp,新姓 花子,看護師,,,',
+      'join@example.jp,入職 四郎,事務,,,',
+    ]);
     const preview = await api.post('/api/batches/preview').field('kind', 'update').attach('file', csv, 'all.csv').expect(200);
-    expect(preview.body.plan.map((p: { action: string; name: string }) => `${p.action}:${p.name}`)).toEqual(['変更:新姓 花子', '新規:入職 四郎', '削除:退職 三郎']);
+    expect(preview.body.plan.map((p: { action: string; name: string }) => `${p.action}:${p.name}`)).toEqual([
+      '変更:新姓 花子',
+      '新規:入職 四郎',
+      '削除:退職 三郎',
+    ]);
     const created = await api.post('/api/batches').field('kind', 'update').attach('file', csv, 'all.csv').expect(202);
     const batch = await waitForBatch(api, created.body.id);
     expect(batch.status).toBe('done');
     const staff = await db.query(`SELECT name, active FROM staff_member WHERE office_id = $1 ORDER BY name`, [o.id]);
-    expect(staff).toEqual(expect.arrayContaining([{ name: '新姓 花子', active: true }, { name: '入職 四郎', active: true }, { name: '退職 三郎', active: false }]));
+    expect(staff).toEqual(
+      expect.arrayContaining([
+        { name: '新姓 花子', active: true },
+        { name: '入職 四郎', active: true },
+        { name: '退職 三郎', active: false },
+      ]),
+    );
     const notice = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
     expect(notice).toContain('入職四郎');
     expect(notice).toContain('退職三郎');
@@ -146,7 +180,9 @@ describe('bulk pledges from a roster', () => {
       { email: 'esign1@example.jp', role: 'staff', status: 'open' },
       { email: 'esign2@example.jp', role: 'staff', status: 'open' },
     ]);
-    const mails = await db.query(`SELECT recipient FROM mail_outbox WHERE recipient LIKE 'esign%' AND kind = 'signing-request' ORDER BY recipient`);
+    const mails = await db.query(
+      `SELECT recipient FROM mail_outbox WHERE recipient LIKE 'esign%' AND kind = 'signing-request' ORDER BY recipient`,
+    );
     expect(mails.map((m: { recipient: string }) => m.recipient)).toEqual(['esign1@example.jp', 'esign2@example.jp']);
     // Only the notice is printed: the pledges are signed electronically.
     const text = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
@@ -171,13 +207,24 @@ describe('a worker killed mid-batch', () => {
     db = stack.app.get(DataSource);
   });
   afterAll(async () => {
-    for (const w of workers) if (w.pid) try { process.kill(-w.pid, 'SIGKILL'); } catch { /* already gone */ }
+    for (const w of workers)
+      if (w.pid)
+        try {
+          process.kill(-w.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
     await stack?.close();
   });
 
   /** The real worker process (dist/src/worker.js) on this test run's database and Redis prefix, in its own process group. */
   function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, ['dist/src/worker.js'], { cwd: projectRoot(), env: { ...process.env, LOG_LEVEL: 'error' }, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['dist/src/worker.js'], {
+      cwd: projectRoot(),
+      env: { ...process.env, LOG_LEVEL: 'error' },
+      detached: true,
+      stdio: 'ignore',
+    });
     workers.push(child);
     return child;
   }
@@ -189,7 +236,8 @@ describe('a worker killed mid-batch', () => {
     const csv = shiftJisCsv([HEADER, ...Array.from({ length: people }, (_, i) => `p${i}@example.jp,再開 ${i + 1}号,看護師,,,`)]);
     const created = await api.post('/api/batches').attach('file', csv, 'big.csv').expect(202);
     const first = startWorker();
-    const done = async () => (await db.query(`SELECT count(*)::int AS n FROM batch_person WHERE batch_id = $1 AND status = 'done'`, [created.body.id]))[0].n;
+    const done = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM batch_person WHERE batch_id = $1 AND status = 'done'`, [created.body.id]))[0].n;
     for (let i = 0; i < 600 && (await done()) < 40; i++) await new Promise((r) => setTimeout(r, 100));
     process.kill(-first.pid!, 'SIGKILL'); // the worker and its Chromium, mid-batch
     const atKill = await done();
@@ -205,7 +253,9 @@ describe('a worker killed mid-batch', () => {
       [office.id],
     );
     expect(perPerson[0]).toEqual({ staff: people, emails: people });
-    const [{ n: pledges }] = await db.query(`SELECT count(*)::int AS n FROM document WHERE office_id = $1 AND form_id = 'staff-pledge'`, [office.id]);
+    const [{ n: pledges }] = await db.query(`SELECT count(*)::int AS n FROM document WHERE office_id = $1 AND form_id = 'staff-pledge'`, [
+      office.id,
+    ]);
     expect(pledges).toBe(people);
     const pdf = await getPdf(api, batch.pdfUrl);
     const text = squeeze(pdfText(pdf));

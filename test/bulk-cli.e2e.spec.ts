@@ -8,9 +8,32 @@ import { pdfFonts, pdfInfo, pdfText, squeeze } from './support/pdf-tools';
 describe('npm run bulk (no PostgreSQL, no Redis)', () => {
   it('prints a Shift_JIS roster as one PDF with a progress bar, and lists the rows it left out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'renkei-bulk-'));
-    const roster = ['氏名,メールアドレス,職種,入職日', ...Array.from({ length: 12 }, (_, i) => `一括 ${i + 1}号,b${i}@example.jp,看護師,2026/4/1`), ',noname@example.jp,看護師,', '誤り 太郎,bad,看護師,'].join('\r\n');
+    const roster = [
+      '氏名,メールアドレス,職種,入職日',
+      ...Array.from({ length: 12 }, (_, i) => `一括 ${i + 1}号,b${i}@example.jp,看護師,2026/4/1`),
+      ',noname@example.jp,看護師,',
+      '誤り 太郎,bad,看護師,',
+    ].join('\r\n');
     writeFileSync(join(dir, 'staff.csv'), execFileSync('iconv', ['-f', 'UTF-8', '-t', 'CP932'], { input: roster }));
-    const result = spawnSync('npm', ['run', '--silent', 'bulk', '--', '--network', 'rurume', '--csv', join(dir, 'staff.csv'), '--out', join(dir, 'pledges.pdf'), '--office', '一括事業所', '--duplex'], { cwd: projectRoot(), encoding: 'utf8' });
+    const result = spawnSync(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'bulk',
+        '--',
+        '--network',
+        'rurume',
+        '--csv',
+        join(dir, 'staff.csv'),
+        '--out',
+        join(dir, 'pledges.pdf'),
+        '--office',
+        '一括事業所',
+        '--duplex',
+      ],
+      { cwd: projectRoot(), encoding: 'utf8' },
+    );
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('[##############################] 100% 12/12');
     expect(result.stderr).toMatch(/14行目.*氏名がありません/);

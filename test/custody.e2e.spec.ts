@@ -12,7 +12,12 @@ async function subjectFor(api: Agent, formId: string): Promise<string | null> {
     return (await api.post('/api/staff').send({ name: '誓約 花子', jobTitle: '看護師', email: 'pledge@example.jp' }).expect(201)).body.id;
   }
   if (subject === 'patient') {
-    return (await api.post('/api/patients').send({ name: '同意 ハル', birthDate: '1940-01-02', family: [{ name: '同意 健太', relation: '長男' }] }).expect(201)).body.id;
+    return (
+      await api
+        .post('/api/patients')
+        .send({ name: '同意 ハル', birthDate: '1940-01-02', family: [{ name: '同意 健太', relation: '長男' }] })
+        .expect(201)
+    ).body.id;
   }
   return null;
 }
@@ -43,7 +48,10 @@ describe('documents and custody over HTTP', () => {
       for (const form of network.forms) {
         const subjectId = await subjectFor(api, form.id);
         const created = await api.post('/api/documents').send({ form: form.id, subjectId, data: form.sample }).expect(201);
-        expect(created.body).toMatchObject({ status: 'draft', number: expect.stringMatching(new RegExp(`^${network.id.toUpperCase()}-\\d{6}$`)) });
+        expect(created.body).toMatchObject({
+          status: 'draft',
+          number: expect.stringMatching(new RegExp(`^${network.id.toUpperCase()}-\\d{6}$`)),
+        });
         const issued = await api.post(`/api/documents/${created.body.id}/issue`).expect(201);
         const exemplars = issued.body.exemplars.map((e: { kind: string; holder: string }) => `${e.kind}:${e.holder}`);
         const expected = [...form.custody.originals.map((h) => `original:${h}`), ...form.custody.copies.map((h) => `copy:${h}`)];
@@ -60,7 +68,10 @@ describe('documents and custody over HTTP', () => {
     expect(created.body.version.data).toMatchObject({ staffName: '誓約 花子', email: 'pledge@example.jp' }); // prefilled from the roster
     await api.post(`/api/documents/${created.body.id}/issue`).expect(201);
     const [original, copy] = await waitForPrints(api, created.body.id);
-    for (const [exemplar, mark] of [[original, '原本'], [copy, '写し']] as const) {
+    for (const [exemplar, mark] of [
+      [original, '原本'],
+      [copy, '写し'],
+    ] as const) {
       const text = squeeze(pdfText(await getPdf(api, `/api/exemplars/${exemplar.code}/pdf`)));
       expect(text).toContain(mark);
       expect(text).toContain(`文書番号${exemplar.code}`);
@@ -79,7 +90,9 @@ describe('documents and custody over HTTP', () => {
     const copy = issued.body.exemplars.find((e: { kind: string }) => e.kind === 'copy');
 
     const cell = async () =>
-      (await jimukyoku.get(`/api/dashboard/secretariat?office=${office.id}`).expect(200)).body.requirements.find((r: { formId: string }) => r.formId === 'office-pledge');
+      (await jimukyoku.get(`/api/dashboard/secretariat?office=${office.id}`).expect(200)).body.requirements.find(
+        (r: { formId: string }) => r.formId === 'office-pledge',
+      );
     expect(await cell()).toMatchObject({ status: 'issued', exemplarCode: original.code });
 
     await officeApi.post(`/api/documents/${created.body.id}/paper-signature`).expect(201);
@@ -90,7 +103,10 @@ describe('documents and custody over HTTP', () => {
     const copyScan = await jimukyoku.post('/api/receipts').send({ code: copy.code }).expect(422);
     expect(copyScan.body).toMatchObject({ code: 'NOT_AN_ORIGINAL', message: expect.stringContaining('写し') });
 
-    const first = await jimukyoku.post('/api/receipts').send({ code: ` ${original.code.toLowerCase()} ` }).expect(201);
+    const first = await jimukyoku
+      .post('/api/receipts')
+      .send({ code: ` ${original.code.toLowerCase()} ` })
+      .expect(201);
     expect(first.body).toMatchObject({ code: original.code, alreadyRecorded: false, receivedBy: secretariat.name });
     const second = await jimukyoku.post('/api/receipts').send({ code: original.code }).expect(201);
     expect(second.body).toMatchObject({ alreadyRecorded: true, message: expect.stringContaining('受領済み') });
@@ -150,18 +166,33 @@ describe('documents and custody over HTTP', () => {
     const { manager } = await createOfficeWithManager(stack.app, 'rurume');
     const api = await stack.login(manager.email);
     const created = await api.post('/api/documents').send({ form: 'office-pledge' }).expect(201);
-    const draftEdit = await api.post(`/api/documents/${created.body.id}/versions`).send({ data: { officeName: '改名前', officeAddress: '住所1', managerName: '管理 一' } }).expect(201);
+    const draftEdit = await api
+      .post(`/api/documents/${created.body.id}/versions`)
+      .send({ data: { officeName: '改名前', officeAddress: '住所1', managerName: '管理 一' } })
+      .expect(201);
     expect(draftEdit.body).toMatchObject({ id: created.body.id, version: { version: 2, data: { officeName: '改名前' } } });
 
     await api.post(`/api/documents/${created.body.id}/issue`).expect(201);
     await api.post(`/api/documents/${created.body.id}/issue`).expect(409);
-    const correction = await api.post(`/api/documents/${created.body.id}/versions`).send({ data: { officeName: '改名後', officeAddress: '住所1', managerName: '管理 一' } }).expect(201);
-    expect(correction.body).toMatchObject({ status: 'draft', correctsDocumentId: created.body.id, version: { version: 1, previousVersionId: draftEdit.body.version.id } });
+    const correction = await api
+      .post(`/api/documents/${created.body.id}/versions`)
+      .send({ data: { officeName: '改名後', officeAddress: '住所1', managerName: '管理 一' } })
+      .expect(201);
+    expect(correction.body).toMatchObject({
+      status: 'draft',
+      correctsDocumentId: created.body.id,
+      version: { version: 1, previousVersionId: draftEdit.body.version.id },
+    });
     expect(correction.body.id).not.toBe(created.body.id);
     const original = await api.get(`/api/documents/${created.body.id}`).expect(200);
     expect(original.body).toMatchObject({ status: 'issued', version: { version: 2, data: { officeName: '改名前' } } });
 
-    const invalid = await api.post(`/api/documents/${created.body.id}/versions`).send({ data: { officeName: '' } }).expect(400);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['officeName', 'officeAddress', 'managerName']));
+    const invalid = await api
+      .post(`/api/documents/${created.body.id}/versions`)
+      .send({ data: { officeName: '' } })
+      .expect(400);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['officeName', 'officeAddress', 'managerName']),
+    );
   });
 });

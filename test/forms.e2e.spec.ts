@@ -26,7 +26,8 @@ function printedValues(fields: FieldDefinition[], data: Record<string, unknown>,
     const value = data[field.key];
     if (value === undefined || value === null) return [];
     if (field.type === 'group') return printedValues(field.fields ?? [], value as Record<string, unknown>, dateStyle);
-    if (field.type === 'list') return (value as Record<string, unknown>[]).flatMap((row) => printedValues(field.fields ?? [], row, dateStyle));
+    if (field.type === 'list')
+      return (value as Record<string, unknown>[]).flatMap((row) => printedValues(field.fields ?? [], row, dateStyle));
     if (field.type === 'date') return [formDate(value, dateStyle).replace(/^西暦 /, '')];
     if (['kana', 'choice', 'phone', 'postalCode'].includes(field.type)) return []; // printed as ruby, circled, or reformatted
     return [String(value)];
@@ -58,10 +59,29 @@ describe('every form of every network, printed from its sample with `npm run ren
   });
 
   it.each([
-    ['office-pledge', ['私は、るるめネットを利用する事業所の管理者として', '私は、従事者に対して個人情報保護やIT機器のセキュリティについて定期的に教育を実施します。', '原本を東久留米市医師会事務局まで']],
-    ['staff-pledge', ['東久留米市医師会の許可なく開示、または不正に使用しないことを誓約します。', '私は、不正な手段を用いたり、与えられた権限を越えての連携情報の取得を行いません。']],
+    [
+      'office-pledge',
+      [
+        '私は、るるめネットを利用する事業所の管理者として',
+        '私は、従事者に対して個人情報保護やIT機器のセキュリティについて定期的に教育を実施します。',
+        '原本を東久留米市医師会事務局まで',
+      ],
+    ],
+    [
+      'staff-pledge',
+      [
+        '東久留米市医師会の許可なく開示、または不正に使用しないことを誓約します。',
+        '私は、不正な手段を用いたり、与えられた権限を越えての連携情報の取得を行いません。',
+      ],
+    ],
     ['staff-change', ['以下の人員のMCSのID登録・変更・削除を依頼いたします。', 'メールアドレスの共有は禁止とします。']],
-    ['patient-consent', ['個人情報の一部、または全ての「るるめネット」での利用停止、及び消去を求める権利', '本同意書は、2通を作成・記入を頂き、患者と事業所のそれぞれでお持ち頂く様にお願いいたします。']],
+    [
+      'patient-consent',
+      [
+        '個人情報の一部、または全ての「るるめネット」での利用停止、及び消去を求める権利',
+        '本同意書は、2通を作成・記入を頂き、患者と事業所のそれぞれでお持ち頂く様にお願いいたします。',
+      ],
+    ],
     ['purpose', ['審査支払機関へのレセプト', '外部監査機関への情報提供']],
   ])('rurume/%s carries the seed’s wording verbatim', (formId, sentences) => {
     const text = squeeze(pdfText(join(outDir, `rurume-${formId}.pdf`)));
@@ -70,8 +90,20 @@ describe('every form of every network, printed from its sample with `npm run ren
 
   it('renders a form from a JSON data file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
-    writeFileSync(join(dir, 'person.json'), JSON.stringify({ officeName: 'くるめ薬局', staffName: '小林 未来', email: 'mirai@example.jp' }));
-    const result = npmRender(['--network', 'rurume', '--form', 'staff-pledge', '--data', join(dir, 'person.json'), '--out', join(dir, 'pledge.pdf')]);
+    writeFileSync(
+      join(dir, 'person.json'),
+      JSON.stringify({ officeName: 'くるめ薬局', staffName: '小林 未来', email: 'mirai@example.jp' }),
+    );
+    const result = npmRender([
+      '--network',
+      'rurume',
+      '--form',
+      'staff-pledge',
+      '--data',
+      join(dir, 'person.json'),
+      '--out',
+      join(dir, 'pledge.pdf'),
+    ]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const text = squeeze(pdfText(join(dir, 'pledge.pdf')));
@@ -82,7 +114,16 @@ describe('every form of every network, printed from its sample with `npm run ren
   it('refuses invalid data listing every field, and writes no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ staffName: '', email: 'nope' }));
-    const result = npmRender(['--network', 'rurume', '--form', 'staff-pledge', '--data', join(dir, 'bad.json'), '--out', join(dir, 'x.pdf')]);
+    const result = npmRender([
+      '--network',
+      'rurume',
+      '--form',
+      'staff-pledge',
+      '--data',
+      join(dir, 'bad.json'),
+      '--out',
+      join(dir, 'x.pdf'),
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('officeName: 事業所名は必須です');
     expect(result.stderr).toContain('staffName: 利用者名は必須です');

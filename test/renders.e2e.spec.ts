@@ -100,7 +100,16 @@ describe('rendering over HTTP (API → queue → worker → PDF)', () => {
   it('reports nested paths in lists and groups', async () => {
     const { body } = await api
       .post('/api/renders')
-      .send({ network: 'rurume', form: 'staff-change', data: { members: [{ name: '山田', email: 'bad', action: '新規' }, { name: '', gender: '不明' }] } })
+      .send({
+        network: 'rurume',
+        form: 'staff-change',
+        data: {
+          members: [
+            { name: '山田', email: 'bad', action: '新規' },
+            { name: '', gender: '不明' },
+          ],
+        },
+      })
       .expect(400);
     const paths = body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['members[0].email', 'members[1].gender']));

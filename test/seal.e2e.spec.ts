@@ -45,7 +45,12 @@ describe('the seal: its signature dictionary and RFC 3161 timestamps', () => {
     writeFileSync(join(dir, 'token.der'), timestampToken!);
     writeFileSync(join(dir, 'signature.bin'), signatureValue);
     writeFileSync(join(dir, 'root.pem'), tsa.rootPem);
-    const verify = (data: string) => spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, data), '-CAfile', join(dir, 'root.pem')], { encoding: 'utf8' });
+    const verify = (data: string) =>
+      spawnSync(
+        'openssl',
+        ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, data), '-CAfile', join(dir, 'root.pem')],
+        { encoding: 'utf8' },
+      );
     const ok = verify('signature.bin');
     expect(ok.stdout + ok.stderr).toContain('Verification: OK');
     writeFileSync(join(dir, 'other.bin'), Buffer.concat([signatureValue, Buffer.from([0])]));
@@ -53,7 +58,11 @@ describe('the seal: its signature dictionary and RFC 3161 timestamps', () => {
   });
 
   it('writes reason, location and signer name in any script, parentheses and backslashes included', async () => {
-    const sealed = await sealPdf(pdf, { ...certificate, name: '医療法人 (テスト) 封緘' }, { ...info, reason: '患者同意書（書類番号 RRM-000001）の署名を封緘 (a\\b)', location: 'るるめネット' });
+    const sealed = await sealPdf(
+      pdf,
+      { ...certificate, name: '医療法人 (テスト) 封緘' },
+      { ...info, reason: '患者同意書（書類番号 RRM-000001）の署名を封緘 (a\\b)', location: 'るるめネット' },
+    );
     expect(pdfSignatures(sealed)).toContain('Signature Validation: Signature is Valid.');
     const dir = mkdtempSync(join(tmpdir(), 'renkei-seal-'));
     writeFileSync(join(dir, 'sealed.pdf'), sealed);

@@ -37,7 +37,10 @@ describe('signing a consent in the browser', () => {
   it('staff sends links → family signs on a phone with PIN and finger → staff countersigns → sealed, verified, delivered', async () => {
     const { manager } = await createOfficeWithManager(stack.app, 'rurume');
     const staffApi = await stack.login(manager.email);
-    await staffApi.post('/api/patients').send({ name: '同意 トメ', birthDate: '1936-03-03', address: '東京都東久留米市本町5-5-5' }).expect(201);
+    await staffApi
+      .post('/api/patients')
+      .send({ name: '同意 トメ', birthDate: '1936-03-03', address: '東京都東久留米市本町5-5-5' })
+      .expect(201);
 
     // Staff, on the office's tablet: create the consent for the patient, issue it, ask for signatures.
     const staff = await browser.newPage({ viewport: { width: 1024, height: 1300 }, locale: 'ja-JP' });
@@ -96,7 +99,8 @@ describe('signing a consent in the browser', () => {
       await staff.goto(documentUrl);
       if ((await staff.locator('main').textContent())?.includes('電子署名')) {
         const section = staff.locator('section', { hasText: '原本（事業所用）' });
-        if ((await section.textContent())?.includes('電子署名')) sealed = await pdfFrom(staff, `${baseUrl}${await section.getByRole('link', { name: '印刷用PDF' }).getAttribute('href')}`);
+        if ((await section.textContent())?.includes('電子署名'))
+          sealed = await pdfFrom(staff, `${baseUrl}${await section.getByRole('link', { name: '印刷用PDF' }).getAttribute('href')}`);
       }
       if (!sealed) await new Promise((r) => setTimeout(r, 200));
     }

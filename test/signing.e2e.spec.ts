@@ -32,7 +32,10 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
 
   /** An issued rurume 別紙4 consent for a new patient. */
   async function issuedConsent(): Promise<{ id: string; number: string }> {
-    const patient = await office.post('/api/patients').send({ name: '署名 ハル', family: [{ name: '署名 健太', relation: '長男', email: 'kenta@example.jp' }] }).expect(201);
+    const patient = await office
+      .post('/api/patients')
+      .send({ name: '署名 ハル', family: [{ name: '署名 健太', relation: '長男', email: 'kenta@example.jp' }] })
+      .expect(201);
     const doc = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
     await office.post(`/api/documents/${doc.body.id}/issue`).expect(201);
     return doc.body;
@@ -55,10 +58,18 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
   async function signAllInPerson(documentId: string): Promise<{ id: string }> {
     const { body } = await office
       .post(`/api/documents/${documentId}/signing`)
-      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .send({
+        signers: [
+          { role: 'patient', name: '署名 ハル', method: 'in_person' },
+          { role: 'explainer', name: '説明 看護師', method: 'in_person' },
+        ],
+      })
       .expect(201);
     for (const signer of body.signers) {
-      await office.post(`/api/signing/${body.id}/signers/${signer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: signer.name }).expect(201);
+      await office
+        .post(`/api/signing/${body.id}/signers/${signer.id}/in-person`)
+        .send({ consent: true, signatureKind: 'typed', typedName: signer.name })
+        .expect(201);
     }
     return body;
   }
@@ -97,13 +108,20 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(invalid.text).toContain('チェックを入れてください');
     expect(invalid.text).toContain('続柄を入力してください');
     expect(invalid.text).toContain('指で署名してください');
-    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男' }).expect(200);
+    await family
+      .post(link)
+      .type('form')
+      .send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男' })
+      .expect(200);
     await family.get(link).expect(404); // a used link is dead…
     await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目' }).expect(404); // …and signs nothing
 
     // The explaining nurse signs on the office's tablet.
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
-    const done = await office.post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: '説明 看護師' }).expect(201);
+    const done = await office
+      .post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`)
+      .send({ consent: true, signatureKind: 'typed', typedName: '説明 看護師' })
+      .expect(201);
     expect(done.body).toEqual({ alreadySigned: false, completed: true });
 
     const sha = await waitForSeal(req.id);
@@ -130,14 +148,18 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(copyMail.subject).toContain('原本');
     const download = await getPdf(family, linkIn(copyMail, '/d/'));
     expect(download.equals(sealed)).toBe(true);
-    const history = await office.get(`/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'patient').code}/history`).expect(200);
+    const history = await office
+      .get(`/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'patient').code}/history`)
+      .expect(200);
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['issued', 'signed_electronically', 'handed_to_family']);
 
     // Anyone can verify the file; a flipped byte fails both pdfsig and the verification page.
     const verified = await stack.http.post('/api/verify').attach('file', sealed, 'consent.pdf').expect(200);
     expect(verified.body).toMatchObject({ sealedByService: true, altered: false, documentNumber: doc.number });
     expect(verified.body.timestamp.authority).toContain('Test Timestamping Authority'); // RFC 3161, over the seal
-    expect((await stack.http.post('/verify').attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(/タイムスタンプ（RFC 3161）: \d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/);
+    expect((await stack.http.post('/verify').attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(
+      /タイムスタンプ（RFC 3161）: \d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/,
+    );
     expect(JSON.stringify(verified.body)).not.toContain('健太');
     const flipped = Buffer.from(sealed);
     flipped[Math.floor(flipped.length / 3)] ^= 0x01;
@@ -148,7 +170,10 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
 
     // Sealing ran once even if its job runs again; the signed document cannot be sent for signing again.
     await expect(stack.worker.get(SigningService).remind(req.signers[0].id)).resolves.toBe(false);
-    await office.post(`/api/documents/${doc.id}/signing`).send({ signers: [{ role: 'explainer', name: 'x', method: 'in_person' }] }).expect(409);
+    await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'explainer', name: 'x', method: 'in_person' }] })
+      .expect(409);
   });
 
   it('does not seal while the timestamping authority fails, and seals with its timestamp once it answers', async () => {
@@ -168,14 +193,20 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(waiting).toContain('封緘（本サービスの電子署名）を待っています');
     expect(waiting).not.toContain('署名を依頼する'); // nor a second request, nor a paper signature, while the seal is pending
     expect(waiting).not.toContain('署名済みの原本が戻った');
-    const again = await office.post(`/api/documents/${doc.id}/signing`).send({ signers: [{ role: 'explainer', name: '説明 看護師', method: 'in_person' }] }).expect(409);
+    const again = await office
+      .post(`/api/documents/${doc.id}/signing`)
+      .send({ signers: [{ role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .expect(409);
     expect(again.body.message).toContain('封緘を待っています');
 
     tsa.behaviour = 'grant';
     await waitForSeal(body.id);
     const sealedDoc = await office.get(`/api/documents/${doc.id}`).expect(200);
     expect(sealedDoc.body.status).toBe('signed');
-    const sealed = await getPdf(office, `/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'office').code}/pdf`);
+    const sealed = await getPdf(
+      office,
+      `/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'office').code}/pdf`,
+    );
     expect(pdfsig(sealed)).toContain('Signature Validation: Signature is Valid.');
     expect(sealTimestamp(sealed)?.authority).toContain('Test Timestamping Authority');
   });
@@ -216,11 +247,21 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const manager = await stack.login(minato.manager.email);
     const pledge = await manager.post('/api/documents').send({ form: 'office-pledge' }).expect(201);
     await manager.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
-    const { body } = await manager.post(`/api/documents/${pledge.body.id}/signing`).send({ signers: [{ role: 'manager', name: '管理 太郎', method: 'in_person' }] }).expect(201);
-    await manager.post(`/api/signing/${body.id}/signers/${body.signers[0].id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: '管理 太郎' }).expect(201);
+    const { body } = await manager
+      .post(`/api/documents/${pledge.body.id}/signing`)
+      .send({ signers: [{ role: 'manager', name: '管理 太郎', method: 'in_person' }] })
+      .expect(201);
+    await manager
+      .post(`/api/signing/${body.id}/signers/${body.signers[0].id}/in-person`)
+      .send({ consent: true, signatureKind: 'typed', typedName: '管理 太郎' })
+      .expect(201);
     await waitForSeal(body.id);
 
-    const exemplars = (await manager.get(`/api/documents/${pledge.body.id}`).expect(200)).body.exemplars as Array<{ code: string; kind: string; holder: string }>;
+    const exemplars = (await manager.get(`/api/documents/${pledge.body.id}`).expect(200)).body.exemplars as Array<{
+      code: string;
+      kind: string;
+      holder: string;
+    }>;
     const original = await getPdf(manager, `/api/exemplars/${exemplars.find((e) => e.holder === 'secretariat')!.code}/pdf`);
     const copy = await getPdf(manager, `/api/exemplars/${exemplars.find((e) => e.holder === 'office')!.code}/pdf`);
     expect(exemplars.find((e) => e.holder === 'office')!.kind).toBe('copy');
@@ -289,13 +330,21 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+decline@example.jp' });
     const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+decline@example.jp'), '/sign/');
-    expect((await stack.http.post(`${link}/decline`).type('form').send({ reason: '家族で相談します' }).expect(200)).text).toContain('辞退しました');
+    expect((await stack.http.post(`${link}/decline`).type('form').send({ reason: '家族で相談します' }).expect(200)).text).toContain(
+      '辞退しました',
+    );
     const status = await office.get(`/api/documents/${doc.id}/signing`).expect(200);
     expect(status.body[0]).toMatchObject({ status: 'declined' });
-    expect(status.body[0].signers.find((s: { role: string }) => s.role === 'family1')).toMatchObject({ status: 'declined', declineReason: '家族で相談します' });
+    expect(status.body[0].signers.find((s: { role: string }) => s.role === 'family1')).toMatchObject({
+      status: 'declined',
+      declineReason: '家族で相談します',
+    });
     await stack.http.get(link).expect(404);
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
-    await office.post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: 'x' }).expect(410);
+    await office
+      .post(`/api/signing/${req.id}/signers/${explainer.id}/in-person`)
+      .send({ consent: true, signatureKind: 'typed', typedName: 'x' })
+      .expect(410);
   });
 
   it('expires: the link stops working and the office is told', async () => {
@@ -314,14 +363,23 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     const { body } = await office
       .post(`/api/documents/${doc.id}/signing`)
-      .send({ signers: [{ role: 'patient', name: '署名 ハル', method: 'in_person' }, { role: 'explainer', name: '説明 看護師', method: 'in_person' }] })
+      .send({
+        signers: [
+          { role: 'patient', name: '署名 ハル', method: 'in_person' },
+          { role: 'explainer', name: '説明 看護師', method: 'in_person' },
+        ],
+      })
       .expect(201);
-    const sign = (signerId: string, name: string) => office.post(`/api/signing/${body.id}/signers/${signerId}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: name });
+    const sign = (signerId: string, name: string) =>
+      office.post(`/api/signing/${body.id}/signers/${signerId}/in-person`).send({ consent: true, signatureKind: 'typed', typedName: name });
     const results = await Promise.all(body.signers.map((s: { id: string; name: string }) => sign(s.id, s.name)));
     expect(results.map((r) => r.status)).toEqual([201, 201]);
     expect(results.filter((r) => r.body.completed)).toHaveLength(1);
     await waitForSeal(body.id);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM custody_event e JOIN exemplar x ON x.id = e.exemplar_id WHERE x.document_id = $1 AND e.type = 'signed_electronically'`, [doc.id]);
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM custody_event e JOIN exemplar x ON x.id = e.exemplar_id WHERE x.document_id = $1 AND e.type = 'signed_electronically'`,
+      [doc.id],
+    );
     expect(n).toBe(2); // one per original, once
   });
 
@@ -329,9 +387,20 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     const { body } = await office
       .post(`/api/documents/${doc.id}/signing`)
-      .send({ signers: [{ role: 'cat', name: 'x' }, { role: 'family1', name: '', method: 'email', email: 'nope', accessCode: '12' }] })
+      .send({
+        signers: [
+          { role: 'cat', name: 'x' },
+          { role: 'family1', name: '', method: 'email', email: 'nope', accessCode: '12' },
+        ],
+      })
       .expect(400);
-    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['signers[0].role', 'signers[1].name', 'signers[1].email', 'signers[1].accessCode', 'signers']);
+    expect(body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'signers[0].role',
+      'signers[1].name',
+      'signers[1].email',
+      'signers[1].accessCode',
+      'signers',
+    ]);
     expect(body.errors[4].message).toContain('説明・同意書取得');
   });
 });

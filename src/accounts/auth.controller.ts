@@ -25,7 +25,9 @@ export class AuthController {
   ): Promise<{ token: string; user: CurrentUser }> {
     if (typeof body?.email !== 'string' || typeof body?.password !== 'string') {
       throw new DomainError('INVALID_REQUEST', 'メールアドレスとパスワードを入力してください', {
-        errors: ['email', 'password'].filter((k) => typeof (body as Record<string, unknown>)?.[k] !== 'string').map((path) => ({ path, label: path, message: `${path}は必須です` })),
+        errors: ['email', 'password']
+          .filter((k) => typeof (body as Record<string, unknown>)?.[k] !== 'string')
+          .map((path) => ({ path, label: path, message: `${path}は必須です` })),
       });
     }
     const result = await this.auth.login(body.email, body.password, origin);
@@ -35,7 +37,12 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@User() user: CurrentUser, @Origin() origin: RequestOrigin, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async logout(
+    @User() user: CurrentUser,
+    @Origin() origin: RequestOrigin,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     const token = sessionToken(request);
     if (token) await this.auth.logout(token, user, origin);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -46,7 +46,10 @@ export class AuthService {
     const now = new Date();
     if (user?.lockedUntil && user.lockedUntil > now) {
       await this.audit.record({ action: 'login_locked', email, origin, actor: { id: user.id, email: user.email } });
-      throw new DomainError('ACCOUNT_LOCKED', `ログインに続けて失敗したため、${LOCK_MINUTES}分間ロックされています。しばらくしてからお試しください`);
+      throw new DomainError(
+        'ACCOUNT_LOCKED',
+        `ログインに続けて失敗したため、${LOCK_MINUTES}分間ロックされています。しばらくしてからお試しください`,
+      );
     }
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, DUMMY_HASH);
     if (!user || !ok) {
@@ -54,7 +57,12 @@ export class AuthService {
         const failed = user.failedLogins + 1;
         const lock = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
         await users.update(user.id, { failedLogins: lock ? 0 : failed, lockedUntil: lock });
-        await this.audit.record({ action: lock ? 'login_failed_locked' : 'login_failed', email, origin, actor: { id: user.id, email: user.email } });
+        await this.audit.record({
+          action: lock ? 'login_failed_locked' : 'login_failed',
+          email,
+          origin,
+          actor: { id: user.id, email: user.email },
+        });
       } else {
         await this.audit.record({ action: 'login_failed', email, origin });
       }

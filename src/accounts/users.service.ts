@@ -31,7 +31,8 @@ export class UsersService {
     const office = input.officeId ? await this.dataSource.getRepository(OfficeEntity).findOneBy({ id: input.officeId }) : null;
     const officeRole = input.role === 'office_manager' || input.role === 'office_staff';
     if (officeRole && !office) errors.push({ path: 'officeId', label: '事業所', message: '事業所を指定してください' });
-    if (input.role === 'secretariat' && !input.networkId) errors.push({ path: 'networkId', label: 'ネットワーク', message: 'ネットワークを指定してください' });
+    if (input.role === 'secretariat' && !input.networkId)
+      errors.push({ path: 'networkId', label: 'ネットワーク', message: 'ネットワークを指定してください' });
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
 
     const users = this.dataSource.getRepository(UserEntity);

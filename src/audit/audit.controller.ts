@@ -14,7 +14,11 @@ export class AuditController {
   @Get()
   @ApiOperation({ summary: 'The audit log, newest first (admin)' })
   list(@Query('action') action?: string, @Query('limit') limit?: string, @Query('before') before?: string) {
-    return this.audit.list({ action: action || undefined, limit: clampLimit(limit), before: /^\d+$/.test(before ?? '') ? before : undefined });
+    return this.audit.list({
+      action: action || undefined,
+      limit: clampLimit(limit),
+      before: /^\d+$/.test(before ?? '') ? before : undefined,
+    });
   }
 
   @Get('export.csv')
@@ -23,7 +27,16 @@ export class AuditController {
     const events = await this.audit.list({ action: action || undefined, limit: 100_000 });
     const csv = toExcelCsv([
       ['日時', '操作', '利用者', '対象', '対象ID', '接続元', 'ユーザーエージェント', '詳細'],
-      ...events.map((e) => [e.at.toISOString(), e.action, e.userEmail, e.targetType, e.targetId, e.ip, e.userAgent, e.detail ? JSON.stringify(e.detail) : '']),
+      ...events.map((e) => [
+        e.at.toISOString(),
+        e.action,
+        e.userEmail,
+        e.targetType,
+        e.targetId,
+        e.ip,
+        e.userAgent,
+        e.detail ? JSON.stringify(e.detail) : '',
+      ]),
     ]);
     reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
   }

@@ -65,7 +65,12 @@ export class BatchRunnerService {
     await batches.update(batch.id, { status: 'done', phase: 'done', finishedAt: new Date() });
   }
 
-  private async people(batch: BatchEntity, office: OfficeEntity, creator: CurrentUser, report: (phase: string, done: number, total: number) => Promise<void>): Promise<void> {
+  private async people(
+    batch: BatchEntity,
+    office: OfficeEntity,
+    creator: CurrentUser,
+    report: (phase: string, done: number, total: number) => Promise<void>,
+  ): Promise<void> {
     const repo = this.dataSource.getRepository(BatchPersonEntity);
     const all = await repo.find({ where: { batchId: batch.id }, order: { position: 'ASC' } });
     const planned = all.filter((p) => p.status !== 'rejected');
@@ -79,10 +84,34 @@ export class BatchRunnerService {
           const documentIds: string[] = [];
           let staffId: string | null = null;
           if (person.action === '新規') {
-            const staff = await manager.save(manager.create(StaffMemberEntity, { officeId: office.id, name: person.name!, nameKana: person.nameKana, jobTitle: person.jobTitle, email: person.email, isManager: person.manager, active: true }));
+            const staff = await manager.save(
+              manager.create(StaffMemberEntity, {
+                officeId: office.id,
+                name: person.name!,
+                nameKana: person.nameKana,
+                jobTitle: person.jobTitle,
+                email: person.email,
+                isManager: person.manager,
+                active: true,
+              }),
+            );
             staffId = staff.id;
-            const prefill = { officeName: office.name, officeAddress: office.address, officePostalCode: office.postalCode, officePhone: office.phone, staffName: staff.name, staffNameKana: staff.nameKana, email: staff.email, jobTitle: staff.jobTitle, date: person.startDate ?? todayInJapan() };
-            if (pledge) documentIds.push((await this.documents.createIssuedIn(manager, creator, office, pledge.id, staff.id, declared(pledge.fields, prefill))).document.id);
+            const prefill = {
+              officeName: office.name,
+              officeAddress: office.address,
+              officePostalCode: office.postalCode,
+              officePhone: office.phone,
+              staffName: staff.name,
+              staffNameKana: staff.nameKana,
+              email: staff.email,
+              jobTitle: staff.jobTitle,
+              date: person.startDate ?? todayInJapan(),
+            };
+            if (pledge)
+              documentIds.push(
+                (await this.documents.createIssuedIn(manager, creator, office, pledge.id, staff.id, declared(pledge.fields, prefill)))
+                  .document.id,
+              );
             if (officePledge && person.manager) {
               const data = declared(officePledge.fields, { ...prefill, managerName: staff.name });
               documentIds.push((await this.documents.createIssuedIn(manager, creator, office, officePledge.id, null, data)).document.id);
@@ -90,10 +119,19 @@ export class BatchRunnerService {
           } else {
             const staff = await manager.findOneByOrFail(StaffMemberEntity, { officeId: office.id, email: person.email!, active: true });
             staffId = staff.id;
-            if (person.action === '変更') await manager.update(StaffMemberEntity, staff.id, { name: person.name!, nameKana: person.nameKana ?? staff.nameKana, jobTitle: person.jobTitle });
+            if (person.action === '変更')
+              await manager.update(StaffMemberEntity, staff.id, {
+                name: person.name!,
+                nameKana: person.nameKana ?? staff.nameKana,
+                jobTitle: person.jobTitle,
+              });
             else await manager.update(StaffMemberEntity, staff.id, { active: false, leftAt: new Date() });
           }
-          await manager.update(BatchPersonEntity, { id: person.id, status: 'pending' }, { status: 'done', staffMemberId: staffId, documentIds });
+          await manager.update(
+            BatchPersonEntity,
+            { id: person.id, status: 'pending' },
+            { status: 'done', staffMemberId: staffId, documentIds },
+          );
         });
       } catch (error) {
         if (!(error instanceof InvalidFormDataError)) throw error;
@@ -108,16 +146,31 @@ export class BatchRunnerService {
     const fresh = await this.dataSource.getRepository(BatchEntity).findOneByOrFail({ id: batch.id });
     const form = this.networks.getNetwork(office.networkId).forms.find((f) => f.id === 'staff-change');
     if (!form || fresh.notices.length > 0 || fresh.problems.some((p) => p.startsWith('従事者の変更届'))) return;
-    const people = await this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId: batch.id, status: 'done' }, order: { position: 'ASC' } });
+    const people = await this.dataSource
+      .getRepository(BatchPersonEntity)
+      .find({ where: { batchId: batch.id, status: 'done' }, order: { position: 'ASC' } });
     if (people.length === 0) return;
     const membersField = form.fields.find((f) => f.type === 'list');
     const perNotice = membersField?.maxItems ?? people.length;
-    const manager = await this.dataSource.getRepository(StaffMemberEntity).findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
+    const manager = await this.dataSource
+      .getRepository(StaffMemberEntity)
+      .findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
     try {
       await this.dataSource.transaction(async (tx) => {
         const notices: Array<{ documentId: string; number: string }> = [];
         for (let i = 0; i < people.length; i += perNotice) {
-          const members = people.slice(i, i + perNotice).map((p) => declared(membersField?.fields ?? [], { name: p.name, nameKana: p.nameKana, gender: p.gender, jobTitle: p.jobTitle, email: p.email, action: p.action }));
+          const members = people
+            .slice(i, i + perNotice)
+            .map((p) =>
+              declared(membersField?.fields ?? [], {
+                name: p.name,
+                nameKana: p.nameKana,
+                gender: p.gender,
+                jobTitle: p.jobTitle,
+                email: p.email,
+                action: p.action,
+              }),
+            );
           const data = declared(form.fields, {
             date: todayInJapan(),
             officeName: office.name,
@@ -136,38 +189,68 @@ export class BatchRunnerService {
     } catch (error) {
       if (!(error instanceof InvalidFormDataError)) throw error;
       const missing = error.errors.map((e) => `${e.label}: ${e.message}`).join('、');
-      await this.dataSource.query(`UPDATE batch SET problems = problems || $2::jsonb WHERE id = $1`, [batch.id, JSON.stringify([`従事者の変更届（${form.number}）を作れませんでした: ${missing}。事業所の情報を登録してから作成してください`])]);
+      await this.dataSource.query(`UPDATE batch SET problems = problems || $2::jsonb WHERE id = $1`, [
+        batch.id,
+        JSON.stringify([`従事者の変更届（${form.number}）を作れませんでした: ${missing}。事業所の情報を登録してから作成してください`]),
+      ]);
     }
   }
 
-  private async sendSigningLinks(batch: BatchEntity, creator: CurrentUser, report: (phase: string, done: number, total: number) => Promise<void>): Promise<void> {
-    const people = await this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId: batch.id, status: 'done', action: '新規' }, order: { position: 'ASC' } });
+  private async sendSigningLinks(
+    batch: BatchEntity,
+    creator: CurrentUser,
+    report: (phase: string, done: number, total: number) => Promise<void>,
+  ): Promise<void> {
+    const people = await this.dataSource
+      .getRepository(BatchPersonEntity)
+      .find({ where: { batchId: batch.id, status: 'done', action: '新規' }, order: { position: 'ASC' } });
     let done = 0;
     for (const person of people) {
       const pledgeId = person.documentIds[0];
-      const [{ requested }] = await this.dataSource.query(`SELECT count(*)::int AS requested FROM signing_request WHERE document_id = $1`, [pledgeId]);
+      const [{ requested }] = await this.dataSource.query(`SELECT count(*)::int AS requested FROM signing_request WHERE document_id = $1`, [
+        pledgeId,
+      ]);
       if (!requested && person.email) {
         const document = await this.documents.byId(pledgeId);
         const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((s) => s.kind === 'staff');
-        if (role) await this.signing.create(creator, pledgeId, { signers: [{ role: role.role, name: person.name!, email: person.email, method: 'email' }] }, null);
+        if (role)
+          await this.signing.create(
+            creator,
+            pledgeId,
+            { signers: [{ role: role.role, name: person.name!, email: person.email, method: 'email' }] },
+            null,
+          );
       }
       await report('esign', ++done, people.length);
     }
   }
 
   /** The print: a cover, then each person's original(s), then the notice(s). */
-  private async print(batch: BatchEntity, office: OfficeEntity, report: (phase: string, done: number, total: number) => Promise<void>): Promise<void> {
+  private async print(
+    batch: BatchEntity,
+    office: OfficeEntity,
+    report: (phase: string, done: number, total: number) => Promise<void>,
+  ): Promise<void> {
     const fresh = await this.dataSource.getRepository(BatchEntity).findOneByOrFail({ id: batch.id });
     if (fresh.pdfSha256) return;
-    const people = await this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId: batch.id, status: 'done' }, order: { position: 'ASC' } });
+    const people = await this.dataSource
+      .getRepository(BatchPersonEntity)
+      .find({ where: { batchId: batch.id, status: 'done' }, order: { position: 'ASC' } });
     const pledgeDocs = batch.mode === 'print' ? people.flatMap((p) => p.documentIds) : [];
     const items = await this.itemsFor([...pledgeDocs, ...fresh.notices.map((n) => n.documentId)]);
     if (items.length === 0) return;
     const network = this.networks.getNetwork(office.networkId);
     const cover = {
       title: '誓約書等 一括印刷',
-      lines: [`${network.name}　${office.name}`, `作成日 ${todayInJapan()}　${people.length}名（${people.filter((p) => p.action === '新規').length}名追加）`, '各書類に署名・押印のうえ、原本を所定の提出先へお送りください。書類下部のQRコードで受領を記録します。'],
-      people: people.map((p) => ({ name: p.name ?? '', detail: `${p.action}${p.jobTitle ? `・${p.jobTitle}` : ''}${p.action === '新規' && batch.mode === 'print' ? '・誓約書' : ''}` })),
+      lines: [
+        `${network.name}　${office.name}`,
+        `作成日 ${todayInJapan()}　${people.length}名（${people.filter((p) => p.action === '新規').length}名追加）`,
+        '各書類に署名・押印のうえ、原本を所定の提出先へお送りください。書類下部のQRコードで受領を記録します。',
+      ],
+      people: people.map((p) => ({
+        name: p.name ?? '',
+        detail: `${p.action}${p.jobTitle ? `・${p.jobTitle}` : ''}${p.action === '新規' && batch.mode === 'print' ? '・誓約書' : ''}`,
+      })),
     };
     const chunks: PrintItem[][] = [];
     for (let i = 0; i < items.length; i += CHUNK_SIZE) chunks.push(items.slice(i, i + CHUNK_SIZE));
@@ -184,11 +267,18 @@ export class BatchRunnerService {
           const index = next++;
           if (printed.has(index)) continue;
           const bodies = await Promise.all(chunks[index].map((item) => this.printer.itemHtml(item, batch.duplex)));
-          const expected = chunks[index].reduce((sum, item) => sum + this.printer.pagesOf(item, batch.duplex), 0) + (index === 0 ? coverPages : 0);
+          const expected =
+            chunks[index].reduce((sum, item) => sum + this.printer.pagesOf(item, batch.duplex), 0) + (index === 0 ? coverPages : 0);
           const { pdf, pageCount } = await this.printer.printChunk(index === 0 ? [coverHtml, ...bodies] : bodies, expected);
           await this.dataSource.transaction(async (manager) => {
             const sha256 = await this.pdfs.save(pdf, pageCount, manager);
-            await manager.createQueryBuilder().insert().into(BatchChunkEntity).values({ batchId: batch.id, index, pdfSha256: sha256, pageCount }).orIgnore().execute();
+            await manager
+              .createQueryBuilder()
+              .insert()
+              .into(BatchChunkEntity)
+              .values({ batchId: batch.id, index, pdfSha256: sha256, pageCount })
+              .orIgnore()
+              .execute();
           });
           await report('print', ++finished, chunks.length);
         }
@@ -207,18 +297,29 @@ export class BatchRunnerService {
   /** The originals to print for these documents, in order, with their data, code and mark. */
   private async itemsFor(documentIds: string[]): Promise<PrintItem[]> {
     if (documentIds.length === 0) return [];
-    const exemplars = await this.dataSource.getRepository(ExemplarEntity).find({ where: { documentId: In(documentIds), kind: 'original' }, order: { code: 'ASC' } });
-    const versions: Array<{ id: string; data: Record<string, unknown> }> = await this.dataSource.query(`SELECT id, data FROM document_version WHERE id = ANY($1)`, [[...new Set(exemplars.map((e) => e.versionId))]]);
+    const exemplars = await this.dataSource
+      .getRepository(ExemplarEntity)
+      .find({ where: { documentId: In(documentIds), kind: 'original' }, order: { code: 'ASC' } });
+    const versions: Array<{ id: string; data: Record<string, unknown> }> = await this.dataSource.query(
+      `SELECT id, data FROM document_version WHERE id = ANY($1)`,
+      [[...new Set(exemplars.map((e) => e.versionId))]],
+    );
     const dataOf = new Map(versions.map((v) => [v.id, v.data]));
     const order = new Map(documentIds.map((id, i) => [id, i]));
     return exemplars
       .sort((a, b) => order.get(a.documentId)! - order.get(b.documentId)! || a.code.localeCompare(b.code))
-      .map((e) => ({ networkId: e.networkId, formId: e.formId, data: dataOf.get(e.versionId)!, exemplar: { code: e.code, mark: this.custody.markFor(e) } }));
+      .map((e) => ({
+        networkId: e.networkId,
+        formId: e.formId,
+        data: dataOf.get(e.versionId)!,
+        exemplar: { code: e.code, mark: this.custody.markFor(e) },
+      }));
   }
 }
 
 /** Only the fields a form declares, without blanks (different networks' forms name different things). */
 function declared(fields: FieldDefinition[], data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(fields.filter((f) => data[f.key] !== null && data[f.key] !== undefined && data[f.key] !== '').map((f) => [f.key, data[f.key]]));
+  return Object.fromEntries(
+    fields.filter((f) => data[f.key] !== null && data[f.key] !== undefined && data[f.key] !== '').map((f) => [f.key, data[f.key]]),
+  );
 }
-

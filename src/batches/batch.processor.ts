@@ -30,7 +30,9 @@ export class BatchProcessor extends WorkerHost {
   async onFailed(job: Job<{ batchId: string }> | undefined, error: Error): Promise<void> {
     this.logger.error(`batch ${job?.data.batchId} attempt ${job?.attemptsMade} failed: ${error.stack ?? error.message}`);
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.dataSource.getRepository(BatchEntity).update(job.data.batchId, { status: 'failed', error: error.message, finishedAt: new Date() });
+      await this.dataSource
+        .getRepository(BatchEntity)
+        .update(job.data.batchId, { status: 'failed', error: error.message, finishedAt: new Date() });
     }
   }
 }

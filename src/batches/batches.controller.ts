@@ -24,7 +24,9 @@ export class BatchesController {
   @Post('preview')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
-  @ApiOperation({ summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing' })
+  @ApiOperation({
+    summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing',
+  })
   preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>) {
     return this.batches.preview(user, file?.buffer, file?.filename ?? '', batchOptions(body).kind);
   }
@@ -32,8 +34,15 @@ export class BatchesController {
   @Post()
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
-  @ApiOperation({ summary: 'Create the batch: staff, pledges and notices, then one print-ready PDF (mode=print) or signing links (mode=esign)' })
-  async create(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin) {
+  @ApiOperation({
+    summary: 'Create the batch: staff, pledges and notices, then one print-ready PDF (mode=print) or signing links (mode=esign)',
+  })
+  async create(
+    @User() user: CurrentUser,
+    @Upload('file') file: UploadedFile | undefined,
+    @Body() body: Record<string, unknown>,
+    @Origin() origin: RequestOrigin,
+  ) {
     const batch = await this.batches.create(user, file?.buffer, file?.filename ?? 'roster', batchOptions(body), origin);
     return { id: batch.id, status: batch.status, statusUrl: `/api/batches/${batch.id}` };
   }
@@ -44,8 +53,17 @@ export class BatchesController {
   }
 
   @Get(':id/pdf')
-  async pdf(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async pdf(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const pdf = await this.batches.pdf(user, id, origin);
-    reply.type('application/pdf').header('Content-Disposition', `attachment; filename="pledges-${id.slice(0, 8)}.pdf"`).header('Cache-Control', 'private, no-store').send(pdf);
+    reply
+      .type('application/pdf')
+      .header('Content-Disposition', `attachment; filename="pledges-${id.slice(0, 8)}.pdf"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
   }
 }

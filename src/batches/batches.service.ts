@@ -75,7 +75,13 @@ export class BatchesService {
   }
 
   /** Records the batch and every row (rejected rows with their problems: none silently vanishes), then queues it. */
-  async create(user: CurrentUser, file: Buffer | undefined, filename: string, options: BatchOptions, origin: RequestOrigin | null): Promise<BatchEntity> {
+  async create(
+    user: CurrentUser,
+    file: Buffer | undefined,
+    filename: string,
+    options: BatchOptions,
+    origin: RequestOrigin | null,
+  ): Promise<BatchEntity> {
     const office = await this.office(user);
     const staff = await this.dataSource.getRepository(StaffMemberEntity).find({ where: { officeId: office.id, active: true } });
     const roster = await this.parse(file, filename, options.kind === 'new' ? staff.map((s) => s.email ?? '').filter(Boolean) : []);
@@ -104,15 +110,54 @@ export class BatchesService {
       const people = [
         ...plan.map((p) => {
           const row = byRow.get(p.row);
-          return { row: p.row, action: p.action, name: p.name, nameKana: row?.nameKana ?? null, jobTitle: p.jobTitle, email: p.email, gender: row?.gender ?? null, startDate: row?.startDate ?? null, manager: row?.manager ?? false, status: 'pending' as const, problems: [] };
+          return {
+            row: p.row,
+            action: p.action,
+            name: p.name,
+            nameKana: row?.nameKana ?? null,
+            jobTitle: p.jobTitle,
+            email: p.email,
+            gender: row?.gender ?? null,
+            startDate: row?.startDate ?? null,
+            manager: row?.manager ?? false,
+            status: 'pending' as const,
+            problems: [],
+          };
         }),
-        ...roster.invalid.map((r) => ({ row: r.row, action: '新規' as const, name: r.name, nameKana: r.nameKana, jobTitle: r.jobTitle, email: r.email, gender: r.gender, startDate: r.startDate, manager: r.manager, status: 'rejected' as const, problems: r.problems })),
+        ...roster.invalid.map((r) => ({
+          row: r.row,
+          action: '新規' as const,
+          name: r.name,
+          nameKana: r.nameKana,
+          jobTitle: r.jobTitle,
+          email: r.email,
+          gender: r.gender,
+          startDate: r.startDate,
+          manager: r.manager,
+          status: 'rejected' as const,
+          problems: r.problems,
+        })),
       ];
-      await manager.save(people.map((p, position) => manager.create(BatchPersonEntity, { ...p, batchId: batch.id, position, documentIds: [] })));
-      await this.audit.record({ action: 'batch_created', actor: user, target: { type: 'batch', id: batch.id }, origin, detail: { rows: roster.rows.length, planned: plan.length, rejected: roster.invalid.length } }, manager);
+      await manager.save(
+        people.map((p, position) => manager.create(BatchPersonEntity, { ...p, batchId: batch.id, position, documentIds: [] })),
+      );
+      await this.audit.record(
+        {
+          action: 'batch_created',
+          actor: user,
+          target: { type: 'batch', id: batch.id },
+          origin,
+          detail: { rows: roster.rows.length, planned: plan.length, rejected: roster.invalid.length },
+        },
+        manager,
+      );
       return batch;
     });
-    await this.queue.add('batch', { batchId: batch.id }, { jobId: batchJobId(batch.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    await this.queue.add(
+      'batch',
+      { batchId: batch.id },
+      { jobId: batchJobId(batch.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+    );
     return batch;
   }
 
@@ -126,7 +171,12 @@ export class BatchesService {
     const people = await this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId: id }, order: { position: 'ASC' } });
     return {
       ...batch,
-      percent: batch.status === 'done' ? 100 : batch.progressTotal ? Math.min(99, Math.floor((100 * batch.progressDone) / batch.progressTotal)) : 0,
+      percent:
+        batch.status === 'done'
+          ? 100
+          : batch.progressTotal
+            ? Math.min(99, Math.floor((100 * batch.progressDone) / batch.progressTotal))
+            : 0,
       counts: {
         done: people.filter((p) => p.status === 'done').length,
         pending: people.filter((p) => p.status === 'pending').length,
@@ -151,7 +201,10 @@ export class BatchesService {
   }
 
   private async parse(file: Buffer | undefined, filename: string, existingEmails: string[]): Promise<ParsedRoster> {
-    if (!file || file.length === 0) throw new DomainError('INVALID_REQUEST', '名簿ファイルを選んでください', { errors: [{ path: 'file', label: '名簿', message: '名簿ファイル（CSV または XLSX）を選んでください' }] });
+    if (!file || file.length === 0)
+      throw new DomainError('INVALID_REQUEST', '名簿ファイルを選んでください', {
+        errors: [{ path: 'file', label: '名簿', message: '名簿ファイル（CSV または XLSX）を選んでください' }],
+      });
     if (file.length > MAX_ROSTER_BYTES) {
       const message = `「${filename}」は大きすぎます（上限 5MB）。ファイルを分けてアップロードしてください。`;
       throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'file', label: '名簿', message }] });
@@ -159,7 +212,8 @@ export class BatchesService {
     try {
       return await parseRoster(file, filename, { existingEmails });
     } catch (error) {
-      if (error instanceof RosterFileError) throw new DomainError('INVALID_REQUEST', error.message, { errors: [{ path: 'file', label: '名簿', message: error.message }] });
+      if (error instanceof RosterFileError)
+        throw new DomainError('INVALID_REQUEST', error.message, { errors: [{ path: 'file', label: '名簿', message: error.message }] });
       throw error;
     }
   }
@@ -170,7 +224,14 @@ export class BatchesService {
  * roster (update): a new e-mail is 新規, a known one with other details 変更, and staff missing from it 削除.
  */
 export function planChanges(roster: ParsedRoster, staff: StaffMemberEntity[], kind: BatchOptions['kind']): PlannedPerson[] {
-  const person = (r: RosterRow, action: PlannedPerson['action']): PlannedPerson => ({ row: r.row, action, name: r.name, email: r.email, jobTitle: r.jobTitle, problems: [] });
+  const person = (r: RosterRow, action: PlannedPerson['action']): PlannedPerson => ({
+    row: r.row,
+    action,
+    name: r.name,
+    email: r.email,
+    jobTitle: r.jobTitle,
+    problems: [],
+  });
   if (kind === 'new') return roster.valid.map((r) => person(r, '新規'));
   const known = new Map(staff.filter((s) => s.email).map((s) => [s.email!.toLowerCase(), s]));
   const listed = new Set<string>();
@@ -180,12 +241,18 @@ export function planChanges(roster: ParsedRoster, staff: StaffMemberEntity[], ki
     listed.add(email);
     const current = known.get(email);
     if (!current) plan.push(person(r, '新規'));
-    else if (current.name !== r.name || (r.jobTitle ?? null) !== (current.jobTitle ?? null) || (r.nameKana && r.nameKana !== current.nameKana)) plan.push(person(r, '変更'));
+    else if (
+      current.name !== r.name ||
+      (r.jobTitle ?? null) !== (current.jobTitle ?? null) ||
+      (r.nameKana && r.nameKana !== current.nameKana)
+    )
+      plan.push(person(r, '変更'));
   }
   // A roster with rejected rows cannot say who has left: those rows might be the missing people.
   if (roster.invalid.length === 0) {
     for (const s of staff) {
-      if (!s.email || !listed.has(s.email.toLowerCase())) plan.push({ row: 0, action: '削除', name: s.name, email: s.email, jobTitle: s.jobTitle, problems: [] });
+      if (!s.email || !listed.has(s.email.toLowerCase()))
+        plan.push({ row: 0, action: '削除', name: s.name, email: s.email, jobTitle: s.jobTitle, problems: [] });
     }
   }
   return plan;

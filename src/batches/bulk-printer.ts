@@ -41,7 +41,11 @@ export class BulkPrinter {
   /** The HTML pages of one item; with `duplex`, a blank back page after a form of odd page count. */
   async itemHtml(item: PrintItem, duplex: boolean): Promise<string> {
     const exemplar = item.exemplar
-      ? { documentNumber: item.exemplar.code, mark: item.exemplar.mark, qrDataUri: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(item.exemplar.code, { type: 'svg', margin: 1 })).toString('base64')}` }
+      ? {
+          documentNumber: item.exemplar.code,
+          mark: item.exemplar.mark,
+          qrDataUri: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(item.exemplar.code, { type: 'svg', margin: 1 })).toString('base64')}`,
+        }
       : null;
     const html = this.networks.formHtml(item.networkId, item.formId, item.data, exemplar);
     const pages = this.networks.getForm(item.networkId, item.formId).form.pages;
@@ -52,11 +56,13 @@ export class BulkPrinter {
   coverHtml(cover: CoverSheet, duplex: boolean): string {
     const pages: string[] = [];
     for (let start = 0; start === 0 || start < cover.people.length; start += COVER_ROWS_PER_PAGE) {
-      pages.push(this.networks.engine.renderShared('cover-sheet.hbs', {
-        ...cover,
-        continued: start > 0,
-        people: cover.people.slice(start, start + COVER_ROWS_PER_PAGE).map((p, i) => ({ ...p, number: start + i + 1 })),
-      }));
+      pages.push(
+        this.networks.engine.renderShared('cover-sheet.hbs', {
+          ...cover,
+          continued: start > 0,
+          people: cover.people.slice(start, start + COVER_ROWS_PER_PAGE).map((p, i) => ({ ...p, number: start + i + 1 })),
+        }),
+      );
     }
     if (duplex && pages.length % 2 === 1) pages.push(BLANK_PAGE);
     return pages.join('');
@@ -76,11 +82,13 @@ export class BulkPrinter {
     if (parts.length === 1) return parts[0];
     const dir = await mkdtemp(join(tmpdir(), 'renkei-merge-'));
     try {
-      const files = await Promise.all(parts.map(async (part, i) => {
-        const file = join(dir, `${String(i).padStart(5, '0')}.pdf`);
-        await writeFile(file, part);
-        return file;
-      }));
+      const files = await Promise.all(
+        parts.map(async (part, i) => {
+          const file = join(dir, `${String(i).padStart(5, '0')}.pdf`);
+          await writeFile(file, part);
+          return file;
+        }),
+      );
       const out = join(dir, 'merged.pdf');
       await run('qpdf', ['--empty', '--pages', ...files, '--', out], { maxBuffer: 16 * 1024 * 1024 });
       return await readFile(out);
@@ -96,7 +104,10 @@ export class BulkPrinter {
   }
 
   /** Everything at once (CLI, benchmark): cover, then items in chunks on the pool, merged. */
-  async printAll(items: PrintItem[], options: { duplex: boolean; cover: CoverSheet | null; poolSize: number; onProgress?: (done: number, total: number) => void }): Promise<{ pdf: Buffer; pageCount: number }> {
+  async printAll(
+    items: PrintItem[],
+    options: { duplex: boolean; cover: CoverSheet | null; poolSize: number; onProgress?: (done: number, total: number) => void },
+  ): Promise<{ pdf: Buffer; pageCount: number }> {
     const chunks: PrintItem[][] = [];
     for (let i = 0; i < items.length; i += CHUNK_SIZE) chunks.push(items.slice(i, i + CHUNK_SIZE));
     const results: Array<{ pdf: Buffer; pageCount: number }> = new Array(chunks.length);
@@ -110,7 +121,10 @@ export class BulkPrinter {
           const index = next++;
           const bodies = await Promise.all(chunks[index].map((item) => this.itemHtml(item, options.duplex)));
           const expected = chunks[index].reduce((sum, item) => sum + this.pagesOf(item, options.duplex), 0);
-          results[index] = await this.printChunk(index === 0 && coverHtml ? [coverHtml, ...bodies] : bodies, expected + (index === 0 ? coverPages : 0));
+          results[index] = await this.printChunk(
+            index === 0 && coverHtml ? [coverHtml, ...bodies] : bodies,
+            expected + (index === 0 ? coverPages : 0),
+          );
           done += chunks[index].length;
           options.onProgress?.(done, items.length);
         }

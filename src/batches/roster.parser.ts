@@ -127,11 +127,7 @@ interface Sheet {
 // ---------------------------------------------------------------------------------------------------------
 // Entry point
 
-export async function parseRoster(
-  file: Buffer,
-  filename: string,
-  options: { existingEmails?: string[] } = {},
-): Promise<ParsedRoster> {
+export async function parseRoster(file: Buffer, filename: string, options: { existingEmails?: string[] } = {}): Promise<ParsedRoster> {
   if (file.length === 0) throw new RosterFileError(`「${filename}」は空のファイルです。`);
   if (file.length > MAX_BYTES) {
     throw new RosterFileError(`「${filename}」は大きすぎます（上限 10MB）。ファイルを分けてアップロードしてください。`);
@@ -262,9 +258,7 @@ function parseCsv(text: string): string[][] {
     }
   }
   if (inQuotes) {
-    throw new RosterFileError(
-      `${quoteOpenedAt}行目で始まる「"」が閉じられていません。ファイルを Excel で開き、保存し直してください。`,
-    );
+    throw new RosterFileError(`${quoteOpenedAt}行目で始まる「"」が閉じられていません。ファイルを Excel で開き、保存し直してください。`);
   }
   if (!(atFieldStart && field === '' && record.length === 0)) endRecord();
   return records;
@@ -406,9 +400,7 @@ function mapHeaders(header: SheetRow): Map<Field, number> {
   });
   for (const [field, titles] of seen) {
     if (titles.length > 1) {
-      throw new RosterFileError(
-        `「${FIELDS[field].label}」にあたる列が複数あります（${titles.join('、')}）。どちらか一つにしてください。`,
-      );
+      throw new RosterFileError(`「${FIELDS[field].label}」にあたる列が複数あります（${titles.join('、')}）。どちらか一つにしてください。`);
     }
   }
   const listed = found.length > 20 ? `${found.slice(0, 20).join('、')} ほか` : found.join('、');

@@ -21,13 +21,21 @@ PostgreSQL nor Redis (nothing is recorded: use the web UI or the API to track th
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { network: { type: 'string' }, csv: { type: 'string' }, out: { type: 'string' }, office: { type: 'string' }, duplex: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      network: { type: 'string' },
+      csv: { type: 'string' },
+      out: { type: 'string' },
+      office: { type: 'string' },
+      duplex: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) return (console.log(USAGE), 0);
   if (!values.network || !values.csv || !values.out) return (console.error(`--network, --csv and --out are required\n\n${USAGE}`), 2);
 
   const roster = await parseRoster(readFileSync(values.csv), basename(values.csv));
-  for (const row of roster.invalid) console.error(`  ${row.row}行目 ${row.name ?? ''}: ${row.problems.map((p) => `${p.column} ${p.message}`).join(' / ')}`);
+  for (const row of roster.invalid)
+    console.error(`  ${row.row}行目 ${row.name ?? ''}: ${row.problems.map((p) => `${p.column} ${p.message}`).join(' / ')}`);
   console.error(`${roster.rows.length}行: 印刷 ${roster.valid.length}名、問題のある行 ${roster.invalid.length}（${roster.encoding}）`);
 
   const app = await NestFactory.createApplicationContext(RenderCliModule, { logger: ['error', 'warn'], abortOnError: false });
@@ -36,8 +44,19 @@ async function main(): Promise<number> {
     const { network, form } = networks.getForm(values.network, 'staff-pledge');
     const items: PrintItem[] = [];
     for (const row of roster.valid) {
-      const data = { officeName: values.office, staffName: row.name, staffNameKana: row.nameKana, email: row.email, jobTitle: row.jobTitle, date: row.startDate ?? todayInJapan() };
-      const check = form.validator.check(Object.fromEntries(form.fields.filter((f) => data[f.key as keyof typeof data]).map((f) => [f.key, data[f.key as keyof typeof data]])));
+      const data = {
+        officeName: values.office,
+        staffName: row.name,
+        staffNameKana: row.nameKana,
+        email: row.email,
+        jobTitle: row.jobTitle,
+        date: row.startDate ?? todayInJapan(),
+      };
+      const check = form.validator.check(
+        Object.fromEntries(
+          form.fields.filter((f) => data[f.key as keyof typeof data]).map((f) => [f.key, data[f.key as keyof typeof data]]),
+        ),
+      );
       if (check.errors.length) {
         console.error(`  ${row.row}行目 ${row.name}: ${check.errors.map((e) => e.message).join(' / ')}`);
         continue;
@@ -47,11 +66,22 @@ async function main(): Promise<number> {
     const pool = app.get<BrowserPool>(BROWSER_POOL);
     const printer = new BulkPrinter(networks, new PdfRenderer(pool));
     const started = Date.now();
-    const cover = { title: `${form.title} 一括印刷`, lines: [`${network.name}${values.office ? `　${values.office}` : ''}`, `作成日 ${todayInJapan()}　${items.length}名`], people: roster.valid.map((r) => ({ name: r.name ?? '', detail: r.jobTitle ?? '' })) };
-    const { pdf, pageCount } = await printer.printAll(items, { duplex: values.duplex, cover, poolSize: pool.stats.size, onProgress: progressBar });
+    const cover = {
+      title: `${form.title} 一括印刷`,
+      lines: [`${network.name}${values.office ? `　${values.office}` : ''}`, `作成日 ${todayInJapan()}　${items.length}名`],
+      people: roster.valid.map((r) => ({ name: r.name ?? '', detail: r.jobTitle ?? '' })),
+    };
+    const { pdf, pageCount } = await printer.printAll(items, {
+      duplex: values.duplex,
+      cover,
+      poolSize: pool.stats.size,
+      onProgress: progressBar,
+    });
     writeFileSync(values.out, pdf);
     process.stderr.write('\n');
-    console.log(`${values.out}: ${pageCount} pages, ${items.length} pledges, ${Math.round(pdf.length / 1024)} KB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${values.out}: ${pageCount} pages, ${items.length} pledges, ${Math.round(pdf.length / 1024)} KB, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return 0;
   } finally {
     await app.close();
@@ -61,7 +91,9 @@ async function main(): Promise<number> {
 function progressBar(done: number, total: number): void {
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((100 * done) / Math.max(total, 1))}% ${done}/${total}`);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((100 * done) / Math.max(total, 1))}% ${done}/${total}`,
+  );
 }
 
 main()

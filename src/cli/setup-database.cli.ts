@@ -18,7 +18,8 @@ void runOrExplain('db:setup', async () => {
   if (!process.argv.includes('--no-demo')) {
     const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'], abortOnError: false });
     try {
-      if (await seedDemo((type) => app.get(type), app.get(DataSource))) demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD})`;
+      if (await seedDemo((type) => app.get(type), app.get(DataSource)))
+        demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD})`;
     } finally {
       await app.close();
     }

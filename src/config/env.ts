@@ -119,7 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throttlePerMinute: integer('THROTTLE_PER_MINUTE', 600, 10, 10_000_000),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
   };
-  if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1') problems.push('SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)');
+  if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1')
+    problems.push(
+      'SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)',
+    );
   if (production && !env.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

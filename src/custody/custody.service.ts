@@ -126,9 +126,19 @@ export class CustodyService {
     const found = await this.findByCode(code);
     if (!found || !this.mayAct(user, found, type)) {
       if (found && user.role === 'secretariat' && type === 'received' && found.networkId !== user.networkId) {
-        throw new DomainError('WRONG_NETWORK', `この書類（${found.code}）は別のネットワーク（${this.networks.getNetwork(found.networkId).name}）のものです。受領できません`);
+        throw new DomainError(
+          'WRONG_NETWORK',
+          `この書類（${found.code}）は別のネットワーク（${this.networks.getNetwork(found.networkId).name}）のものです。受領できません`,
+        );
       }
-      if (found) await this.audit.record({ action: 'access_denied', actor: user, target: { type: 'exemplar', id: found.id }, origin: options.origin, detail: { attempted: type } });
+      if (found)
+        await this.audit.record({
+          action: 'access_denied',
+          actor: user,
+          target: { type: 'exemplar', id: found.id },
+          origin: options.origin,
+          detail: { attempted: type },
+        });
       throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
     }
     const work = async (manager: EntityManager): Promise<Recorded> => {
@@ -140,7 +150,9 @@ export class CustodyService {
         .getOneOrFail();
       this.assertAllowed(exemplar, type);
       if (type === 'received' && exemplar.state === 'received') {
-        const previous = await manager.getRepository(CustodyEventEntity).findOne({ where: { exemplarId: exemplar.id, type: 'received' }, order: { seq: 'DESC' } });
+        const previous = await manager
+          .getRepository(CustodyEventEntity)
+          .findOne({ where: { exemplarId: exemplar.id, type: 'received' }, order: { seq: 'DESC' } });
         return {
           exemplar,
           event: previous!,
@@ -149,8 +161,22 @@ export class CustodyService {
         };
       }
       const event = await this.append(manager, exemplar, type, user, options.occurredAt ?? new Date(), options.note ?? null);
-      await this.audit.record({ action: `custody_${type}`, actor: user, target: { type: 'exemplar', id: exemplar.id }, origin: options.origin, detail: { code: exemplar.code } }, manager);
-      return { exemplar: { ...exemplar, state: type }, event, alreadyRecorded: false, message: `${exemplar.code} を「${CUSTODY_EVENT_LABELS[type]}」として記録しました` };
+      await this.audit.record(
+        {
+          action: `custody_${type}`,
+          actor: user,
+          target: { type: 'exemplar', id: exemplar.id },
+          origin: options.origin,
+          detail: { code: exemplar.code },
+        },
+        manager,
+      );
+      return {
+        exemplar: { ...exemplar, state: type },
+        event,
+        alreadyRecorded: false,
+        message: `${exemplar.code} を「${CUSTODY_EVENT_LABELS[type]}」として記録しました`,
+      };
     };
     return outer ? work(outer) : this.dataSource.transaction(work);
   }
@@ -168,19 +194,35 @@ export class CustodyService {
       if (exemplar.kind === 'copy') {
         throw new DomainError('NOT_AN_ORIGINAL', `${exemplar.code} は写しです。事務局へは原本を提出してください`);
       }
-      throw new DomainError('NOT_FOR_SECRETARIAT', `${exemplar.code} の原本は${HOLDER_SHORT[exemplar.holder]}が保管するもので、事務局へ提出する書類ではありません`);
+      throw new DomainError(
+        'NOT_FOR_SECRETARIAT',
+        `${exemplar.code} の原本は${HOLDER_SHORT[exemplar.holder]}が保管するもので、事務局へ提出する書類ではありません`,
+      );
     }
-    if (type === 'mailed' && exemplar.state === 'received') throw new DomainError('INVALID_STATE', `${exemplar.code} は既に事務局が受領しています`);
-    if (type === 'returned' && exemplar.state !== 'received') throw new DomainError('INVALID_STATE', `${exemplar.code} は受領されていないため返却できません`);
-    if (type === 'signed' && exemplar.kind !== 'original') throw new DomainError('NOT_AN_ORIGINAL', `${exemplar.code} は写しです。署名は原本に行います`);
+    if (type === 'mailed' && exemplar.state === 'received')
+      throw new DomainError('INVALID_STATE', `${exemplar.code} は既に事務局が受領しています`);
+    if (type === 'returned' && exemplar.state !== 'received')
+      throw new DomainError('INVALID_STATE', `${exemplar.code} は受領されていないため返却できません`);
+    if (type === 'signed' && exemplar.kind !== 'original')
+      throw new DomainError('NOT_AN_ORIGINAL', `${exemplar.code} は写しです。署名は原本に行います`);
     if (type === 'handed_to_family' && exemplar.holder !== 'patient') {
       throw new DomainError('INVALID_STATE', `${exemplar.code} は患者・家族に渡す書類ではありません`);
     }
   }
 
   /** An event the service itself records (electronic signature, e-mailed copy): no user, no permission check. */
-  async recordBySystem(manager: EntityManager, exemplar: ExemplarEntity, type: CustodyEventType, note: string | null): Promise<CustodyEventEntity> {
-    const locked = await manager.getRepository(ExemplarEntity).createQueryBuilder('x').setLock('pessimistic_write').where('x.id = :id', { id: exemplar.id }).getOneOrFail();
+  async recordBySystem(
+    manager: EntityManager,
+    exemplar: ExemplarEntity,
+    type: CustodyEventType,
+    note: string | null,
+  ): Promise<CustodyEventEntity> {
+    const locked = await manager
+      .getRepository(ExemplarEntity)
+      .createQueryBuilder('x')
+      .setLock('pessimistic_write')
+      .where('x.id = :id', { id: exemplar.id })
+      .getOneOrFail();
     return this.append(manager, locked, type, null, new Date(), note);
   }
 
@@ -213,7 +255,11 @@ export class CustodyService {
 /** What a scanner or a person types: the code itself, or a URL ending in it; any case, stray spaces. */
 export function normalizeCode(input: string): string {
   const text = input.normalize('NFKC').trim();
-  const last = text.split(/[/?#=]/).filter(Boolean).pop() ?? '';
+  const last =
+    text
+      .split(/[/?#=]/)
+      .filter(Boolean)
+      .pop() ?? '';
   return last.replace(/\s+/g, '').toUpperCase();
 }
 

@@ -32,12 +32,17 @@ export class DashboardsController {
     const rows = await this.secretariat.requirements(network, filterFrom(query));
     const csv = toExcelCsv([
       ['事業所', '対象', '様式', '状態', '日付', '期限超過', '書類番号'],
-      ...rows.map((r) => [r.officeName, r.subject.name, r.formLabel, CELL_LABELS[r.status], r.date, r.overdue ? '超過' : '', r.exemplarCode ?? r.documentNumber]),
+      ...rows.map((r) => [
+        r.officeName,
+        r.subject.name,
+        r.formLabel,
+        CELL_LABELS[r.status],
+        r.date,
+        r.overdue ? '超過' : '',
+        r.exemplarCode ?? r.documentNumber,
+      ]),
     ]);
-    reply
-      .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${network}-submissions.csv"`)
-      .send(csv);
+    reply.type('text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="${network}-submissions.csv"`).send(csv);
   }
 
   @Get('office')
@@ -57,7 +62,10 @@ interface MatrixQuery {
 
 function networkFor(user: CurrentUser, requested?: string): string {
   if (user.role === 'secretariat') return user.networkId!;
-  if (!requested) throw new DomainError('INVALID_REQUEST', 'network を指定してください', { errors: [{ path: 'network', label: 'network', message: 'network を指定してください' }] });
+  if (!requested)
+    throw new DomainError('INVALID_REQUEST', 'network を指定してください', {
+      errors: [{ path: 'network', label: 'network', message: 'network を指定してください' }],
+    });
   return requested;
 }
 

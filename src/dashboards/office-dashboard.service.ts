@@ -35,7 +35,13 @@ export class OfficeDashboardService {
       .flatMap((d) =>
         d.exemplars
           .filter((e) => e.holder === 'office')
-          .map((e) => ({ code: e.code, mark: e.mark, documentNumber: d.number, title: `${d.formNumber} ${d.formTitle}`, ready: e.pdfSha256 !== null })),
+          .map((e) => ({
+            code: e.code,
+            mark: e.mark,
+            documentNumber: d.number,
+            title: `${d.formNumber} ${d.formTitle}`,
+            ready: e.pdfSha256 !== null,
+          })),
       );
     return { office, networkName: this.networks.getNetwork(office.networkId).name, documents, owed, kept };
   }

@@ -50,7 +50,10 @@ export class SecretariatDashboardService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async requirements(networkId: string, filter: { officeId?: string; status?: string; overdueOnly?: boolean } = {}): Promise<Requirement[]> {
+  async requirements(
+    networkId: string,
+    filter: { officeId?: string; status?: string; overdueOnly?: boolean } = {},
+  ): Promise<Requirement[]> {
     const network = this.networks.getNetwork(networkId);
     const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat'));
     const officeForms = submitted.filter((f) => OFFICE_FORMS.includes(f.id));
@@ -63,41 +66,52 @@ export class SecretariatDashboardService {
     const officeIds = offices.map((o) => o.id);
     if (officeIds.length === 0) return [];
     const staff: Array<{ id: string; office_id: string; name: string }> = staffForm
-      ? await this.dataSource.query(`SELECT id, office_id, name FROM staff_member WHERE office_id = ANY($1) AND active ORDER BY created_at`, [officeIds])
+      ? await this.dataSource.query(
+          `SELECT id, office_id, name FROM staff_member WHERE office_id = ANY($1) AND active ORDER BY created_at`,
+          [officeIds],
+        )
       : [];
     // The latest document per (office, form, subject) that has not been withdrawn; a correction supersedes the original.
-    const docs: Array<{ id: string; number: string; office_id: string; form_id: string; subject_id: string | null; status: string }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (office_id, form_id, subject_id) id, number, office_id, form_id, subject_id, status
+    const docs: Array<{ id: string; number: string; office_id: string; form_id: string; subject_id: string | null; status: string }> =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (office_id, form_id, subject_id) id, number, office_id, form_id, subject_id, status
          FROM document
         WHERE office_id = ANY($1) AND form_id = ANY($2) AND status <> 'withdrawn'
         ORDER BY office_id, form_id, subject_id, created_at DESC`,
-      [officeIds, submitted.map((f) => f.id)],
-    );
-    const originals: Array<{ document_id: string; code: string; state: string; mailed_at: Date | null; received_at: Date | null }> = docs.length
-      ? await this.dataSource.query(
-          `SELECT x.document_id, x.code, x.state,
+        [officeIds, submitted.map((f) => f.id)],
+      );
+    const originals: Array<{ document_id: string; code: string; state: string; mailed_at: Date | null; received_at: Date | null }> =
+      docs.length
+        ? await this.dataSource.query(
+            `SELECT x.document_id, x.code, x.state,
                   (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'mailed') AS mailed_at,
                   (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'received') AS received_at
              FROM exemplar x
             WHERE x.document_id = ANY($1) AND x.kind = 'original' AND x.holder = 'secretariat'`,
-          [docs.map((d) => d.id)],
-        )
-      : [];
+            [docs.map((d) => d.id)],
+          )
+        : [];
     const docOf = (officeId: string, formId: string, subjectId: string | null) =>
       docs.find((d) => d.office_id === officeId && d.form_id === formId && d.subject_id === subjectId);
     const overdueBefore = Date.now() - this.config.overdueDays * 86_400_000;
 
     const cell = (officeId: string, formId: string, subjectId: string | null) => {
       const doc = docOf(officeId, formId, subjectId);
-      if (!doc) return { status: 'missing' as const, date: null, overdue: false, documentId: null, documentNumber: null, exemplarCode: null };
+      if (!doc)
+        return { status: 'missing' as const, date: null, overdue: false, documentId: null, documentNumber: null, exemplarCode: null };
       const original = originals.find((o) => o.document_id === doc.id);
       const status: CellStatus =
-        original?.state === 'received' ? 'received'
-        : original?.state === 'mailed' ? 'in_transit'
-        : original?.state === 'signed_electronically' ? 'signed_electronically'
-        : doc.status === 'signed' ? 'signed'
-        : doc.status === 'draft' ? 'draft'
-        : 'issued';
+        original?.state === 'received'
+          ? 'received'
+          : original?.state === 'mailed'
+            ? 'in_transit'
+            : original?.state === 'signed_electronically'
+              ? 'signed_electronically'
+              : doc.status === 'signed'
+                ? 'signed'
+                : doc.status === 'draft'
+                  ? 'draft'
+                  : 'issued';
       const date = status === 'received' ? original!.received_at : status === 'in_transit' ? original!.mailed_at : null;
       return {
         status,
@@ -112,11 +126,25 @@ export class SecretariatDashboardService {
     const rows: Requirement[] = [];
     for (const office of offices) {
       for (const form of officeForms) {
-        rows.push({ officeId: office.id, officeName: office.name, formId: form.id, formLabel: `${form.number} ${form.title}`, subject: { type: 'office', id: null, name: office.name }, ...cell(office.id, form.id, null) });
+        rows.push({
+          officeId: office.id,
+          officeName: office.name,
+          formId: form.id,
+          formLabel: `${form.number} ${form.title}`,
+          subject: { type: 'office', id: null, name: office.name },
+          ...cell(office.id, form.id, null),
+        });
       }
       if (staffForm) {
         for (const member of staff.filter((s) => s.office_id === office.id)) {
-          rows.push({ officeId: office.id, officeName: office.name, formId: staffForm.id, formLabel: `${staffForm.number} ${staffForm.title}`, subject: { type: 'staff', id: member.id, name: member.name }, ...cell(office.id, staffForm.id, member.id) });
+          rows.push({
+            officeId: office.id,
+            officeName: office.name,
+            formId: staffForm.id,
+            formLabel: `${staffForm.number} ${staffForm.title}`,
+            subject: { type: 'staff', id: member.id, name: member.name },
+            ...cell(office.id, staffForm.id, member.id),
+          });
         }
       }
     }
@@ -124,7 +152,9 @@ export class SecretariatDashboardService {
   }
 
   /** Per office: how many requirements are in each state. */
-  summarize(rows: Requirement[]): Array<{ officeId: string; officeName: string; total: number; received: number; overdue: number; counts: Record<CellStatus, number> }> {
+  summarize(
+    rows: Requirement[],
+  ): Array<{ officeId: string; officeName: string; total: number; received: number; overdue: number; counts: Record<CellStatus, number> }> {
     const byOffice = new Map<string, ReturnType<SecretariatDashboardService['summarize']>[number]>();
     for (const row of rows) {
       const entry = byOffice.get(row.officeId) ?? {

@@ -46,10 +46,7 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Creates the database if needed, runs pending migrations, and seeds the networks and a demo office. */
-export async function setUpDatabase(
-  databaseUrl: string,
-  networks: LoadedNetwork[],
-): Promise<{ created: boolean; migrations: string[] }> {
+export async function setUpDatabase(databaseUrl: string, networks: LoadedNetwork[]): Promise<{ created: boolean; migrations: string[] }> {
   const created = await ensureDatabase(databaseUrl);
   const dataSource = await createDataSource(databaseUrl).initialize();
   try {

@@ -44,16 +44,57 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
   const offices = dataSource.getRepository(OfficeEntity);
 
   const demo = await offices.findOneByOrFail({ name: DEMO_OFFICE.name });
-  const clinic = await offices.save(offices.create({ networkId: 'rurume', name: '東久留米在宅クリニック', postalCode: '203-0054', address: '東京都東久留米市中央町2-2-2', phone: '042-000-1111' }));
-  await offices.save(offices.create({ networkId: 'rurume', name: 'くるめ調剤薬局', postalCode: '203-0021', address: '東京都東久留米市学園町3-3-3', phone: '042-000-2222' }));
+  const clinic = await offices.save(
+    offices.create({
+      networkId: 'rurume',
+      name: '東久留米在宅クリニック',
+      postalCode: '203-0054',
+      address: '東京都東久留米市中央町2-2-2',
+      phone: '042-000-1111',
+    }),
+  );
+  await offices.save(
+    offices.create({
+      networkId: 'rurume',
+      name: 'くるめ調剤薬局',
+      postalCode: '203-0021',
+      address: '東京都東久留米市学園町3-3-3',
+      phone: '042-000-2222',
+    }),
+  );
 
   await users.create({ email: DEMO_USERS.admin, name: 'システム管理者', password: DEMO_PASSWORD, role: 'admin' });
-  const secretariat = toCurrentUser(await users.create({ email: DEMO_USERS.secretariat, name: '事務局 佐々木', password: DEMO_PASSWORD, role: 'secretariat', networkId: 'rurume' }));
-  const manager = toCurrentUser(await users.create({ email: DEMO_USERS.manager, name: '管理 太郎', password: DEMO_PASSWORD, role: 'office_manager', officeId: demo.id }));
+  const secretariat = toCurrentUser(
+    await users.create({
+      email: DEMO_USERS.secretariat,
+      name: '事務局 佐々木',
+      password: DEMO_PASSWORD,
+      role: 'secretariat',
+      networkId: 'rurume',
+    }),
+  );
+  const manager = toCurrentUser(
+    await users.create({
+      email: DEMO_USERS.manager,
+      name: '管理 太郎',
+      password: DEMO_PASSWORD,
+      role: 'office_manager',
+      officeId: demo.id,
+    }),
+  );
   await users.create({ email: DEMO_USERS.staff, name: '山田 花子', password: DEMO_PASSWORD, role: 'office_staff', officeId: demo.id });
-  const clinicManager = toCurrentUser(await users.create({ email: 'clinic@demo.example.jp', name: '院長 一郎', password: DEMO_PASSWORD, role: 'office_manager', officeId: clinic.id }));
+  const clinicManager = toCurrentUser(
+    await users.create({
+      email: 'clinic@demo.example.jp',
+      name: '院長 一郎',
+      password: DEMO_PASSWORD,
+      role: 'office_manager',
+      officeId: clinic.id,
+    }),
+  );
 
-  const staff = async (user: CurrentUser, name: string, jobTitle: string, email: string, isManager = false) => people.addStaff(user, { name, jobTitle, email, isManager });
+  const staff = async (user: CurrentUser, name: string, jobTitle: string, email: string, isManager = false) =>
+    people.addStaff(user, { name, jobTitle, email, isManager });
   const taro = await staff(manager, '管理 太郎', '看護師', 'taro.kanri@demo.example.jp', true);
   const hanako = await staff(manager, '山田 花子', '看護師', 'hanako.yamada@demo.example.jp');
   const jiro = await staff(manager, '佐藤 次郎', '理学療法士', 'jiro.sato@demo.example.jp');
@@ -62,7 +103,13 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
   await staff(clinicManager, '受付 二葉', '医療事務', 'futaba@demo.example.jp');
 
   /** Creates and issues a document, then walks its secretariat-bound original to the given stage. */
-  const walk = async (user: CurrentUser, form: string, subjectId: string | null, stage: 'issued' | 'signed' | 'mailed' | 'received', mailedDaysAgo = 0) => {
+  const walk = async (
+    user: CurrentUser,
+    form: string,
+    subjectId: string | null,
+    stage: 'issued' | 'signed' | 'mailed' | 'received',
+    mailedDaysAgo = 0,
+  ) => {
     const draft = await documents.create(user, { form, subjectId }, null);
     const issued = await documents.issue(user, draft.id, null);
     if (stage === 'issued') return;
@@ -70,7 +117,8 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
     if (stage === 'signed') return;
     const original = issued.exemplars.find((e) => e.kind === 'original' && e.holder === 'secretariat')!;
     await custody.record(user, original.code, 'mailed', { origin: null, occurredAt: daysAgo(mailedDaysAgo) });
-    if (stage === 'received') await custody.record(secretariat, original.code, 'received', { origin: null, occurredAt: daysAgo(mailedDaysAgo - 3) });
+    if (stage === 'received')
+      await custody.record(secretariat, original.code, 'received', { origin: null, occurredAt: daysAgo(mailedDaysAgo - 3) });
   };
   await walk(manager, 'office-pledge', null, 'received', 30);
   await walk(manager, 'staff-pledge', taro.id, 'received', 30);

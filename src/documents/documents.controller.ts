@@ -35,7 +35,12 @@ export class DocumentsController {
 
   @Post('documents/:id/versions')
   @ApiOperation({ summary: 'New data: a new version of a draft, or a correcting document for an issued/signed one' })
-  revise(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { data?: Record<string, unknown> }, @Origin() origin: RequestOrigin) {
+  revise(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: { data?: Record<string, unknown> },
+    @Origin() origin: RequestOrigin,
+  ) {
     return this.documents.revise(user, id, body?.data ?? {}, origin);
   }
 
@@ -53,7 +58,12 @@ export class DocumentsController {
   @Get('exemplars/:code/pdf')
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The printable PDF of one exemplar (原本 or 写し, with its QR code); 409 while printing' })
-  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async pdf(
+    @User() user: CurrentUser,
+    @Param('code') code: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
     reply
       .type('application/pdf')

@@ -75,7 +75,12 @@ export class DocumentsService {
   }
 
   /** What a new document of this form starts with: the office's, staff member's or patient's details. */
-  async draftData(user: CurrentUser, formId: string, subjectId: string | null, origin: RequestOrigin | null): Promise<Record<string, unknown>> {
+  async draftData(
+    user: CurrentUser,
+    formId: string,
+    subjectId: string | null,
+    origin: RequestOrigin | null,
+  ): Promise<Record<string, unknown>> {
     if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
     const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
     const { form } = this.networks.getForm(office.networkId, formId);
@@ -110,10 +115,20 @@ export class DocumentsService {
         createdBy: user.id,
       }),
     );
-    const version = await manager.save(manager.create(DocumentVersionEntity, { documentId: document.id, version: 1, data, previousVersionId: null, createdBy: user.id }));
+    const version = await manager.save(
+      manager.create(DocumentVersionEntity, { documentId: document.id, version: 1, data, previousVersionId: null, createdBy: user.id }),
+    );
     const exemplars = await this.custody.createExemplars(
       manager,
-      { documentId: document.id, versionId: version.id, number: document.number, networkId: office.networkId, officeId: office.id, formId: form.id, rule: form.custody },
+      {
+        documentId: document.id,
+        versionId: version.id,
+        number: document.number,
+        networkId: office.networkId,
+        officeId: office.id,
+        formId: form.id,
+        rule: form.custody,
+      },
       user,
     );
     return { document, exemplars };
@@ -121,7 +136,9 @@ export class DocumentsService {
 
   /** Queues the printing of exemplars (e.g. after a bulk batch, for offices that download them one by one). */
   async queuePrint(exemplarIds: string[]): Promise<void> {
-    await this.queue.addBulk(exemplarIds.map((id) => ({ name: 'print-exemplar', data: { exemplarId: id }, opts: { jobId: printJobId(id) } })));
+    await this.queue.addBulk(
+      exemplarIds.map((id) => ({ name: 'print-exemplar', data: { exemplarId: id }, opts: { jobId: printJobId(id) } })),
+    );
   }
 
   /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
@@ -146,8 +163,19 @@ export class DocumentsService {
           createdBy: user.id,
         }),
       );
-      await manager.save(manager.create(DocumentVersionEntity, { documentId: doc.id, version: 1, data, previousVersionId: null, createdBy: user.id }));
-      await this.audit.record({ action: 'document_created', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { number: doc.number, form: form.id } }, manager);
+      await manager.save(
+        manager.create(DocumentVersionEntity, { documentId: doc.id, version: 1, data, previousVersionId: null, createdBy: user.id }),
+      );
+      await this.audit.record(
+        {
+          action: 'document_created',
+          actor: user,
+          target: { type: 'document', id: doc.id },
+          origin,
+          detail: { number: doc.number, form: form.id },
+        },
+        manager,
+      );
       return doc;
     });
     return this.view(document);
@@ -159,7 +187,8 @@ export class DocumentsService {
    */
   async issue(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     const doc = await this.visible(user, id, origin, { write: true });
-    if (doc.status !== 'draft') throw new DomainError('INVALID_STATE', `${doc.number} は「${doc.status}」のため発行できません（発行できるのは下書きだけです）`);
+    if (doc.status !== 'draft')
+      throw new DomainError('INVALID_STATE', `${doc.number} は「${doc.status}」のため発行できません（発行できるのは下書きだけです）`);
     const { form } = this.networks.getForm(doc.networkId, doc.formId);
     const version = await this.currentVersion(doc.id);
     const exemplars = await this.dataSource.transaction(async (manager) => {
@@ -167,10 +196,27 @@ export class DocumentsService {
       if (changed.affected !== 1) throw new DomainError('INVALID_STATE', `${doc.number} は既に発行されています`);
       const created = await this.custody.createExemplars(
         manager,
-        { documentId: doc.id, versionId: version.id, number: doc.number, networkId: doc.networkId, officeId: doc.officeId, formId: doc.formId, rule: form.custody },
+        {
+          documentId: doc.id,
+          versionId: version.id,
+          number: doc.number,
+          networkId: doc.networkId,
+          officeId: doc.officeId,
+          formId: doc.formId,
+          rule: form.custody,
+        },
         user,
       );
-      await this.audit.record({ action: 'document_issued', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { exemplars: created.map((e) => e.code) } }, manager);
+      await this.audit.record(
+        {
+          action: 'document_issued',
+          actor: user,
+          target: { type: 'document', id: doc.id },
+          origin,
+          detail: { exemplars: created.map((e) => e.code) },
+        },
+        manager,
+      );
       return created;
     });
     await this.queuePrint(exemplars.map((e) => e.id));
@@ -187,7 +233,15 @@ export class DocumentsService {
     const previous = await this.currentVersion(doc.id);
     if (doc.status === 'draft') {
       await this.dataSource.transaction(async (manager) => {
-        await manager.save(manager.create(DocumentVersionEntity, { documentId: doc.id, version: previous.version + 1, data, previousVersionId: previous.id, createdBy: user.id }));
+        await manager.save(
+          manager.create(DocumentVersionEntity, {
+            documentId: doc.id,
+            version: previous.version + 1,
+            data,
+            previousVersionId: previous.id,
+            createdBy: user.id,
+          }),
+        );
         await this.audit.record({ action: 'document_revised', actor: user, target: { type: 'document', id: doc.id }, origin }, manager);
       });
       return this.view(doc);
@@ -207,8 +261,25 @@ export class DocumentsService {
           createdBy: user.id,
         }),
       );
-      await manager.save(manager.create(DocumentVersionEntity, { documentId: created.id, version: 1, data, previousVersionId: previous.id, createdBy: user.id }));
-      await this.audit.record({ action: 'document_corrected', actor: user, target: { type: 'document', id: doc.id }, origin, detail: { correction: created.number } }, manager);
+      await manager.save(
+        manager.create(DocumentVersionEntity, {
+          documentId: created.id,
+          version: 1,
+          data,
+          previousVersionId: previous.id,
+          createdBy: user.id,
+        }),
+      );
+      await this.audit.record(
+        {
+          action: 'document_corrected',
+          actor: user,
+          target: { type: 'document', id: doc.id },
+          origin,
+          detail: { correction: created.number },
+        },
+        manager,
+      );
       return created;
     });
     return this.view(correction);
@@ -229,7 +300,8 @@ export class DocumentsService {
 
   async withdraw(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     const doc = await this.visible(user, id, origin, { write: true });
-    if (doc.status !== 'draft' && doc.status !== 'issued') throw new DomainError('INVALID_STATE', `${doc.number} は取り下げできません（${doc.status}）`);
+    if (doc.status !== 'draft' && doc.status !== 'issued')
+      throw new DomainError('INVALID_STATE', `${doc.number} は取り下げできません（${doc.status}）`);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(DocumentEntity, doc.id, { status: 'withdrawn' });
       await this.audit.record({ action: 'document_withdrawn', actor: user, target: { type: 'document', id: doc.id }, origin }, manager);
@@ -278,7 +350,8 @@ export class DocumentsService {
 
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     const doc = await this.visible(user, id, origin);
-    if (doc.subjectType === 'patient') await this.audit.record({ action: 'document_viewed', actor: user, target: { type: 'document', id: doc.id }, origin });
+    if (doc.subjectType === 'patient')
+      await this.audit.record({ action: 'document_viewed', actor: user, target: { type: 'document', id: doc.id }, origin });
     return this.view(doc);
   }
 
@@ -286,8 +359,14 @@ export class DocumentsService {
     const query = this.dataSource.getRepository(DocumentEntity).createQueryBuilder('d').orderBy('d.createdAt', 'DESC').limit(500);
     if (isOfficeUser(user)) query.andWhere('d.officeId = :office', { office: user.officeId });
     else if (user.role === 'secretariat') {
-      const submitted = this.networks.getNetwork(user.networkId!).forms.filter((f) => f.custody.originals.includes('secretariat')).map((f) => f.id);
-      query.andWhere('d.networkId = :network AND d.formId IN (:...forms)', { network: user.networkId, forms: submitted.length ? submitted : ['-'] });
+      const submitted = this.networks
+        .getNetwork(user.networkId!)
+        .forms.filter((f) => f.custody.originals.includes('secretariat'))
+        .map((f) => f.id);
+      query.andWhere('d.networkId = :network AND d.formId IN (:...forms)', {
+        network: user.networkId,
+        forms: submitted.length ? submitted : ['-'],
+      });
     }
     if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.form) query.andWhere('d.formId = :form', { form: filter.form });
@@ -305,7 +384,13 @@ export class DocumentsService {
       await this.queuePrint([exemplar.id]); // a no-op if it is already queued
       throw new DomainError('PDF_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度お試しください');
     }
-    await this.audit.record({ action: 'exemplar_downloaded', actor: user, target: { type: 'exemplar', id: exemplar.id }, origin, detail: { code: exemplar.code, subject: doc.subjectType } });
+    await this.audit.record({
+      action: 'exemplar_downloaded',
+      actor: user,
+      target: { type: 'exemplar', id: exemplar.id },
+      origin,
+      detail: { code: exemplar.code, subject: doc.subjectType },
+    });
     return { exemplar, pdf };
   }
 
@@ -315,7 +400,12 @@ export class DocumentsService {
   }
 
   /** Loads a document the user may see (or change); anything else is a 404 like a missing one. */
-  private async visible(user: CurrentUser, id: string, origin: RequestOrigin | null, options: { write?: boolean } = {}): Promise<DocumentEntity> {
+  private async visible(
+    user: CurrentUser,
+    id: string,
+    origin: RequestOrigin | null,
+    options: { write?: boolean } = {},
+  ): Promise<DocumentEntity> {
     const doc = isUuid(id) ? await this.dataSource.getRepository(DocumentEntity).findOneBy({ id }) : null;
     if (!doc) throw new DomainError('NOT_FOUND', '書類が見つかりません');
     const ownOffice = isOfficeUser(user) && doc.officeId === user.officeId;
@@ -353,7 +443,9 @@ export class DocumentsService {
     subjectId: string | null,
     origin: RequestOrigin | null,
   ): Promise<Record<string, unknown>> {
-    const manager = await this.dataSource.getRepository(StaffMemberEntity).findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
+    const manager = await this.dataSource
+      .getRepository(StaffMemberEntity)
+      .findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
     const base = {
       officeName: office.name,
       officeAddress: office.address,

@@ -51,12 +51,24 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap,
     if (!message) throw new UnrecoverableError(`outbox message ${job.data.outboxId} does not exist`);
     if (message.status === 'sent') return;
     try {
-      const info = await this.transport.sendMail({ from: this.config.mailFrom, to: message.recipient, subject: message.subject, text: message.body });
+      const info = await this.transport.sendMail({
+        from: this.config.mailFrom,
+        to: message.recipient,
+        subject: message.subject,
+        text: message.body,
+      });
       if (!this.config.smtpUrl) this.writeEml(message, (info as unknown as { message: Buffer }).message);
-      await outbox.update({ id: message.id, status: 'pending' }, { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null });
+      await outbox.update(
+        { id: message.id, status: 'pending' },
+        { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null },
+      );
     } catch (error) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await outbox.update(message.id, { attempts: message.attempts + 1, lastError: (error as Error).message, status: last ? 'failed' : 'pending' });
+      await outbox.update(message.id, {
+        attempts: message.attempts + 1,
+        lastError: (error as Error).message,
+        status: last ? 'failed' : 'pending',
+      });
       this.logger.warn(`mail ${message.id} to ${message.recipient} failed (attempt ${job.attemptsMade + 1}): ${(error as Error).message}`);
       throw error;
     }

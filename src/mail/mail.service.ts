@@ -40,22 +40,45 @@ export class MailService {
     const [first, ...rest] = text.split('\n');
     if (!first.startsWith('件名:')) throw new Error(`mail template ${kind} must start with 件名:`);
     // One line only: a value with a line break must never become a header of its own.
-    return { subject: first.slice('件名:'.length).replace(/[\r\n]+/g, ' ').trim(), body: rest.join('\n').replace(/^\n+/, '') };
+    return {
+      subject: first
+        .slice('件名:'.length)
+        .replace(/[\r\n]+/g, ' ')
+        .trim(),
+      body: rest.join('\n').replace(/^\n+/, ''),
+    };
   }
 
   /** Adds a message to the outbox inside the caller's transaction; `dispatch` it after the commit. */
   async enqueue(manager: EntityManager, message: { kind: MailKind; to: string; subject: string; body: string }): Promise<MailOutboxEntity> {
-    return manager.save(manager.create(MailOutboxEntity, { kind: message.kind, recipient: message.to, subject: message.subject, body: message.body, status: 'pending', attempts: 0 }));
+    return manager.save(
+      manager.create(MailOutboxEntity, {
+        kind: message.kind,
+        recipient: message.to,
+        subject: message.subject,
+        body: message.body,
+        status: 'pending',
+        attempts: 0,
+      }),
+    );
   }
 
   async dispatch(outbox: Array<{ id: string }>): Promise<void> {
     if (outbox.length === 0) return;
-    await this.queue.addBulk(outbox.map((m) => ({ name: 'send', data: { outboxId: m.id }, opts: { jobId: mailJobId(m.id), attempts: 6, backoff: { type: 'exponential', delay: 2000 } } })));
+    await this.queue.addBulk(
+      outbox.map((m) => ({
+        name: 'send',
+        data: { outboxId: m.id },
+        opts: { jobId: mailJobId(m.id), attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
+      })),
+    );
   }
 
   /** Re-queues messages whose job never reached Redis (e.g. Redis was down at commit time). */
   async sweep(olderThanMs = 30_000): Promise<number> {
-    const stale = await this.dataSource.getRepository(MailOutboxEntity).find({ where: { status: 'pending', createdAt: LessThan(new Date(Date.now() - olderThanMs)) }, take: 500 });
+    const stale = await this.dataSource
+      .getRepository(MailOutboxEntity)
+      .find({ where: { status: 'pending', createdAt: LessThan(new Date(Date.now() - olderThanMs)) }, take: 500 });
     await this.dispatch(stale);
     return stale.length;
   }

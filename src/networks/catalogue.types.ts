@@ -1,13 +1,6 @@
 /** The shape of templates/<network>/catalogue.yaml, after validation. */
 
-export const FORM_KINDS = [
-  'application',
-  'office-pledge',
-  'staff-pledge',
-  'staff-change',
-  'patient-consent',
-  'purpose',
-] as const;
+export const FORM_KINDS = ['application', 'office-pledge', 'staff-pledge', 'staff-change', 'patient-consent', 'purpose'] as const;
 export type FormKind = (typeof FORM_KINDS)[number];
 
 /** Parties that can hold an exemplar of a form. */
@@ -22,18 +15,7 @@ export const HOLDER_LABELS: Record<Holder, string> = {
   staff: '従事者本人',
 };
 
-export const FIELD_TYPES = [
-  'text',
-  'textarea',
-  'kana',
-  'date',
-  'email',
-  'postalCode',
-  'phone',
-  'choice',
-  'group',
-  'list',
-] as const;
+export const FIELD_TYPES = ['text', 'textarea', 'kana', 'date', 'email', 'postalCode', 'phone', 'choice', 'group', 'list'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export interface FieldDefinition {

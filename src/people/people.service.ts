@@ -45,7 +45,8 @@ export class PeopleService {
     const errors: FieldError[] = [];
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
     const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
-    if (email && !looksLikeEmail(email)) errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+    if (email && !looksLikeEmail(email))
+      errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
     const staff = {
       officeId,
       name: name!,
@@ -63,7 +64,8 @@ export class PeopleService {
   async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMemberEntity> {
     const staff = isUuid(id) ? await this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id }) : null;
     if (!staff) throw new DomainError('NOT_FOUND', '見つかりません');
-    if (!isOfficeUser(user) || staff.officeId !== user.officeId) return refuseCrossTenant(this.audit, user, { type: 'staff_member', id }, origin);
+    if (!isOfficeUser(user) || staff.officeId !== user.officeId)
+      return refuseCrossTenant(this.audit, user, { type: 'staff_member', id }, origin);
     return staff;
   }
 
@@ -83,8 +85,15 @@ export class PeopleService {
     const errors: FieldError[] = [];
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
     const birthDate = text(input.birthDate, 'birthDate', '生年月日', errors, {});
-    if (birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) errors.push({ path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' });
-    const patient = { officeId, name: name!, nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }), birthDate, address: text(input.address, 'address', '住所', errors, { max: 120 }) };
+    if (birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate))
+      errors.push({ path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' });
+    const patient = {
+      officeId,
+      name: name!,
+      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
+      birthDate,
+      address: text(input.address, 'address', '住所', errors, { max: 120 }),
+    };
     const family = (Array.isArray(input.family) ? input.family : []).map((member, i) => ({
       name: text(member?.name, `family[${i}].name`, '家族の氏名', errors, { required: true, max: 40 })!,
       relation: text(member?.relation, `family[${i}].relation`, '続柄', errors, { required: true, max: 20 })!,
@@ -99,10 +108,15 @@ export class PeopleService {
     });
   }
 
-  async getPatient(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
+  async getPatient(
+    user: CurrentUser,
+    id: string,
+    origin: RequestOrigin | null,
+  ): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
     const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
     if (!patient) throw new DomainError('NOT_FOUND', '見つかりません');
-    if (!isOfficeUser(user) || patient.officeId !== user.officeId) return refuseCrossTenant(this.audit, user, { type: 'patient', id }, origin);
+    if (!isOfficeUser(user) || patient.officeId !== user.officeId)
+      return refuseCrossTenant(this.audit, user, { type: 'patient', id }, origin);
     await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
     const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
     return { ...patient, family };
@@ -114,7 +128,13 @@ function requireOffice(user: CurrentUser): string {
   return user.officeId;
 }
 
-function text(value: unknown, path: string, label: string, errors: FieldError[], rule: { required?: boolean; max?: number }): string | null {
+function text(
+  value: unknown,
+  path: string,
+  label: string,
+  errors: FieldError[],
+  rule: { required?: boolean; max?: number },
+): string | null {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     if (rule.required) errors.push({ path, label, message: `${label}は必須です` });
     return null;
@@ -127,4 +147,3 @@ function text(value: unknown, path: string, label: string, errors: FieldError[],
   if (rule.max && trimmed.length > rule.max) errors.push({ path, label, message: `${label}は${rule.max}文字以内で入力してください` });
   return trimmed;
 }
-

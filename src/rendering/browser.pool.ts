@@ -131,7 +131,10 @@ export class BrowserPool {
         protocolTimeout: 60_000,
       });
     } catch (error) {
-      throw new DomainError('BROWSER_UNAVAILABLE', `Chromium could not start (${this.options.executablePath}): ${(error as Error).message}`);
+      throw new DomainError(
+        'BROWSER_UNAVAILABLE',
+        `Chromium could not start (${this.options.executablePath}): ${(error as Error).message}`,
+      );
     }
     browser.on('disconnected', () => {
       if (this.closed) return;

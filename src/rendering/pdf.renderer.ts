@@ -30,9 +30,7 @@ export class PdfRenderer {
           sheets: overflowing.map((o) => o.index + 1),
         });
       }
-      const pdf = Buffer.from(
-        await page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: options.tagged ?? true }),
-      );
+      const pdf = Buffer.from(await page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: options.tagged ?? true }));
       const pageCount = (await PDFDocument.load(pdf, { updateMetadata: false })).getPageCount();
       return { pdf, pageCount };
     });

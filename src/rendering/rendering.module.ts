@@ -12,8 +12,7 @@ import { BROWSER_POOL, FormPdfService } from './form-pdf.service';
     {
       provide: BROWSER_POOL,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
-        new BrowserPool({ executablePath: config.chromiumPath, size: config.renderPoolSize }),
+      useFactory: (config: AppConfig) => new BrowserPool({ executablePath: config.chromiumPath, size: config.renderPoolSize }),
     },
     FormPdfService,
   ],

@@ -52,4 +52,3 @@ export class RendersService {
     return { render, pdf };
   }
 }
-

@@ -58,7 +58,14 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
       heartbeat = { worker: this.worker, browser: 'up', version, error: null, pool: this.pool.stats, at: new Date().toISOString() };
     } catch (error) {
       this.logger.error(`browser is down: ${(error as Error).message}`);
-      heartbeat = { worker: this.worker, browser: 'down', version: null, error: (error as Error).message, pool: this.pool.stats, at: new Date().toISOString() };
+      heartbeat = {
+        worker: this.worker,
+        browser: 'down',
+        version: null,
+        error: (error as Error).message,
+        pool: this.pool.stats,
+        at: new Date().toISOString(),
+      };
     }
     try {
       await this.redis.client.set(this.key, JSON.stringify(heartbeat), 'PX', INTERVAL_MS * 3);

@@ -1,5 +1,22 @@
 import { KeyObject, X509Certificate, constants, createHash, sign, verify } from 'node:crypto';
-import { DerError, DerNode, TAG, algorithm, children, expectTag, explicit, integer, octetString, oid, readDer, readGeneralizedTime, readOid, sequence, set, tlv } from './der';
+import {
+  DerError,
+  DerNode,
+  TAG,
+  algorithm,
+  children,
+  expectTag,
+  explicit,
+  integer,
+  octetString,
+  oid,
+  readDer,
+  readGeneralizedTime,
+  readOid,
+  sequence,
+  set,
+  tlv,
+} from './der';
 
 export const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -31,7 +48,10 @@ const attribute = (type: string, ...values: Buffer[]) => sequence(oid(type), set
 export function issuerAndSerial(certificate: Buffer): { issuer: Buffer; serial: Buffer } {
   const tbs = children(expectTag(children(readDer(certificate))[0], TAG.sequence, 'a TBSCertificate'));
   const fields = tbs[0].tag === TAG.context(0) ? tbs.slice(1) : tbs; // skip the [0] version
-  return { serial: expectTag(fields[0], TAG.integer, 'a serial number').bytes, issuer: expectTag(fields[2], TAG.sequence, 'an issuer').bytes };
+  return {
+    serial: expectTag(fields[0], TAG.integer, 'a serial number').bytes,
+    issuer: expectTag(fields[2], TAG.sequence, 'an issuer').bytes,
+  };
 }
 
 export interface CmsSigner {
@@ -46,14 +66,20 @@ export interface CmsSigner {
  * signature value, which a timestamp must cover, and a function that assembles the SignedData with any
  * unsigned attributes.
  */
-export function signDetached(content: Buffer, signer: CmsSigner): { signatureValue: Buffer; assemble: (unsignedAttributes?: Buffer[]) => Buffer } {
+export function signDetached(
+  content: Buffer,
+  signer: CmsSigner,
+): { signatureValue: Buffer; assemble: (unsignedAttributes?: Buffer[]) => Buffer } {
   const [certificate] = signer.certificates;
   const { issuer, serial } = issuerAndSerial(certificate);
   const signedAttributes = [
     attribute(OID.contentType, oid(OID.data)),
     attribute(OID.messageDigest, octetString(sha256(content))),
     // SigningCertificateV2 { certs: [ ESSCertIDv2 { certHash (sha256 by default), issuerSerial } ] }
-    attribute(OID.signingCertificateV2, sequence(sequence(sequence(octetString(sha256(certificate)), sequence(sequence(explicit(4, issuer)), serial))))),
+    attribute(
+      OID.signingCertificateV2,
+      sequence(sequence(sequence(octetString(sha256(certificate)), sequence(sequence(explicit(4, issuer)), serial)))),
+    ),
   ];
   const signedSet = set(...signedAttributes);
   const isRsa = signer.privateKey.asymmetricKeyType === 'rsa';
@@ -68,7 +94,13 @@ export function signDetached(content: Buffer, signer: CmsSigner): { signatureVal
       octetString(signatureValue),
       ...(unsignedAttributes.length ? [tlv(TAG.context(1), readDer(set(...unsignedAttributes)).content)] : []),
     );
-    const signedData = sequence(integer(1), set(algorithm(OID.sha256)), sequence(oid(OID.data)), tlv(TAG.context(0), ...signer.certificates), set(signerInfo));
+    const signedData = sequence(
+      integer(1),
+      set(algorithm(OID.sha256)),
+      sequence(oid(OID.data)),
+      tlv(TAG.context(0), ...signer.certificates),
+      set(signerInfo),
+    );
     return sequence(oid(OID.signedData), explicit(0, signedData));
   };
   return { signatureValue, assemble };
@@ -135,7 +167,12 @@ function hashName(oidValue: string): string {
 
 function verifySignature(hash: string, data: Buffer, signature: Buffer, certificate: X509Certificate, algorithmOid: string): boolean {
   if (algorithmOid === OID.rsaPss) {
-    return verify(hash, data, { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
+    return verify(
+      hash,
+      data,
+      { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+      signature,
+    );
   }
   return verify(hash, data, certificate.publicKey, signature);
 }
@@ -168,9 +205,12 @@ export function readTimestampToken(token: Buffer): TimestampInfo {
   if (!digest || !expectTag(digest, TAG.octetString, 'a message digest').content.equals(createHash(hash).update(parts.content).digest())) {
     throw new DerError('the token’s message digest does not match its TSTInfo');
   }
-  const certificate = parts.certificates.map((c) => new X509Certificate(c)).find((c) => verifySignature(hash, signer.signedAttributes!, signer.signature, c, signer.signatureAlgorithm));
+  const certificate = parts.certificates
+    .map((c) => new X509Certificate(c))
+    .find((c) => verifySignature(hash, signer.signedAttributes!, signer.signature, c, signer.signatureAlgorithm));
   if (!certificate) throw new DerError('the token’s signature does not verify against any certificate it carries');
-  if (!(certificate.keyUsage ?? []).includes(OID.timeStamping)) throw new DerError('the token was not signed by a timestamping certificate');
+  if (!(certificate.keyUsage ?? []).includes(OID.timeStamping))
+    throw new DerError('the token was not signed by a timestamping certificate');
   return {
     time: readGeneralizedTime(info[4]),
     hashAlgorithm: hashName(readOid(children(imprintAlgorithm)[0])),

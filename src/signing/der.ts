@@ -62,7 +62,10 @@ export function oid(dotted: string): Buffer {
 }
 
 export function generalizedTime(date: Date): Buffer {
-  const text = date.toISOString().replace(/[-:T]/g, '').replace(/\.(\d+)Z$/, (_, ms: string) => (/^0+$/.test(ms) ? 'Z' : `.${ms.replace(/0+$/, '')}Z`));
+  const text = date
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.(\d+)Z$/, (_, ms: string) => (/^0+$/.test(ms) ? 'Z' : `.${ms.replace(/0+$/, '')}Z`));
   return tlv(TAG.generalizedTime, Buffer.from(text, 'latin1'));
 }
 
@@ -98,7 +101,7 @@ export function readDer(buffer: Buffer, offset = 0): DerNode {
 
 export function children(node: DerNode): DerNode[] {
   const items: DerNode[] = [];
-  for (let offset = 0; offset < node.content.length; ) {
+  for (let offset = 0; offset < node.content.length;) {
     const item = readDer(node.content, offset);
     items.push(item);
     offset += item.bytes.length;

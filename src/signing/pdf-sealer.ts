@@ -38,7 +38,12 @@ class SealSigner extends Signer {
 const SIGNATURE_BYTES = { plain: 8_192, timestamped: 24_576 };
 
 /** Applies the service's PAdES signature (ETSI.CAdES.detached) to a finished PDF, timestamped if asked. */
-export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: SealInfo, authority: TimestampAuthority | null = null): Promise<Buffer> {
+export async function sealPdf(
+  pdf: Buffer,
+  certificate: SealCertificate,
+  info: SealInfo,
+  authority: TimestampAuthority | null = null,
+): Promise<Buffer> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
   pdflibAddPlaceholder({
     signatureLength: authority ? SIGNATURE_BYTES.timestamped : SIGNATURE_BYTES.plain,
@@ -51,7 +56,12 @@ export async function sealPdf(pdf: Buffer, certificate: SealCertificate, info: S
     subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     appName: 'renkei-forms',
   });
-  writeTextStrings(document, { [MARKER.reason]: info.reason, [MARKER.location]: info.location, [MARKER.contactInfo]: info.contactInfo, [MARKER.name]: certificate.name });
+  writeTextStrings(document, {
+    [MARKER.reason]: info.reason,
+    [MARKER.location]: info.location,
+    [MARKER.contactInfo]: info.contactInfo,
+    [MARKER.name]: certificate.name,
+  });
   const prepared = Buffer.from(await document.save({ useObjectStreams: false }));
   return Buffer.from(await signpdf.sign(prepared, new SealSigner(certificate, authority), info.signingTime));
 }
@@ -88,7 +98,12 @@ export function sealTimestamp(pdf: Buffer): TimestampInfo | null {
   }
 }
 
-const MARKER = { reason: 'renkei-seal-reason', location: 'renkei-seal-location', contactInfo: 'renkei-seal-contact', name: 'renkei-seal-name' };
+const MARKER = {
+  reason: 'renkei-seal-reason',
+  location: 'renkei-seal-location',
+  contactInfo: 'renkei-seal-contact',
+  name: 'renkei-seal-name',
+};
 
 /**
  * @signpdf's placeholder writes its strings as PDF literals without escaping them, and serializes the
@@ -110,5 +125,6 @@ function writeTextStrings(document: PDFDocument, texts: Record<string, string>):
     }
     document.context.assign(ref, PDFInvalidObject.of(Buffer.from(dictionary, 'latin1')));
   }
-  if (written !== Object.keys(texts).length) throw new Error('the signature dictionary is not as expected: its text strings could not be written');
+  if (written !== Object.keys(texts).length)
+    throw new Error('the signature dictionary is not as expected: its text strings could not be written');
 }

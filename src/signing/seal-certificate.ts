@@ -40,7 +40,12 @@ export function generateDevCertificate(passphrase: string): Buffer {
  * The sealing certificate: the configured PKCS#12, or (outside production) a development one created
  * on first use at `devPath`.
  */
-export function loadSealCertificate(options: { p12Path: string | null; passphrase: string; devPath: string; production: boolean }): SealCertificate {
+export function loadSealCertificate(options: {
+  p12Path: string | null;
+  passphrase: string;
+  devPath: string;
+  production: boolean;
+}): SealCertificate {
   let p12: Buffer;
   if (options.p12Path) {
     p12 = readFileSync(options.p12Path);
@@ -60,10 +65,15 @@ export function loadSealCertificate(options: { p12Path: string | null; passphras
 /** Opens a PKCS#12 once: its RSA key, the certificate that matches it, and the rest as its chain. */
 export function sealCertificateFromP12(p12: Buffer, passphrase: string): SealCertificate {
   const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), false, passphrase);
-  const keyBag = [...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []), ...(parsed.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? [])][0];
+  const keyBag = [
+    ...(parsed.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? []),
+    ...(parsed.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? []),
+  ][0];
   const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new Error('the sealing PKCS#12 holds no private key');
-  const certificates = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []).map((bag) => bag.cert!).filter(Boolean);
+  const certificates = (parsed.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [])
+    .map((bag) => bag.cert!)
+    .filter(Boolean);
   const own = certificates.find((c) => {
     const publicKey = c.publicKey as forge.pki.rsa.PublicKey;
     return publicKey.n.equals(key.n) && publicKey.e.equals(key.e);

@@ -77,8 +77,17 @@ export class SealService {
     }
     const versionId = document.exemplars[0]?.versionId;
     const issued = versionId ? await this.documents.versionData(versionId) : document.version.data;
-    const data = withSignerDetails(this.networks.getForm(document.networkId, document.formId).form.fields, issued, signers, todayInJapan(request.completedAt ?? new Date()));
-    const exemplar = { documentNumber: document.number, qrDataUri: await QRCode.toDataURL(document.number, { margin: 1, scale: 4 }), mark: null };
+    const data = withSignerDetails(
+      this.networks.getForm(document.networkId, document.formId).form.fields,
+      issued,
+      signers,
+      todayInJapan(request.completedAt ?? new Date()),
+    );
+    const exemplar = {
+      documentNumber: document.number,
+      qrDataUri: await QRCode.toDataURL(document.number, { margin: 1, scale: 4 }),
+      mark: null,
+    };
     const form = await this.formPdf.renderForm(document.networkId, document.formId, data, exemplar, signatures);
     const preSealSha256 = createHash('sha256').update(form.pdf).digest('hex');
 
@@ -95,7 +104,10 @@ export class SealService {
       verifyUrl: `${this.config.publicUrl}/verify`,
       signers: signers.map((s) => ({
         ...s,
-        method: s.method === 'in_person' ? `${METHOD_LABEL.in_person}${witnesses[s.witnessUserId ?? ''] ? ` 立会: ${witnesses[s.witnessUserId!]}` : ''}` : METHOD_LABEL.email,
+        method:
+          s.method === 'in_person'
+            ? `${METHOD_LABEL.in_person}${witnesses[s.witnessUserId ?? ''] ? ` 立会: ${witnesses[s.witnessUserId!]}` : ''}`
+            : METHOD_LABEL.email,
         signedAt: s.signedAt ? formatJst(s.signedAt) : '',
       })),
     });
@@ -106,13 +118,22 @@ export class SealService {
     const sealed = await sealPdf(
       merged,
       this.certificateFor(),
-      { reason: `${document.formTitle}（書類番号 ${document.number}）の署名を封緘`, location: network.name, contactInfo: this.config.publicUrl, signingTime },
+      {
+        reason: `${document.formTitle}（書類番号 ${document.number}）の署名を封緘`,
+        location: network.name,
+        contactInfo: this.config.publicUrl,
+        signingTime,
+      },
       this.timestampAuthority,
     );
     // Only networks whose rule gives some party a 写し need the stamped copy.
     const copy = document.exemplars.some((e) => e.kind === 'copy') ? await stampCopy(merged) : null;
 
-    const { sha256: sealedSha, outbox, sealedNow } = await this.dataSource.transaction(async (manager) => {
+    const {
+      sha256: sealedSha,
+      outbox,
+      sealedNow,
+    } = await this.dataSource.transaction(async (manager) => {
       const sealedSha = await this.pdfs.save(sealed, form.pageCount + audit.pageCount, manager);
       const changed = await manager.update(
         SigningRequestEntity,
@@ -125,7 +146,8 @@ export class SealService {
       const exemplars = await manager.find(ExemplarEntity, { where: { documentId: document.id } });
       for (const e of exemplars) {
         await this.custody.setPdf(e.id, e.kind === 'original' ? sealedSha : copySha!, manager);
-        if (e.kind === 'original') await this.custody.recordBySystem(manager, e, 'signed_electronically', `封緘 ${sealedSha.slice(0, 16)}…`);
+        if (e.kind === 'original')
+          await this.custody.recordBySystem(manager, e, 'signed_electronically', `封緘 ${sealedSha.slice(0, 16)}…`);
       }
       return { sha256: sealedSha, outbox: await this.sendToFamily(manager, document, signers, exemplars), sealedNow: true };
     });
@@ -138,14 +160,20 @@ export class SealService {
    * The patient's side gets the exemplar it is owed (its 原本, or the 写し) by an expiring link, sent to
    * every e-mail address among the patient-side signers; the ledger records it as handed over.
    */
-  private async sendToFamily(manager: import('typeorm').EntityManager, document: Awaited<ReturnType<DocumentsService['byId']>>, signers: SignerEntity[], exemplars: ExemplarEntity[]) {
+  private async sendToFamily(
+    manager: import('typeorm').EntityManager,
+    document: Awaited<ReturnType<DocumentsService['byId']>>,
+    signers: SignerEntity[],
+    exemplars: ExemplarEntity[],
+  ) {
     const patientExemplar = exemplars.find((e) => e.holder === 'patient');
     if (!patientExemplar) return [];
     const recipients = new Map<string, string>();
     const { form } = this.networks.getForm(document.networkId, document.formId);
     for (const s of signers) {
       const kind = form.signers.find((r) => r.role === s.role)?.kind;
-      if (s.email && (kind === 'patient' || kind === 'family' || kind === 'proxy') && !recipients.has(s.email)) recipients.set(s.email, s.name);
+      if (s.email && (kind === 'patient' || kind === 'family' || kind === 'proxy') && !recipients.has(s.email))
+        recipients.set(s.email, s.name);
     }
     const outbox: MailOutboxEntity[] = [];
     const expiresAt = new Date(Date.now() + this.config.downloadLinkDays * 86_400_000);
@@ -153,7 +181,15 @@ export class SealService {
     const mark = patientExemplar.kind === 'original' ? '原本' : '写し';
     for (const [email, name] of recipients) {
       const token = randomBytes(24).toString('base64url');
-      await manager.save(manager.create(DownloadLinkEntity, { tokenHash: sha256(token), exemplarId: patientExemplar.id, recipient: email, expiresAt, downloads: 0 }));
+      await manager.save(
+        manager.create(DownloadLinkEntity, {
+          tokenHash: sha256(token),
+          exemplarId: patientExemplar.id,
+          recipient: email,
+          expiresAt,
+          downloads: 0,
+        }),
+      );
       const message = this.mail.compose(document.networkId, 'signed-copy', {
         ...context,
         recipientName: name,
@@ -164,7 +200,13 @@ export class SealService {
       });
       outbox.push(await this.mail.enqueue(manager, { kind: 'signed-copy', to: email, ...message }));
     }
-    if (outbox.length) await this.custody.recordBySystem(manager, patientExemplar, 'handed_to_family', `メールで送付（${[...recipients.keys()].join(', ')}）`);
+    if (outbox.length)
+      await this.custody.recordBySystem(
+        manager,
+        patientExemplar,
+        'handed_to_family',
+        `メールで送付（${[...recipients.keys()].join(', ')}）`,
+      );
     return outbox;
   }
 
@@ -191,7 +233,12 @@ export class SealService {
  * their id by convention (patient, family1, proxy, …), and the signer's name and 続柄 are written there
  * (the person who signs is who the form must name); a blank date becomes the day the last one signed.
  */
-export function withSignerDetails(fields: FieldDefinition[], data: Record<string, unknown>, signers: SignerEntity[], completedOn: string): Record<string, unknown> {
+export function withSignerDetails(
+  fields: FieldDefinition[],
+  data: Record<string, unknown>,
+  signers: SignerEntity[],
+  completedOn: string,
+): Record<string, unknown> {
   const filled = { ...data };
   for (const signer of signers) {
     const group = fields.find((f) => f.key === signer.role && f.type === 'group');

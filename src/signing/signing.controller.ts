@@ -19,8 +19,15 @@ export class SigningController {
 
   @Post('documents/:id/signing')
   @Roles('office_manager', 'office_staff')
-  @ApiOperation({ summary: 'Send an issued document for signing: signers per catalogue role, by e-mailed link or in person, optional order and 暗証番号' })
-  create(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: SignerInput[]; ordered?: boolean }, @Origin() origin: RequestOrigin) {
+  @ApiOperation({
+    summary: 'Send an issued document for signing: signers per catalogue role, by e-mailed link or in person, optional order and 暗証番号',
+  })
+  create(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: { signers?: SignerInput[]; ordered?: boolean },
+    @Origin() origin: RequestOrigin,
+  ) {
     return this.signing.create(user, id, body ?? {}, origin);
   }
 
@@ -33,7 +40,12 @@ export class SigningController {
   @Post('signing/:requestId/signers/:signerId/resend')
   @Roles('office_manager', 'office_staff')
   @ApiOperation({ summary: 'Send a new link (the previous link stops working)' })
-  resend(@User() user: CurrentUser, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin) {
+  resend(
+    @User() user: CurrentUser,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+  ) {
     return this.signing.resend(user, requestId, signerId, origin);
   }
 
@@ -46,7 +58,13 @@ export class SigningController {
   @Post('signing/:requestId/signers/:signerId/in-person')
   @Roles('office_manager', 'office_staff')
   @ApiOperation({ summary: 'Sign on the office’s device during a visit (the logged-in staff member witnesses)' })
-  inPerson(@User() user: CurrentUser, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Body() body: SignatureInput, @Origin() origin: RequestOrigin) {
+  inPerson(
+    @User() user: CurrentUser,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Body() body: SignatureInput,
+    @Origin() origin: RequestOrigin,
+  ) {
     return this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
   }
 
@@ -56,7 +74,10 @@ export class SigningController {
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Is this PDF one this service sealed, unchanged, and for which document? (no personal data)' })
   verify(@Upload('file') file: UploadedFile | undefined) {
-    if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', { errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルを選んでください' }] });
+    if (!file)
+      throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', {
+        errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルを選んでください' }],
+      });
     return this.verification.verify(file.buffer);
   }
 
@@ -64,6 +85,10 @@ export class SigningController {
   @Get('downloads/:token')
   async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     const { pdf, filename } = await this.verification.download(token, origin);
-    reply.type('application/pdf').header('Content-Disposition', `attachment; filename="${filename}"`).header('Cache-Control', 'private, no-store').send(pdf);
+    reply
+      .type('application/pdf')
+      .header('Content-Disposition', `attachment; filename="${filename}"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
   }
 }

@@ -146,7 +146,16 @@ export class SigningService {
       if (open) throw new DomainError('INVALID_STATE', 'この書類には進行中の署名依頼があります。取り消してから作り直してください');
       const awaitingSeal = await manager.findOneBy(SigningRequestEntity, { documentId, status: 'completed', sealedSha256: IsNull() });
       if (awaitingSeal) throw new DomainError('INVALID_STATE', 'この書類は全員の署名がそろい、封緘を待っています');
-      const request = await manager.save(manager.create(SigningRequestEntity, { documentId, officeId: document.officeId, status: 'open', ordered, expiresAt, createdBy: user.id }));
+      const request = await manager.save(
+        manager.create(SigningRequestEntity, {
+          documentId,
+          officeId: document.officeId,
+          status: 'open',
+          ordered,
+          expiresAt,
+          createdBy: user.id,
+        }),
+      );
       const rows: SignerEntity[] = [];
       for (const [position, s] of signers.entries()) {
         rows.push(
@@ -171,13 +180,30 @@ export class SigningService {
       for (const signer of rows) {
         if (this.mayStart(request, rows, signer)) outbox.push(await this.sendLink(manager, request, signer, document, 'signing-request'));
       }
-      await this.audit.record({ action: 'signing_requested', actor: user, target: { type: 'document', id: documentId }, origin, detail: { request: request.id, signers: rows.map((r) => r.role) } }, manager);
+      await this.audit.record(
+        {
+          action: 'signing_requested',
+          actor: user,
+          target: { type: 'document', id: documentId },
+          origin,
+          detail: { request: request.id, signers: rows.map((r) => r.role) },
+        },
+        manager,
+      );
       return { request, outbox, rows };
     });
     await this.mail.dispatch(outbox);
-    await this.queue.add('expire', { kind: 'expire', requestId: request.id }, { jobId: `expire-${request.id}`, delay: expiresAt.getTime() - Date.now() });
+    await this.queue.add(
+      'expire',
+      { kind: 'expire', requestId: request.id },
+      { jobId: `expire-${request.id}`, delay: expiresAt.getTime() - Date.now() },
+    );
     for (const signer of rows.filter((r) => r.method === 'email')) {
-      await this.queue.add('remind', { kind: 'remind', signerId: signer.id }, { jobId: `remind-${signer.id}`, delay: this.config.reminderDays * 86_400_000 });
+      await this.queue.add(
+        'remind',
+        { kind: 'remind', signerId: signer.id },
+        { jobId: `remind-${signer.id}`, delay: this.config.reminderDays * 86_400_000 },
+      );
     }
     return this.describe(request.id);
   }
@@ -186,19 +212,25 @@ export class SigningService {
   async describe(requestId: string) {
     const request = await this.dataSource.getRepository(SigningRequestEntity).findOneByOrFail({ id: requestId });
     const signers = await this.dataSource.getRepository(SignerEntity).find({ where: { requestId }, order: { position: 'ASC' } });
-    return { ...request, signers: signers.map(({ accessFailures, ...s }) => ({ ...s, locked: accessFailures >= MAX_ACCESS_CODE_FAILURES })) };
+    return {
+      ...request,
+      signers: signers.map(({ accessFailures, ...s }) => ({ ...s, locked: accessFailures >= MAX_ACCESS_CODE_FAILURES })),
+    };
   }
 
   async forDocument(user: CurrentUser, documentId: string, origin: RequestOrigin | null) {
     await this.documents.writable(user, documentId, origin);
-    const requests = await this.dataSource.getRepository(SigningRequestEntity).find({ where: { documentId }, order: { createdAt: 'DESC' } });
+    const requests = await this.dataSource
+      .getRepository(SigningRequestEntity)
+      .find({ where: { documentId }, order: { createdAt: 'DESC' } });
     return Promise.all(requests.map((r) => this.describe(r.id)));
   }
 
   /** A new link for one signer; the old one stops working at once. */
   async resend(user: CurrentUser, requestId: string, signerId: string, origin: RequestOrigin | null) {
     const { request, signer, document } = await this.officeSigner(user, requestId, signerId, origin);
-    if (signer.method !== 'email' || !signer.email) throw new DomainError('INVALID_STATE', `${signer.name} さんはメールで署名する設定ではありません`);
+    if (signer.method !== 'email' || !signer.email)
+      throw new DomainError('INVALID_STATE', `${signer.name} さんはメールで署名する設定ではありません`);
     const outbox = await this.dataSource.transaction(async (manager) => {
       const message = await this.sendLink(manager, request, signer, document, 'signing-request');
       await this.audit.record({ action: 'signing_link_resent', actor: user, target: { type: 'signer', id: signer.id }, origin }, manager);
@@ -214,7 +246,10 @@ export class SigningService {
       const changed = await manager.update(SigningRequestEntity, { id: request.id, status: 'open' }, { status: 'cancelled' });
       if (changed.affected !== 1) throw new DomainError('INVALID_STATE', 'この署名依頼は既に終了しています');
       await manager.update(SignerEntity, { requestId: request.id }, { tokenHash: null });
-      await this.audit.record({ action: 'signing_cancelled', actor: user, target: { type: 'signing_request', id: request.id }, origin }, manager);
+      await this.audit.record(
+        { action: 'signing_cancelled', actor: user, target: { type: 'signing_request', id: request.id }, origin },
+        manager,
+      );
     });
     return this.describe(request.id);
   }
@@ -222,7 +257,11 @@ export class SigningService {
   /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
   async open(token: string): Promise<OpenedLink> {
     const row = await this.links.find(sha256(token));
-    if (!row) throw new DomainError('LINK_INVALID', 'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください');
+    if (!row)
+      throw new DomainError(
+        'LINK_INVALID',
+        'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください',
+      );
     const signer = Object.assign(new SignerEntity(), {
       id: row.id,
       requestId: row.request_id,
@@ -273,7 +312,11 @@ export class SigningService {
     if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
       const failures = signer.accessFailures + 1;
       await this.dataSource.getRepository(SignerEntity).update(signer.id, { accessFailures: failures });
-      await this.audit.record({ action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed', target: { type: 'signer', id: signer.id }, origin });
+      await this.audit.record({
+        action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
+        target: { type: 'signer', id: signer.id },
+        origin,
+      });
       if (failures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
       throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
     }
@@ -307,10 +350,17 @@ export class SigningService {
     }
     const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
     await this.dataSource.transaction(async (manager) => {
-      await manager.update(SignerEntity, { id: signer.id, status: 'pending' }, { status: 'declined', declineReason: text || null, ip: origin.ip, userAgent: origin.userAgent });
+      await manager.update(
+        SignerEntity,
+        { id: signer.id, status: 'pending' },
+        { status: 'declined', declineReason: text || null, ip: origin.ip, userAgent: origin.userAgent },
+      );
       await manager.update(SigningRequestEntity, { id: request.id, status: 'open' }, { status: 'declined', completedAt: new Date() });
       await manager.update(SignerEntity, { requestId: request.id }, { tokenHash: null });
-      await this.audit.record({ action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { reason: text } }, manager);
+      await this.audit.record(
+        { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { reason: text } },
+        manager,
+      );
     });
   }
 
@@ -354,11 +404,21 @@ export class SigningService {
   private async sign(signerId: string, role: SignerRole, input: SignatureInput, origin: RequestOrigin, witness: CurrentUser | null) {
     const signature = validateSignature(role, input);
     const { completed, outbox, requestId, alreadySigned } = await this.dataSource.transaction(async (manager) => {
-      const signer = await manager.getRepository(SignerEntity).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :id', { id: signerId }).getOneOrFail();
+      const signer = await manager
+        .getRepository(SignerEntity)
+        .createQueryBuilder('s')
+        .setLock('pessimistic_write')
+        .where('s.id = :id', { id: signerId })
+        .getOneOrFail();
       if (signer.status === 'signed') return { completed: false, outbox: [], requestId: signer.requestId, alreadySigned: true };
       // Serialize completions on the request row, so that two last signers finishing together both count
       // and exactly one of them completes the request.
-      const request = await manager.getRepository(SigningRequestEntity).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :id', { id: signer.requestId }).getOneOrFail();
+      const request = await manager
+        .getRepository(SigningRequestEntity)
+        .createQueryBuilder('r')
+        .setLock('pessimistic_write')
+        .where('r.id = :id', { id: signer.requestId })
+        .getOneOrFail();
       this.assertSignable(request, signer);
       await manager.update(SignerEntity, signer.id, {
         status: 'signed',
@@ -373,7 +433,16 @@ export class SigningService {
         witnessUserId: witness?.id ?? null,
         tokenHash: null,
       });
-      await this.audit.record({ action: 'signed', actor: witness, target: { type: 'signer', id: signer.id }, origin, detail: { role: signer.role, method: witness ? 'in_person' : 'link' } }, manager);
+      await this.audit.record(
+        {
+          action: 'signed',
+          actor: witness,
+          target: { type: 'signer', id: signer.id },
+          origin,
+          detail: { role: signer.role, method: witness ? 'in_person' : 'link' },
+        },
+        manager,
+      );
       const all = await manager.find(SignerEntity, { where: { requestId: request.id }, order: { position: 'ASC' } });
       const outbox: MailOutboxEntity[] = [];
       if (all.every((s) => s.status === 'signed')) {
@@ -382,7 +451,8 @@ export class SigningService {
       }
       if (request.ordered) {
         const next = all.find((s) => s.status === 'pending');
-        if (next && next.method === 'email') outbox.push(await this.sendLink(manager, request, next, await this.documents.byId(request.documentId), 'signing-request'));
+        if (next && next.method === 'email')
+          outbox.push(await this.sendLink(manager, request, next, await this.documents.byId(request.documentId), 'signing-request'));
       }
       return { completed: false, outbox, requestId: request.id, alreadySigned: false };
     });
@@ -417,8 +487,10 @@ export class SigningService {
 
   private assertSignable(request: SigningRequestEntity, signer: SignerEntity): void {
     if (signer.status === 'signed') throw new DomainError('ALREADY_SIGNED', 'この書類には既に署名いただいています。ありがとうございました');
-    if (request.status === 'expired' || request.expiresAt.getTime() < Date.now()) throw new DomainError('LINK_EXPIRED', 'この署名依頼は有効期限が切れています。依頼元の事業所にお問い合わせください');
-    if (request.status !== 'open' || signer.status === 'declined') throw new DomainError('REQUEST_CLOSED', 'この署名依頼は取り消されたか、辞退されています');
+    if (request.status === 'expired' || request.expiresAt.getTime() < Date.now())
+      throw new DomainError('LINK_EXPIRED', 'この署名依頼は有効期限が切れています。依頼元の事業所にお問い合わせください');
+    if (request.status !== 'open' || signer.status === 'declined')
+      throw new DomainError('REQUEST_CLOSED', 'この署名依頼は取り消されたか、辞退されています');
   }
 
   /** In an ordered request only the first signer still pending may sign; otherwise anyone pending. */
@@ -428,7 +500,13 @@ export class SigningService {
     return all.filter((s) => s.status === 'pending').sort((a, b) => a.position - b.position)[0]?.id === signer.id;
   }
 
-  private async sendLink(manager: EntityManager, request: SigningRequestEntity, signer: SignerEntity, document: DocumentSummary, kind: MailKind) {
+  private async sendLink(
+    manager: EntityManager,
+    request: SigningRequestEntity,
+    signer: SignerEntity,
+    document: DocumentSummary,
+    kind: MailKind,
+  ) {
     const token = newToken();
     await manager.update(SignerEntity, signer.id, { tokenHash: sha256(token), tokenExpiresAt: request.expiresAt });
     const message = this.mail.compose(document.networkId, kind, {
@@ -436,7 +514,15 @@ export class SigningService {
       signerName: signer.name,
       link: `${this.config.publicUrl}/sign/${token}`,
       expiresAt: formatJst(request.expiresAt),
-      accessCode: (await manager.getRepository(SignerEntity).createQueryBuilder('s').addSelect('s.accessCodeHash').where('s.id = :id', { id: signer.id }).getOneOrFail()).accessCodeHash !== null,
+      accessCode:
+        (
+          await manager
+            .getRepository(SignerEntity)
+            .createQueryBuilder('s')
+            .addSelect('s.accessCodeHash')
+            .where('s.id = :id', { id: signer.id })
+            .getOneOrFail()
+        ).accessCodeHash !== null,
     });
     return this.mail.enqueue(manager, { kind, to: signer.email!, ...message });
   }
@@ -444,7 +530,14 @@ export class SigningService {
   async mailContext(manager: EntityManager, document: DocumentSummary): Promise<Record<string, unknown>> {
     const network = this.networks.getNetwork(document.networkId);
     const office = await manager.findOneByOrFail(OfficeEntity, { id: document.officeId });
-    return { networkName: network.name, operator: network.operator, officeName: office.name, formTitle: document.formTitle, formNumber: document.formNumber, documentNumber: document.number };
+    return {
+      networkName: network.name,
+      operator: network.operator,
+      officeName: office.name,
+      formTitle: document.formTitle,
+      formNumber: document.formNumber,
+      documentNumber: document.number,
+    };
   }
 
   private async officeRequest(user: CurrentUser, requestId: string, origin: RequestOrigin | null): Promise<SigningRequestEntity> {
@@ -473,21 +566,31 @@ export class SigningService {
       const at = (key: string) => `signers[${i}].${key}`;
       const role = roles.find((r) => r.role === s?.role);
       if (!role) {
-        errors.push({ path: at('role'), label: '役割', message: `役割は次のいずれかです: ${roles.map((r) => `${r.role}（${r.label}）`).join('、')}` });
+        errors.push({
+          path: at('role'),
+          label: '役割',
+          message: `役割は次のいずれかです: ${roles.map((r) => `${r.role}（${r.label}）`).join('、')}`,
+        });
         return [];
       }
       if (seen.has(role.role)) errors.push({ path: at('role'), label: role.label, message: `${role.label}が二度指定されています` });
       seen.add(role.role);
       const name = typeof s.name === 'string' ? s.name.trim() : '';
-      if (!name || name.length > 40) errors.push({ path: at('name'), label: `${role.label}の氏名`, message: `${role.label}の氏名を40文字以内で入力してください` });
+      if (!name || name.length > 40)
+        errors.push({ path: at('name'), label: `${role.label}の氏名`, message: `${role.label}の氏名を40文字以内で入力してください` });
       const method = s.method === 'in_person' ? 'in_person' : s.method === 'email' || s.method === undefined ? 'email' : null;
       if (!method) errors.push({ path: at('method'), label: '署名の方法', message: '署名の方法は email か in_person です' });
       const email = typeof s.email === 'string' && s.email.trim() ? s.email.trim() : null;
       if (method === 'email' && (!email || !looksLikeEmail(email))) {
-        errors.push({ path: at('email'), label: `${role.label}のメールアドレス`, message: `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）` });
+        errors.push({
+          path: at('email'),
+          label: `${role.label}のメールアドレス`,
+          message: `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）`,
+        });
       }
       const accessCode = typeof s.accessCode === 'string' && s.accessCode.trim() ? s.accessCode.trim() : null;
-      if (accessCode && !/^\d{4,8}$/.test(accessCode)) errors.push({ path: at('accessCode'), label: '暗証番号', message: '暗証番号は4〜8桁の数字です' });
+      if (accessCode && !/^\d{4,8}$/.test(accessCode))
+        errors.push({ path: at('accessCode'), label: '暗証番号', message: '暗証番号は4〜8桁の数字です' });
       const relation = typeof s.relation === 'string' && s.relation.trim() ? s.relation.trim().slice(0, 20) : null;
       return [{ role, name, email, method: (method ?? 'email') as 'email' | 'in_person', accessCode, relation }];
     });
@@ -501,7 +604,10 @@ export class SigningService {
 }
 
 function lockedError(): DomainError {
-  return new DomainError('ACCESS_LOCKED', '暗証番号を続けて間違えたため、このリンクはロックされました。依頼元の事業所に連絡して、リンクを再送してもらってください');
+  return new DomainError(
+    'ACCESS_LOCKED',
+    '暗証番号を続けて間違えたため、このリンクはロックされました。依頼元の事業所に連絡して、リンクを再送してもらってください',
+  );
 }
 
 /** Checks what the signer submitted; every problem is reported at once. */
@@ -522,14 +628,17 @@ function validateSignature(role: SignerRole, input: SignatureInput) {
     } else image = data;
   } else if (kind === 'typed') {
     typedName = typeof input.typedName === 'string' ? input.typedName.trim() : '';
-    if (!typedName || typedName.length > 40) errors.push({ path: 'typedName', label: '署名（文字入力）', message: 'お名前を40文字以内で入力してください' });
+    if (!typedName || typedName.length > 40)
+      errors.push({ path: 'typedName', label: '署名（文字入力）', message: 'お名前を40文字以内で入力してください' });
   } else {
     errors.push({ path: 'signatureKind', label: '署名の方法', message: '手書きか文字入力で署名してください' });
   }
   const relation = typeof input.relation === 'string' && input.relation.trim() ? input.relation.trim().slice(0, 20) : null;
-  if ((role.kind === 'family' || role.kind === 'proxy') && !relation) errors.push({ path: 'relation', label: '続柄', message: '患者さまとの続柄を入力してください' });
+  if ((role.kind === 'family' || role.kind === 'proxy') && !relation)
+    errors.push({ path: 'relation', label: '続柄', message: '患者さまとの続柄を入力してください' });
   const proxyReason = typeof input.proxyReason === 'string' && input.proxyReason.trim() ? input.proxyReason.trim().slice(0, 200) : null;
-  if (role.kind === 'proxy' && !proxyReason) errors.push({ path: 'proxyReason', label: '代筆の理由', message: '代筆する理由を入力してください（例: 手の震えのため）' });
+  if (role.kind === 'proxy' && !proxyReason)
+    errors.push({ path: 'proxyReason', label: '代筆の理由', message: '代筆する理由を入力してください（例: 手の震えのため）' });
   if (errors.length) throw new DomainError('INVALID_REQUEST', `署名の入力に${errors.length}件の誤りがあります`, { errors });
   return { kind: kind!, image, typedName, relation, proxyReason };
 }

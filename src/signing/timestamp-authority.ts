@@ -21,7 +21,9 @@ export class TimestampAuthority {
   ) {
     // fetch() refuses URLs with credentials; an authority that needs Basic auth gets them as a header.
     const parsed = new URL(url);
-    this.authorization = parsed.username ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` : null;
+    this.authorization = parsed.username
+      ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+      : null;
     parsed.username = '';
     parsed.password = '';
     this.endpoint = parsed.toString();
@@ -58,7 +60,8 @@ export class TimestampAuthority {
       }
       if (!token) throw new TimestampError('timestamping authority granted no token');
       const info = readTimestampToken(token.bytes);
-      if (info.hashAlgorithm !== 'sha256' || !info.messageImprint.equals(imprint)) throw new TimestampError('the timestamp covers a different hash than the one sent');
+      if (info.hashAlgorithm !== 'sha256' || !info.messageImprint.equals(imprint))
+        throw new TimestampError('the timestamp covers a different hash than the one sent');
       if (!info.nonce?.equals(nonce)) throw new TimestampError('the timestamp does not answer our request (nonce differs)');
       return { token: token.bytes, info };
     } catch (error) {

@@ -45,7 +45,9 @@ export class VerificationService {
 
   async verify(pdf: Buffer): Promise<Verification> {
     if (pdf.length < 5 || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
-      throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', { errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルではありません' }] });
+      throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', {
+        errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルではありません' }],
+      });
     }
     const hash = createHash('sha256').update(pdf).digest('hex');
     const request = await this.dataSource.getRepository(SigningRequestEntity).findOneBy({ sealedSha256: hash });
@@ -83,7 +85,8 @@ export class VerificationService {
     const links = this.dataSource.getRepository(DownloadLinkEntity);
     const link = await links.findOneBy({ tokenHash: sha256(token) });
     if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません');
-    if (link.expiresAt.getTime() < Date.now()) throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');
+    if (link.expiresAt.getTime() < Date.now())
+      throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');
     const exemplar = await this.dataSource.getRepository(ExemplarEntity).findOneByOrFail({ id: link.exemplarId });
     const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
     if (!pdf) throw new DomainError('PDF_NOT_READY', 'PDFを準備しています。少し待ってからもう一度開いてください');

@@ -10,7 +10,13 @@ import { batchOptions } from '../batches/batches.controller';
 import { BatchesService } from '../batches/batches.service';
 import { WebViews } from './web.views';
 
-const PHASES: Record<string, string> = { queued: '順番待ち', people: '従事者と誓約書を作成中', esign: '署名依頼を送信中', print: 'PDFを作成中', done: '完了' };
+const PHASES: Record<string, string> = {
+  queued: '順番待ち',
+  people: '従事者と誓約書を作成中',
+  esign: '署名依頼を送信中',
+  print: 'PDFを作成中',
+  done: '完了',
+};
 
 /** Bulk pledges for new staff: upload the roster, see every row's problems, confirm, watch it run. */
 @ApiExcludeController()
@@ -28,7 +34,12 @@ export class BatchPagesController {
   }
 
   @Post('preview')
-  async preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+  async preview(
+    @User() user: CurrentUser,
+    @Upload('file') file: UploadedFile | undefined,
+    @Body() body: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const options = batchOptions(body);
     try {
       const preview = await this.batches.preview(user, file?.buffer, file?.filename ?? '', options.kind);
@@ -48,14 +59,24 @@ export class BatchPagesController {
   }
 
   @Post()
-  async create(@User() user: CurrentUser, @Body() body: Record<string, string>, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @User() user: CurrentUser,
+    @Body() body: Record<string, string>,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const file = Buffer.from(String(body?.fileData ?? ''), 'base64');
     const batch = await this.batches.create(user, file, String(body?.filename ?? 'roster'), batchOptions(body), origin);
     reply.redirect(`/office/batches/${batch.id}`, 303);
   }
 
   @Get(':id')
-  async show(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async show(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const batch = await this.batches.get(user, id, origin);
     this.views.send(reply, 200, 'batch', {
       title: '一括処理',

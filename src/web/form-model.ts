@@ -37,13 +37,7 @@ export function buildFormModel(fields: FieldDefinition[], values: Record<string,
   return fields.map((field) => buildInput(field, field.key, field.key, values?.[field.key], errorByPath));
 }
 
-function buildInput(
-  field: FieldDefinition,
-  name: string,
-  path: string,
-  value: unknown,
-  errors: Map<string, string>,
-): InputModel {
+function buildInput(field: FieldDefinition, name: string, path: string, value: unknown, errors: Map<string, string>): InputModel {
   const [htmlType, inputMode, autocomplete] = HTML_TYPES[field.type] ?? ['text', null, null];
   const model: InputModel = {
     kind: 'input',
@@ -80,9 +74,7 @@ function buildInput(
     model.headers = (field.fields ?? []).map((f) => f.label + (f.required ? ' *' : ''));
     model.rows = Array.from({ length: count }, (_, i) => ({
       number: i + 1,
-      cells: (field.fields ?? []).map((f) =>
-        buildInput(f, `${name}[${i}][${f.key}]`, `${path}[${i}].${f.key}`, rows[i]?.[f.key], errors),
-      ),
+      cells: (field.fields ?? []).map((f) => buildInput(f, `${name}[${i}][${f.key}]`, `${path}[${i}].${f.key}`, rows[i]?.[f.key], errors)),
     }));
   }
   return model;

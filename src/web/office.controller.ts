@@ -17,7 +17,13 @@ import { SigningService } from '../signing/signing.service';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
 
-export const SIGNING_LABELS: Record<string, string> = { open: '署名待ち', completed: '完了', declined: '辞退', expired: '期限切れ', cancelled: '取消' };
+export const SIGNING_LABELS: Record<string, string> = {
+  open: '署名待ち',
+  completed: '完了',
+  declined: '辞退',
+  expired: '期限切れ',
+  cancelled: '取消',
+};
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: '下書き',
@@ -72,10 +78,19 @@ export class OfficeController {
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
-  async create(@User() user: CurrentUser, @Body() body: Record<string, unknown>, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async create(
+    @User() user: CurrentUser,
+    @Body() body: Record<string, unknown>,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { _form: formId, _subject: subjectId, ...data } = body ?? {};
     try {
-      const draft = await this.documents.create(user, { form: String(formId), subjectId: subjectId ? String(subjectId) : null, data }, origin);
+      const draft = await this.documents.create(
+        user,
+        { form: String(formId), subjectId: subjectId ? String(subjectId) : null, data },
+        origin,
+      );
       await this.documents.issue(user, draft.id, origin);
       reply.redirect(`/documents/${draft.id}`, 303);
     } catch (error) {
@@ -100,7 +115,10 @@ export class OfficeController {
       form,
       custody: null,
       action: '/office/documents',
-      hidden: [{ name: '_form', value: form.id }, { name: '_subject', value: subjectId }],
+      hidden: [
+        { name: '_form', value: form.id },
+        { name: '_subject', value: subjectId },
+      ],
       submitLabel: '作成して発行',
       inputs: buildFormModel(form.fields, values, errors),
       errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-') })),
@@ -121,7 +139,13 @@ export class DocumentPageController {
   ) {}
 
   @Get('documents/:id')
-  async show(@User() user: CurrentUser, @Param('id') id: string, @Query('message') message: string | undefined, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async show(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Query('message') message: string | undefined,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const doc = await this.documents.get(user, id, origin);
     const office = user.role === 'office_manager' || user.role === 'office_staff';
     const exemplars = await Promise.all(
@@ -151,13 +175,24 @@ export class DocumentPageController {
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
     this.views.send(reply, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
-      signing: office && form.signed
-        ? {
-            canRequest: doc.status === 'issued' && !open && !awaitingSeal,
-            roles: form.signers,
-            requests: requests.map((r) => ({ ...r, statusLabel: SIGNING_LABELS[r.status], open: r.status === 'open', awaitingSeal: r.status === 'completed' && !r.sealedSha256, signers: r.signers.map((s) => ({ ...s, pending: s.status === 'pending', statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status] })) })),
-          }
-        : null,
+      signing:
+        office && form.signed
+          ? {
+              canRequest: doc.status === 'issued' && !open && !awaitingSeal,
+              roles: form.signers,
+              requests: requests.map((r) => ({
+                ...r,
+                statusLabel: SIGNING_LABELS[r.status],
+                open: r.status === 'open',
+                awaitingSeal: r.status === 'completed' && !r.sealedSha256,
+                signers: r.signers.map((s) => ({
+                  ...s,
+                  pending: s.status === 'pending',
+                  statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status],
+                })),
+              })),
+            }
+          : null,
       doc: { ...doc, statusLabel: STATUS_LABELS[doc.status] },
       exemplars,
       message,
@@ -168,7 +203,13 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/signing')
-  async requestSignatures(@User() user: CurrentUser, @Param('id') id: string, @Body() body: { signers?: Array<Record<string, string>>; ordered?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async requestSignatures(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: { signers?: Array<Record<string, string>>; ordered?: string },
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     // Rows left without a name are roles the office does not use this time (e.g. no second family member).
     const signers = (Array.isArray(body?.signers) ? body.signers : []).filter((s) => s?.name?.trim());
     try {
@@ -177,36 +218,69 @@ export class DocumentPageController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
       const errors = (error.details?.errors as Array<{ message: string }> | undefined) ?? [];
-      reply.redirect(`/documents/${id}?message=${encodeURIComponent(`署名を依頼できません: ${errors.map((e) => e.message).join(' / ') || error.message}`)}`, 303);
+      reply.redirect(
+        `/documents/${id}?message=${encodeURIComponent(`署名を依頼できません: ${errors.map((e) => e.message).join(' / ') || error.message}`)}`,
+        303,
+      );
     }
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
-  async resend(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async resend(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.signing.resend(user, requestId, signerId, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('新しいリンクを送りました（前のリンクは使えなくなりました）')}`, 303);
   }
 
   @Post('documents/:id/signing-requests/:requestId/cancel')
-  async cancelSigning(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async cancelSigning(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.signing.cancel(user, requestId, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名依頼を取り消しました')}`, 303);
   }
 
   @Post('documents/:id/issue')
-  async issue(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async issue(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.documents.issue(user, id, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`, 303);
   }
 
   @Post('documents/:id/paper-signature')
-  async signed(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async signed(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.documents.recordPaperSignature(user, id, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`, 303);
   }
 
   @Post('documents/:id/exemplars/:code/events')
-  async event(@User() user: CurrentUser, @Param('id') id: string, @Param('code') code: string, @Body() body: { type?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async event(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('code') code: string,
+    @Body() body: { type?: string },
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const allowed: CustodyEventType[] = ['mailed', 'handed_to_family', 'printed', 'destroyed'];
     if (!allowed.includes(body?.type as CustodyEventType)) throw new DomainError('INVALID_REQUEST', '記録の種類が正しくありません');
     const recorded = await this.custody.record(user, code, body.type as CustodyEventType, { origin });

@@ -27,7 +27,11 @@ export class SecretariatController {
   ) {}
 
   @Get()
-  async matrix(@User() user: CurrentUser, @Query() query: { office?: string; status?: string; overdue?: string }, @Res() reply: FastifyReply): Promise<void> {
+  async matrix(
+    @User() user: CurrentUser,
+    @Query() query: { office?: string; status?: string; overdue?: string },
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const filter = {
       officeId: query.office && isUuid(query.office) ? query.office : undefined,
       status: CELL_STATUSES.includes(query.status as CellStatus) ? query.status : undefined,
@@ -54,7 +58,12 @@ export class SecretariatController {
 
   /** Records receipt; a second scan of the same sheet, a copy, or another network's sheet says so. */
   @Post('receipt')
-  async receive(@User() user: CurrentUser, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async receive(
+    @User() user: CurrentUser,
+    @Body() body: { code?: string },
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const code = String(body?.code ?? '').trim();
     let result: { kind: string; message: string };
     let status = 200;

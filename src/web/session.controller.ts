@@ -40,7 +40,11 @@ export class SessionController {
 
   @Public()
   @Post('login')
-  async login(@Body() body: { email?: string; password?: string; next?: string }, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async login(
+    @Body() body: { email?: string; password?: string; next?: string },
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     try {
       const { token, user } = await this.auth.login(String(body?.email ?? ''), String(body?.password ?? ''), originOf(request));
       setSessionCookie(request, reply, token);

@@ -36,17 +36,40 @@ export class SigningPagesController {
         this.views.send(reply, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
         return;
       }
-      this.showSignPage(reply, 200, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, []);
+      this.showSignPage(
+        reply,
+        200,
+        opened.document,
+        opened.role,
+        opened.signer,
+        {
+          action: `/sign/${token}`,
+          previewUrl: `/sign/${token}/document`,
+          purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`),
+          declineAction: `/sign/${token}/decline`,
+        },
+        [],
+      );
     });
   }
 
   @Post('sign/:token/pin')
-  async pin(@Param('token') token: string, @Body() body: { code?: string }, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async pin(
+    @Param('token') token: string,
+    @Body() body: { code?: string },
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.guard(reply, async () => {
       try {
         const secret = await this.signing.verifyAccessCode(token, String(body?.code ?? ''), origin);
         const { signer } = await this.signing.open(token);
-        reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, { httpOnly: true, sameSite: 'lax', secure: reply.request.protocol === 'https', path: '/sign/' });
+        reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: reply.request.protocol === 'https',
+          path: '/sign/',
+        });
         reply.redirect(`/sign/${token}`, 303);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
@@ -57,24 +80,55 @@ export class SigningPagesController {
   }
 
   @Post('sign/:token')
-  async sign(@Param('token') token: string, @Body() body: SignatureInput, @Req() request: FastifyRequest, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async sign(
+    @Param('token') token: string,
+    @Body() body: SignatureInput,
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.guard(reply, async () => {
       const opened = await this.signing.open(token);
       try {
         const result = await this.signing.signByLink(token, body ?? {}, this.accessSecret(request, opened.signer.id), origin);
-        this.message(reply, 200, '署名しました', result.completed
-          ? '署名が完了しました。全員の署名がそろったので、署名済みの文書を準備しています。準備ができたらメールでお知らせします。'
-          : '署名が完了しました。ありがとうございました。このページは閉じてかまいません。');
+        this.message(
+          reply,
+          200,
+          '署名しました',
+          result.completed
+            ? '署名が完了しました。全員の署名がそろったので、署名済みの文書を準備しています。準備ができたらメールでお知らせします。'
+            : '署名が完了しました。ありがとうございました。このページは閉じてかまいません。',
+        );
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
         const errors = (error.details?.errors as Array<{ path: string; message: string }>) ?? [];
-        this.showSignPage(reply, 400, opened.document, opened.role, opened.signer, { action: `/sign/${token}`, previewUrl: `/sign/${token}/document`, purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`), declineAction: `/sign/${token}/decline` }, errors, body);
+        this.showSignPage(
+          reply,
+          400,
+          opened.document,
+          opened.role,
+          opened.signer,
+          {
+            action: `/sign/${token}`,
+            previewUrl: `/sign/${token}/document`,
+            purposeUrl: this.purposeUrl(opened.document, `/sign/${token}/purpose`),
+            declineAction: `/sign/${token}/decline`,
+          },
+          errors,
+          body,
+        );
       }
     });
   }
 
   @Post('sign/:token/decline')
-  async decline(@Param('token') token: string, @Body() body: { reason?: string }, @Req() request: FastifyRequest, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async decline(
+    @Param('token') token: string,
+    @Body() body: { reason?: string },
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.guard(reply, async () => {
       const { signer } = await this.signing.open(token);
       await this.signing.declineByLink(token, body?.reason, this.accessSecret(request, signer.id), origin);
@@ -87,7 +141,8 @@ export class SigningPagesController {
   async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.guard(reply, async () => {
       const { document, signer, needsAccessCode } = await this.signing.open(token);
-      if (needsAccessCode && !this.hasAccess(request, signer.id)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
+      if (needsAccessCode && !this.hasAccess(request, signer.id))
+        throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
       this.sendFormHtml(reply, document, document.formId, document.version.data);
     });
   }
@@ -121,22 +176,40 @@ export class SigningPagesController {
   async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
     await this.guard(reply, async () => {
       const { pdf, filename } = await this.verification.download(token, origin);
-      reply.type('application/pdf').header('Content-Disposition', `attachment; filename="${filename}"`).header('Cache-Control', 'private, no-store').send(pdf);
+      reply
+        .type('application/pdf')
+        .header('Content-Disposition', `attachment; filename="${filename}"`)
+        .header('Cache-Control', 'private, no-store')
+        .send(pdf);
     });
   }
 
-  private showSignPage(reply: FastifyReply, status: number, document: DocumentSummary, role: SignerRole, signer: { name: string; relation: string | null }, urls: Record<string, string | null>, errors: Array<{ path: string; message: string }>, values: SignatureInput = {}): void {
+  private showSignPage(
+    reply: FastifyReply,
+    status: number,
+    document: DocumentSummary,
+    role: SignerRole,
+    signer: { name: string; relation: string | null },
+    urls: Record<string, string | null>,
+    errors: Array<{ path: string; message: string }>,
+    values: SignatureInput = {},
+  ): void {
     showSignPage(this.views, reply, status, document, role, signer, urls, errors, values);
   }
 
   private purposeUrl(document: DocumentSummary, url: string): string | null {
-    return this.networks.getNetwork(document.networkId).forms.some((f) => f.id === 'purpose') && document.formId === 'patient-consent' ? url : null;
+    return this.networks.getNetwork(document.networkId).forms.some((f) => f.id === 'purpose') && document.formId === 'patient-consent'
+      ? url
+      : null;
   }
 
   private sendFormHtml(reply: FastifyReply, document: DocumentSummary, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
-    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
+    reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'private, no-store')
+      .send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
 
   private hasAccess(request: FastifyRequest, signerId: string): boolean {
@@ -175,20 +248,61 @@ export class InPersonSigningController {
   ) {}
 
   @Get()
-  async page(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async page(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { document, role, signer } = await this.load(user, id, requestId, signerId, origin);
-    showSignPage(this.views, reply, 200, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, [], {}, true);
+    showSignPage(
+      this.views,
+      reply,
+      200,
+      document,
+      role,
+      signer,
+      {
+        action: `/documents/${id}/signing/${requestId}/${signerId}`,
+        previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`,
+        purposeUrl: null,
+        declineAction: null,
+      },
+      [],
+      {},
+      true,
+    );
   }
 
   @Get('document')
-  async preview(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async preview(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { document } = await this.load(user, id, requestId, signerId, origin);
-    const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, document.formId, document.version.data)], document.formTitle);
+    const html = this.networks.engine.wrapDocument(
+      [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
+      document.formTitle,
+    );
     reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html);
   }
 
   @Post()
-  async sign(@User() user: CurrentUser, @Param('id') id: string, @Param('requestId') requestId: string, @Param('signerId') signerId: string, @Body() body: SignatureInput, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
+  async sign(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Body() body: SignatureInput,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     try {
       await this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
@@ -196,7 +310,23 @@ export class InPersonSigningController {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
       const { document, role, signer } = await this.load(user, id, requestId, signerId, origin);
       const errors = (error.details?.errors as Array<{ path: string; message: string }>) ?? [];
-      showSignPage(this.views, reply, 400, document, role, signer, { action: `/documents/${id}/signing/${requestId}/${signerId}`, previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`, purposeUrl: null, declineAction: null }, errors, body, true);
+      showSignPage(
+        this.views,
+        reply,
+        400,
+        document,
+        role,
+        signer,
+        {
+          action: `/documents/${id}/signing/${requestId}/${signerId}`,
+          previewUrl: `/documents/${id}/signing/${requestId}/${signerId}/document`,
+          purposeUrl: null,
+          declineAction: null,
+        },
+        errors,
+        body,
+        true,
+      );
     }
   }
 
@@ -233,7 +363,16 @@ function showSignPage(
     errors,
     needsRelation: role.kind === 'family' || role.kind === 'proxy',
     isProxy: role.kind === 'proxy',
-    values: { relation: typeof values.relation === 'string' ? values.relation : signer.relation ?? '', proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '', typedName: typeof values.typedName === 'string' ? values.typedName : '' },
-    error: { consent: errorOf('consent'), signature: errorOf('signatureImage') ?? errorOf('typedName') ?? errorOf('signatureKind'), relation: errorOf('relation'), proxyReason: errorOf('proxyReason') },
+    values: {
+      relation: typeof values.relation === 'string' ? values.relation : (signer.relation ?? ''),
+      proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '',
+      typedName: typeof values.typedName === 'string' ? values.typedName : '',
+    },
+    error: {
+      consent: errorOf('consent'),
+      signature: errorOf('signatureImage') ?? errorOf('typedName') ?? errorOf('signatureKind'),
+      relation: errorOf('relation'),
+      proxyReason: errorOf('proxyReason'),
+    },
   });
 }

@@ -9,7 +9,6 @@ import { RendersService } from '../rendering/renders.service';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
 
-
 /** Blank forms: choose a network and form, fill it in, get the PDF (not tracked as a document). */
 @ApiExcludeController()
 @Controller()

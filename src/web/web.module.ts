@@ -18,8 +18,28 @@ import { WebViews } from './web.views';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
-  imports: [AccountsModule, NetworksModule, RendersModule, PeopleModule, DocumentsModule, DashboardsModule, CustodyModule, SigningModule, BatchesModule],
-  controllers: [SessionController, WebController, OfficeController, DocumentPageController, SecretariatController, AdminController, SigningPagesController, InPersonSigningController, BatchPagesController],
+  imports: [
+    AccountsModule,
+    NetworksModule,
+    RendersModule,
+    PeopleModule,
+    DocumentsModule,
+    DashboardsModule,
+    CustodyModule,
+    SigningModule,
+    BatchesModule,
+  ],
+  controllers: [
+    SessionController,
+    WebController,
+    OfficeController,
+    DocumentPageController,
+    SecretariatController,
+    AdminController,
+    SigningPagesController,
+    InPersonSigningController,
+    BatchPagesController,
+  ],
   providers: [WebViews],
 })
 export class WebModule {}

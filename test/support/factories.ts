@@ -13,7 +13,9 @@ export function unique(prefix: string): string {
 
 export async function createOffice(app: INestApplication, networkId: string, name = unique('事業所')): Promise<OfficeEntity> {
   const offices = app.get(DataSource).getRepository(OfficeEntity);
-  return offices.save(offices.create({ networkId, name, postalCode: '203-0053', address: '東京都東久留米市本町1-2-3', phone: '042-000-0000' }));
+  return offices.save(
+    offices.create({ networkId, name, postalCode: '203-0053', address: '東京都東久留米市本町1-2-3', phone: '042-000-0000' }),
+  );
 }
 
 export async function createUser(

@@ -15,7 +15,10 @@ export interface PdfFont {
 }
 
 export function pdfFonts(pdf: Buffer | string): PdfFont[] {
-  const lines = execFileSync('pdffonts', [toFile(pdf)], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+  const lines = execFileSync('pdffonts', [toFile(pdf)], { encoding: 'utf8' })
+    .split('\n')
+    .slice(2)
+    .filter(Boolean);
   return lines.map((line) => {
     // name, type (may contain a space: "CID TrueType", "Type 3"), encoding, emb, sub, uni, object number, generation
     const parts = line.trim().split(/\s+/);

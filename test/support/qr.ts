@@ -16,7 +16,10 @@ export function readQrFromPdf(pdf: Buffer): string | null {
 
 /** Binary PPM (P6), as pdftoppm writes it. */
 function readPpm(data: Buffer): { width: number; height: number; rgba: Uint8ClampedArray } {
-  const header = data.subarray(0, 50).toString('latin1').match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+  const header = data
+    .subarray(0, 50)
+    .toString('latin1')
+    .match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
   if (!header) throw new Error('not a P6 PPM');
   const [, w, h] = header.map(Number);
   const pixels = data.subarray(header[0].length);

@@ -41,7 +41,8 @@ export async function startSmtp(): Promise<TestSmtp> {
       for (;;) {
         const found = messages.find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching mail within ${timeoutMs} ms; got: ${messages.map((m) => `${m.to} 「${m.subject}」`).join('; ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching mail within ${timeoutMs} ms; got: ${messages.map((m) => `${m.to} 「${m.subject}」`).join('; ')}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -53,12 +54,19 @@ export async function startSmtp(): Promise<TestSmtp> {
 function parse(raw: string): { subject: string; text: string } {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const headers = head.replace(/\r?\n[ \t]+/g, ' ');
-  const subject = (/^Subject: (.*)$/im.exec(headers)?.[1] ?? '').replace(/=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi, (_, enc: string, data: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+  const subject = (/^Subject: (.*)$/im.exec(headers)?.[1] ?? '').replace(
+    /=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi,
+    (_, enc: string, data: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
   );
   const encoding = /^Content-Transfer-Encoding: (.*)$/im.exec(headers)?.[1]?.trim().toLowerCase();
   const body = rest.join('\n\n');
-  const text = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : body;
+  const text =
+    encoding === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : body;
   return { subject: subject.trim(), text };
 }
 

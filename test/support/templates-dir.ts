@@ -7,7 +7,10 @@ import { projectRoot } from '../../src/common/project-root';
 export function copyTemplates(options: { networks: boolean } = { networks: true }): string {
   const dir = mkdtempSync(join(tmpdir(), 'renkei-templates-'));
   const source = join(projectRoot(), 'templates');
-  cpSync(source, dir, { recursive: true, filter: (path) => options.networks || !path.slice(source.length + 1) || path.startsWith(join(source, '_shared')) });
+  cpSync(source, dir, {
+    recursive: true,
+    filter: (path) => options.networks || !path.slice(source.length + 1) || path.startsWith(join(source, '_shared')),
+  });
   return dir;
 }
 

@@ -3,7 +3,20 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import forge from 'node-forge';
 import { OID, issuerAndSerial, sha256 } from '../../src/signing/cms';
-import { TAG, algorithm, children, explicit, generalizedTime, integer, octetString, oid, readDer, sequence, set, tlv } from '../../src/signing/der';
+import {
+  TAG,
+  algorithm,
+  children,
+  explicit,
+  generalizedTime,
+  integer,
+  octetString,
+  oid,
+  readDer,
+  sequence,
+  set,
+  tlv,
+} from '../../src/signing/der';
 
 /** What the test's authority does with the next requests. */
 export type TsaBehaviour = 'grant' | 'http-error' | 'reject' | 'wrong-imprint' | 'wrong-nonce' | 'forged';
@@ -17,14 +30,25 @@ export interface TestTsa {
   close(): Promise<void>;
 }
 
-function certificate(subject: string, issuer: { name: string; key: forge.pki.rsa.PrivateKey } | null, keys: forge.pki.rsa.KeyPair, extensions: object[]) {
+function certificate(
+  subject: string,
+  issuer: { name: string; key: forge.pki.rsa.PrivateKey } | null,
+  keys: forge.pki.rsa.KeyPair,
+  extensions: object[],
+) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-  cert.setSubject([{ name: 'commonName', value: subject }, { name: 'organizationName', value: 'renkei-forms tests' }]);
-  cert.setIssuer([{ name: 'commonName', value: issuer?.name ?? subject }, { name: 'organizationName', value: 'renkei-forms tests' }]);
+  cert.setSubject([
+    { name: 'commonName', value: subject },
+    { name: 'organizationName', value: 'renkei-forms tests' },
+  ]);
+  cert.setIssuer([
+    { name: 'commonName', value: issuer?.name ?? subject },
+    { name: 'organizationName', value: 'renkei-forms tests' },
+  ]);
   cert.setExtensions(extensions);
   cert.sign(issuer?.key ?? keys.privateKey, forge.md.sha256.create());
   return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
@@ -55,7 +79,15 @@ export async function startTsa(): Promise<TestTsa> {
     let nonce = fields.slice(2).find((f) => f.tag === TAG.integer)?.bytes;
     if (behaviour === 'wrong-imprint') imprint = sequence(algorithm(OID.sha256), octetString(sha256(randomBytes(8))));
     if (behaviour === 'wrong-nonce') nonce = integer(randomBytes(8));
-    const tstInfo = sequence(integer(1), oid('1.3.6.1.4.1.99999.1.1'), imprint, integer(randomBytes(8)), generalizedTime(new Date()), sequence(integer(1)), ...(nonce ? [nonce] : []));
+    const tstInfo = sequence(
+      integer(1),
+      oid('1.3.6.1.4.1.99999.1.1'),
+      imprint,
+      integer(randomBytes(8)),
+      generalizedTime(new Date()),
+      sequence(integer(1)),
+      ...(nonce ? [nonce] : []),
+    );
     const signed = set(
       sequence(oid(OID.contentType), set(oid(OID.tstInfo))),
       sequence(oid(OID.messageDigest), set(octetString(sha256(tstInfo)))),
@@ -70,7 +102,13 @@ export async function startTsa(): Promise<TestTsa> {
       algorithm(OID.sha256WithRsa, true),
       octetString(sign('sha256', signed, behaviour === 'forged' ? forgeryKey : tsaKey)),
     );
-    const signedData = sequence(integer(3), set(algorithm(OID.sha256)), sequence(oid(OID.tstInfo), explicit(0, octetString(tstInfo))), tlv(TAG.context(0), tsaDer, rootDer), set(signerInfo));
+    const signedData = sequence(
+      integer(3),
+      set(algorithm(OID.sha256)),
+      sequence(oid(OID.tstInfo), explicit(0, octetString(tstInfo))),
+      tlv(TAG.context(0), tsaDer, rootDer),
+      set(signerInfo),
+    );
     return sequence(oid(OID.signedData), explicit(0, signedData));
   };
 

@@ -49,7 +49,10 @@ describe('BatchedLookup', () => {
   });
 
   it('fails every lookup of a query that fails', async () => {
-    const lookup = new BatchedLookup<Row>(async () => Promise.reject(new Error('database gone')), (row) => row.key);
+    const lookup = new BatchedLookup<Row>(
+      async () => Promise.reject(new Error('database gone')),
+      (row) => row.key,
+    );
     const results = await Promise.allSettled([lookup.find('a'), lookup.find('b')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });

@@ -50,12 +50,42 @@ describe('network catalogue', () => {
 
   it.each([
     ['a catalogue that is not YAML', 'catalogue.yaml', (t: string) => t + '\n  : : [', /catalogue\.yaml: not valid YAML/],
-    ['an unknown form kind', 'catalogue.yaml', (t: string) => t.replace('- id: staff-pledge', '- id: staff-oath'), /catalogue\.yaml: .*must be equal to one of the allowed values/],
-    ['a missing template', 'catalogue.yaml', (t: string) => t.replace('template: staff-pledge.hbs', 'template: nothing.hbs'), /template nothing\.hbs not found/],
-    ['invalid sample data', 'catalogue.yaml', (t: string) => t.replace('staffName: 清瀬 一郎', 'staffName: ""'), /sample data is invalid: staffName/],
-    ['a folder whose name is not its id', 'catalogue.yaml', (t: string) => t.replace('id: kiyose', 'id: kiyose-two'), /must match its folder name/],
-    ['unescaped output {{{ }}}', 'staff-pledge.hbs', (t: string) => t.replace('{{> addressee}}', '{{{data.staffName}}}'), /staff-pledge\.hbs:3: \{\{\{ \}\}\} prints unescaped HTML/],
-    ['a variable the catalogue does not declare (strict mode)', 'staff-pledge.hbs', (t: string) => t.replace('{{> addressee}}', '{{data.staffAddress}}'), /staff-pledge\.hbs: does not render its sample data: "staffAddress" not defined/],
+    [
+      'an unknown form kind',
+      'catalogue.yaml',
+      (t: string) => t.replace('- id: staff-pledge', '- id: staff-oath'),
+      /catalogue\.yaml: .*must be equal to one of the allowed values/,
+    ],
+    [
+      'a missing template',
+      'catalogue.yaml',
+      (t: string) => t.replace('template: staff-pledge.hbs', 'template: nothing.hbs'),
+      /template nothing\.hbs not found/,
+    ],
+    [
+      'invalid sample data',
+      'catalogue.yaml',
+      (t: string) => t.replace('staffName: 清瀬 一郎', 'staffName: ""'),
+      /sample data is invalid: staffName/,
+    ],
+    [
+      'a folder whose name is not its id',
+      'catalogue.yaml',
+      (t: string) => t.replace('id: kiyose', 'id: kiyose-two'),
+      /must match its folder name/,
+    ],
+    [
+      'unescaped output {{{ }}}',
+      'staff-pledge.hbs',
+      (t: string) => t.replace('{{> addressee}}', '{{{data.staffName}}}'),
+      /staff-pledge\.hbs:3: \{\{\{ \}\}\} prints unescaped HTML/,
+    ],
+    [
+      'a variable the catalogue does not declare (strict mode)',
+      'staff-pledge.hbs',
+      (t: string) => t.replace('{{> addressee}}', '{{data.staffAddress}}'),
+      /staff-pledge\.hbs: does not render its sample data: "staffAddress" not defined/,
+    ],
   ])('stops on %s, naming the file and the problem', (_, file, change, message) => {
     const dir = fixtureDir();
     edit(join(dir, 'kiyose', file), change);

@@ -18,7 +18,9 @@ describe('configuration', () => {
   });
 
   it('requires the database, Redis, mail and the sealing certificate to be named in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required/,
+    );
     expect(() => loadConfig({ TSA_URL: 'ftp://tsa.example.jp' })).toThrow(/TSA_URL must use http: or https:/);
     expect(loadConfig({ TSA_URL: 'https://user:secret@tsa.example.jp/tsa' }).tsaUrl).toBe('https://user:secret@tsa.example.jp/tsa');
     expect(() =>

@@ -36,7 +36,7 @@ async function single(column: string, value: string): Promise<RosterRow> {
   return roster.rows[0];
 }
 
-describe('parseRoster: Excel\'s ordinary CSV (Shift_JIS)', () => {
+describe("parseRoster: Excel's ordinary CSV (Shift_JIS)", () => {
   const file = fixture('staff-shift_jis.csv');
   let roster: ParsedRoster;
   beforeAll(async () => {
@@ -48,23 +48,56 @@ describe('parseRoster: Excel\'s ordinary CSV (Shift_JIS)', () => {
     expect(roster.encoding).toBe('shift_jis');
   });
 
-  it('reads every row, by Excel row number, with all of each row\'s problems', () => {
+  it("reads every row, by Excel row number, with all of each row's problems", () => {
     expect(roster.rows).toEqual([
-      row({ row: 2, name: '山田　太郎', nameKana: 'ヤマダ タロウ', jobTitle: '看護師', email: 'yamada.taro@example.jp', gender: '男', startDate: '2026-04-01', manager: true }),
-      row({ row: 3, name: '髙橋　花子', nameKana: 'たかはし はなこ', jobTitle: '理学療法士', email: 'takahashi@example.jp', gender: '女', startDate: '2026-04-01' }),
       row({
-        row: 5, name: '山田　次郎', nameKana: 'やまだ じろう', jobTitle: '介護福祉士', email: 'YAMADA.TARO@EXAMPLE.JP', gender: '男', startDate: '2026-04-01',
+        row: 2,
+        name: '山田　太郎',
+        nameKana: 'ヤマダ タロウ',
+        jobTitle: '看護師',
+        email: 'yamada.taro@example.jp',
+        gender: '男',
+        startDate: '2026-04-01',
+        manager: true,
+      }),
+      row({
+        row: 3,
+        name: '髙橋　花子',
+        nameKana: 'たかはし はなこ',
+        jobTitle: '理学療法士',
+        email: 'takahashi@example.jp',
+        gender: '女',
+        startDate: '2026-04-01',
+      }),
+      row({
+        row: 5,
+        name: '山田　次郎',
+        nameKana: 'やまだ じろう',
+        jobTitle: '介護福祉士',
+        email: 'YAMADA.TARO@EXAMPLE.JP',
+        gender: '男',
+        startDate: '2026-04-01',
         problems: [{ column: 'メールアドレス', message: 'メールアドレスが2行目と重複しています' }],
       }),
       row({
-        row: 6, name: '佐藤　花子', nameKana: 'さとう はなこ', jobTitle: 'ケアマネージャー', email: 'sato,hanako@example.jp', gender: '女', startDate: '2026-04-01',
+        row: 6,
+        name: '佐藤　花子',
+        nameKana: 'さとう はなこ',
+        jobTitle: 'ケアマネージャー',
+        email: 'sato,hanako@example.jp',
+        gender: '女',
+        startDate: '2026-04-01',
         problems: [
           { column: '職種', message: `職種「ケアマネージャー」は一覧にありません${JOB_EXAMPLES}` },
           { column: 'メールアドレス', message: 'メールアドレスの形式が正しくありません（sato,hanako@example.jp）' },
         ],
       }),
       row({
-        row: 7, nameKana: 'Kimura', jobTitle: '医師', email: 'kimura@example.jp', startDate: '2019-04-30',
+        row: 7,
+        nameKana: 'Kimura',
+        jobTitle: '医師',
+        email: 'kimura@example.jp',
+        startDate: '2019-04-30',
         problems: [
           { column: '氏名', message: '氏名がありません' },
           { column: 'ふりがな', message: 'ふりがなはひらがなかカタカナで入力してください（Kimura）' },
@@ -72,14 +105,22 @@ describe('parseRoster: Excel\'s ordinary CSV (Shift_JIS)', () => {
         ],
       }),
       row({
-        row: 8, name: '田中　一郎', nameKana: 'たなか いちろう', jobTitle: '事務', email: 'tanaka@example.jp', manager: true,
+        row: 8,
+        name: '田中　一郎',
+        nameKana: 'たなか いちろう',
+        jobTitle: '事務',
+        email: 'tanaka@example.jp',
+        manager: true,
         problems: [
           { column: 'メールアドレス', message: 'このメールアドレスの従事者は既に登録されています' },
           { column: '入職日', message: '入職日「2026-02-30」は存在しない日付です' },
         ],
       }),
       row({
-        row: 9, name: '伊藤　美咲', nameKana: 'いとう みさき', gender: '女',
+        row: 9,
+        name: '伊藤　美咲',
+        nameKana: 'いとう みさき',
+        gender: '女',
         problems: [
           { column: 'メールアドレス', message: 'メールアドレスがありません' },
           { column: '入職日', message: '入職日「令和元年4月1日」は存在しない日付です' },
@@ -99,8 +140,25 @@ describe('parseRoster: 「CSV UTF-8」 with a BOM', () => {
     const roster = await parseRoster(fixture('staff-utf8-bom.csv'), 'staff-utf8-bom.csv');
     expect(roster.encoding).toBe('utf-8-bom');
     expect(roster.rows).toEqual([
-      row({ row: 2, name: '鈴木　一郎', nameKana: 'スズキ イチロウ', jobTitle: '介護支援専門員', email: 'suzuki@example.jp', gender: '男', startDate: '2026-04-01', manager: true }),
-      row({ row: 3, name: '渡辺　さくら', nameKana: 'わたなべ さくら', jobTitle: '歯科衛生士', email: 'watanabe@example.jp', gender: '女', startDate: '2026-04-01' }),
+      row({
+        row: 2,
+        name: '鈴木　一郎',
+        nameKana: 'スズキ イチロウ',
+        jobTitle: '介護支援専門員',
+        email: 'suzuki@example.jp',
+        gender: '男',
+        startDate: '2026-04-01',
+        manager: true,
+      }),
+      row({
+        row: 3,
+        name: '渡辺　さくら',
+        nameKana: 'わたなべ さくら',
+        jobTitle: '歯科衛生士',
+        email: 'watanabe@example.jp',
+        gender: '女',
+        startDate: '2026-04-01',
+      }),
     ]);
     expect(roster.invalid).toEqual([]);
   });
@@ -111,20 +169,41 @@ describe('parseRoster: plain UTF-8', () => {
     const roster = await parseRoster(fixture('staff-utf8.csv'), 'staff-utf8.csv');
     expect(roster.encoding).toBe('utf-8');
     expect(roster.rows).toEqual([
-      row({ row: 3, name: '小林　健', nameKana: 'こばやし けん', jobTitle: '訪問介護員', email: 'kobayashi@example.jp', gender: '男', startDate: '2026-04-01' }),
       row({
-        row: 4, name: '加藤　裕子', nameKana: 'かとう ゆうこ', jobTitle: 'その他', email: 'kato@example', gender: '女',
+        row: 3,
+        name: '小林　健',
+        nameKana: 'こばやし けん',
+        jobTitle: '訪問介護員',
+        email: 'kobayashi@example.jp',
+        gender: '男',
+        startDate: '2026-04-01',
+      }),
+      row({
+        row: 4,
+        name: '加藤　裕子',
+        nameKana: 'かとう ゆうこ',
+        jobTitle: 'その他',
+        email: 'kato@example',
+        gender: '女',
         problems: [
           { column: 'メールアドレス', message: 'メールアドレスの形式が正しくありません（kato@example）' },
           { column: '入職日', message: '入職日「2026/13/1」は存在しない日付です' },
         ],
       }),
-      row({ row: 5, name: '中村　翔', nameKana: 'なかむら しょう', jobTitle: 'ホームヘルパー', email: 'nakamura@example.jp', startDate: '2026-04-01' }),
+      row({
+        row: 5,
+        name: '中村　翔',
+        nameKana: 'なかむら しょう',
+        jobTitle: 'ホームヘルパー',
+        email: 'nakamura@example.jp',
+        startDate: '2026-04-01',
+      }),
     ]);
   });
 
   it('follows RFC 4180: "" escapes, commas and CRLF inside quotes, CRLF rows, no final line break', async () => {
-    const text = '"氏名","メール","職種"\r\n"山田 ""タロー"" 太郎","a@example.jp","看護師"\r\n"x, y","b@example.jp",\r\n"1行目\r\n2行目",c@example.jp,事務';
+    const text =
+      '"氏名","メール","職種"\r\n"山田 ""タロー"" 太郎","a@example.jp","看護師"\r\n"x, y","b@example.jp",\r\n"1行目\r\n2行目",c@example.jp,事務';
     const roster = await parseRoster(csv(text), 'x.csv');
     expect(roster.rows.map((r) => [r.row, r.name, r.email, r.jobTitle])).toEqual([
       [2, '山田 "タロー" 太郎', 'a@example.jp', '看護師'],
@@ -175,11 +254,41 @@ describe('parseRoster: XLSX', () => {
     const roster = await parseRoster(file, 'roster.xlsx');
     expect(roster.encoding).toBe('xlsx');
     expect(roster.rows).toEqual([
-      row({ row: 2, name: '松本　美紀', nameKana: 'まつもと みき', jobTitle: '看護師', email: 'matsumoto@example.jp', gender: '女', startDate: '2026-04-01', manager: true }),
-      row({ row: 4, name: '井上　大輔', nameKana: 'イノウエ ダイスケ', jobTitle: '准看護師', email: 'inoue@example.jp', gender: '男', startDate: '2026-04-01', manager: true }),
-      row({ row: 5, name: '森　直子', nameKana: 'もり なおこ', jobTitle: '医療事務', email: 'mori@example.jp', gender: '女', startDate: '2026-04-01' }),
       row({
-        row: 6, name: '清水　亮', nameKana: 'しみず りょう', jobTitle: '看護士', email: 'INOUE@example.jp',
+        row: 2,
+        name: '松本　美紀',
+        nameKana: 'まつもと みき',
+        jobTitle: '看護師',
+        email: 'matsumoto@example.jp',
+        gender: '女',
+        startDate: '2026-04-01',
+        manager: true,
+      }),
+      row({
+        row: 4,
+        name: '井上　大輔',
+        nameKana: 'イノウエ ダイスケ',
+        jobTitle: '准看護師',
+        email: 'inoue@example.jp',
+        gender: '男',
+        startDate: '2026-04-01',
+        manager: true,
+      }),
+      row({
+        row: 5,
+        name: '森　直子',
+        nameKana: 'もり なおこ',
+        jobTitle: '医療事務',
+        email: 'mori@example.jp',
+        gender: '女',
+        startDate: '2026-04-01',
+      }),
+      row({
+        row: 6,
+        name: '清水　亮',
+        nameKana: 'しみず りょう',
+        jobTitle: '看護士',
+        email: 'INOUE@example.jp',
         problems: [
           { column: '職種', message: `職種「看護士」は一覧にありません${JOB_EXAMPLES}` },
           { column: 'メールアドレス', message: 'メールアドレスが4行目と重複しています' },
@@ -189,7 +298,9 @@ describe('parseRoster: XLSX', () => {
         ],
       }),
       row({
-        row: 7, name: '12345', email: 'number@example.jp',
+        row: 7,
+        name: '12345',
+        email: 'number@example.jp',
         problems: [{ column: '入職日', message: '入職日「2.5」は存在しない日付です' }],
       }),
     ]);
@@ -199,7 +310,9 @@ describe('parseRoster: XLSX', () => {
   it('refuses a damaged workbook', async () => {
     const file = await workbook();
     const error = await fileError(file.subarray(0, Math.floor(file.length / 2)), 'roster.xlsx');
-    expect(error.message).toBe('「roster.xlsx」は壊れているか、Excel（.xlsx）のファイルではありません。Excel（.xlsx）か CSV で保存したファイルを選んでください。');
+    expect(error.message).toBe(
+      '「roster.xlsx」は壊れているか、Excel（.xlsx）のファイルではありません。Excel（.xlsx）か CSV で保存したファイルを選んでください。',
+    );
   });
 });
 
@@ -245,16 +358,35 @@ describe('parseRoster: column rules', () => {
   });
 
   it.each([
-    ['男', '男'], ['男性', '男'], ['M', '男'], ['m', '男'], ['Ｍ', '男'],
-    ['女', '女'], ['女性', '女'], ['F', '女'], ['f', '女'], ['', null],
+    ['男', '男'],
+    ['男性', '男'],
+    ['M', '男'],
+    ['m', '男'],
+    ['Ｍ', '男'],
+    ['女', '女'],
+    ['女性', '女'],
+    ['F', '女'],
+    ['f', '女'],
+    ['', null],
   ])('性別 %s is %s', async (value, gender) => {
     const r = await single('性別', value);
     expect([r.gender, r.problems]).toEqual([gender, []]);
   });
 
   it.each([
-    ['○', true], ['〇', true], ['◯', true], ['はい', true], ['1', true], ['TRUE', true], ['yes', true], ['管理者', true],
-    ['', false], ['×', false], ['0', false], ['いいえ', false], ['false', false],
+    ['○', true],
+    ['〇', true],
+    ['◯', true],
+    ['はい', true],
+    ['1', true],
+    ['TRUE', true],
+    ['yes', true],
+    ['管理者', true],
+    ['', false],
+    ['×', false],
+    ['0', false],
+    ['いいえ', false],
+    ['false', false],
   ])('管理者 %s is %s', async (value, manager) => {
     const r = await single('管理者', value);
     expect([r.manager, r.problems]).toEqual([manager, []]);
@@ -282,13 +414,19 @@ describe('parseRoster: column rules', () => {
     expect(KNOWN_JOB_TITLES).toHaveLength(30);
   });
 
-  it.each(['yamada', 'yamada@', '@example.jp', 'yamada@example', 'yama da@example.jp', 'やまだ@example.jp', 'a@b@example.jp', 'yamada@example..jp'])(
-    'e-mail %s is refused',
-    async (email) => {
-      const roster = await parseRoster(csv(`氏名,メールアドレス\n山田,${email}\n`), 'x.csv');
-      expect(roster.rows[0].problems).toEqual([{ column: 'メールアドレス', message: `メールアドレスの形式が正しくありません（${email}）` }]);
-    },
-  );
+  it.each([
+    'yamada',
+    'yamada@',
+    '@example.jp',
+    'yamada@example',
+    'yama da@example.jp',
+    'やまだ@example.jp',
+    'a@b@example.jp',
+    'yamada@example..jp',
+  ])('e-mail %s is refused', async (email) => {
+    const roster = await parseRoster(csv(`氏名,メールアドレス\n山田,${email}\n`), 'x.csv');
+    expect(roster.rows[0].problems).toEqual([{ column: 'メールアドレス', message: `メールアドレスの形式が正しくありません（${email}）` }]);
+  });
 
   it('normalises full-width e-mail addresses and compares them without case', async () => {
     const roster = await parseRoster(
@@ -330,13 +468,21 @@ describe('parseRoster: whole-file problems', () => {
   });
 
   it('refuses a PDF', async () => {
-    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n%'), Buffer.from([0xe2, 0xe3, 0xcf, 0xd3, 0x0a]), Buffer.from('1 0 obj\n<< /Type /Catalog >>\nendobj\n')]);
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n%'),
+      Buffer.from([0xe2, 0xe3, 0xcf, 0xd3, 0x0a]),
+      Buffer.from('1 0 obj\n<< /Type /Catalog >>\nendobj\n'),
+    ]);
     const error = await fileError(pdf, 'meibo.pdf');
-    expect(error.message).toBe('「meibo.pdf」は PDF ファイルのため読み込めません。Excel（.xlsx）か CSV で保存したファイルを選んでください。');
+    expect(error.message).toBe(
+      '「meibo.pdf」は PDF ファイルのため読み込めません。Excel（.xlsx）か CSV で保存したファイルを選んでください。',
+    );
   });
 
   it('refuses an old .xls, UTF-16 text and other binaries', async () => {
-    expect((await fileError(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'meibo.xls')).message).toMatch(/古い Excel 形式（\.xls）/);
+    expect((await fileError(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'meibo.xls')).message).toMatch(
+      /古い Excel 形式（\.xls）/,
+    );
     expect((await fileError(Buffer.from('\ufeff氏名,メールアドレス\n', 'utf16le'), 'meibo.txt')).message).toMatch(/UTF-16/);
     expect((await fileError(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), 'photo.png')).message).toBe(
       '「photo.png」は名簿のファイルではないようです。Excel（.xlsx）か CSV で保存したファイルを選んでください。',
@@ -351,7 +497,9 @@ describe('parseRoster: whole-file problems', () => {
   it('refuses empty files and a header with no rows under it', async () => {
     expect((await fileError(Buffer.alloc(0))).message).toBe('「roster.csv」は空のファイルです。');
     expect((await fileError(csv('\r\n , \r\n\r\n'))).message).toBe('「roster.csv」には何も書かれていません。');
-    expect((await fileError(csv('氏名,メールアドレス\r\n,\r\n'))).message).toBe('「roster.csv」には見出し行（1行目）の下に従事者の行がありません。');
+    expect((await fileError(csv('氏名,メールアドレス\r\n,\r\n'))).message).toBe(
+      '「roster.csv」には見出し行（1行目）の下に従事者の行がありません。',
+    );
   });
 
   it('refuses an unclosed quote, naming the row it opens on', async () => {
@@ -360,11 +508,14 @@ describe('parseRoster: whole-file problems', () => {
   });
 
   it('takes 5,000 rows and refuses 5,001', async () => {
-    const lines = (n: number) => ['氏名,メールアドレス', ...Array.from({ length: n }, (_, i) => `職員${i},staff${i}@example.jp`)].join('\n');
+    const lines = (n: number) =>
+      ['氏名,メールアドレス', ...Array.from({ length: n }, (_, i) => `職員${i},staff${i}@example.jp`)].join('\n');
     const roster = await parseRoster(csv(lines(5000)), 'x.csv');
     expect(roster.valid).toHaveLength(5000);
     expect(roster.rows[4999].row).toBe(5001);
-    expect((await fileError(csv(lines(5001)))).message).toBe('「roster.csv」は行が多すぎます（上限 5,000 人）。ファイルを分けてアップロードしてください。');
+    expect((await fileError(csv(lines(5001)))).message).toBe(
+      '「roster.csv」は行が多すぎます（上限 5,000 人）。ファイルを分けてアップロードしてください。',
+    );
   });
 
   it('refuses files over 10 MB', async () => {

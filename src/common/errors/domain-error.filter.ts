@@ -26,7 +26,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       reply.status(status).send({ code: `HTTP_${status}`, message });
       return;
     }

@@ -148,7 +148,18 @@ export class AccountsDocumentsCustody1763800000000 implements MigrationInterface
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['audit_event', 'custody_event', 'exemplar', 'document_version', 'document', 'family_contact', 'patient', 'staff_member', 'user_session', 'app_user']) {
+    for (const table of [
+      'audit_event',
+      'custody_event',
+      'exemplar',
+      'document_version',
+      'document',
+      'family_contact',
+      'patient',
+      'staff_member',
+      'user_session',
+      'app_user',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
     await q.query(`DROP SEQUENCE document_number_seq`);
