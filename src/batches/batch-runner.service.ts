@@ -159,18 +159,16 @@ export class BatchRunnerService {
       await this.dataSource.transaction(async (tx) => {
         const notices: Array<{ documentId: string; number: string }> = [];
         for (let i = 0; i < people.length; i += perNotice) {
-          const members = people
-            .slice(i, i + perNotice)
-            .map((p) =>
-              declared(membersField?.fields ?? [], {
-                name: p.name,
-                nameKana: p.nameKana,
-                gender: p.gender,
-                jobTitle: p.jobTitle,
-                email: p.email,
-                action: p.action,
-              }),
-            );
+          const members = people.slice(i, i + perNotice).map((p) =>
+            declared(membersField?.fields ?? [], {
+              name: p.name,
+              nameKana: p.nameKana,
+              gender: p.gender,
+              jobTitle: p.jobTitle,
+              email: p.email,
+              action: p.action,
+            }),
+          );
           const data = declared(form.fields, {
             date: todayInJapan(),
             officeName: office.name,
