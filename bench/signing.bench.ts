@@ -20,7 +20,7 @@ import { PdfRenderer } from '../src/rendering/pdf.renderer';
 import { sealPdf } from '../src/signing/pdf-sealer';
 import { mergePdfs, stampCopy } from '../src/signing/seal.service';
 import { generateDevCertificate, sealCertificateFromP12 } from '../src/signing/seal-certificate';
-import { sha256 } from '../src/signing/signing.service';
+import { sha256Hex } from '../src/common/hash';
 import { TemplateEngine } from '../src/templates/template.engine';
 
 /**
@@ -134,7 +134,7 @@ async function signingPage() {
       const token = randomBytes(24).toString('base64url');
       await db.query(
         `INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash) VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`,
-        [request.id, sha256(token)],
+        [request.id, sha256Hex(token)],
       );
       urls.push(`${base}/sign/${token}`);
     }

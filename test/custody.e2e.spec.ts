@@ -1,13 +1,12 @@
 import { DataSource } from 'typeorm';
 import { NetworksService } from '../src/networks/networks.service';
-import { SUBJECT_OF } from '../src/documents/documents.service';
+import type { FormSubject } from '../src/networks/catalogue.types';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { pdfText, squeeze } from './support/pdf-tools';
 import { Agent, TestStack, getPdf, startStack } from './support/test-app';
 
 /** Creates the subject a form is about (a staff member or a patient) in the office of `api`. */
-async function subjectFor(api: Agent, formId: string): Promise<string | null> {
-  const subject = SUBJECT_OF[formId as keyof typeof SUBJECT_OF];
+async function subjectFor(api: Agent, subject: FormSubject): Promise<string | null> {
   if (subject === 'staff') {
     return (await api.post('/api/staff').send({ name: '誓約 花子', jobTitle: '看護師', email: 'pledge@example.jp' }).expect(201)).body.id;
   }
@@ -46,7 +45,7 @@ describe('documents and custody over HTTP', () => {
       const { manager } = await createOfficeWithManager(stack.app, network.id);
       const api = await stack.login(manager.email);
       for (const form of network.forms) {
-        const subjectId = await subjectFor(api, form.id);
+        const subjectId = await subjectFor(api, form.subject);
         const created = await api.post('/api/documents').send({ form: form.id, subjectId, data: form.sample }).expect(201);
         expect(created.body).toMatchObject({
           status: 'draft',
@@ -63,7 +62,7 @@ describe('documents and custody over HTTP', () => {
   it('prints each exemplar with its mark and its code on the sheet: 原本 for the original, 写し for the copy', async () => {
     const { manager } = await createOfficeWithManager(stack.app, 'rurume');
     const api = await stack.login(manager.email);
-    const staffId = await subjectFor(api, 'staff-pledge');
+    const staffId = await subjectFor(api, 'staff');
     const created = await api.post('/api/documents').send({ form: 'staff-pledge', subjectId: staffId }).expect(201);
     expect(created.body.version.data).toMatchObject({ staffName: '誓約 花子', email: 'pledge@example.jp' }); // prefilled from the roster
     await api.post(`/api/documents/${created.body.id}/issue`).expect(201);
@@ -121,7 +120,7 @@ describe('documents and custody over HTTP', () => {
   it('refuses receipts that make no sense: another network’s sheet, an original the office keeps', async () => {
     const { manager } = await createOfficeWithManager(stack.app, 'itabashi');
     const officeApi = await stack.login(manager.email);
-    const staffId = await subjectFor(officeApi, 'staff-pledge');
+    const staffId = await subjectFor(officeApi, 'staff');
     const pledge = await officeApi.post('/api/documents').send({ form: 'staff-pledge', subjectId: staffId }).expect(201);
     const kept = (await officeApi.post(`/api/documents/${pledge.body.id}/issue`).expect(201)).body.exemplars[0];
     const officePledge = await officeApi.post('/api/documents').send({ form: 'office-pledge' }).expect(201);

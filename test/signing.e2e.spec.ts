@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { JOB_IDS } from '../src/common/queues';
 import { sealTimestamp } from '../src/signing/pdf-sealer';
 import { SigningService } from '../src/signing/signing.service';
 import { createOfficeWithManager } from './support/factories';
@@ -222,7 +223,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     }
     const signingService = stack.app.get(SigningService);
     const queue = (signingService as unknown as { queue: import('bullmq').Queue }).queue;
-    const jobId = `seal-${body.id}`;
+    const jobId = JOB_IDS.seal(body.id);
     // Lost: the job is gone while the request waits, unsealed.
     for (let i = 0; !(await (await queue.getJob(jobId))?.isDelayed()); i++) {
       if (i > 100) throw new Error('the seal was not retried');

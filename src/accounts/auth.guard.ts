@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { AuthService } from './auth.service';
 import { IS_PUBLIC, ROLES_KEY } from './current-user';
-import { Role } from './user.entity';
+import { Role } from './accounts.types';
 
 export const SESSION_COOKIE = 'renkei_session';
 

@@ -1,8 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { sha256Hex } from '../common/hash';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
@@ -17,7 +19,7 @@ export const LOCK_MINUTES = 15;
 const TOUCH_AFTER_MS = 60_000;
 
 function sessionId(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 export function toCurrentUser(user: UserEntity): CurrentUser {

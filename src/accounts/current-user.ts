@@ -1,16 +1,9 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Role } from './user.entity';
+import { Account, Role } from './accounts.types';
 
 /** The logged-in user, as the auth guard attaches it to the request. */
-export interface CurrentUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  officeId: string | null;
-  networkId: string | null;
-}
+export type CurrentUser = Account;
 
 declare module 'fastify' {
   interface FastifyRequest {

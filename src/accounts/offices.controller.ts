@@ -1,27 +1,23 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { NetworksService } from '../networks/networks.service';
 import { CurrentUser, Roles, User } from './current-user';
-import { OfficeEntity } from './office.entity';
+import { Office } from './accounts.types';
+import { OfficesService } from './offices.service';
 
 @ApiTags('auth')
 @Controller('api/offices')
 export class OfficesController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly offices: OfficesService,
     private readonly networks: NetworksService,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Offices the user may see: all (admin), the network’s (事務局), or its own' })
-  list(@User() user: CurrentUser): Promise<OfficeEntity[]> {
-    const offices = this.dataSource.getRepository(OfficeEntity);
-    if (user.role === 'admin') return offices.find({ order: { name: 'ASC' } });
-    if (user.role === 'secretariat') return offices.find({ where: { networkId: user.networkId! }, order: { name: 'ASC' } });
-    return offices.find({ where: { id: user.officeId! } });
+  list(@User() user: CurrentUser): Promise<Office[]> {
+    return this.offices.visibleTo(user);
   }
 
   @Post()
@@ -29,7 +25,7 @@ export class OfficesController {
   @ApiOperation({ summary: 'Register an office (事業所) in a network (admin); then create its users with POST /api/users' })
   async create(
     @Body() body: { networkId?: unknown; name?: unknown; postalCode?: unknown; address?: unknown; phone?: unknown },
-  ): Promise<OfficeEntity> {
+  ): Promise<Office> {
     const errors: FieldError[] = [];
     const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : null);
     const networkId = text(body?.networkId);
@@ -49,9 +45,6 @@ export class OfficesController {
     if (postalCode && !/^\d{3}-?\d{4}$/.test(postalCode))
       errors.push({ path: 'postalCode', label: '郵便番号', message: '郵便番号は7桁で入力してください（例: 203-0053）' });
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    const offices = this.dataSource.getRepository(OfficeEntity);
-    return offices.save(
-      offices.create({ networkId: networkId!, name: name!, postalCode, address: text(body?.address), phone: text(body?.phone) }),
-    );
+    return this.offices.create({ networkId: networkId!, name: name!, postalCode, address: text(body?.address), phone: text(body?.phone) });
   }
 }

@@ -1,14 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const ROLES = ['office_manager', 'office_staff', 'secretariat', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  office_manager: '事業所管理者',
-  office_staff: '事業所職員',
-  secretariat: '事務局',
-  admin: 'システム管理者',
-};
+import type { Role } from './accounts.types';
 
 /** Someone who logs in: office staff (one office), a network's secretariat (one network), or an admin. */
 @Entity('app_user')

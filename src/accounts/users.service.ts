@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { looksLikeEmail } from '../common/validation';
 import { OfficeEntity } from './office.entity';
 import { hashPassword, passwordProblem } from './passwords';
-import { Role, UserEntity } from './user.entity';
+import { Account, Role } from './accounts.types';
+import { UserEntity } from './user.entity';
 
 export interface NewUser {
   email: string;
@@ -52,4 +53,18 @@ export class UsersService {
       }),
     );
   }
+
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Account | null> {
+    const user = await manager.findOneBy(UserEntity, { id });
+    return user ? toAccount(user) : null;
+  }
+
+  async findByIds(ids: string[]): Promise<Account[]> {
+    if (ids.length === 0) return [];
+    return (await this.dataSource.getRepository(UserEntity).findBy({ id: In(ids) })).map(toAccount);
+  }
+}
+
+function toAccount(user: UserEntity): Account {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, officeId: user.officeId, networkId: user.networkId };
 }

@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { RequestOrigin } from '../common/request-origin';
 import { AuditEventEntity } from './audit-event.entity';
 
 export interface Actor {
   id: string;
   email: string;
-}
-
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
 }
 
 export interface AuditEntry {

@@ -9,7 +9,6 @@ import { InvalidFormDataError } from '../common/errors/domain-error';
 import { CustodyService } from '../custody/custody.service';
 import { ExemplarEntity } from '../custody/exemplar.entity';
 import { DocumentsService } from '../documents/documents.service';
-import { FieldDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { StaffMemberEntity } from '../people/staff-member.entity';
 import { BrowserPool } from '../rendering/browser.pool';
@@ -17,7 +16,8 @@ import { BROWSER_POOL } from '../rendering/form-pdf.service';
 import { PdfRenderer } from '../rendering/pdf.renderer';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { SigningService } from '../signing/signing.service';
-import { todayInJapan } from '../templates/japanese-date';
+import { todayInJapan } from '../common/japan-date';
+import { buildDraft, DraftSources } from '../networks/prefill';
 import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from './batch.entities';
 import { BulkPrinter, CHUNK_SIZE, PrintItem } from './bulk-printer';
 
@@ -76,8 +76,10 @@ export class BatchRunnerService {
     const planned = all.filter((p) => p.status !== 'rejected');
     let done = planned.filter((p) => p.status === 'done').length;
     const network = this.networks.getNetwork(office.networkId);
-    const pledge = network.forms.find((f) => f.id === 'staff-pledge');
-    const officePledge = network.forms.find((f) => f.id === 'office-pledge' && f.signers.some((s) => s.kind === 'manager'));
+    const pledge = network.forms.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
+    const officePledge = network.forms.find(
+      (f) => f.subject === 'office' && f.purpose === 'pledge' && f.signers.some((s) => s.kind === 'manager'),
+    );
     for (const person of planned.filter((p) => p.status === 'pending')) {
       try {
         await this.dataSource.transaction(async (manager) => {
@@ -96,24 +98,18 @@ export class BatchRunnerService {
               }),
             );
             staffId = staff.id;
-            const prefill = {
-              officeName: office.name,
-              officeAddress: office.address,
-              officePostalCode: office.postalCode,
-              officePhone: office.phone,
-              staffName: staff.name,
-              staffNameKana: staff.nameKana,
-              email: staff.email,
-              jobTitle: staff.jobTitle,
-              date: person.startDate ?? todayInJapan(),
+            const sources: DraftSources = {
+              ...officeSources(office, null, creator),
+              issueDate: person.startDate ?? todayInJapan(),
+              staff,
             };
             if (pledge)
               documentIds.push(
-                (await this.documents.createIssuedIn(manager, creator, office, pledge.id, staff.id, declared(pledge.fields, prefill)))
-                  .document.id,
+                (await this.documents.createIssuedIn(manager, creator, office, pledge.id, staff.id, buildDraft(pledge, sources))).document
+                  .id,
               );
             if (officePledge && person.manager) {
-              const data = declared(officePledge.fields, { ...prefill, managerName: staff.name });
+              const data = buildDraft(officePledge, { ...sources, manager: { name: staff.name } });
               documentIds.push((await this.documents.createIssuedIn(manager, creator, office, officePledge.id, null, data)).document.id);
             }
           } else {
@@ -144,7 +140,7 @@ export class BatchRunnerService {
 
   private async notices(batch: BatchEntity, office: OfficeEntity, creator: CurrentUser): Promise<void> {
     const fresh = await this.dataSource.getRepository(BatchEntity).findOneByOrFail({ id: batch.id });
-    const form = this.networks.getNetwork(office.networkId).forms.find((f) => f.id === 'staff-change');
+    const form = this.networks.getNetwork(office.networkId).forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
     if (!form || fresh.notices.length > 0 || fresh.problems.some((p) => p.startsWith('従事者の変更届'))) return;
     const people = await this.dataSource
       .getRepository(BatchPersonEntity)
@@ -159,25 +155,10 @@ export class BatchRunnerService {
       await this.dataSource.transaction(async (tx) => {
         const notices: Array<{ documentId: string; number: string }> = [];
         for (let i = 0; i < people.length; i += perNotice) {
-          const members = people.slice(i, i + perNotice).map((p) =>
-            declared(membersField?.fields ?? [], {
-              name: p.name,
-              nameKana: p.nameKana,
-              gender: p.gender,
-              jobTitle: p.jobTitle,
-              email: p.email,
-              action: p.action,
-            }),
-          );
-          const data = declared(form.fields, {
-            date: todayInJapan(),
-            officeName: office.name,
-            officeAddress: office.address,
-            officePostalCode: office.postalCode,
-            officePhone: office.phone,
-            managerName: manager?.name ?? creator.name,
-            representativeName: manager?.name ?? creator.name,
-            [membersField?.key ?? 'members']: members,
+          const data = buildDraft(form, {
+            ...officeSources(office, manager?.name ?? creator.name, creator),
+            issueDate: todayInJapan(),
+            changes: people.slice(i, i + perNotice),
           });
           const { document } = await this.documents.createIssuedIn(tx, creator, office, form.id, null, data);
           notices.push({ documentId: document.id, number: document.number });
@@ -316,8 +297,10 @@ export class BatchRunnerService {
 }
 
 /** Only the fields a form declares, without blanks (different networks' forms name different things). */
-function declared(fields: FieldDefinition[], data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    fields.filter((f) => data[f.key] !== null && data[f.key] !== undefined && data[f.key] !== '').map((f) => [f.key, data[f.key]]),
-  );
+function officeSources(office: OfficeEntity, managerName: string | null, creator: CurrentUser): Omit<DraftSources, 'issueDate'> {
+  return {
+    office: { name: office.name, address: office.address, postalCode: office.postalCode, phone: office.phone },
+    manager: { name: managerName },
+    user: { name: creator.name },
+  };
 }

@@ -5,9 +5,10 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { OfficeEntity } from '../accounts/office.entity';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
-import { BATCH_QUEUE } from '../common/queues';
+import { JOB_IDS, BATCH_QUEUE } from '../common/queues';
 import { isUuid } from '../common/validation';
 import { StaffMemberEntity } from '../people/staff-member.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
@@ -35,10 +36,6 @@ export interface BatchPreview {
   /** What creating the batch would do, person by person (valid rows only, plus removals for an update). */
   plan: PlannedPerson[];
   summary: { rows: number; valid: number; invalid: number; added: number; changed: number; removed: number };
-}
-
-export function batchJobId(batchId: string): string {
-  return `batch-${batchId}`;
 }
 
 /** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
@@ -156,7 +153,7 @@ export class BatchesService {
     await this.queue.add(
       'batch',
       { batchId: batch.id },
-      { jobId: batchJobId(batch.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+      { jobId: JOB_IDS.batch(batch.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
     );
     return batch;
   }

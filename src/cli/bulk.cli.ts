@@ -6,10 +6,11 @@ import { NestFactory } from '@nestjs/core';
 import { BulkPrinter, PrintItem } from '../batches/bulk-printer';
 import { RosterFileError, parseRoster } from '../batches/roster.parser';
 import { NetworksService } from '../networks/networks.service';
+import { buildDraft } from '../networks/prefill';
 import { BrowserPool } from '../rendering/browser.pool';
 import { BROWSER_POOL } from '../rendering/form-pdf.service';
 import { PdfRenderer } from '../rendering/pdf.renderer';
-import { todayInJapan } from '../templates/japanese-date';
+import { todayInJapan } from '../common/japan-date';
 import { RenderCliModule } from './render-cli.module';
 
 const USAGE = `Usage:
@@ -41,22 +42,19 @@ async function main(): Promise<number> {
   const app = await NestFactory.createApplicationContext(RenderCliModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     const networks = app.get(NetworksService);
-    const { network, form } = networks.getForm(values.network, 'staff-pledge');
+    const pledge = networks.getNetwork(values.network).forms.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
+    if (!pledge) return (console.error(`${values.network} has no staff pledge`), 2);
+    const { network, form } = networks.getForm(values.network, pledge.id);
     const items: PrintItem[] = [];
     for (const row of roster.valid) {
-      const data = {
-        officeName: values.office,
-        staffName: row.name,
-        staffNameKana: row.nameKana,
-        email: row.email,
-        jobTitle: row.jobTitle,
-        date: row.startDate ?? todayInJapan(),
-      };
-      const check = form.validator.check(
-        Object.fromEntries(
-          form.fields.filter((f) => data[f.key as keyof typeof data]).map((f) => [f.key, data[f.key as keyof typeof data]]),
-        ),
-      );
+      const data = buildDraft(form, {
+        office: { name: values.office ?? '', address: null, postalCode: null, phone: null },
+        manager: { name: null },
+        user: { name: '' },
+        issueDate: row.startDate ?? todayInJapan(),
+        staff: { name: row.name ?? '', nameKana: row.nameKana, email: row.email, jobTitle: row.jobTitle },
+      });
+      const check = form.validator.check(data);
       if (check.errors.length) {
         console.error(`  ${row.row}行目 ${row.name}: ${check.errors.map((e) => e.message).join(' / ')}`);
         continue;

@@ -6,6 +6,20 @@ export const MAIL_QUEUE = 'mail';
 export const SIGNING_QUEUE = 'signing';
 export const BATCH_QUEUE = 'batches';
 
+/**
+ * Every job's id, in one place. Ids are deterministic, so queueing the same work twice (a retry, a sweep)
+ * collapses into one job.
+ */
+export const JOB_IDS = {
+  render: (renderId: string) => `render-${renderId}`,
+  printExemplar: (exemplarId: string) => `exemplar-${exemplarId}`,
+  mail: (outboxId: string) => `mail-${outboxId}`,
+  batch: (batchId: string) => `batch-${batchId}`,
+  seal: (requestId: string) => `seal-${requestId}`,
+  expire: (requestId: string) => `expire-${requestId}`,
+  remind: (signerId: string) => `remind-${signerId}`,
+} as const;
+
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 3,

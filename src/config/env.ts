@@ -1,3 +1,4 @@
+import { StartupError } from '../common/startup-error';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../common/project-root';
 
@@ -37,7 +38,7 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
 import { CUSTODY_EVENT_TYPES, CustodyEventType } from './custody-event.entity';

@@ -1,9 +1,11 @@
+import { formatJst } from '../common/japan-date';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { coversOffice, refuseCrossTenant } from '../accounts/tenancy';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { CustodyRule, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -264,8 +266,3 @@ export function normalizeCode(input: string): string {
 }
 
 // Made once: building a DateTimeFormat costs far more than using one, and dashboards format hundreds.
-const JST = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
-
-export function formatJst(date: Date): string {
-  return JST.format(date);
-}

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { FormKind } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 
 export const CELL_STATUSES = ['missing', 'draft', 'issued', 'signed', 'signed_electronically', 'in_transit', 'received'] as const;
@@ -35,9 +34,6 @@ export interface Requirement {
   exemplarCode: string | null;
 }
 
-/** Forms whose original the secretariat must receive from every office (application, office pledge) or every staff member (staff pledge). */
-const OFFICE_FORMS: FormKind[] = ['application', 'office-pledge'];
-
 /**
  * The secretariat's matrix, read straight from the tables: offices of one network × the forms the
  * network requires them to submit, with where each original is.
@@ -55,9 +51,11 @@ export class SecretariatDashboardService {
     filter: { officeId?: string; status?: string; overdueOnly?: boolean } = {},
   ): Promise<Requirement[]> {
     const network = this.networks.getNetwork(networkId);
-    const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat'));
-    const officeForms = submitted.filter((f) => OFFICE_FORMS.includes(f.id));
-    const staffForm = submitted.find((f) => f.id === 'staff-pledge');
+    // What every office owes once (its application and pledge) and every staff member once (a pledge); a
+    // notice is sent per change, so nobody can owe one.
+    const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat') && f.purpose !== 'notice');
+    const officeForms = submitted.filter((f) => f.subject === 'office' || f.subject === 'none');
+    const staffForm = submitted.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
 
     const offices: Array<{ id: string; name: string }> = await this.dataSource.query(
       `SELECT id, name FROM office WHERE network_id = $1 ${filter.officeId ? 'AND id = $2' : ''} ORDER BY name`,

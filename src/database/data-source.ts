@@ -20,6 +20,7 @@ import { Foundation1763700000000 } from './migrations/1763700000000-Foundation';
 import { AccountsDocumentsCustody1763800000000 } from './migrations/1763800000000-AccountsDocumentsCustody';
 import { Signing1763900000000 } from './migrations/1763900000000-Signing';
 import { Batches1764000000000 } from './migrations/1764000000000-Batches';
+import { FormSubjects1764100000000 } from './migrations/1764100000000-FormSubjects';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -44,7 +45,13 @@ export const ENTITIES = [
   BatchPersonEntity,
   BatchChunkEntity,
 ];
-export const MIGRATIONS = [Foundation1763700000000, AccountsDocumentsCustody1763800000000, Signing1763900000000, Batches1764000000000];
+export const MIGRATIONS = [
+  Foundation1763700000000,
+  AccountsDocumentsCustody1763800000000,
+  Signing1763900000000,
+  Batches1764000000000,
+  FormSubjects1764100000000,
+];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -1,8 +1,9 @@
+import type { FormSubject } from '../networks/catalogue.types';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export const DOCUMENT_STATUSES = ['draft', 'issued', 'signed', 'declined', 'expired', 'withdrawn'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
-export type SubjectType = 'office' | 'staff' | 'patient';
+export type SubjectType = FormSubject;
 
 /** One filled form for one subject (the office, a staff member, a patient). */
 @Entity('document')

@@ -6,29 +6,20 @@ import { DataSource, EntityManager } from 'typeorm';
 import { OfficeEntity } from '../accounts/office.entity';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { refuseCrossTenant } from '../accounts/tenancy';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
-import { DOCUMENTS_QUEUE } from '../common/queues';
+import { JOB_IDS, DOCUMENTS_QUEUE } from '../common/queues';
 import { CustodyService } from '../custody/custody.service';
 import { ExemplarEntity } from '../custody/exemplar.entity';
-import { FieldDefinition, FormKind } from '../networks/catalogue.types';
-import { isPlainObject } from '../networks/form-data.validator';
+import { FormDefinition } from '../networks/catalogue.types';
+import { buildDraft, DraftSources } from '../networks/prefill';
 import { NetworksService } from '../networks/networks.service';
 import { isUuid } from '../common/validation';
-import { PatientEntity } from '../people/patient.entity';
+import { FamilyContactEntity, PatientEntity } from '../people/patient.entity';
 import { StaffMemberEntity } from '../people/staff-member.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { DocumentEntity, DocumentVersionEntity, SubjectType } from './document.entity';
-
-/** Whom each kind of form is about. */
-export const SUBJECT_OF: Record<FormKind, SubjectType> = {
-  application: 'office',
-  'office-pledge': 'office',
-  'staff-change': 'office',
-  'staff-pledge': 'staff',
-  'patient-consent': 'patient',
-  purpose: 'patient',
-};
+import { DocumentEntity, DocumentVersionEntity } from './document.entity';
 
 export interface NewDocument {
   form: string;
@@ -38,10 +29,6 @@ export interface NewDocument {
 
 export interface PrintExemplarJob {
   exemplarId: string;
-}
-
-export function printJobId(exemplarId: string): string {
-  return `exemplar-${exemplarId}`;
 }
 
 export type DocumentSummary = Pick<DocumentEntity, 'id' | 'number' | 'networkId' | 'formId' | 'officeId' | 'status'> & {
@@ -84,8 +71,7 @@ export class DocumentsService {
     if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
     const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
     const { form } = this.networks.getForm(office.networkId, formId);
-    const prefill = await this.prefill(user, office, SUBJECT_OF[form.id], subjectId, origin);
-    return pickDeclared(form.fields, prefill);
+    return buildDraft(form, await this.draftSources(user, office, form, subjectId, origin));
   }
 
   /**
@@ -108,7 +94,7 @@ export class DocumentsService {
         networkId: office.networkId,
         formId: form.id,
         officeId: office.id,
-        subjectType: SUBJECT_OF[form.id],
+        subjectType: form.subject,
         subjectId,
         status: 'issued',
         issuedAt: new Date(),
@@ -137,7 +123,7 @@ export class DocumentsService {
   /** Queues the printing of exemplars (e.g. after a bulk batch, for offices that download them one by one). */
   async queuePrint(exemplarIds: string[]): Promise<void> {
     await this.queue.addBulk(
-      exemplarIds.map((id) => ({ name: 'print-exemplar', data: { exemplarId: id }, opts: { jobId: printJobId(id) } })),
+      exemplarIds.map((id) => ({ name: 'print-exemplar', data: { exemplarId: id }, opts: { jobId: JOB_IDS.printExemplar(id) } })),
     );
   }
 
@@ -146,9 +132,9 @@ export class DocumentsService {
     if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '書類は事業所の職員が作成します');
     const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
     const { form } = this.networks.getForm(office.networkId, String(input.form));
-    const subjectType = SUBJECT_OF[form.id];
-    const prefill = await this.prefill(user, office, subjectType, input.subjectId ?? null, origin);
-    const data = this.networks.validate(office.networkId, form.id, { ...pickDeclared(form.fields, prefill), ...(input.data ?? {}) });
+    const subjectType = form.subject;
+    const sources = await this.draftSources(user, office, form, input.subjectId ?? null, origin);
+    const data = this.networks.validate(office.networkId, form.id, { ...buildDraft(form, sources), ...(input.data ?? {}) });
 
     const document = await this.dataSource.transaction(async (manager) => {
       const doc = await manager.save(
@@ -158,7 +144,7 @@ export class DocumentsService {
           formId: form.id,
           officeId: office.id,
           subjectType,
-          subjectId: subjectType === 'office' ? null : input.subjectId!,
+          subjectId: subjectType === 'staff' || subjectType === 'patient' ? input.subjectId! : null,
           status: 'draft',
           createdBy: user.id,
         }),
@@ -436,44 +422,43 @@ export class DocumentsService {
     };
   }
 
-  private async prefill(
+  /** What the catalogue's prefill mapping may read for this form: the office, and the staff member or patient it is about. */
+  private async draftSources(
     user: CurrentUser,
     office: OfficeEntity,
-    subjectType: SubjectType,
+    form: Pick<FormDefinition, 'subject'>,
     subjectId: string | null,
     origin: RequestOrigin | null,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<DraftSources> {
     const manager = await this.dataSource
       .getRepository(StaffMemberEntity)
       .findOne({ where: { officeId: office.id, isManager: true, active: true }, order: { createdAt: 'ASC' } });
-    const base = {
-      officeName: office.name,
-      officeAddress: office.address,
-      officePostalCode: office.postalCode,
-      officePhone: office.phone,
-      managerName: manager?.name ?? (user.role === 'office_manager' ? user.name : null),
+    const sources: DraftSources = {
+      office: { name: office.name, address: office.address, postalCode: office.postalCode, phone: office.phone },
+      manager: { name: manager?.name ?? (user.role === 'office_manager' ? user.name : null) },
+      user: { name: user.name },
+      issueDate: null,
     };
-    if (subjectType === 'office') return base;
+    if (form.subject !== 'staff' && form.subject !== 'patient') return sources;
     if (!subjectId || !isUuid(subjectId)) {
-      throw new DomainError('INVALID_REQUEST', subjectType === 'staff' ? '従事者を選んでください' : '患者を選んでください', {
-        errors: [{ path: 'subjectId', label: subjectType === 'staff' ? '従事者' : '患者', message: '対象を選んでください' }],
+      const label = form.subject === 'staff' ? '従事者' : '患者';
+      throw new DomainError('INVALID_REQUEST', `${label}を選んでください`, {
+        errors: [{ path: 'subjectId', label, message: '対象を選んでください' }],
       });
     }
-    if (subjectType === 'staff') {
+    if (form.subject === 'staff') {
       const staff = await this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id: subjectId });
       if (!staff) throw new DomainError('NOT_FOUND', '従事者が見つかりません');
       if (staff.officeId !== office.id) return refuseCrossTenant(this.audit, user, { type: 'staff_member', id: subjectId }, origin);
-      return { ...base, staffName: staff.name, staffNameKana: staff.nameKana, email: staff.email, jobTitle: staff.jobTitle };
+      return { ...sources, staff };
     }
     const patient = await this.dataSource.getRepository(PatientEntity).findOneBy({ id: subjectId });
     if (!patient) throw new DomainError('NOT_FOUND', '患者が見つかりません');
     if (patient.officeId !== office.id) return refuseCrossTenant(this.audit, user, { type: 'patient', id: subjectId }, origin);
-    return {
-      ...base,
-      patient: { name: patient.name, nameKana: patient.nameKana, birthDate: patient.birthDate, address: patient.address },
-      // Whoever prepares the consent is, by default, the staff member who explains it (説明者).
-      explainer: { officeName: office.name, name: user.name },
-    };
+    const family = await this.dataSource
+      .getRepository(FamilyContactEntity)
+      .find({ where: { patientId: patient.id }, order: { createdAt: 'ASC' } });
+    return { ...sources, patient, family };
   }
 }
 
@@ -481,15 +466,4 @@ export class DocumentsService {
 async function nextNumber(manager: EntityManager, networkId: string): Promise<string> {
   const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
   return `${networkId.toUpperCase()}-${String(n).padStart(6, '0')}`;
-}
-
-/** Only what the form declares, groups included, without nulls (prefill offers what it knows; the form decides). */
-function pickDeclared(fields: FieldDefinition[], data: Record<string, unknown>): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const field of fields) {
-    const value = data[field.key];
-    if (value === null || value === undefined) continue;
-    picked[field.key] = field.type === 'group' && isPlainObject(value) ? pickDeclared(field.fields ?? [], value) : value;
-  }
-  return picked;
 }

@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
-import { MAIL_QUEUE } from '../common/queues';
+import { JOB_IDS, MAIL_QUEUE } from '../common/queues';
 import { NetworksService } from '../networks/networks.service';
 import { MailOutboxEntity } from './mail-outbox.entity';
 
@@ -14,10 +14,6 @@ export type MailKind = 'signing-request' | 'reminder' | 'expired' | 'signed-copy
 
 export interface MailJob {
   outboxId: string;
-}
-
-export function mailJobId(outboxId: string): string {
-  return `mail-${outboxId}`;
 }
 
 /**
@@ -69,7 +65,7 @@ export class MailService {
       outbox.map((m) => ({
         name: 'send',
         data: { outboxId: m.id },
-        opts: { jobId: mailJobId(m.id), attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
+        opts: { jobId: JOB_IDS.mail(m.id), attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
       })),
     );
   }

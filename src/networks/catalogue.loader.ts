@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { FormContext, FormTemplate, TemplateEngine } from '../templates/template.engine';
+import { StartupError } from '../common/startup-error';
 import { CATALOGUE_SCHEMA } from './catalogue.schema';
 import { FieldDefinition, FormDefinition, NetworkDefinition } from './catalogue.types';
 import { FormDataValidator } from './form-data.validator';
+import { prefillProblems } from './prefill';
 
 export const CATALOGUE_FILE = 'catalogue.yaml';
 
 /** A catalogue that cannot be served. The message names the file and the problem. */
-export class CatalogueError extends Error {
+export class CatalogueError extends StartupError {
   constructor(file: string, problem: string) {
     super(`${file}: ${problem}`);
     this.name = 'CatalogueError';
@@ -79,6 +81,9 @@ function loadForm(
 ): LoadedForm {
   const where = `form "${form.id}"`;
   checkFields(form.fields, file, where);
+  form = { ...form, prefill: form.prefill ?? {} };
+  const mappingProblems = prefillProblems(form, form.prefill);
+  if (mappingProblems.length > 0) throw new CatalogueError(file, `${where}: ${mappingProblems.join('; ')}`);
   if (form.signed && form.signers.length === 0) throw new CatalogueError(file, `${where} is signed but has no signers`);
   const templateFile = join(dir, form.template);
   if (!existsSync(templateFile)) throw new CatalogueError(file, `${where}: template ${form.template} not found`);

@@ -1,4 +1,4 @@
-import { FIELD_TYPES, FORM_KINDS, HOLDERS } from './catalogue.types';
+import { FIELD_TYPES, FORM_PURPOSES, FORM_SUBJECTS, HOLDERS } from './catalogue.types';
 
 const text = { type: 'string', minLength: 1 };
 const holderList = { type: 'array', items: { enum: HOLDERS } };
@@ -34,9 +34,26 @@ export const CATALOGUE_SCHEMA = {
     form: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'number', 'title', 'template', 'pages', 'signed', 'basis', 'signers', 'custody', 'fields', 'sample'],
+      required: [
+        'id',
+        'number',
+        'title',
+        'template',
+        'pages',
+        'signed',
+        'subject',
+        'purpose',
+        'basis',
+        'signers',
+        'custody',
+        'fields',
+        'sample',
+      ],
       properties: {
-        id: { enum: FORM_KINDS },
+        id: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+        subject: { enum: FORM_SUBJECTS },
+        purpose: { enum: FORM_PURPOSES },
+        prefill: { type: 'object', additionalProperties: { $ref: '#/definitions/prefillSource' } },
         number: text,
         title: text,
         template: { type: 'string', pattern: '^[a-z0-9-]+\\.hbs$' },
@@ -71,6 +88,18 @@ export const CATALOGUE_SCHEMA = {
         fields: { type: 'array', items: { $ref: '#/definitions/field' } },
         sample: { type: 'object' },
       },
+    },
+    prefillSource: {
+      oneOf: [
+        { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z0-9]+)*$' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['each', 'row'],
+          properties: { each: { type: 'string' }, row: { type: 'object', additionalProperties: { type: 'string' } } },
+        },
+        { type: 'object', not: { required: ['each'] }, additionalProperties: { $ref: '#/definitions/prefillSource' } },
+      ],
     },
     field: {
       type: 'object',

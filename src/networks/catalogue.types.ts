@@ -1,7 +1,24 @@
 /** The shape of templates/<network>/catalogue.yaml, after validation. */
 
-export const FORM_KINDS = ['application', 'office-pledge', 'staff-pledge', 'staff-change', 'patient-consent', 'purpose'] as const;
-export type FormKind = (typeof FORM_KINDS)[number];
+/** Whom a form is about: one record of the office, one staff member, one patient, or nobody in particular. */
+export const FORM_SUBJECTS = ['office', 'staff', 'patient', 'none'] as const;
+export type FormSubject = (typeof FORM_SUBJECTS)[number];
+
+/**
+ * What a form is for. Behaviour follows from it, never from a form's id: the 事務局 expects a submitted
+ * pledge or application from every office (or staff member); a roster creates each person's pledge and the
+ * office's staff-change notice; a consent's signers are offered the network's disclosure to read.
+ */
+export const FORM_PURPOSES = ['pledge', 'consent', 'notice', 'application', 'disclosure'] as const;
+export type FormPurpose = (typeof FORM_PURPOSES)[number];
+
+/**
+ * Where a new document's fields come from. A string is a path into the draft's sources (see prefill.ts:
+ * `office.name`, `staff.email`, `family.0.relation`…); an object fills a group field key by key; `each`
+ * fills a list field with one row per item of a source list.
+ */
+export type PrefillSource = string | { [key: string]: PrefillSource } | { each: string; row: Record<string, string> };
+export type PrefillMapping = Record<string, PrefillSource>;
 
 /** Parties that can hold an exemplar of a form. */
 export const HOLDERS = ['secretariat', 'office', 'patient', 'staff'] as const;
@@ -52,12 +69,15 @@ export interface CustodyRule {
 }
 
 export interface FormDefinition {
-  id: FormKind;
+  id: string;
   number: string;
   title: string;
   template: string;
   pages: number;
   signed: boolean;
+  subject: FormSubject;
+  purpose: FormPurpose;
+  prefill: PrefillMapping;
   /** Which article of the network's policy the wording follows. */
   basis: string;
   signers: SignerRole[];

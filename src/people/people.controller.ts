@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
 import { PatientInput, PeopleService, StaffInput } from './people.service';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/hash';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -10,7 +10,7 @@ export class PdfStoreService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async save(pdf: Buffer, pageCount: number, manager: EntityManager = this.dataSource.manager): Promise<string> {
-    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    const sha256 = sha256Hex(pdf);
     await manager
       .createQueryBuilder()
       .insert()

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { RENDER_QUEUE } from '../common/queues';
+import { JOB_IDS, RENDER_QUEUE } from '../common/queues';
 import { isUuid } from '../common/validation';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from './pdf-store.service';
@@ -12,10 +12,6 @@ import { RenderRequestEntity } from './render-request.entity';
 
 export interface RenderJob {
   renderId: string;
-}
-
-export function renderJobId(renderId: string): string {
-  return `render-${renderId}`;
 }
 
 /** API side of rendering: validates, records the request and queues it; never touches Chromium. */
@@ -32,7 +28,7 @@ export class RendersService {
     const data = this.networks.validate(networkId, formId, input);
     const repo = this.dataSource.getRepository(RenderRequestEntity);
     const render = await repo.save(repo.create({ networkId, formId, data, status: 'queued', error: null, pdfSha256: null }));
-    await this.queue.add('render', { renderId: render.id }, { jobId: renderJobId(render.id) });
+    await this.queue.add('render', { renderId: render.id }, { jobId: JOB_IDS.render(render.id) });
     return render;
   }
 

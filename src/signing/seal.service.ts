@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -9,7 +9,8 @@ import { DataSource, IsNull } from 'typeorm';
 import { UserEntity } from '../accounts/user.entity';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { CustodyService, formatJst } from '../custody/custody.service';
+import { CustodyService } from '../custody/custody.service';
+import { formatJst } from '../common/japan-date';
 import { ExemplarEntity } from '../custody/exemplar.entity';
 import { DocumentsService } from '../documents/documents.service';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
@@ -18,13 +19,14 @@ import { FieldDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { FormPdfService } from '../rendering/form-pdf.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { todayInJapan } from '../templates/japanese-date';
+import { todayInJapan } from '../common/japan-date';
 import { SignatureMark } from '../templates/template.engine';
 import { sealPdf } from './pdf-sealer';
 import { SealCertificate, loadSealCertificate } from './seal-certificate';
 import { TimestampAuthority } from './timestamp-authority';
 import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from './signing.entities';
-import { SigningService, sha256 } from './signing.service';
+import { SigningService } from './signing.service';
+import { sha256Hex } from '../common/hash';
 
 const METHOD_LABEL = { email: 'メールのリンク', in_person: '対面（事業所の端末）' };
 
@@ -89,7 +91,7 @@ export class SealService {
       mark: null,
     };
     const form = await this.formPdf.renderForm(document.networkId, document.formId, data, exemplar, signatures);
-    const preSealSha256 = createHash('sha256').update(form.pdf).digest('hex');
+    const preSealSha256 = sha256Hex(form.pdf);
 
     const network = this.networks.getNetwork(document.networkId);
     const context = await this.signing.mailContext(this.dataSource.manager, document);
@@ -183,7 +185,7 @@ export class SealService {
       const token = randomBytes(24).toString('base64url');
       await manager.save(
         manager.create(DownloadLinkEntity, {
-          tokenHash: sha256(token),
+          tokenHash: sha256Hex(token),
           exemplarId: patientExemplar.id,
           recipient: email,
           expiresAt,

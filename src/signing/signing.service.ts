@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -8,12 +8,14 @@ import { hashPassword, verifyPassword } from '../accounts/passwords';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { OfficeEntity } from '../accounts/office.entity';
 import { UserEntity } from '../accounts/user.entity';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
-import { SIGNING_QUEUE } from '../common/queues';
+import { sha256Hex } from '../common/hash';
+import { JOB_IDS, SIGNING_QUEUE } from '../common/queues';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { formatJst } from '../custody/custody.service';
+import { formatJst } from '../common/japan-date';
 import { DocumentSummary, DocumentsService } from '../documents/documents.service';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
 import { MailKind, MailService } from '../mail/mail.service';
@@ -92,7 +94,6 @@ interface OpenLinkRow {
   data: Record<string, unknown>;
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const newToken = () => randomBytes(24).toString('base64url'); // 192 bits
 
 /**
@@ -196,13 +197,13 @@ export class SigningService {
     await this.queue.add(
       'expire',
       { kind: 'expire', requestId: request.id },
-      { jobId: `expire-${request.id}`, delay: expiresAt.getTime() - Date.now() },
+      { jobId: JOB_IDS.expire(request.id), delay: expiresAt.getTime() - Date.now() },
     );
     for (const signer of rows.filter((r) => r.method === 'email')) {
       await this.queue.add(
         'remind',
         { kind: 'remind', signerId: signer.id },
-        { jobId: `remind-${signer.id}`, delay: this.config.reminderDays * 86_400_000 },
+        { jobId: JOB_IDS.remind(signer.id), delay: this.config.reminderDays * 86_400_000 },
       );
     }
     return this.describe(request.id);
@@ -256,7 +257,7 @@ export class SigningService {
 
   /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
   async open(token: string): Promise<OpenedLink> {
-    const row = await this.links.find(sha256(token));
+    const row = await this.links.find(sha256Hex(token));
     if (!row)
       throw new DomainError(
         'LINK_INVALID',
@@ -321,14 +322,14 @@ export class SigningService {
       throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
     }
     const secret = randomBytes(24).toString('base64url');
-    await this.dataSource.getRepository(SignerEntity).update(signer.id, { accessFailures: 0, accessSessionHash: sha256(secret) });
+    await this.dataSource.getRepository(SignerEntity).update(signer.id, { accessFailures: 0, accessSessionHash: sha256Hex(secret) });
     return secret;
   }
 
   /** Signs through an e-mailed link. A link that has signed once is dead: using it again signs nothing. */
   async signByLink(token: string, input: SignatureInput, accessSecret: string | null, origin: RequestOrigin) {
     const { signer, role } = await this.open(token);
-    if (signer.accessCodeHash && (!accessSecret || sha256(accessSecret) !== signer.accessSessionHash)) {
+    if (signer.accessCodeHash && (!accessSecret || sha256Hex(accessSecret) !== signer.accessSessionHash)) {
       throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
     }
     if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
@@ -345,7 +346,7 @@ export class SigningService {
 
   async declineByLink(token: string, reason: unknown, accessSecret: string | null, origin: RequestOrigin) {
     const { signer, request } = await this.open(token);
-    if (signer.accessCodeHash && (!accessSecret || sha256(accessSecret) !== signer.accessSessionHash)) {
+    if (signer.accessCodeHash && (!accessSecret || sha256Hex(accessSecret) !== signer.accessSessionHash)) {
       throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
     }
     const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
@@ -475,7 +476,7 @@ export class SigningService {
   }
 
   private async queueSeal(requestId: string): Promise<void> {
-    const jobId = `seal-${requestId}`;
+    const jobId = JOB_IDS.seal(requestId);
     const existing = await this.queue.getJob(jobId);
     if (existing && (await existing.isFailed())) {
       await existing.retry('failed', { resetAttemptsMade: true });
@@ -508,7 +509,7 @@ export class SigningService {
     kind: MailKind,
   ) {
     const token = newToken();
-    await manager.update(SignerEntity, signer.id, { tokenHash: sha256(token), tokenExpiresAt: request.expiresAt });
+    await manager.update(SignerEntity, signer.id, { tokenHash: sha256Hex(token), tokenExpiresAt: request.expiresAt });
     const message = this.mail.compose(document.networkId, kind, {
       ...(await this.mailContext(manager, document)),
       signerName: signer.name,

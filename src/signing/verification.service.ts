@@ -1,19 +1,17 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { formatJst } from '../custody/custody.service';
+import { formatJst } from '../common/japan-date';
 import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { DownloadLinkEntity, SigningRequestEntity } from './signing.entities';
-import { sha256 } from './signing.service';
+import { sha256Hex } from '../common/hash';
 import { ExemplarEntity } from '../custody/exemplar.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { sealTimestamp } from './pdf-sealer';
-
-const withSeconds = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' });
 
 export interface Verification {
   /** Byte for byte the file this service sealed. */
@@ -49,7 +47,7 @@ export class VerificationService {
         errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルではありません' }],
       });
     }
-    const hash = createHash('sha256').update(pdf).digest('hex');
+    const hash = sha256Hex(pdf);
     const request = await this.dataSource.getRepository(SigningRequestEntity).findOneBy({ sealedSha256: hash });
     if (request) {
       const document = await this.documents.byId(request.documentId);
@@ -61,7 +59,7 @@ export class VerificationService {
         form: `${document.formNumber} ${document.formTitle}`,
         network: this.networks.getNetwork(document.networkId).name,
         sealedAt: formatJst(request.sealedAt!),
-        timestamp: timestamp ? { time: withSeconds.format(timestamp.time), authority: timestamp.authority } : null,
+        timestamp: timestamp ? { time: formatJst(timestamp.time, { seconds: true }), authority: timestamp.authority } : null,
         message: `本サービスが封緘した文書です。封緘後に変更されていません（書類番号 ${document.number}）`,
       };
     }
@@ -83,7 +81,7 @@ export class VerificationService {
   /** A family member's expiring download link to their exemplar of a sealed document. */
   async download(token: string, origin: RequestOrigin): Promise<{ pdf: Buffer; filename: string }> {
     const links = this.dataSource.getRepository(DownloadLinkEntity);
-    const link = await links.findOneBy({ tokenHash: sha256(token) });
+    const link = await links.findOneBy({ tokenHash: sha256Hex(token) });
     if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません');
     if (link.expiresAt.getTime() < Date.now())
       throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { toSeireki, toWareki } from './japanese-date';
+import { toSeireki, toWareki } from '../common/japan-date';
 
 const { escapeExpression, SafeString } = Handlebars;
 const BLANK = '　　';

@@ -2,14 +2,14 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
 import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody-event.entity';
 import { CustodyService } from '../custody/custody.service';
 import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
 import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
-import { DocumentsService, SUBJECT_OF } from '../documents/documents.service';
+import { DocumentsService } from '../documents/documents.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
@@ -58,9 +58,9 @@ export class OfficeController {
       documents: board.documents.map((d) => ({ ...d, statusLabel: STATUS_LABELS[d.status] })),
       staff: await this.people.listStaff(user.officeId!),
       patients: await this.people.listPatients(user.officeId!),
-      officeForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'office'),
-      staffForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'staff'),
-      patientForms: network.forms.filter((f) => SUBJECT_OF[f.id] === 'patient'),
+      officeForms: network.forms.filter((f) => f.subject === 'office' || f.subject === 'none'),
+      staffForms: network.forms.filter((f) => f.subject === 'staff'),
+      patientForms: network.forms.filter((f) => f.subject === 'patient'),
     });
   }
 

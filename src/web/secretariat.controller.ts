@@ -2,7 +2,8 @@ import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common'
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { AuditService, RequestOrigin } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
@@ -151,7 +151,9 @@ export class SigningPagesController {
   async purpose(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     await this.guard(reply, async () => {
       const { document } = await this.signing.open(token);
-      this.sendFormHtml(reply, document, 'purpose', {});
+      const disclosure = this.disclosureOf(document);
+      if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
+      this.sendFormHtml(reply, document, disclosure, {});
     });
   }
 
@@ -197,10 +199,15 @@ export class SigningPagesController {
     showSignPage(this.views, reply, status, document, role, signer, urls, errors, values);
   }
 
+  /** The network's disclosure (利用目的) that a consent's signers may read first, if it has one. */
+  private disclosureOf(document: DocumentSummary): string | null {
+    const forms = this.networks.getNetwork(document.networkId).forms;
+    const signing = forms.find((f) => f.id === document.formId);
+    return signing?.purpose === 'consent' ? (forms.find((f) => f.purpose === 'disclosure')?.id ?? null) : null;
+  }
+
   private purposeUrl(document: DocumentSummary, url: string): string | null {
-    return this.networks.getNetwork(document.networkId).forms.some((f) => f.id === 'purpose') && document.formId === 'patient-consent'
-      ? url
-      : null;
+    return this.disclosureOf(document) ? url : null;
   }
 
   private sendFormHtml(reply: FastifyReply, document: DocumentSummary, formId: string, data: Record<string, unknown>): void {

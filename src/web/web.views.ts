@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ROLE_LABELS } from '../accounts/user.entity';
+import { ROLE_LABELS } from '../accounts/accounts.types';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
-import { formatJst } from '../custody/custody.service';
+import { formatJst } from '../common/japan-date';
 import { assertNoRawOutput } from '../templates/template.engine';
 
 /** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */

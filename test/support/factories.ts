@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OfficeEntity } from '../../src/accounts/office.entity';
-import { Role } from '../../src/accounts/user.entity';
+import { Role } from '../../src/accounts/accounts.types';
 import { UsersService } from '../../src/accounts/users.service';
 import { TEST_PASSWORD } from './test-app';
 

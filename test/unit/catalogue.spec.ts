@@ -51,10 +51,28 @@ describe('network catalogue', () => {
   it.each([
     ['a catalogue that is not YAML', 'catalogue.yaml', (t: string) => t + '\n  : : [', /catalogue\.yaml: not valid YAML/],
     [
-      'an unknown form kind',
+      'an unknown form purpose',
       'catalogue.yaml',
-      (t: string) => t.replace('- id: staff-pledge', '- id: staff-oath'),
+      (t: string) => t.replace('purpose: pledge', 'purpose: oath'),
       /catalogue\.yaml: .*must be equal to one of the allowed values/,
+    ],
+    [
+      'a prefill source that does not exist',
+      'catalogue.yaml',
+      (t: string) => t.replace('staffName: staff.name', 'staffName: staff.nmae'),
+      /form "staff-pledge": prefill staffName: "staff\.nmae" is not a known source/,
+    ],
+    [
+      'a prefill of a field the form does not have',
+      'catalogue.yaml',
+      (t: string) => t.replace('staffName: staff.name', 'staffNaem: staff.name'),
+      /prefill staffNaem: the form has no such field/,
+    ],
+    [
+      "a prefill from a patient on a staff member's form",
+      'catalogue.yaml',
+      (t: string) => t.replace('staffName: staff.name', 'staffName: patient.name'),
+      /"patient" is not a source for a form about staff/,
     ],
     [
       'a missing template',

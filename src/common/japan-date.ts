@@ -46,3 +46,11 @@ export function toWareki(value: string): string {
 export function todayInJapan(now: Date = new Date()): string {
   return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
+
+const JST = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
+const JST_SECONDS = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A moment as people in Japan read it, e.g. 2026/12/01 9:05 (JST whatever the server's zone). */
+export function formatJst(date: Date, options: { seconds?: boolean } = {}): string {
+  return (options.seconds ? JST_SECONDS : JST).format(date);
+}

@@ -1,4 +1,4 @@
-import { parseIsoDate, toSeireki, toWareki, todayInJapan } from '../../src/templates/japanese-date';
+import { parseIsoDate, toSeireki, toWareki, todayInJapan } from '../../src/common/japan-date';
 
 describe('和暦 and 西暦 dates', () => {
   it.each([
