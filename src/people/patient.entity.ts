@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { FamilyContact, Patient } from './people.types';
 
 @Entity('patient')
-export class PatientEntity {
+export class PatientEntity implements Patient {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'office_id' }) officeId!: string;
   @Column('text') name!: string;
@@ -13,7 +14,7 @@ export class PatientEntity {
 
 /** A patient's family member: who may sign for the patient (代筆, with 続柄) and receive a consent link. */
 @Entity('family_contact')
-export class FamilyContactEntity {
+export class FamilyContactEntity implements FamilyContact {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'patient_id' }) patientId!: string;
   @Column('text') name!: string;

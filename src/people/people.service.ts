@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { refuseCrossTenant } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
@@ -8,6 +8,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isUuid, looksLikeEmail } from '../common/validation';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
+import { NewStaffMember, StaffChanges, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
 export interface StaffInput {
@@ -121,6 +122,40 @@ export class PeopleService {
     await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
     const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
     return { ...patient, family };
+  }
+
+  /** A roster entry written inside the caller's transaction (a roster batch): the input is already checked. */
+  createStaff(manager: EntityManager, officeId: string, input: NewStaffMember): Promise<StaffMember> {
+    return manager.save(
+      manager.create(StaffMemberEntity, {
+        officeId,
+        name: input.name,
+        nameKana: input.nameKana ?? null,
+        jobTitle: input.jobTitle ?? null,
+        email: input.email ?? null,
+        isManager: input.isManager ?? false,
+        active: true,
+      }),
+    );
+  }
+
+  async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, changes);
+  }
+
+  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept. */
+  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
+  }
+
+  /** The office's active staff member with this e-mail, matched as a roster matches it: case aside. */
+  findActiveStaffByEmail(manager: EntityManager, officeId: string, email: string): Promise<StaffMember | null> {
+    return manager
+      .getRepository(StaffMemberEntity)
+      .createQueryBuilder('s')
+      .where('s.officeId = :officeId AND s.active AND lower(s.email) = lower(:email)', { officeId, email })
+      .orderBy('s.createdAt', 'ASC')
+      .getOne();
   }
 }
 

@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { StaffMember } from './people.types';
 
 /** 従事者: someone on an office's roster; needs no log-in of their own. */
 @Entity('staff_member')
-export class StaffMemberEntity {
+export class StaffMemberEntity implements StaffMember {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'office_id' }) officeId!: string;
   @Column('text') name!: string;

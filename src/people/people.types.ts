@@ -1,0 +1,52 @@
+/** What other features may know of people: plain shapes, never the tables behind them. */
+
+/** 従事者: someone on an office's roster; needs no log-in of their own. */
+export interface StaffMember {
+  id: string;
+  officeId: string;
+  name: string;
+  nameKana: string | null;
+  jobTitle: string | null;
+  email: string | null;
+  isManager: boolean;
+  active: boolean;
+  userId: string | null;
+  createdAt: Date;
+  leftAt: Date | null;
+}
+
+/** A new roster entry written by a caller's transaction (e.g. a roster batch): already checked by the caller. */
+export interface NewStaffMember {
+  name: string;
+  nameKana?: string | null;
+  jobTitle?: string | null;
+  email?: string | null;
+  isManager?: boolean;
+}
+
+export type StaffChanges = Partial<Pick<StaffMember, 'name' | 'nameKana' | 'jobTitle' | 'email' | 'isManager'>>;
+
+export interface Patient {
+  id: string;
+  officeId: string;
+  name: string;
+  nameKana: string | null;
+  birthDate: string | null;
+  address: string | null;
+  createdAt: Date;
+}
+
+/** A patient's family member: who may sign for the patient (代筆, with 続柄) and receive a consent link. */
+export interface FamilyContact {
+  id: string;
+  patientId: string;
+  name: string;
+  relation: string;
+  email: string | null;
+  phone: string | null;
+  createdAt: Date;
+}
+
+export interface PatientWithFamily extends Patient {
+  family: FamilyContact[];
+}
