@@ -1,7 +1,7 @@
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
-import { CurrentUser } from './current-user';
+import { CurrentUser, isOfficeUser } from './current-user';
 
 /**
  * A record another tenant owns is answered exactly like one that does not exist (404), so ids cannot
@@ -12,9 +12,10 @@ export async function refuseCrossTenant(
   user: CurrentUser,
   target: { type: string; id: string },
   origin: RequestOrigin | null,
+  message = '見つかりません',
 ): Promise<never> {
   await audit.record({ action: 'access_denied', actor: user, target, origin, detail: { role: user.role } });
-  throw new DomainError('NOT_FOUND', '見つかりません');
+  throw new DomainError('NOT_FOUND', message);
 }
 
 /** Whether the user's tenancy covers this office: its own office, its network (事務局), or all (admin). */
@@ -22,4 +23,31 @@ export function coversOffice(user: CurrentUser, office: { id: string; networkId:
   if (user.role === 'admin') return true;
   if (user.role === 'secretariat') return office.networkId === user.networkId;
   return office.id === user.officeId;
+}
+
+/** Whether the record belongs to the user's own office (office users only). */
+export function ownOffice(user: CurrentUser, officeId: string): boolean {
+  return isOfficeUser(user) && user.officeId === officeId;
+}
+
+/**
+ * The one tenancy check for a loaded record: a missing record is a 404; one the user's tenancy does not
+ * cover is answered exactly the same (same code, same message), after the attempt is audited.
+ */
+export async function requireInTenancy<T>(
+  audit: AuditService,
+  user: CurrentUser,
+  record: T | null | undefined,
+  access: {
+    target: { type: string; id: string };
+    covers: (record: T) => boolean;
+    origin: RequestOrigin | null;
+    /** What a missing record is called, e.g. 書類が見つかりません. */
+    missing?: string;
+  },
+): Promise<T> {
+  const missing = access.missing ?? '見つかりません';
+  if (record === null || record === undefined) throw new DomainError('NOT_FOUND', missing);
+  if (!access.covers(record)) return refuseCrossTenant(audit, user, access.target, access.origin, missing);
+  return record;
 }

@@ -63,6 +63,16 @@ export class UsersService {
     if (ids.length === 0) return [];
     return (await this.dataSource.getRepository(UserEntity).findBy({ id: In(ids) })).map(toAccount);
   }
+
+  /** The account with this e-mail address, whatever its case. */
+  async findByEmail(email: string): Promise<Account | null> {
+    const user = await this.dataSource
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+    return user ? toAccount(user) : null;
+  }
 }
 
 function toAccount(user: UserEntity): Account {

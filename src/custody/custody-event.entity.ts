@@ -1,33 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export const CUSTODY_EVENT_TYPES = [
-  'issued',
-  'printed',
-  'signed',
-  'signed_electronically',
-  'mailed',
-  'received',
-  'handed_to_family',
-  'returned',
-  'destroyed',
-] as const;
-export type CustodyEventType = (typeof CUSTODY_EVENT_TYPES)[number];
-
-export const CUSTODY_EVENT_LABELS: Record<CustodyEventType, string> = {
-  issued: '発行',
-  printed: '印刷',
-  signed: '署名（紙）',
-  signed_electronically: '電子署名',
-  mailed: '郵送',
-  received: '受領',
-  handed_to_family: '家族へ手渡し',
-  returned: '返却',
-  destroyed: '廃棄',
-};
+import { CustodyEvent, CustodyEventType } from './custody.types';
 
 /** What happened to an exemplar. Append-only; each event's hash covers the previous one's. */
 @Entity('custody_event')
-export class CustodyEventEntity {
+export class CustodyEventEntity implements CustodyEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
   @Column('uuid', { name: 'exemplar_id' }) exemplarId!: string;
   @Column('int') seq!: number;

@@ -4,7 +4,7 @@ import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
-import { CUSTODY_EVENT_TYPES, CustodyEventType } from './custody-event.entity';
+import { CUSTODY_EVENT_TYPES, CustodyEventType } from './custody.types';
 import { CustodyService } from './custody.service';
 
 @ApiTags('custody')

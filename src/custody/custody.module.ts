@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { NetworksModule } from '../networks/networks.module';
 import { CustodyController } from './custody.controller';
+import { CustodyRepository } from './custody.repository';
 import { CustodyService } from './custody.service';
 
-@Module({ imports: [NetworksModule], controllers: [CustodyController], providers: [CustodyService], exports: [CustodyService] })
+@Module({
+  imports: [NetworksModule],
+  controllers: [CustodyController],
+  providers: [CustodyService, CustodyRepository],
+  exports: [CustodyService],
+})
 export class CustodyModule {}

@@ -1,16 +1,18 @@
-import { formatJst } from '../common/japan-date';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
-import { coversOffice, refuseCrossTenant } from '../accounts/tenancy';
+import { coversOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
-import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
+import { formatJst } from '../common/japan-date';
+import { RequestOrigin } from '../common/request-origin';
 import { CustodyRule, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { ChainCheck, GENESIS_HASH, eventHash, verifyChain } from './custody-chain';
-import { CUSTODY_EVENT_LABELS, CustodyEventEntity, CustodyEventType } from './custody-event.entity';
+import { CustodyEventEntity } from './custody-event.entity';
+import { CustodyRepository } from './custody.repository';
+import { CUSTODY_EVENT_LABELS, CustodyEvent, CustodyEventType, Exemplar, ExemplarLedger, SubmittedOriginal } from './custody.types';
 import { ExemplarEntity } from './exemplar.entity';
 
 const HOLDER_SHORT: Record<Holder, string> = { secretariat: '事務局', office: '事業所', patient: '患者', staff: '本人' };
@@ -30,8 +32,8 @@ export interface IssuedDocument {
 }
 
 export interface Recorded {
-  exemplar: ExemplarEntity;
-  event: CustodyEventEntity;
+  exemplar: Exemplar;
+  event: CustodyEvent;
   /** True when the same event had already been recorded: nothing changed. */
   alreadyRecorded: boolean;
   message: string;
@@ -44,10 +46,11 @@ export class CustodyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly networks: NetworksService,
+    private readonly repository: CustodyRepository,
   ) {}
 
   /** Creates the exemplars the network's custody rule calls for: originals first, then copies. */
-  async createExemplars(manager: EntityManager, doc: IssuedDocument, actor: CurrentUser | null): Promise<ExemplarEntity[]> {
+  async createExemplars(manager: EntityManager, doc: IssuedDocument, actor: CurrentUser | null): Promise<Exemplar[]> {
     const kinds = [
       ...doc.rule.originals.map((holder) => ({ kind: 'original' as const, holder })),
       ...doc.rule.copies.map((holder) => ({ kind: 'copy' as const, holder })),
@@ -75,32 +78,33 @@ export class CustodyService {
   }
 
   /** What the printed sheet says in its corner: 原本 (with whose, when each party keeps one) or 写し. */
-  markFor(exemplar: Pick<ExemplarEntity, 'kind' | 'holder' | 'networkId' | 'formId'>): string {
+  markFor(exemplar: Pick<Exemplar, 'kind' | 'holder' | 'networkId' | 'formId'>): string {
     if (exemplar.kind === 'copy') return '写し';
     const { form } = this.networks.getForm(exemplar.networkId, exemplar.formId);
     return form.custody.originals.length > 1 ? `原本（${HOLDER_SHORT[exemplar.holder]}用）` : '原本';
   }
 
-  async findByCode(code: string): Promise<ExemplarEntity | null> {
+  async findByCode(code: string): Promise<Exemplar | null> {
     return this.dataSource.getRepository(ExemplarEntity).findOneBy({ code: normalizeCode(code) });
   }
 
   /** An exemplar of the user's office or network (or any, for an admin); otherwise 404. */
-  async visibleByCode(user: CurrentUser, code: string, origin: RequestOrigin | null): Promise<ExemplarEntity> {
+  async visibleByCode(user: CurrentUser, code: string, origin: RequestOrigin | null): Promise<Exemplar> {
     const exemplar = await this.findByCode(code);
-    if (!exemplar) throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
-    if (!coversOffice(user, { id: exemplar.officeId, networkId: exemplar.networkId })) {
-      return refuseCrossTenant(this.audit, user, { type: 'exemplar', id: exemplar.id }, origin);
-    }
-    return exemplar;
+    return requireInTenancy(this.audit, user, exemplar, {
+      target: { type: 'exemplar', id: exemplar?.id ?? code },
+      covers: (x) => coversOffice(user, { id: x.officeId, networkId: x.networkId }),
+      origin,
+      missing: `書類番号「${code}」は見つかりません`,
+    });
   }
 
-  forDocuments(documentIds: string[]): Promise<ExemplarEntity[]> {
+  forDocuments(documentIds: string[]): Promise<Exemplar[]> {
     if (documentIds.length === 0) return Promise.resolve([]);
     return this.dataSource.getRepository(ExemplarEntity).find({ where: { documentId: In(documentIds) }, order: { code: 'ASC' } });
   }
 
-  history(exemplarId: string): Promise<CustodyEventEntity[]> {
+  history(exemplarId: string): Promise<CustodyEvent[]> {
     return this.dataSource.getRepository(CustodyEventEntity).find({ where: { exemplarId }, order: { seq: 'ASC' } });
   }
 
@@ -183,13 +187,13 @@ export class CustodyService {
     return outer ? work(outer) : this.dataSource.transaction(work);
   }
 
-  private mayAct(user: CurrentUser, exemplar: ExemplarEntity, type: CustodyEventType): boolean {
+  private mayAct(user: CurrentUser, exemplar: Exemplar, type: CustodyEventType): boolean {
     if (user.role === 'admin') return true;
     if (user.role === 'secretariat') return exemplar.networkId === user.networkId && SECRETARIAT_EVENTS.includes(type);
     return isOfficeUser(user) && exemplar.officeId === user.officeId && OFFICE_EVENTS.includes(type);
   }
 
-  private assertAllowed(exemplar: ExemplarEntity, type: CustodyEventType): void {
+  private assertAllowed(exemplar: Exemplar, type: CustodyEventType): void {
     const travelling = exemplar.kind === 'original' && exemplar.holder === 'secretariat';
     if (exemplar.state === 'destroyed') throw new DomainError('INVALID_STATE', `${exemplar.code} は廃棄済みです`);
     if ((type === 'received' || type === 'mailed' || type === 'returned') && !travelling) {
@@ -215,10 +219,10 @@ export class CustodyService {
   /** An event the service itself records (electronic signature, e-mailed copy): no user, no permission check. */
   async recordBySystem(
     manager: EntityManager,
-    exemplar: ExemplarEntity,
+    exemplar: Pick<Exemplar, 'id'>,
     type: CustodyEventType,
     note: string | null,
-  ): Promise<CustodyEventEntity> {
+  ): Promise<CustodyEvent> {
     const locked = await manager
       .getRepository(ExemplarEntity)
       .createQueryBuilder('x')
@@ -228,9 +232,36 @@ export class CustodyService {
     return this.append(manager, locked, type, null, new Date(), note);
   }
 
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar | null> {
+    return manager.findOneBy(ExemplarEntity, { id });
+  }
+
+  /** A document's originals (原本), e.g. to record the paper signature on each. */
+  originalsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
+    return manager.find(ExemplarEntity, { where: { documentId, kind: 'original' }, order: { code: 'ASC' } });
+  }
+
+  /** The 事務局-bound original of each document, with when it was mailed and received (dashboards). */
+  submittedOriginals(documentIds: string[]): Promise<SubmittedOriginal[]> {
+    return this.repository.submittedOriginals(documentIds);
+  }
+
+  /** Each exemplar's events and chain check, read in one query (a document page shows them all). */
+  async ledgers(exemplarIds: string[]): Promise<Map<string, ExemplarLedger>> {
+    const events = exemplarIds.length
+      ? await this.dataSource.getRepository(CustodyEventEntity).find({ where: { exemplarId: In(exemplarIds) }, order: { seq: 'ASC' } })
+      : [];
+    return new Map(
+      exemplarIds.map((id) => {
+        const own = events.filter((e) => e.exemplarId === id);
+        return [id, { events: own, chain: verifyChain(own) }];
+      }),
+    );
+  }
+
   private async append(
     manager: EntityManager,
-    exemplar: ExemplarEntity,
+    exemplar: Pick<Exemplar, 'id'>,
     type: CustodyEventType,
     actor: CurrentUser | null,
     occurredAt: Date,
@@ -264,5 +295,3 @@ export function normalizeCode(input: string): string {
       .pop() ?? '';
   return last.replace(/\s+/g, '').toUpperCase();
 }
-
-// Made once: building a DateTimeFormat costs far more than using one, and dashboards format hundreds.

@@ -1,11 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Holder } from '../networks/catalogue.types';
-
-export type ExemplarKind = 'original' | 'copy';
+import { Exemplar, ExemplarKind } from './custody.types';
 
 /** One physical or electronic sheet of a document: an original (原本) or a copy (写し), and who holds it. */
 @Entity('exemplar')
-export class ExemplarEntity {
+export class ExemplarEntity implements Exemplar {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'document_id' }) documentId!: string;
   @Column('uuid', { name: 'version_id' }) versionId!: string;

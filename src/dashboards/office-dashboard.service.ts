@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Office } from '../accounts/accounts.types';
 import { CurrentUser } from '../accounts/current-user';
-import { OfficeEntity } from '../accounts/office.entity';
+import { OfficesService } from '../accounts/offices.service';
 import { DocumentsService, DocumentView } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { Requirement, SecretariatDashboardService } from './secretariat-dashboard.service';
 
 export interface OfficeDashboard {
-  office: OfficeEntity;
+  office: Office;
   networkName: string;
   documents: DocumentView[];
   /** What the secretariat still expects from this office, and where each item stands. */
@@ -20,14 +19,14 @@ export interface OfficeDashboard {
 @Injectable()
 export class OfficeDashboardService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly offices: OfficesService,
     private readonly documents: DocumentsService,
     private readonly secretariat: SecretariatDashboardService,
     private readonly networks: NetworksService,
   ) {}
 
   async forOffice(user: CurrentUser): Promise<OfficeDashboard> {
-    const office = await this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId! });
+    const office = await this.offices.get(user.officeId!);
     const documents = await this.documents.list(user);
     const owed = (await this.secretariat.requirements(office.networkId, { officeId: office.id })).filter((r) => r.status !== 'received');
     const kept = documents

@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { OfficesService } from '../accounts/offices.service';
+import { todayInJapan } from '../common/japan-date';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
+import { CustodyService } from '../custody/custody.service';
+import { SubmittedOriginal } from '../custody/custody.types';
+import { DocumentsService } from '../documents/documents.service';
+import { LatestDocument } from '../documents/documents.types';
 import { NetworksService } from '../networks/networks.service';
+import { PeopleService } from '../people/people.service';
 
 export const CELL_STATUSES = ['missing', 'draft', 'issued', 'signed', 'signed_electronically', 'in_transit', 'received'] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
@@ -34,22 +39,28 @@ export interface Requirement {
   exemplarCode: string | null;
 }
 
+export interface RequirementFilter {
+  officeId?: string;
+  status?: string;
+  overdueOnly?: boolean;
+}
+
 /**
- * The secretariat's matrix, read straight from the tables: offices of one network × the forms the
- * network requires them to submit, with where each original is.
+ * The secretariat's matrix: offices of one network × the forms the network requires them to submit, with
+ * where each original is. One read per feature for the whole page: offices, staff, documents, originals.
  */
 @Injectable()
 export class SecretariatDashboardService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly offices: OfficesService,
+    private readonly people: PeopleService,
+    private readonly documents: DocumentsService,
+    private readonly custody: CustodyService,
     private readonly networks: NetworksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async requirements(
-    networkId: string,
-    filter: { officeId?: string; status?: string; overdueOnly?: boolean } = {},
-  ): Promise<Requirement[]> {
+  async requirements(networkId: string, filter: RequirementFilter = {}): Promise<Requirement[]> {
     const network = this.networks.getNetwork(networkId);
     // What every office owes once (its application and pledge) and every staff member once (a pledge); a
     // notice is sent per change, so nobody can owe one.
@@ -57,96 +68,37 @@ export class SecretariatDashboardService {
     const officeForms = submitted.filter((f) => f.subject === 'office' || f.subject === 'none');
     const staffForm = submitted.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
 
-    const offices: Array<{ id: string; name: string }> = await this.dataSource.query(
-      `SELECT id, name FROM office WHERE network_id = $1 ${filter.officeId ? 'AND id = $2' : ''} ORDER BY name`,
-      filter.officeId ? [networkId, filter.officeId] : [networkId],
-    );
+    const offices = await this.offices.inNetwork(networkId, { officeId: filter.officeId });
     const officeIds = offices.map((o) => o.id);
     if (officeIds.length === 0) return [];
-    const staff: Array<{ id: string; office_id: string; name: string }> = staffForm
-      ? await this.dataSource.query(
-          `SELECT id, office_id, name FROM staff_member WHERE office_id = ANY($1) AND active ORDER BY created_at`,
-          [officeIds],
-        )
-      : [];
-    // The latest document per (office, form, subject) that has not been withdrawn; a correction supersedes the original.
-    const docs: Array<{ id: string; number: string; office_id: string; form_id: string; subject_id: string | null; status: string }> =
-      await this.dataSource.query(
-        `SELECT DISTINCT ON (office_id, form_id, subject_id) id, number, office_id, form_id, subject_id, status
-         FROM document
-        WHERE office_id = ANY($1) AND form_id = ANY($2) AND status <> 'withdrawn'
-        ORDER BY office_id, form_id, subject_id, created_at DESC`,
-        [officeIds, submitted.map((f) => f.id)],
-      );
-    const originals: Array<{ document_id: string; code: string; state: string; mailed_at: Date | null; received_at: Date | null }> =
-      docs.length
-        ? await this.dataSource.query(
-            `SELECT x.document_id, x.code, x.state,
-                  (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'mailed') AS mailed_at,
-                  (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'received') AS received_at
-             FROM exemplar x
-            WHERE x.document_id = ANY($1) AND x.kind = 'original' AND x.holder = 'secretariat'`,
-            [docs.map((d) => d.id)],
-          )
-        : [];
-    const docOf = (officeId: string, formId: string, subjectId: string | null) =>
-      docs.find((d) => d.office_id === officeId && d.form_id === formId && d.subject_id === subjectId);
+    const staff = staffForm ? await this.people.activeStaffOf(officeIds) : [];
+    const docs = await this.documents.latestDocuments(
+      officeIds,
+      submitted.map((f) => f.id),
+    );
+    const originals = new Map((await this.custody.submittedOriginals(docs.map((d) => d.id))).map((o) => [o.documentId, o]));
+    const docOf = new Map(docs.map((d) => [`${d.officeId}/${d.formId}/${d.subjectId ?? ''}`, d]));
     const overdueBefore = Date.now() - this.config.overdueDays * 86_400_000;
-
     const cell = (officeId: string, formId: string, subjectId: string | null) => {
-      const doc = docOf(officeId, formId, subjectId);
-      if (!doc)
-        return { status: 'missing' as const, date: null, overdue: false, documentId: null, documentNumber: null, exemplarCode: null };
-      const original = originals.find((o) => o.document_id === doc.id);
-      const status: CellStatus =
-        original?.state === 'received'
-          ? 'received'
-          : original?.state === 'mailed'
-            ? 'in_transit'
-            : original?.state === 'signed_electronically'
-              ? 'signed_electronically'
-              : doc.status === 'signed'
-                ? 'signed'
-                : doc.status === 'draft'
-                  ? 'draft'
-                  : 'issued';
-      const date = status === 'received' ? original!.received_at : status === 'in_transit' ? original!.mailed_at : null;
-      return {
-        status,
-        date: date ? new Date(date.getTime() + 9 * 3600_000).toISOString().slice(0, 10) : null,
-        overdue: status === 'in_transit' && !!original?.mailed_at && original.mailed_at.getTime() < overdueBefore,
-        documentId: doc.id,
-        documentNumber: doc.number,
-        exemplarCode: original?.code ?? null,
-      };
+      const doc = docOf.get(`${officeId}/${formId}/${subjectId ?? ''}`);
+      return cellFor(doc, doc && originals.get(doc.id), overdueBefore);
     };
 
     const rows: Requirement[] = [];
     for (const office of offices) {
+      const at = { officeId: office.id, officeName: office.name };
       for (const form of officeForms) {
-        rows.push({
-          officeId: office.id,
-          officeName: office.name,
-          formId: form.id,
-          formLabel: `${form.number} ${form.title}`,
-          subject: { type: 'office', id: null, name: office.name },
-          ...cell(office.id, form.id, null),
-        });
+        const subject = { type: 'office' as const, id: null, name: office.name };
+        rows.push({ ...at, formId: form.id, formLabel: `${form.number} ${form.title}`, subject, ...cell(office.id, form.id, null) });
       }
-      if (staffForm) {
-        for (const member of staff.filter((s) => s.office_id === office.id)) {
-          rows.push({
-            officeId: office.id,
-            officeName: office.name,
-            formId: staffForm.id,
-            formLabel: `${staffForm.number} ${staffForm.title}`,
-            subject: { type: 'staff', id: member.id, name: member.name },
-            ...cell(office.id, staffForm.id, member.id),
-          });
-        }
+      if (!staffForm) continue;
+      for (const member of staff.filter((s) => s.officeId === office.id)) {
+        const subject = { type: 'staff' as const, id: member.id, name: member.name };
+        const formLabel = `${staffForm.number} ${staffForm.title}`;
+        rows.push({ ...at, formId: staffForm.id, formLabel, subject, ...cell(office.id, staffForm.id, member.id) });
       }
     }
-    return rows.filter((r) => (!filter.status || r.status === filter.status) && (!filter.overdueOnly || r.overdue));
+    return filterRequirements(rows, filter);
   }
 
   /** Per office: how many requirements are in each state. */
@@ -171,4 +123,44 @@ export class SecretariatDashboardService {
     }
     return [...byOffice.values()];
   }
+}
+
+/** The rows a filter keeps (the office filter is applied when reading). */
+export function filterRequirements(rows: Requirement[], filter: RequirementFilter): Requirement[] {
+  return rows.filter(
+    (r) =>
+      (!filter.officeId || r.officeId === filter.officeId) &&
+      (!filter.status || r.status === filter.status) &&
+      (!filter.overdueOnly || r.overdue),
+  );
+}
+
+/** Where one required form stands: its latest document's state, or its original's journey to the 事務局. */
+function cellFor(
+  doc: LatestDocument | undefined,
+  original: SubmittedOriginal | undefined,
+  overdueBefore: number,
+): Pick<Requirement, 'status' | 'date' | 'overdue' | 'documentId' | 'documentNumber' | 'exemplarCode'> {
+  if (!doc) return { status: 'missing', date: null, overdue: false, documentId: null, documentNumber: null, exemplarCode: null };
+  const status: CellStatus =
+    original?.state === 'received'
+      ? 'received'
+      : original?.state === 'mailed'
+        ? 'in_transit'
+        : original?.state === 'signed_electronically'
+          ? 'signed_electronically'
+          : doc.status === 'signed'
+            ? 'signed'
+            : doc.status === 'draft'
+              ? 'draft'
+              : 'issued';
+  const date = status === 'received' ? original!.receivedAt : status === 'in_transit' ? original!.mailedAt : null;
+  return {
+    status,
+    date: date ? todayInJapan(date) : null,
+    overdue: status === 'in_transit' && !!original?.mailedAt && original.mailedAt.getTime() < overdueBefore,
+    documentId: doc.id,
+    documentNumber: doc.number,
+    exemplarCode: original?.code ?? null,
+  };
 }

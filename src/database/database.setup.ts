@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { OfficeEntity } from '../accounts/office.entity';
+import { OfficesService } from '../accounts/offices.service';
 import { LoadedNetwork } from '../networks/catalogue.loader';
 import { syncNetworks } from '../networks/network-sync.service';
 import { createDataSource } from './data-source';
@@ -61,6 +61,6 @@ export async function setUpDatabase(databaseUrl: string, networks: LoadedNetwork
 async function seed(dataSource: DataSource, networks: LoadedNetwork[]): Promise<void> {
   await syncNetworks(dataSource, networks);
   if (!networks.some((n) => n.id === DEMO_OFFICE.networkId)) return;
-  const offices = dataSource.getRepository(OfficeEntity);
-  if (!(await offices.existsBy({ name: DEMO_OFFICE.name }))) await offices.save(offices.create(DEMO_OFFICE));
+  const offices = new OfficesService(dataSource);
+  if (!(await offices.inNetwork(DEMO_OFFICE.networkId)).some((o) => o.name === DEMO_OFFICE.name)) await offices.create(DEMO_OFFICE);
 }

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { toCurrentUser } from '../accounts/auth.service';
 import { CurrentUser } from '../accounts/current-user';
-import { OfficeEntity } from '../accounts/office.entity';
-import { UserEntity } from '../accounts/user.entity';
+import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditModule } from '../audit/audit.module';
 import { CoreModule } from '../core.module';
@@ -12,7 +10,9 @@ import { CustodyModule } from '../custody/custody.module';
 import { CustodyService } from '../custody/custody.service';
 import { DocumentsModule } from '../documents/documents.module';
 import { DocumentsService } from '../documents/documents.service';
+import { FormPurpose, FormSubject } from '../networks/catalogue.types';
 import { NetworksModule } from '../networks/networks.module';
+import { NetworksService } from '../networks/networks.service';
 import { PeopleModule } from '../people/people.module';
 import { PeopleService } from '../people/people.service';
 import { DEMO_OFFICE } from './database.setup';
@@ -34,34 +34,36 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 /**
  * A living demo for るるめネット: three offices, their staff and documents in every state the
  * secretariat's matrix shows (received, in transit, overdue, signed, issued, missing). Runs once.
+ * Everything goes through the features' services (the second argument is no longer used).
  */
-export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T, dataSource: DataSource): Promise<boolean> {
-  if (await dataSource.getRepository(UserEntity).existsBy({ email: DEMO_USERS.admin })) return false;
+export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T, _dataSource?: unknown): Promise<boolean> {
   const users = get(UsersService);
+  if (await users.findByEmail(DEMO_USERS.admin)) return false;
+  const offices = get(OfficesService);
   const people = get(PeopleService);
   const documents = get(DocumentsService);
   const custody = get(CustodyService);
-  const offices = dataSource.getRepository(OfficeEntity);
+  const forms = get(NetworksService).getNetwork(DEMO_OFFICE.networkId).forms;
+  const formFor = (subject: FormSubject, purpose: FormPurpose) => forms.find((f) => f.subject === subject && f.purpose === purpose)!.id;
+  const officePledge = formFor('office', 'pledge');
+  const staffPledge = formFor('staff', 'pledge');
 
-  const demo = await offices.findOneByOrFail({ name: DEMO_OFFICE.name });
-  const clinic = await offices.save(
-    offices.create({
-      networkId: 'rurume',
-      name: '東久留米在宅クリニック',
-      postalCode: '203-0054',
-      address: '東京都東久留米市中央町2-2-2',
-      phone: '042-000-1111',
-    }),
-  );
-  await offices.save(
-    offices.create({
-      networkId: 'rurume',
-      name: 'くるめ調剤薬局',
-      postalCode: '203-0021',
-      address: '東京都東久留米市学園町3-3-3',
-      phone: '042-000-2222',
-    }),
-  );
+  const demo = (await offices.inNetwork(DEMO_OFFICE.networkId)).find((o) => o.name === DEMO_OFFICE.name);
+  if (!demo) throw new Error(`the demo office ${DEMO_OFFICE.name} is missing: set up the database first`);
+  const clinic = await offices.create({
+    networkId: 'rurume',
+    name: '東久留米在宅クリニック',
+    postalCode: '203-0054',
+    address: '東京都東久留米市中央町2-2-2',
+    phone: '042-000-1111',
+  });
+  await offices.create({
+    networkId: 'rurume',
+    name: 'くるめ調剤薬局',
+    postalCode: '203-0021',
+    address: '東京都東久留米市学園町3-3-3',
+    phone: '042-000-2222',
+  });
 
   await users.create({ email: DEMO_USERS.admin, name: 'システム管理者', password: DEMO_PASSWORD, role: 'admin' });
   const secretariat = toCurrentUser(
@@ -120,12 +122,12 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
     if (stage === 'received')
       await custody.record(secretariat, original.code, 'received', { origin: null, occurredAt: daysAgo(mailedDaysAgo - 3) });
   };
-  await walk(manager, 'office-pledge', null, 'received', 30);
-  await walk(manager, 'staff-pledge', taro.id, 'received', 30);
-  await walk(manager, 'staff-pledge', hanako.id, 'mailed', 20);
-  await walk(manager, 'staff-pledge', jiro.id, 'signed');
-  await walk(clinicManager, 'office-pledge', null, 'mailed', 3);
-  await walk(clinicManager, 'staff-pledge', ichiro.id, 'issued');
+  await walk(manager, officePledge, null, 'received', 30);
+  await walk(manager, staffPledge, taro.id, 'received', 30);
+  await walk(manager, staffPledge, hanako.id, 'mailed', 20);
+  await walk(manager, staffPledge, jiro.id, 'signed');
+  await walk(clinicManager, officePledge, null, 'mailed', 3);
+  await walk(clinicManager, staffPledge, ichiro.id, 'issued');
 
   const patient = await people.addPatient(manager, {
     name: '田中 ハル',
@@ -134,7 +136,7 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
     address: '東京都東久留米市本町4-4-4',
     family: [{ name: '田中 健太', relation: '長男', email: 'kenta.tanaka@demo.example.jp', phone: '090-0000-0000' }],
   });
-  const consent = await documents.create(manager, { form: 'patient-consent', subjectId: patient.id }, null);
+  const consent = await documents.create(manager, { form: formFor('patient', 'consent'), subjectId: patient.id }, null);
   await documents.issue(manager, consent.id, null);
   return true;
 }

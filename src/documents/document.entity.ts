@@ -1,13 +1,9 @@
-import type { FormSubject } from '../networks/catalogue.types';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export const DOCUMENT_STATUSES = ['draft', 'issued', 'signed', 'declined', 'expired', 'withdrawn'] as const;
-export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
-export type SubjectType = FormSubject;
+import { Document, DocumentStatus, DocumentVersion, SubjectType } from './documents.types';
 
 /** One filled form for one subject (the office, a staff member, a patient). */
 @Entity('document')
-export class DocumentEntity {
+export class DocumentEntity implements Document {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('text') number!: string;
   @Column('text', { name: 'network_id' }) networkId!: string;
@@ -25,7 +21,7 @@ export class DocumentEntity {
 
 /** The data of a document at one point; a draft's edits and a correction are new versions. */
 @Entity('document_version')
-export class DocumentVersionEntity {
+export class DocumentVersionEntity implements DocumentVersion {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'document_id' }) documentId!: string;
   @Column('int') version!: number;

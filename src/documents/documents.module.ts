@@ -1,14 +1,20 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
 import { NetworksModule } from '../networks/networks.module';
+import { PeopleModule } from '../people/people.module';
 import { PdfStoreModule } from '../rendering/pdf-store.module';
+import { DocumentAccessPolicy } from './document-access.policy';
+import { DocumentDraftsService } from './document-drafts.service';
+import { DocumentPrintingService } from './document-printing.service';
 import { DocumentsController } from './documents.controller';
+import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
 @Module({
-  imports: [NetworksModule, CustodyModule, PdfStoreModule],
+  imports: [AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule],
   controllers: [DocumentsController],
-  providers: [DocumentsService],
-  exports: [DocumentsService],
+  providers: [DocumentsService, DocumentsRepository, DocumentAccessPolicy, DocumentDraftsService, DocumentPrintingService],
+  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService],
 })
 export class DocumentsModule {}

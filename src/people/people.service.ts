@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
-import { refuseCrossTenant } from '../accounts/tenancy';
+import { ownOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isUuid, looksLikeEmail } from '../common/validation';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
-import { NewStaffMember, StaffChanges, StaffMember } from './people.types';
+import { NewStaffMember, Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
 export interface StaffInput {
@@ -35,14 +35,14 @@ export class PeopleService {
     private readonly audit: AuditService,
   ) {}
 
-  listStaff(officeId: string, includeFormer = false): Promise<StaffMemberEntity[]> {
+  listStaff(officeId: string, includeFormer = false): Promise<StaffMember[]> {
     return this.dataSource.getRepository(StaffMemberEntity).find({
       where: includeFormer ? { officeId } : { officeId, active: true },
       order: { createdAt: 'ASC' },
     });
   }
 
-  async addStaff(user: CurrentUser, input: StaffInput): Promise<StaffMemberEntity> {
+  async addStaff(user: CurrentUser, input: StaffInput): Promise<StaffMember> {
     const officeId = requireOffice(user);
     const errors: FieldError[] = [];
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
@@ -63,26 +63,26 @@ export class PeopleService {
     return repo.save(repo.create(staff));
   }
 
-  async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMemberEntity> {
-    const staff = isUuid(id) ? await this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id }) : null;
-    if (!staff) throw new DomainError('NOT_FOUND', '見つかりません');
-    if (!isOfficeUser(user) || staff.officeId !== user.officeId)
-      return refuseCrossTenant(this.audit, user, { type: 'staff_member', id }, origin);
-    return staff;
+  async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
+    return requireInTenancy(this.audit, user, await this.findStaff(id), {
+      target: { type: 'staff_member', id },
+      covers: (staff) => ownOffice(user, staff.officeId),
+      origin,
+    });
   }
 
   /** 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. */
-  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMemberEntity> {
+  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
     await this.dataSource.getRepository(StaffMemberEntity).update(staff.id, { active: false, leftAt: new Date() });
     return { ...staff, active: false };
   }
 
-  listPatients(officeId: string): Promise<PatientEntity[]> {
+  listPatients(officeId: string): Promise<Patient[]> {
     return this.dataSource.getRepository(PatientEntity).find({ where: { officeId }, order: { createdAt: 'ASC' } });
   }
 
-  async addPatient(user: CurrentUser, input: PatientInput): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
+  async addPatient(user: CurrentUser, input: PatientInput): Promise<PatientWithFamily> {
     const officeId = requireOffice(user);
     const errors: FieldError[] = [];
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
@@ -110,18 +110,42 @@ export class PeopleService {
     });
   }
 
-  async getPatient(
-    user: CurrentUser,
-    id: string,
-    origin: RequestOrigin | null,
-  ): Promise<PatientEntity & { family: FamilyContactEntity[] }> {
-    const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
-    if (!patient) throw new DomainError('NOT_FOUND', '見つかりません');
-    if (!isOfficeUser(user) || patient.officeId !== user.officeId)
-      return refuseCrossTenant(this.audit, user, { type: 'patient', id }, origin);
+  async getPatient(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<PatientWithFamily> {
+    const patient = await requireInTenancy(this.audit, user, await this.findPatientWithFamily(id), {
+      target: { type: 'patient', id },
+      covers: (p) => ownOffice(user, p.officeId),
+      origin,
+    });
     await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
+    return patient;
+  }
+
+  /** A staff member by id, whatever the office (callers check tenancy); null for an unknown or malformed id. */
+  async findStaff(id: string): Promise<StaffMember | null> {
+    return isUuid(id) ? this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id }) : null;
+  }
+
+  /** A patient with their family, in the order they were registered; null for an unknown or malformed id. */
+  async findPatientWithFamily(id: string): Promise<PatientWithFamily | null> {
+    const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
+    if (!patient) return null;
     const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
     return { ...patient, family };
+  }
+
+  /** The office's manager (管理者) as its roster names them: the first active one registered. */
+  managerOf(officeId: string): Promise<StaffMember | null> {
+    return this.dataSource
+      .getRepository(StaffMemberEntity)
+      .findOne({ where: { officeId, isManager: true, active: true }, order: { createdAt: 'ASC' } });
+  }
+
+  /** The active staff of several offices at once, in the order they joined (the 事務局's matrix). */
+  activeStaffOf(officeIds: string[]): Promise<StaffMember[]> {
+    if (officeIds.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(StaffMemberEntity)
+      .find({ where: { officeId: In(officeIds), active: true }, order: { createdAt: 'ASC' } });
   }
 
   /** A roster entry written inside the caller's transaction (a roster batch): the input is already checked. */

@@ -5,10 +5,11 @@ import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
-import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody-event.entity';
 import { CustodyService } from '../custody/custody.service';
+import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody.types';
 import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
 import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
+import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { DocumentsService } from '../documents/documents.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -43,6 +44,7 @@ export class OfficeController {
     private readonly views: WebViews,
     private readonly dashboard: OfficeDashboardService,
     private readonly documents: DocumentsService,
+    private readonly drafts: DocumentDraftsService,
     private readonly people: PeopleService,
     private readonly networks: NetworksService,
   ) {}
@@ -72,7 +74,7 @@ export class OfficeController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const values = await this.documents.draftData(user, formId, subjectId ?? null, origin);
+    const values = await this.drafts.draftData(user, formId, subjectId ?? null, origin);
     await this.showForm(reply, 200, user, formId, subjectId ?? '', values, []);
   }
 
@@ -108,7 +110,7 @@ export class OfficeController {
     values: Record<string, unknown>,
     errors: InvalidFormDataError['errors'],
   ): Promise<void> {
-    const { network, form } = this.networks.getForm(await this.documents.networkOf(user), formId);
+    const { network, form } = this.networks.getForm(await this.drafts.networkOf(user), formId);
     this.views.send(reply, status, 'form', {
       title: form.title,
       network,
@@ -148,27 +150,26 @@ export class DocumentPageController {
   ): Promise<void> {
     const doc = await this.documents.get(user, id, origin);
     const office = user.role === 'office_manager' || user.role === 'office_staff';
-    const exemplars = await Promise.all(
-      doc.exemplars.map(async (e) => {
-        const events = await this.custody.history(e.id);
-        const travelling = e.kind === 'original' && e.holder === 'secretariat';
-        const next: CustodyEventType[] = [];
-        if (office && doc.status !== 'withdrawn' && e.state !== 'destroyed') {
-          if (travelling && !['mailed', 'received'].includes(e.state)) next.push('mailed');
-          if (e.holder === 'patient' && e.state !== 'handed_to_family') next.push('handed_to_family');
-        }
-        return {
-          ...e,
-          ready: e.pdfSha256 !== null,
-          stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
-          kindLabel: e.kind === 'original' ? '原本' : '写し',
-          holderLabel: HOLDER_LABELS[e.holder],
-          chain: await this.custody.check(e.id),
-          events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
-          next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
-        };
-      }),
-    );
+    const ledgers = await this.custody.ledgers(doc.exemplars.map((e) => e.id));
+    const exemplars = doc.exemplars.map((e) => {
+      const { events, chain } = ledgers.get(e.id)!;
+      const travelling = e.kind === 'original' && e.holder === 'secretariat';
+      const next: CustodyEventType[] = [];
+      if (office && doc.status !== 'withdrawn' && e.state !== 'destroyed') {
+        if (travelling && !['mailed', 'received'].includes(e.state)) next.push('mailed');
+        if (e.holder === 'patient' && e.state !== 'handed_to_family') next.push('handed_to_family');
+      }
+      return {
+        ...e,
+        ready: e.pdfSha256 !== null,
+        stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
+        kindLabel: e.kind === 'original' ? '原本' : '写し',
+        holderLabel: HOLDER_LABELS[e.holder],
+        chain,
+        events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
+        next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
+      };
+    });
     const { form } = this.networks.getForm(doc.networkId, doc.formId);
     const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
     const open = requests.find((r) => r.status === 'open');

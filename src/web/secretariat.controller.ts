@@ -9,7 +9,13 @@ import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
-import { CELL_LABELS, CELL_STATUSES, CellStatus, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
+import {
+  CELL_LABELS,
+  CELL_STATUSES,
+  CellStatus,
+  SecretariatDashboardService,
+  filterRequirements,
+} from '../dashboards/secretariat-dashboard.service';
 import { NetworksService } from '../networks/networks.service';
 import { isUuid } from '../common/validation';
 import { WebViews } from './web.views';
@@ -39,7 +45,7 @@ export class SecretariatController {
       overdueOnly: query.overdue === '1',
     };
     const everything = await this.dashboard.requirements(user.networkId!);
-    const rows = await this.dashboard.requirements(user.networkId!, filter);
+    const rows = filterRequirements(everything, filter);
     this.views.send(reply, 200, 'secretariat', {
       title: '提出状況',
       networkName: this.networks.getNetwork(user.networkId!).name,

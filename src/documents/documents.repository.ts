@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { DocumentEntity, DocumentVersionEntity } from './document.entity';
+import { Document, DocumentStatus, DocumentVersion, LatestDocument } from './documents.types';
+
+/** A new document's row: what the caller decides; the number, id and dates come from here. */
+export type DocumentRow = Pick<Document, 'networkId' | 'formId' | 'officeId' | 'subjectType' | 'subjectId' | 'status' | 'createdBy'> &
+  Partial<Pick<Document, 'issuedAt' | 'correctsDocumentId'>>;
+
+/** Which documents a list may show: one office's, some forms of one network's, or all (admin). */
+export type DocumentScope = { officeId: string } | { networkId: string; formIds: string[] } | { all: true };
+
+/** The document and document_version tables: every read and write of them, raw SQL included. */
+@Injectable()
+export class DocumentsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  find(id: string): Promise<Document | null> {
+    return this.dataSource.getRepository(DocumentEntity).findOneBy({ id });
+  }
+
+  /** A document and its first version; the version may point to the one it corrects. */
+  async insert(
+    manager: EntityManager,
+    row: DocumentRow,
+    first: { data: Record<string, unknown>; previousVersionId?: string | null },
+  ): Promise<{ document: Document; version: DocumentVersion }> {
+    const document = await manager.save(manager.create(DocumentEntity, { ...row, number: await this.nextNumber(manager, row.networkId) }));
+    const version = await manager.save(
+      manager.create(DocumentVersionEntity, {
+        documentId: document.id,
+        version: 1,
+        data: first.data,
+        previousVersionId: first.previousVersionId ?? null,
+        createdBy: row.createdBy,
+      }),
+    );
+    return { document, version };
+  }
+
+  async addVersion(manager: EntityManager, previous: DocumentVersion, data: Record<string, unknown>, createdBy: string): Promise<void> {
+    await manager.save(
+      manager.create(DocumentVersionEntity, {
+        documentId: previous.documentId,
+        version: previous.version + 1,
+        data,
+        previousVersionId: previous.id,
+        createdBy,
+      }),
+    );
+  }
+
+  /** Moves a document on from `from` only: false when someone else moved it first. */
+  async transition(
+    manager: EntityManager,
+    id: string,
+    from: DocumentStatus | null,
+    changes: Partial<Pick<Document, 'status' | 'issuedAt' | 'signedAt'>>,
+  ): Promise<boolean> {
+    const changed = await manager.update(DocumentEntity, from ? { id, status: from } : { id }, changes);
+    return changed.affected === 1;
+  }
+
+  async currentVersion(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<DocumentVersion> {
+    const version = await manager.findOne(DocumentVersionEntity, { where: { documentId }, order: { version: 'DESC' } });
+    if (!version) throw new Error(`document ${documentId} has no version`);
+    return version;
+  }
+
+  /** The latest version of each document, in one query. */
+  async currentVersions(documentIds: string[]): Promise<Map<string, DocumentVersion>> {
+    if (documentIds.length === 0) return new Map();
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT DISTINCT ON (document_id) id, document_id, version, data, previous_version_id, created_by, created_at
+         FROM document_version
+        WHERE document_id = ANY($1)
+        ORDER BY document_id, version DESC`,
+      [documentIds],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.document_id as string,
+        {
+          id: r.id as string,
+          documentId: r.document_id as string,
+          version: r.version as number,
+          data: r.data as Record<string, unknown>,
+          previousVersionId: r.previous_version_id as string | null,
+          createdBy: r.created_by as string | null,
+          createdAt: r.created_at as Date,
+        },
+      ]),
+    );
+  }
+
+  async versionData(versionId: string): Promise<Record<string, unknown>> {
+    return (await this.dataSource.getRepository(DocumentVersionEntity).findOneByOrFail({ id: versionId })).data;
+  }
+
+  /** The data of several versions at once (bulk printing). */
+  async versionsData(versionIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (versionIds.length === 0) return new Map();
+    const versions = await this.dataSource.getRepository(DocumentVersionEntity).findBy({ id: In([...new Set(versionIds)]) });
+    return new Map(versions.map((v) => [v.id, v.data]));
+  }
+
+  list(scope: DocumentScope, filter: { status?: string; form?: string }, limit: number): Promise<Document[]> {
+    const query = this.dataSource.getRepository(DocumentEntity).createQueryBuilder('d').orderBy('d.createdAt', 'DESC').limit(limit);
+    if ('officeId' in scope) query.andWhere('d.officeId = :office', { office: scope.officeId });
+    if ('networkId' in scope) {
+      query.andWhere('d.networkId = :network AND d.formId IN (:...forms)', {
+        network: scope.networkId,
+        forms: scope.formIds.length ? scope.formIds : ['-'],
+      });
+    }
+    if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.form) query.andWhere('d.formId = :form', { form: filter.form });
+    return query.getMany();
+  }
+
+  /** The latest document per (office, form, subject) that has not been withdrawn; a correction supersedes the original. */
+  async latest(officeIds: string[], formIds: string[]): Promise<LatestDocument[]> {
+    if (officeIds.length === 0 || formIds.length === 0) return [];
+    const rows: Array<{
+      id: string;
+      number: string;
+      office_id: string;
+      form_id: string;
+      subject_id: string | null;
+      status: DocumentStatus;
+    }> = await this.dataSource.query(
+      `SELECT DISTINCT ON (office_id, form_id, subject_id) id, number, office_id, form_id, subject_id, status
+           FROM document
+          WHERE office_id = ANY($1) AND form_id = ANY($2) AND status <> 'withdrawn'
+          ORDER BY office_id, form_id, subject_id, created_at DESC`,
+      [officeIds, formIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      officeId: r.office_id,
+      formId: r.form_id,
+      subjectId: r.subject_id,
+      status: r.status,
+    }));
+  }
+
+  /** A document's number, as printed under its QR code: the network and a serial, e.g. RURUME-000042. */
+  private async nextNumber(manager: EntityManager, networkId: string): Promise<string> {
+    const [{ n }] = await manager.query(`SELECT nextval('document_number_seq') AS n`);
+    return `${networkId.toUpperCase()}-${String(n).padStart(6, '0')}`;
+  }
+}
