@@ -46,6 +46,12 @@ describe('network catalogue', () => {
   it('serves a sixth network placed in a folder, with no code change', () => {
     const networks = load(fixtureDir());
     expect(networks.map((n) => n.id)).toEqual(['kiyose']);
+    // Its own form ids and field names: only subject, purpose and prefill say what each form is.
+    expect(networks[0].forms.map((f) => [f.id, f.subject, f.purpose])).toEqual([
+      ['juujisha-seiyaku', 'staff', 'pledge'],
+      ['kanja-doui', 'patient', 'consent'],
+      ['henkou-todoke', 'office', 'notice'],
+    ]);
   });
 
   it.each([
@@ -59,32 +65,32 @@ describe('network catalogue', () => {
     [
       'a prefill source that does not exist',
       'catalogue.yaml',
-      (t: string) => t.replace('staffName: staff.name', 'staffName: staff.nmae'),
-      /form "staff-pledge": prefill staffName: "staff\.nmae" is not a known source/,
+      (t: string) => t.replace('shimei: staff.name', 'shimei: staff.nmae'),
+      /form "juujisha-seiyaku": prefill shimei: "staff\.nmae" is not a known source/,
     ],
     [
       'a prefill of a field the form does not have',
       'catalogue.yaml',
-      (t: string) => t.replace('staffName: staff.name', 'staffNaem: staff.name'),
-      /prefill staffNaem: the form has no such field/,
+      (t: string) => t.replace('shimei: staff.name', 'shimie: staff.name'),
+      /prefill shimie: the form has no such field/,
     ],
     [
       "a prefill from a patient on a staff member's form",
       'catalogue.yaml',
-      (t: string) => t.replace('staffName: staff.name', 'staffName: patient.name'),
+      (t: string) => t.replace('shimei: staff.name', 'shimei: patient.name'),
       /"patient" is not a source for a form about staff/,
     ],
     [
       'a missing template',
       'catalogue.yaml',
-      (t: string) => t.replace('template: staff-pledge.hbs', 'template: nothing.hbs'),
+      (t: string) => t.replace('template: juujisha-seiyaku.hbs', 'template: nothing.hbs'),
       /template nothing\.hbs not found/,
     ],
     [
       'invalid sample data',
       'catalogue.yaml',
-      (t: string) => t.replace('staffName: 清瀬 一郎', 'staffName: ""'),
-      /sample data is invalid: staffName/,
+      (t: string) => t.replace('shimei: 清瀬 一郎', 'shimei: ""'),
+      /sample data is invalid: shimei/,
     ],
     [
       'a folder whose name is not its id',
@@ -94,15 +100,15 @@ describe('network catalogue', () => {
     ],
     [
       'unescaped output {{{ }}}',
-      'staff-pledge.hbs',
-      (t: string) => t.replace('{{> addressee}}', '{{{data.staffName}}}'),
-      /staff-pledge\.hbs:3: \{\{\{ \}\}\} prints unescaped HTML/,
+      'juujisha-seiyaku.hbs',
+      (t: string) => t.replace('{{> addressee}}', '{{{data.shimei}}}'),
+      /juujisha-seiyaku\.hbs:3: \{\{\{ \}\}\} prints unescaped HTML/,
     ],
     [
       'a variable the catalogue does not declare (strict mode)',
-      'staff-pledge.hbs',
+      'juujisha-seiyaku.hbs',
       (t: string) => t.replace('{{> addressee}}', '{{data.staffAddress}}'),
-      /staff-pledge\.hbs: does not render its sample data: "staffAddress" not defined/,
+      /juujisha-seiyaku\.hbs: does not render its sample data: "staffAddress" not defined/,
     ],
   ])('stops on %s, naming the file and the problem', (_, file, change, message) => {
     const dir = fixtureDir();
@@ -114,7 +120,7 @@ describe('network catalogue', () => {
   it('gives a template every declared field, blank ones as null, so a blank prints as an empty line', () => {
     const [network] = load(fixtureDir());
     const form = network.forms[0];
-    const html = form.render(formContext(network, form, { staffName: '<script>alert(1)</script>' }, null));
+    const html = form.render(formContext(network, form, { shimei: '<script>alert(1)</script>' }, null));
     expect(html).toContain('令和　　年　　月　　日');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
