@@ -13,8 +13,9 @@ export async function refuseCrossTenant(
   target: { type: string; id: string },
   origin: RequestOrigin | null,
   message = '見つかりません',
+  detail: Record<string, unknown> = {},
 ): Promise<never> {
-  await audit.record({ action: 'access_denied', actor: user, target, origin, detail: { role: user.role } });
+  await audit.record({ action: 'access_denied', actor: user, target, origin, detail: { role: user.role, ...detail } });
   throw new DomainError('NOT_FOUND', message);
 }
 
@@ -44,10 +45,12 @@ export async function requireInTenancy<T>(
     origin: RequestOrigin | null;
     /** What a missing record is called, e.g. 書類が見つかりません. */
     missing?: string;
+    /** Written to the audit row of a refusal, e.g. the event someone attempted. */
+    detail?: Record<string, unknown>;
   },
 ): Promise<T> {
   const missing = access.missing ?? '見つかりません';
   if (record === null || record === undefined) throw new DomainError('NOT_FOUND', missing);
-  if (!access.covers(record)) return refuseCrossTenant(audit, user, access.target, access.origin, missing);
+  if (!access.covers(record)) return refuseCrossTenant(audit, user, access.target, access.origin, missing, access.detail);
   return record;
 }

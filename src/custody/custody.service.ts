@@ -129,24 +129,20 @@ export class CustodyService {
   ): Promise<Recorded> {
     // Who may act is settled before the transaction, so that a refusal's audit row is not rolled back
     // with it. An exemplar's network and office never change, so the check stays true under the lock.
-    const found = await this.findByCode(code);
-    if (!found || !this.mayAct(user, found, type)) {
-      if (found && user.role === 'secretariat' && type === 'received' && found.networkId !== user.networkId) {
-        throw new DomainError(
-          'WRONG_NETWORK',
-          `この書類（${found.code}）は別のネットワーク（${this.networks.getNetwork(found.networkId).name}）のものです。受領できません`,
-        );
-      }
-      if (found)
-        await this.audit.record({
-          action: 'access_denied',
-          actor: user,
-          target: { type: 'exemplar', id: found.id },
-          origin: options.origin,
-          detail: { attempted: type },
-        });
-      throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
+    const candidate = await this.findByCode(code);
+    if (candidate && user.role === 'secretariat' && type === 'received' && candidate.networkId !== user.networkId) {
+      throw new DomainError(
+        'WRONG_NETWORK',
+        `この書類（${candidate.code}）は別のネットワーク（${this.networks.getNetwork(candidate.networkId).name}）のものです。受領できません`,
+      );
     }
+    const found = await requireInTenancy(this.audit, user, candidate, {
+      target: { type: 'exemplar', id: candidate?.id ?? code },
+      covers: (exemplar) => this.mayAct(user, exemplar, type),
+      origin: options.origin,
+      missing: `書類番号「${code}」は見つかりません`,
+      detail: { attempted: type },
+    });
     const work = async (manager: EntityManager): Promise<Recorded> => {
       const exemplar = await manager
         .getRepository(ExemplarEntity)
