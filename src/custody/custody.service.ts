@@ -11,6 +11,7 @@ import { CustodyRule, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { ChainCheck, GENESIS_HASH, eventHash, verifyChain } from './custody-chain';
 import { CUSTODY_EVENT_LABELS, CustodyEventEntity, CustodyEventType } from './custody-event.entity';
+import { Exemplar } from './custody.types';
 import { ExemplarEntity } from './exemplar.entity';
 
 const HOLDER_SHORT: Record<Holder, string> = { secretariat: '事務局', office: '事業所', patient: '患者', staff: '本人' };
@@ -251,6 +252,15 @@ export class CustodyService {
     const event = await events.save(events.create({ ...fields, prevHash, hash: eventHash(prevHash, fields), recordedAt: new Date() }));
     await manager.update(ExemplarEntity, exemplar.id, { state: type });
     return event;
+  }
+
+  /** The exemplars of a document, read in the caller's transaction (sealing sets their PDF and records on them). */
+  exemplarsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
+    return manager.find(ExemplarEntity, { where: { documentId } });
+  }
+
+  exemplar(id: string): Promise<Exemplar | null> {
+    return this.dataSource.getRepository(ExemplarEntity).findOneBy({ id });
   }
 }
 
