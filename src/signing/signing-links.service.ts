@@ -24,7 +24,10 @@ export class SigningLinksService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Opens a link; refuses one that is unknown, used, re-sent, expired, declined, or not yet this signer's turn. */
+  /**
+   * Opens a link; refuses one that is unknown, used, re-sent, expired or declined. (In an ordered request a
+   * later signer has no link until it is their turn.)
+   */
   async open(token: string): Promise<OpenedLink> {
     const link = await this.repository.link(sha256Hex(token));
     if (!link)

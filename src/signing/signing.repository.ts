@@ -125,8 +125,6 @@ export class SigningRepository {
     };
   }
 
-  // Requests
-
   findRequest(id: string, manager: EntityManager = this.dataSource.manager): Promise<SigningRequest | null> {
     return manager.findOneBy(SigningRequestEntity, { id });
   }
@@ -135,7 +133,7 @@ export class SigningRepository {
     return this.dataSource.getRepository(SigningRequestEntity).find({ where: { documentId }, order: { createdAt: 'DESC' } });
   }
 
-  async hasRequest(documentId: string): Promise<boolean> {
+  hasRequest(documentId: string): Promise<boolean> {
     return this.dataSource.getRepository(SigningRequestEntity).existsBy({ documentId });
   }
 
@@ -194,8 +192,6 @@ export class SigningRepository {
     const changed = await manager.update(SigningRequestEntity, { id, sealedSha256: IsNull() }, seal);
     return changed.affected === 1;
   }
-
-  // Signers
 
   signersOf(requestId: string, manager: EntityManager = this.dataSource.manager): Promise<Signer[]> {
     return manager.find(SignerEntity, { where: { requestId }, order: { position: 'ASC' } });
@@ -285,8 +281,6 @@ export class SigningRepository {
       { status: 'declined', declineReason: reason, ip: origin.ip, userAgent: origin.userAgent },
     );
   }
-
-  // Download links
 
   async insertDownloadLink(manager: EntityManager, link: NewDownloadLink): Promise<void> {
     await manager.save(manager.create(DownloadLinkEntity, { ...link, downloads: 0 }));
