@@ -18,7 +18,7 @@ import { NetworksService } from '../src/networks/networks.service';
 import { BrowserPool } from '../src/rendering/browser.pool';
 import { PdfRenderer } from '../src/rendering/pdf.renderer';
 import { sealPdf } from '../src/signing/pdf-sealer';
-import { mergePdfs, stampCopy } from '../src/signing/seal.service';
+import { mergePdfs, stampCopy } from '../src/signing/seal-pdf';
 import { generateDevCertificate, sealCertificateFromP12 } from '../src/signing/seal-certificate';
 import { sha256Hex } from '../src/common/hash';
 import { TemplateEngine } from '../src/templates/template.engine';
@@ -123,17 +123,20 @@ async function signingPage() {
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     for (let i = 0; i < CONCURRENCY; i++) {
       const [doc] = await db.query(
-        `INSERT INTO document (number, network_id, form_id, office_id, subject_type, status) VALUES ($1, 'rurume', 'patient-consent', $2, 'patient', 'issued') RETURNING id`,
+        `INSERT INTO document (number, network_id, form_id, office_id, subject_type, status)
+         VALUES ($1, 'rurume', 'patient-consent', $2, 'patient', 'issued') RETURNING id`,
         [`BENCH-${String(i).padStart(6, '0')}`, office.id],
       );
       await db.query(`INSERT INTO document_version (document_id, version, data) VALUES ($1, 1, $2)`, [doc.id, JSON.stringify(form.sample)]);
       const [request] = await db.query(
-        `INSERT INTO signing_request (document_id, office_id, status, expires_at) VALUES ($1, $2, 'open', now() + interval '1 day') RETURNING id`,
+        `INSERT INTO signing_request (document_id, office_id, status, expires_at)
+         VALUES ($1, $2, 'open', now() + interval '1 day') RETURNING id`,
         [doc.id, office.id],
       );
       const token = randomBytes(24).toString('base64url');
       await db.query(
-        `INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash) VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`,
+        `INSERT INTO signer (request_id, role, role_label, position, name, method, status, token_hash)
+         VALUES ($1, 'family1', '患者家族1', 0, '署名 健太', 'email', 'pending', $2)`,
         [request.id, sha256Hex(token)],
       );
       urls.push(`${base}/sign/${token}`);

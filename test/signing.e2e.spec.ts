@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { JOB_IDS } from '../src/common/queues';
+import { JOB_IDS, SIGNING_QUEUE } from '../src/common/queues';
 import { sealTimestamp } from '../src/signing/pdf-sealer';
-import { SigningService } from '../src/signing/signing.service';
+import { SigningJobsService } from '../src/signing/signing-jobs.service';
 import { createOfficeWithManager } from './support/factories';
 import { pdfSignatures as pdfsig, pdfText, squeeze } from './support/pdf-tools';
 import { signaturePng } from './support/png';
@@ -115,7 +117,8 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
       .send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男' })
       .expect(200);
     await family.get(link).expect(404); // a used link is dead…
-    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目' }).expect(404); // …and signs nothing
+    // …and signs nothing
+    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目' }).expect(404);
 
     // The explaining nurse signs on the office's tablet.
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
@@ -170,7 +173,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(sha).toMatch(/^[0-9a-f]{64}$/);
 
     // Sealing ran once even if its job runs again; the signed document cannot be sent for signing again.
-    await expect(stack.worker.get(SigningService).remind(req.signers[0].id)).resolves.toBe(false);
+    await expect(stack.worker.get(SigningJobsService).remind(req.signers[0].id)).resolves.toBe(false);
     await office
       .post(`/api/documents/${doc.id}/signing`)
       .send({ signers: [{ role: 'explainer', name: 'x', method: 'in_person' }] })
@@ -221,8 +224,8 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
       if (i > 100) throw new Error('the seal was not attempted');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const signingService = stack.app.get(SigningService);
-    const queue = (signingService as unknown as { queue: import('bullmq').Queue }).queue;
+    const signingService = stack.app.get(SigningJobsService);
+    const queue = stack.app.get<Queue>(getQueueToken(SIGNING_QUEUE));
     const jobId = JOB_IDS.seal(body.id);
     // Lost: the job is gone while the request waits, unsealed.
     for (let i = 0; !(await (await queue.getJob(jobId))?.isDelayed()); i++) {
@@ -318,13 +321,13 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const req = await requestSignatures(doc.id, { email: 'kenta+remind@example.jp' });
     const first = linkIn(await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp'), '/sign/');
     const family = req.signers.find((s) => s.role === 'family1')!;
-    await expect(stack.worker.get(SigningService).remind(family.id)).resolves.toBe(true);
+    await expect(stack.worker.get(SigningJobsService).remind(family.id)).resolves.toBe(true);
     const reminder = await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp' && m.subject.includes('再送'));
     const second = linkIn(reminder, '/sign/');
     await stack.http.get(first).expect(404);
     await stack.http.get(second).expect(200);
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
-    await expect(stack.worker.get(SigningService).remind(explainer.id)).resolves.toBe(false); // signs in person: no e-mail
+    await expect(stack.worker.get(SigningJobsService).remind(explainer.id)).resolves.toBe(false); // signs in person: no e-mail
   });
 
   it('records a decline: the request closes and no link can sign it any more', async () => {
@@ -354,10 +357,10 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+expire@example.jp'), '/sign/');
     await db.query(`UPDATE signing_request SET expires_at = now() - interval '1 minute' WHERE id = $1`, [req.id]);
     expect((await stack.http.get(link).expect(410)).text).toContain('有効期限が切れています');
-    await expect(stack.worker.get(SigningService).expire(req.id)).resolves.toBe(true);
+    await expect(stack.worker.get(SigningJobsService).expire(req.id)).resolves.toBe(true);
     const notice = await smtp.waitFor((m) => m.subject.includes('期限が切れました') && m.text.includes(doc.number));
     expect(notice.text).toContain('署名 健太（患者家族1）');
-    await expect(stack.worker.get(SigningService).expire(req.id)).resolves.toBe(false);
+    await expect(stack.worker.get(SigningJobsService).expire(req.id)).resolves.toBe(false);
   });
 
   it('counts two signers who finish at the same moment, and seals once', async () => {
@@ -378,7 +381,8 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     expect(results.filter((r) => r.body.completed)).toHaveLength(1);
     await waitForSeal(body.id);
     const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM custody_event e JOIN exemplar x ON x.id = e.exemplar_id WHERE x.document_id = $1 AND e.type = 'signed_electronically'`,
+      `SELECT count(*)::int AS n FROM custody_event e JOIN exemplar x ON x.id = e.exemplar_id
+        WHERE x.document_id = $1 AND e.type = 'signed_electronically'`,
       [doc.id],
     );
     expect(n).toBe(2); // one per original, once

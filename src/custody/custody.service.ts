@@ -279,6 +279,15 @@ export class CustodyService {
     await manager.update(ExemplarEntity, exemplar.id, { state: type });
     return event;
   }
+
+  /** The exemplars of a document, read in the caller's transaction (sealing sets their PDF and records on them). */
+  exemplarsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
+    return manager.find(ExemplarEntity, { where: { documentId } });
+  }
+
+  exemplar(id: string): Promise<Exemplar | null> {
+    return this.dataSource.getRepository(ExemplarEntity).findOneBy({ id });
+  }
 }
 
 /** What a scanner or a person types: the code itself, or a URL ending in it; any case, stray spaces. */

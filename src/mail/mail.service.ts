@@ -9,12 +9,7 @@ import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { JOB_IDS, MAIL_QUEUE } from '../common/queues';
 import { NetworksService } from '../networks/networks.service';
 import { MailOutboxEntity } from './mail-outbox.entity';
-
-export type MailKind = 'signing-request' | 'reminder' | 'expired' | 'signed-copy';
-
-export interface MailJob {
-  outboxId: string;
-}
+import { MailJob, MailKind, MailMessage, QueuedMail } from './mail.types';
 
 /**
  * Composes Japanese messages from templates (templates/<network>/mail/<kind>.hbs, else
@@ -46,8 +41,8 @@ export class MailService {
   }
 
   /** Adds a message to the outbox inside the caller's transaction; `dispatch` it after the commit. */
-  async enqueue(manager: EntityManager, message: { kind: MailKind; to: string; subject: string; body: string }): Promise<MailOutboxEntity> {
-    return manager.save(
+  async enqueue(manager: EntityManager, message: MailMessage): Promise<QueuedMail> {
+    const saved = await manager.save(
       manager.create(MailOutboxEntity, {
         kind: message.kind,
         recipient: message.to,
@@ -57,9 +52,10 @@ export class MailService {
         attempts: 0,
       }),
     );
+    return { id: saved.id };
   }
 
-  async dispatch(outbox: Array<{ id: string }>): Promise<void> {
+  async dispatch(outbox: QueuedMail[]): Promise<void> {
     if (outbox.length === 0) return;
     await this.queue.addBulk(
       outbox.map((m) => ({

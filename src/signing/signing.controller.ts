@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
-import { Origin } from '../common/request-origin';
+import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
-import { SignatureInput, SignerInput, SigningService } from './signing.service';
+import { SigningService } from './signing.service';
+import { SignatureInput, SignerInput } from './signing.types';
 import { VerificationService } from './verification.service';
 
 @ApiTags('signing')

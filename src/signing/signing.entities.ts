@@ -1,10 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export type SigningStatus = 'open' | 'completed' | 'declined' | 'expired' | 'cancelled';
+import { Signer, SignerStatus, SigningMethod, SigningRequest, SigningStatus } from './signing.types';
 
 /** A document sent for signature to the signers its form's roles call for. */
 @Entity('signing_request')
-export class SigningRequestEntity {
+export class SigningRequestEntity implements SigningRequest {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'document_id' }) documentId!: string;
   @Column('uuid', { name: 'office_id' }) officeId!: string;
@@ -21,7 +20,7 @@ export class SigningRequestEntity {
 
 /** One person's part in a request. Secrets (link token, access code) are stored only as hashes. */
 @Entity('signer')
-export class SignerEntity {
+export class SignerEntity implements Signer {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'request_id' }) requestId!: string;
   @Column('text') role!: string;
@@ -30,8 +29,8 @@ export class SignerEntity {
   @Column('text') name!: string;
   @Column('text', { nullable: true }) email!: string | null;
   @Column('text', { nullable: true }) relation!: string | null;
-  @Column('text') method!: 'email' | 'in_person';
-  @Column('text') status!: 'pending' | 'signed' | 'declined';
+  @Column('text') method!: SigningMethod;
+  @Column('text') status!: SignerStatus;
   @Column('char', { name: 'token_hash', length: 64, nullable: true, select: false }) tokenHash!: string | null;
   @Column('timestamptz', { name: 'token_expires_at', nullable: true }) tokenExpiresAt!: Date | null;
   @Column('text', { name: 'access_code_hash', nullable: true, select: false }) accessCodeHash!: string | null;

@@ -1,16 +1,37 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { CustodyModule } from '../custody/custody.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { MailModule } from '../mail/mail.module';
 import { NetworksModule } from '../networks/networks.module';
 import { PdfStoreModule } from '../rendering/pdf-store.module';
+import { SealRecordsService } from './seal-records.service';
+import { SignaturesService } from './signatures.service';
+import { SigningJobsService } from './signing-jobs.service';
+import { SigningLinksService } from './signing-links.service';
+import { SigningMailService } from './signing-mail.service';
 import { SigningController } from './signing.controller';
+import { SigningRepository } from './signing.repository';
 import { SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
 
+/**
+ * E-signing. The worker adds SealService (it renders, so it lives where Chromium does) and
+ * SigningProcessor, both built on what this module exports.
+ */
 @Module({
-  imports: [NetworksModule, DocumentsModule, MailModule, PdfStoreModule],
+  imports: [NetworksModule, AccountsModule, DocumentsModule, CustodyModule, MailModule, PdfStoreModule],
   controllers: [SigningController],
-  providers: [SigningService, VerificationService],
-  exports: [SigningService, VerificationService],
+  providers: [
+    SigningRepository,
+    SigningMailService,
+    SigningJobsService,
+    SignaturesService,
+    SigningService,
+    SigningLinksService,
+    SealRecordsService,
+    VerificationService,
+  ],
+  exports: [SigningService, SigningLinksService, SigningJobsService, SealRecordsService, VerificationService],
 })
 export class SigningModule {}

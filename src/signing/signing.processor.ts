@@ -3,7 +3,8 @@ import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/c
 import { Job } from 'bullmq';
 import { SIGNING_QUEUE } from '../common/queues';
 import { SealService } from './seal.service';
-import { SigningJob, SigningService, sealRetryDelay } from './signing.service';
+import { SigningJobsService, sealRetryDelay } from './signing-jobs.service';
+import { SigningJob } from './signing.types';
 
 const SWEEP_MS = 10 * 60_000;
 
@@ -14,14 +15,14 @@ export class SigningProcessor extends WorkerHost implements OnApplicationBootstr
   private timer: NodeJS.Timeout | null = null;
   constructor(
     private readonly seals: SealService,
-    private readonly signing: SigningService,
+    private readonly jobs: SigningJobsService,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
     const sweep = () =>
-      void this.signing.sweepUnsealed().then(
+      void this.jobs.sweepUnsealed().then(
         (requeued) => {
           if (requeued) this.logger.warn(`re-queued the seal of ${requeued} completed request(s) still unsealed`);
         },
@@ -46,9 +47,9 @@ export class SigningProcessor extends WorkerHost implements OnApplicationBootstr
       case 'seal':
         return this.seals.seal(job.data.requestId);
       case 'remind':
-        return { reminded: await this.signing.remind(job.data.signerId) };
+        return { reminded: await this.jobs.remind(job.data.signerId) };
       case 'expire':
-        return { expired: await this.signing.expire(job.data.requestId) };
+        return { expired: await this.jobs.expire(job.data.requestId) };
     }
   }
 }

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
+import { sha256Hex } from '../common/hash';
 import { formatJst } from '../common/japan-date';
+import { RequestOrigin } from '../common/request-origin';
+import { CustodyService } from '../custody/custody.service';
 import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
-import { DownloadLinkEntity, SigningRequestEntity } from './signing.entities';
-import { sha256Hex } from '../common/hash';
-import { ExemplarEntity } from '../custody/exemplar.entity';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { AuditService } from '../audit/audit.service';
-import { RequestOrigin } from '../common/request-origin';
 import { sealTimestamp } from './pdf-sealer';
+import { SigningRepository } from './signing.repository';
 
 export interface Verification {
   /** Byte for byte the file this service sealed. */
@@ -34,7 +32,8 @@ export interface Verification {
 @Injectable()
 export class VerificationService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: SigningRepository,
+    private readonly custody: CustodyService,
     private readonly documents: DocumentsService,
     private readonly networks: NetworksService,
     private readonly pdfs: PdfStoreService,
@@ -48,7 +47,7 @@ export class VerificationService {
       });
     }
     const hash = sha256Hex(pdf);
-    const request = await this.dataSource.getRepository(SigningRequestEntity).findOneBy({ sealedSha256: hash });
+    const request = await this.repository.bySealedSha256(hash);
     if (request) {
       const document = await this.documents.byId(request.documentId);
       const timestamp = sealTimestamp(pdf);
@@ -80,15 +79,15 @@ export class VerificationService {
 
   /** A family member's expiring download link to their exemplar of a sealed document. */
   async download(token: string, origin: RequestOrigin): Promise<{ pdf: Buffer; filename: string }> {
-    const links = this.dataSource.getRepository(DownloadLinkEntity);
-    const link = await links.findOneBy({ tokenHash: sha256Hex(token) });
+    const link = await this.repository.findDownloadLink(sha256Hex(token));
     if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません');
     if (link.expiresAt.getTime() < Date.now())
       throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');
-    const exemplar = await this.dataSource.getRepository(ExemplarEntity).findOneByOrFail({ id: link.exemplarId });
+    const exemplar = await this.custody.exemplar(link.exemplarId);
+    if (!exemplar) throw new Error(`exemplar ${link.exemplarId} does not exist`);
     const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
     if (!pdf) throw new DomainError('PDF_NOT_READY', 'PDFを準備しています。少し待ってからもう一度開いてください');
-    await links.increment({ tokenHash: link.tokenHash }, 'downloads', 1);
+    await this.repository.countDownload(link.tokenHash);
     await this.audit.record({ action: 'family_download', email: link.recipient, target: { type: 'exemplar', id: exemplar.id }, origin });
     return { pdf, filename: `${exemplar.code}.pdf` };
   }

@@ -11,7 +11,9 @@ import { AdminController, SecretariatController } from './secretariat.controller
 import { SessionController } from './session.controller';
 import { BatchPagesController } from './batch-pages.controller';
 import { BatchesModule } from '../batches/batches.module';
-import { InPersonSigningController, SigningPagesController } from './signing-pages.controller';
+import { SigningPagesController } from './signing-pages.controller';
+import { InPersonSigningController } from './signing-in-person.controller';
+import { SigningVerifyController } from './signing-verify.controller';
 import { SigningModule } from '../signing/signing.module';
 import { WebController } from './web.controller';
 import { WebViews } from './web.views';
@@ -38,6 +40,7 @@ import { WebViews } from './web.views';
     AdminController,
     SigningPagesController,
     InPersonSigningController,
+    SigningVerifyController,
     BatchPagesController,
   ],
   providers: [WebViews],

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { CurrentUser } from '../accounts/current-user';
+import { AuditService } from '../audit/audit.service';
+import { RequestOrigin } from '../common/request-origin';
+import { DocumentsService } from '../documents/documents.service';
+import { QueuedMail } from '../mail/mail.types';
+import { MailService } from '../mail/mail.service';
+import { SignerRole } from '../networks/catalogue.types';
+import { SigningJobsService } from './signing-jobs.service';
+import { SigningMailService } from './signing-mail.service';
+import { SigningRepository } from './signing.repository';
+import { SignatureInput } from './signing.types';
+import { assertSignable, validateSignature } from './signing.validation';
+
+/**
+ * Records one signature, by link or in person. The last signature completes the request and queues its
+ * seal; in an ordered request, each signature sends the next signer their link.
+ */
+@Injectable()
+export class SignaturesService {
+  constructor(
+    private readonly repository: SigningRepository,
+    private readonly documents: DocumentsService,
+    private readonly mailer: SigningMailService,
+    private readonly mail: MailService,
+    private readonly jobs: SigningJobsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async sign(
+    signerId: string,
+    role: SignerRole,
+    input: SignatureInput,
+    origin: RequestOrigin,
+    witness: CurrentUser | null,
+  ): Promise<{ alreadySigned: boolean; completed: boolean }> {
+    const signature = validateSignature(role, input);
+    const { completed, outbox, requestId, alreadySigned } = await this.repository.transaction(async (manager) => {
+      const signer = await this.repository.lockSigner(manager, signerId);
+      const outbox: QueuedMail[] = [];
+      if (signer.status === 'signed') return { completed: false, outbox, requestId: signer.requestId, alreadySigned: true };
+      // Serialize completions on the request row, so that two last signers finishing together both count
+      // and exactly one of them completes the request.
+      const request = await this.repository.lockRequest(manager, signer.requestId);
+      assertSignable(request, signer);
+      await this.repository.recordSignature(manager, signer, signature, origin, witness?.id ?? null);
+      await this.audit.record(
+        {
+          action: 'signed',
+          actor: witness,
+          target: { type: 'signer', id: signer.id },
+          origin,
+          detail: { role: signer.role, method: witness ? 'in_person' : 'link' },
+        },
+        manager,
+      );
+      const all = await this.repository.signersOf(request.id, manager);
+      if (all.every((s) => s.status === 'signed')) {
+        await this.repository.complete(manager, request.id);
+        return { completed: true, outbox, requestId: request.id, alreadySigned: false };
+      }
+      if (request.ordered) {
+        const next = all.find((s) => s.status === 'pending');
+        if (next && next.method === 'email')
+          outbox.push(await this.mailer.sendLink(manager, request, next, await this.documents.byId(request.documentId), 'signing-request'));
+      }
+      return { completed: false, outbox, requestId: request.id, alreadySigned: false };
+    });
+    await this.mail.dispatch(outbox);
+    if (completed) await this.jobs.queueSeal(requestId);
+    return { alreadySigned, completed };
+  }
+}

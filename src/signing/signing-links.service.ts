@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { verifyPassword } from '../accounts/passwords';
+import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { sha256Hex } from '../common/hash';
+import { RequestOrigin } from '../common/request-origin';
+import { NetworksService } from '../networks/networks.service';
+import { SignaturesService } from './signatures.service';
+import { SigningRepository } from './signing.repository';
+import { LinkSigner, OpenedLink, SignatureInput } from './signing.types';
+import { MAX_ACCESS_CODE_FAILURES, assertSignable, lockedError } from './signing.validation';
+
+/**
+ * The public side of signing: what an e-mailed link opens, its optional 暗証番号, signing and declining
+ * through it. Links are single-use, stored only as hashes, expire, and die when re-sent.
+ */
+@Injectable()
+export class SigningLinksService {
+  constructor(
+    private readonly repository: SigningRepository,
+    private readonly networks: NetworksService,
+    private readonly signatures: SignaturesService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Opens a link; refuses one that is unknown, used, re-sent, expired or declined. (In an ordered request a
+   * later signer has no link until it is their turn.)
+   */
+  async open(token: string): Promise<OpenedLink> {
+    const link = await this.repository.link(sha256Hex(token));
+    if (!link)
+      throw new DomainError(
+        'LINK_INVALID',
+        'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください',
+      );
+    const { signer, request } = link;
+    assertSignable(request, signer);
+    const { form } = this.networks.getForm(link.document.networkId, link.document.formId);
+    const document = { ...link.document, formTitle: form.title, formNumber: form.number };
+    const role = form.signers.find((r) => r.role === signer.role)!;
+    if (!signer.viewedAt) await this.repository.markViewed(signer.id);
+    return { signer, request, document, role, needsAccessCode: signer.accessCodeHash !== null };
+  }
+
+  /** Checks the 暗証番号; five wrong answers lock the link. Returns a secret that proves this browser passed. */
+  async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
+    const { signer } = await this.open(token);
+    if (!signer.accessCodeHash) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
+    if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
+    if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
+      const failures = signer.accessFailures + 1;
+      await this.repository.setAccessFailures(signer.id, failures);
+      await this.audit.record({
+        action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
+        target: { type: 'signer', id: signer.id },
+        origin,
+      });
+      if (failures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
+      throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
+    }
+    const secret = randomBytes(24).toString('base64url');
+    await this.repository.grantAccess(signer.id, sha256Hex(secret));
+    return secret;
+  }
+
+  /** Signs through an e-mailed link. A link that has signed once is dead: using it again signs nothing. */
+  async signByLink(token: string, input: SignatureInput, accessSecret: string | null, origin: RequestOrigin) {
+    const { signer, role } = await this.open(token);
+    assertAccess(signer, accessSecret);
+    if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
+    return this.signatures.sign(signer.id, role, input, origin, null);
+  }
+
+  async declineByLink(token: string, reason: unknown, accessSecret: string | null, origin: RequestOrigin): Promise<void> {
+    const { signer, request } = await this.open(token);
+    assertAccess(signer, accessSecret);
+    const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
+    await this.repository.transaction(async (manager) => {
+      await this.repository.recordDecline(manager, signer.id, text || null, origin);
+      await this.repository.close(manager, request.id, 'declined');
+      await this.audit.record(
+        { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { reason: text } },
+        manager,
+      );
+    });
+  }
+}
+
+/** Behind a 暗証番号, only the browser that entered it (its cookie's secret) may act on the link. */
+function assertAccess(signer: LinkSigner, accessSecret: string | null): void {
+  if (signer.accessCodeHash && (!accessSecret || sha256Hex(accessSecret) !== signer.accessSessionHash)) {
+    throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
+  }
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { OfficesService } from '../accounts/offices.service';
+import { sha256Hex } from '../common/hash';
+import { formatJst } from '../common/japan-date';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/env';
+import { MailService } from '../mail/mail.service';
+import { MailKind, QueuedMail } from '../mail/mail.types';
+import { NetworksService } from '../networks/networks.service';
+import { SigningRepository } from './signing.repository';
+import { Signer, SigningDocument, SigningRequest } from './signing.types';
+
+/** A link's secret: 192 bits, stored only as its hash. */
+export const newToken = () => randomBytes(24).toString('base64url');
+
+/**
+ * The messages signing sends, each put in the outbox in the caller's transaction (the caller dispatches
+ * them after the commit): links to sign, the office's notice of an expired request, the signed copy.
+ */
+@Injectable()
+export class SigningMailService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: SigningRepository,
+    private readonly networks: NetworksService,
+    private readonly offices: OfficesService,
+    private readonly mail: MailService,
+  ) {}
+
+  /** A new link for the signer (their previous one stops working), e-mailed to them. */
+  async sendLink(
+    manager: EntityManager,
+    request: Pick<SigningRequest, 'expiresAt'>,
+    signer: Pick<Signer, 'id' | 'name' | 'email'>,
+    document: SigningDocument,
+    kind: Extract<MailKind, 'signing-request' | 'reminder'>,
+  ): Promise<QueuedMail> {
+    const token = newToken();
+    await this.repository.setLink(manager, signer.id, sha256Hex(token), request.expiresAt);
+    const message = this.mail.compose(document.networkId, kind, {
+      ...(await this.context(document, manager)),
+      signerName: signer.name,
+      link: `${this.config.publicUrl}/sign/${token}`,
+      expiresAt: formatJst(request.expiresAt),
+      accessCode: await this.repository.hasAccessCode(manager, signer.id),
+    });
+    return this.mail.enqueue(manager, { kind, to: signer.email!, ...message });
+  }
+
+  /** Tells the office that asked for signatures that its request expired, and who had not signed. */
+  async expired(
+    manager: EntityManager,
+    request: Pick<SigningRequest, 'expiresAt'>,
+    document: SigningDocument,
+    to: string,
+    pending: Array<Pick<Signer, 'name' | 'roleLabel'>>,
+  ): Promise<QueuedMail> {
+    const message = this.mail.compose(document.networkId, 'expired', {
+      ...(await this.context(document, manager)),
+      expiresAt: formatJst(request.expiresAt),
+      pendingNames: pending.map((p) => `${p.name}（${p.roleLabel}）`).join('、'),
+      link: `${this.config.publicUrl}/documents/${document.id}`,
+    });
+    return this.mail.enqueue(manager, { kind: 'expired', to, ...message });
+  }
+
+  /** The patient's side's link to download its exemplar (原本 or 写し) of the sealed document. */
+  async signedCopy(
+    manager: EntityManager,
+    document: SigningDocument,
+    context: Record<string, unknown>,
+    copy: { to: string; name: string; mark: string; token: string; expiresAt: Date },
+  ): Promise<QueuedMail> {
+    const message = this.mail.compose(document.networkId, 'signed-copy', {
+      ...context,
+      recipientName: copy.name,
+      mark: copy.mark,
+      link: `${this.config.publicUrl}/d/${copy.token}`,
+      expiresAt: formatJst(copy.expiresAt),
+      verifyUrl: `${this.config.publicUrl}/verify`,
+    });
+    return this.mail.enqueue(manager, { kind: 'signed-copy', to: copy.to, ...message });
+  }
+
+  /** What every message and the audit-trail page say of the document: network, office, form, number. */
+  async context(document: SigningDocument, manager?: EntityManager): Promise<Record<string, unknown>> {
+    const network = this.networks.getNetwork(document.networkId);
+    const office = await this.offices.get(document.officeId, manager);
+    return {
+      networkName: network.name,
+      operator: network.operator,
+      officeName: office.name,
+      formTitle: document.formTitle,
+      formNumber: document.formNumber,
+      documentNumber: document.number,
+    };
+  }
+}

@@ -1,0 +1,296 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
+import { RequestOrigin } from '../common/request-origin';
+import { BatchedLookup } from '../database/batched-lookup';
+import { preparedQuery } from '../database/data-source';
+import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from './signing.entities';
+import { LinkSigner, OpenedLink, Signer, SigningDocument, SigningRequest } from './signing.types';
+import { ValidSignature } from './signing.validation';
+
+/** The row of the signing-link query: the signer, their request, the document and its latest data. */
+interface OpenLinkRow {
+  token_hash: string;
+  id: string;
+  request_id: string;
+  role: string;
+  role_label: string;
+  position: number;
+  name: string;
+  email: string | null;
+  relation: string | null;
+  method: LinkSigner['method'];
+  status: LinkSigner['status'];
+  access_code_hash: string | null;
+  access_failures: number;
+  access_session_hash: string | null;
+  viewed_at: Date | null;
+  request_status: SigningRequest['status'];
+  ordered: boolean;
+  expires_at: Date;
+  document_id: string;
+  office_id: string;
+  number: string;
+  network_id: string;
+  form_id: string;
+  document_status: string;
+  data: Record<string, unknown>;
+}
+
+/** What a link leads to, as stored; the service adds what the catalogue says of the form. */
+export interface LinkRecord {
+  signer: LinkSigner;
+  request: OpenedLink['request'];
+  document: Omit<SigningDocument, 'formTitle' | 'formNumber'>;
+}
+
+export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' | 'ordered' | 'expiresAt' | 'createdBy'>;
+export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
+  accessCodeHash: string | null;
+};
+export interface NewDownloadLink {
+  tokenHash: string;
+  exemplarId: string;
+  recipient: string;
+  expiresAt: Date;
+}
+
+/** Signing's tables (signing_request, signer, download_link): every read and write of them goes through here. */
+@Injectable()
+export class SigningRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  // One prepared query, shared by links opened at the same moment: this page is what every family member
+  // opens, often many at once. It reads the document and its latest data in the same round trip.
+  private readonly links = new BatchedLookup<OpenLinkRow>(
+    (tokenHashes) =>
+      preparedQuery<OpenLinkRow>(
+        this.dataSource,
+        'open-signing-links',
+        `SELECT s.token_hash, s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
+                s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
+                r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
+                d.number, d.network_id, d.form_id, d.status AS document_status, v.data
+           FROM signer s
+           JOIN signing_request r ON r.id = s.request_id
+           JOIN document d ON d.id = r.document_id
+           JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+          WHERE s.token_hash = ANY($1::char(64)[])`,
+        [tokenHashes],
+      ),
+    (row) => row.token_hash,
+  );
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async link(tokenHash: string): Promise<LinkRecord | null> {
+    const row = await this.links.find(tokenHash);
+    if (!row) return null;
+    return {
+      signer: {
+        id: row.id,
+        requestId: row.request_id,
+        role: row.role,
+        roleLabel: row.role_label,
+        position: row.position,
+        name: row.name,
+        email: row.email,
+        relation: row.relation,
+        method: row.method,
+        status: row.status,
+        accessCodeHash: row.access_code_hash,
+        accessFailures: row.access_failures,
+        accessSessionHash: row.access_session_hash,
+        viewedAt: row.viewed_at,
+      },
+      request: {
+        id: row.request_id,
+        status: row.request_status,
+        ordered: row.ordered,
+        expiresAt: row.expires_at,
+        documentId: row.document_id,
+        officeId: row.office_id,
+      },
+      document: {
+        id: row.document_id,
+        number: row.number,
+        networkId: row.network_id,
+        formId: row.form_id,
+        officeId: row.office_id,
+        status: row.document_status,
+        version: { data: row.data },
+      },
+    };
+  }
+
+  findRequest(id: string, manager: EntityManager = this.dataSource.manager): Promise<SigningRequest | null> {
+    return manager.findOneBy(SigningRequestEntity, { id });
+  }
+
+  requestsOf(documentId: string): Promise<SigningRequest[]> {
+    return this.dataSource.getRepository(SigningRequestEntity).find({ where: { documentId }, order: { createdAt: 'DESC' } });
+  }
+
+  hasRequest(documentId: string): Promise<boolean> {
+    return this.dataSource.getRepository(SigningRequestEntity).existsBy({ documentId });
+  }
+
+  openRequestOf(manager: EntityManager, documentId: string): Promise<SigningRequest | null> {
+    return manager.findOneBy(SigningRequestEntity, { documentId, status: 'open' });
+  }
+
+  /** A request whose signers have all signed, still waiting for its seal. */
+  unsealedRequestOf(manager: EntityManager, documentId: string): Promise<SigningRequest | null> {
+    return manager.findOneBy(SigningRequestEntity, { documentId, status: 'completed', sealedSha256: IsNull() });
+  }
+
+  /** Completed before `before` and still unsealed (at most 100). */
+  unsealedSince(before: Date): Promise<SigningRequest[]> {
+    return this.dataSource.getRepository(SigningRequestEntity).find({
+      where: { status: 'completed', sealedSha256: IsNull(), completedAt: LessThan(before) },
+      take: 100,
+    });
+  }
+
+  bySealedSha256(sha256: string): Promise<SigningRequest | null> {
+    return this.dataSource.getRepository(SigningRequestEntity).findOneBy({ sealedSha256: sha256 });
+  }
+
+  insertRequest(manager: EntityManager, request: NewSigningRequest): Promise<SigningRequest> {
+    return manager.save(manager.create(SigningRequestEntity, { ...request, status: 'open' }));
+  }
+
+  /** Locks the request row: completions are serialized on it. */
+  lockRequest(manager: EntityManager, id: string): Promise<SigningRequest> {
+    return manager
+      .getRepository(SigningRequestEntity)
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write')
+      .where('r.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  /** Closes an open request (cancelled, expired, declined) and kills its links; false when it was not open. */
+  async close(manager: EntityManager, id: string, status: 'cancelled' | 'expired' | 'declined'): Promise<boolean> {
+    const changed = await manager.update(
+      SigningRequestEntity,
+      { id, status: 'open' },
+      status === 'declined' ? { status, completedAt: new Date() } : { status },
+    );
+    await manager.update(SignerEntity, { requestId: id }, { tokenHash: null });
+    return changed.affected === 1;
+  }
+
+  async complete(manager: EntityManager, id: string): Promise<void> {
+    await manager.update(SigningRequestEntity, id, { status: 'completed', completedAt: new Date() });
+  }
+
+  /** Records the seal, unless another attempt recorded one first (then false). */
+  async markSealed(manager: EntityManager, id: string, seal: { sealedSha256: string; preSealSha256: string; sealedAt: Date }) {
+    const changed = await manager.update(SigningRequestEntity, { id, sealedSha256: IsNull() }, seal);
+    return changed.affected === 1;
+  }
+
+  signersOf(requestId: string, manager: EntityManager = this.dataSource.manager): Promise<Signer[]> {
+    return manager.find(SignerEntity, { where: { requestId }, order: { position: 'ASC' } });
+  }
+
+  /** The signers with their drawn signatures, for the sealed form. */
+  signaturesOf(requestId: string): Promise<Array<Signer & { signatureImage: string | null }>> {
+    return this.dataSource
+      .getRepository(SignerEntity)
+      .createQueryBuilder('s')
+      .addSelect('s.signatureImage')
+      .where('s.requestId = :id', { id: requestId })
+      .orderBy('s.position', 'ASC')
+      .getMany();
+  }
+
+  findSigner(id: string, requestId?: string): Promise<Signer | null> {
+    return this.dataSource.getRepository(SignerEntity).findOneBy(requestId ? { id, requestId } : { id });
+  }
+
+  lockSigner(manager: EntityManager, id: string): Promise<Signer> {
+    return manager
+      .getRepository(SignerEntity)
+      .createQueryBuilder('s')
+      .setLock('pessimistic_write')
+      .where('s.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  insertSigner(manager: EntityManager, signer: NewSigner): Promise<Signer> {
+    return manager.save(manager.create(SignerEntity, { ...signer, status: 'pending', accessFailures: 0 }));
+  }
+
+  /** Stores a new link's hash: the signer's previous link stops working. */
+  async setLink(manager: EntityManager, signerId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await manager.update(SignerEntity, signerId, { tokenHash, tokenExpiresAt: expiresAt });
+  }
+
+  async hasAccessCode(manager: EntityManager, signerId: string): Promise<boolean> {
+    const signer = await manager
+      .getRepository(SignerEntity)
+      .createQueryBuilder('s')
+      .addSelect('s.accessCodeHash')
+      .where('s.id = :id', { id: signerId })
+      .getOneOrFail();
+    return signer.accessCodeHash !== null;
+  }
+
+  async markViewed(signerId: string): Promise<void> {
+    await this.dataSource.getRepository(SignerEntity).update(signerId, { viewedAt: new Date() });
+  }
+
+  async setAccessFailures(signerId: string, failures: number): Promise<void> {
+    await this.dataSource.getRepository(SignerEntity).update(signerId, { accessFailures: failures });
+  }
+
+  async grantAccess(signerId: string, sessionHash: string): Promise<void> {
+    await this.dataSource.getRepository(SignerEntity).update(signerId, { accessFailures: 0, accessSessionHash: sessionHash });
+  }
+
+  async recordSignature(
+    manager: EntityManager,
+    signer: Signer,
+    signature: ValidSignature,
+    origin: RequestOrigin,
+    witnessId: string | null,
+  ) {
+    await manager.update(SignerEntity, signer.id, {
+      status: 'signed',
+      signedAt: new Date(),
+      signatureKind: signature.kind,
+      signatureImage: signature.image,
+      typedName: signature.typedName,
+      relation: signature.relation ?? signer.relation,
+      proxyReason: signature.proxyReason,
+      ip: origin.ip,
+      userAgent: origin.userAgent,
+      witnessUserId: witnessId,
+      tokenHash: null,
+    });
+  }
+
+  async recordDecline(manager: EntityManager, signerId: string, reason: string | null, origin: RequestOrigin): Promise<void> {
+    await manager.update(
+      SignerEntity,
+      { id: signerId, status: 'pending' },
+      { status: 'declined', declineReason: reason, ip: origin.ip, userAgent: origin.userAgent },
+    );
+  }
+
+  async insertDownloadLink(manager: EntityManager, link: NewDownloadLink): Promise<void> {
+    await manager.save(manager.create(DownloadLinkEntity, { ...link, downloads: 0 }));
+  }
+
+  findDownloadLink(tokenHash: string): Promise<NewDownloadLink | null> {
+    return this.dataSource.getRepository(DownloadLinkEntity).findOneBy({ tokenHash });
+  }
+
+  async countDownload(tokenHash: string): Promise<void> {
+    await this.dataSource.getRepository(DownloadLinkEntity).increment({ tokenHash }, 'downloads', 1);
+  }
+}

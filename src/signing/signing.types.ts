@@ -1,0 +1,116 @@
+import { SignerRole } from '../networks/catalogue.types';
+
+/** What other features (and the web pages) may know of signing: plain shapes, never the tables behind them. */
+
+export type SigningStatus = 'open' | 'completed' | 'declined' | 'expired' | 'cancelled';
+export type SignerStatus = 'pending' | 'signed' | 'declined';
+export type SigningMethod = 'email' | 'in_person';
+
+/** A document sent for signature to the signers its form's roles call for. */
+export interface SigningRequest {
+  id: string;
+  documentId: string;
+  officeId: string;
+  status: SigningStatus;
+  ordered: boolean;
+  expiresAt: Date;
+  createdBy: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  preSealSha256: string | null;
+  sealedSha256: string | null;
+  sealedAt: Date | null;
+}
+
+/** One person's part in a request, as the office sees it (no secrets). */
+export interface Signer {
+  id: string;
+  requestId: string;
+  role: string;
+  roleLabel: string;
+  position: number;
+  name: string;
+  email: string | null;
+  relation: string | null;
+  method: SigningMethod;
+  status: SignerStatus;
+  tokenExpiresAt: Date | null;
+  /** Wrong 暗証番号 in a row. */
+  accessFailures: number;
+  signatureKind: 'drawn' | 'typed' | null;
+  typedName: string | null;
+  proxyReason: string | null;
+  declineReason: string | null;
+  viewedAt: Date | null;
+  signedAt: Date | null;
+  ip: string | null;
+  userAgent: string | null;
+  witnessUserId: string | null;
+}
+
+/** A request with its signers, for the office: for each signer, whether wrong 暗証番号 locked their link. */
+export interface SigningRequestView extends SigningRequest {
+  signers: Array<Omit<Signer, 'accessFailures'> & { locked: boolean }>;
+}
+
+/** The document a request is about, as signing uses it. */
+export interface SigningDocument {
+  id: string;
+  number: string;
+  networkId: string;
+  formId: string;
+  officeId: string;
+  status: string;
+  formTitle: string;
+  formNumber: string;
+  version: { data: Record<string, unknown> };
+}
+
+/** The signer behind a link, with what the link flow checks (the 暗証番号's state, as hashes). */
+export interface LinkSigner {
+  id: string;
+  requestId: string;
+  role: string;
+  roleLabel: string;
+  position: number;
+  name: string;
+  email: string | null;
+  relation: string | null;
+  method: SigningMethod;
+  status: SignerStatus;
+  accessCodeHash: string | null;
+  accessFailures: number;
+  accessSessionHash: string | null;
+  viewedAt: Date | null;
+}
+
+/** What a signing link opens: the signer, their request and the document. */
+export interface OpenedLink {
+  signer: LinkSigner;
+  request: Pick<SigningRequest, 'id' | 'status' | 'ordered' | 'expiresAt' | 'documentId' | 'officeId'>;
+  document: SigningDocument;
+  role: SignerRole;
+  needsAccessCode: boolean;
+}
+
+/** What the office submits for each signer (checked by `validateSigners`). */
+export interface SignerInput {
+  role?: unknown;
+  name?: unknown;
+  email?: unknown;
+  relation?: unknown;
+  method?: unknown;
+  accessCode?: unknown;
+}
+
+/** What a signer submits (checked by `validateSignature`). */
+export interface SignatureInput {
+  consent?: unknown;
+  signatureKind?: unknown;
+  signatureImage?: unknown;
+  typedName?: unknown;
+  relation?: unknown;
+  proxyReason?: unknown;
+}
+
+export type SigningJob = { kind: 'seal'; requestId: string } | { kind: 'remind'; signerId: string } | { kind: 'expire'; requestId: string };

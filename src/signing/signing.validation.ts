@@ -1,0 +1,141 @@
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { looksLikeEmail } from '../common/validation';
+import { SignerRole } from '../networks/catalogue.types';
+import { SignatureInput, SignerInput, SignerStatus, SigningMethod, SigningRequest } from './signing.types';
+
+/** Wrong 暗証番号 in a row before the link locks. */
+export const MAX_ACCESS_CODE_FAILURES = 5;
+const MAX_SIGNATURE_BYTES = 300_000;
+
+/** A signer the office named, checked against the form's roles. */
+export interface ValidSigner {
+  role: SignerRole;
+  name: string;
+  email: string | null;
+  method: SigningMethod;
+  accessCode: string | null;
+  relation: string | null;
+}
+
+/** A signature as it is stored. */
+export interface ValidSignature {
+  kind: 'typed' | 'drawn';
+  image: string | null;
+  typedName: string | null;
+  relation: string | null;
+  proxyReason: string | null;
+}
+
+/** A checkbox or boolean, as JSON or a web form sends it. */
+export function isChecked(value: unknown): boolean {
+  return value === true || value === 'true' || value === 'on';
+}
+
+/** Checks the signers the office named against the form's roles; every problem is reported at once. */
+export function validateSigners(roles: SignerRole[], input: SignerInput[] | undefined): ValidSigner[] {
+  const errors: FieldError[] = [];
+  const list = Array.isArray(input) ? input : [];
+  const seen = new Set<string>();
+  const signers = list.flatMap((s, i): ValidSigner[] => {
+    const at = (key: string) => `signers[${i}].${key}`;
+    const role = roles.find((r) => r.role === s?.role);
+    if (!role) {
+      errors.push({
+        path: at('role'),
+        label: '役割',
+        message: `役割は次のいずれかです: ${roles.map((r) => `${r.role}（${r.label}）`).join('、')}`,
+      });
+      return [];
+    }
+    if (seen.has(role.role)) errors.push({ path: at('role'), label: role.label, message: `${role.label}が二度指定されています` });
+    seen.add(role.role);
+    const name = typeof s.name === 'string' ? s.name.trim() : '';
+    if (!name || name.length > 40)
+      errors.push({ path: at('name'), label: `${role.label}の氏名`, message: `${role.label}の氏名を40文字以内で入力してください` });
+    const method = s.method === 'in_person' ? 'in_person' : s.method === 'email' || s.method === undefined ? 'email' : null;
+    if (!method) errors.push({ path: at('method'), label: '署名の方法', message: '署名の方法は email か in_person です' });
+    const email = typeof s.email === 'string' && s.email.trim() ? s.email.trim() : null;
+    if (method === 'email' && (!email || !looksLikeEmail(email))) {
+      errors.push({
+        path: at('email'),
+        label: `${role.label}のメールアドレス`,
+        message: `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）`,
+      });
+    }
+    const accessCode = typeof s.accessCode === 'string' && s.accessCode.trim() ? s.accessCode.trim() : null;
+    if (accessCode && !/^\d{4,8}$/.test(accessCode))
+      errors.push({ path: at('accessCode'), label: '暗証番号', message: '暗証番号は4〜8桁の数字です' });
+    const relation = typeof s.relation === 'string' && s.relation.trim() ? s.relation.trim().slice(0, 20) : null;
+    return [{ role, name, email, method: method ?? 'email', accessCode, relation }];
+  });
+  for (const role of roles.filter((r) => r.required && !seen.has(r.role))) {
+    errors.push({ path: 'signers', label: role.label, message: `${role.label}の署名者を指定してください（必須）` });
+  }
+  if (list.length === 0) errors.push({ path: 'signers', label: '署名者', message: '署名者を1人以上指定してください' });
+  if (errors.length) throw new DomainError('INVALID_REQUEST', `署名者の指定に${errors.length}件の誤りがあります`, { errors });
+  return signers;
+}
+
+/** Checks what the signer submitted; every problem is reported at once. */
+export function validateSignature(role: SignerRole, input: SignatureInput): ValidSignature {
+  const errors: FieldError[] = [];
+  if (!isChecked(input.consent)) {
+    errors.push({ path: 'consent', label: '同意', message: '内容を確認し、同意する場合はチェックを入れてください' });
+  }
+  const kind = input.signatureKind === 'typed' ? 'typed' : input.signatureKind === 'drawn' ? 'drawn' : null;
+  let image: string | null = null;
+  let typedName: string | null = null;
+  if (kind === 'drawn') {
+    const data = typeof input.signatureImage === 'string' ? input.signatureImage : '';
+    const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(data);
+    const bytes = match ? Buffer.from(match[1], 'base64') : null;
+    if (!bytes || bytes.length < 100 || bytes.length > MAX_SIGNATURE_BYTES || bytes.subarray(1, 4).toString('latin1') !== 'PNG') {
+      errors.push({ path: 'signatureImage', label: '署名', message: '署名欄に指で署名してください' });
+    } else image = data;
+  } else if (kind === 'typed') {
+    typedName = typeof input.typedName === 'string' ? input.typedName.trim() : '';
+    if (!typedName || typedName.length > 40)
+      errors.push({ path: 'typedName', label: '署名（文字入力）', message: 'お名前を40文字以内で入力してください' });
+  } else {
+    errors.push({ path: 'signatureKind', label: '署名の方法', message: '手書きか文字入力で署名してください' });
+  }
+  const relation = typeof input.relation === 'string' && input.relation.trim() ? input.relation.trim().slice(0, 20) : null;
+  if ((role.kind === 'family' || role.kind === 'proxy') && !relation)
+    errors.push({ path: 'relation', label: '続柄', message: '患者さまとの続柄を入力してください' });
+  const proxyReason = typeof input.proxyReason === 'string' && input.proxyReason.trim() ? input.proxyReason.trim().slice(0, 200) : null;
+  if (role.kind === 'proxy' && !proxyReason)
+    errors.push({ path: 'proxyReason', label: '代筆の理由', message: '代筆する理由を入力してください（例: 手の震えのため）' });
+  if (errors.length) throw new DomainError('INVALID_REQUEST', `署名の入力に${errors.length}件の誤りがあります`, { errors });
+  return { kind: kind!, image, typedName, relation, proxyReason };
+}
+
+/** A signer may sign only while the request is open and unexpired and they have neither signed nor declined. */
+export function assertSignable(
+  request: Pick<SigningRequest, 'status' | 'expiresAt'>,
+  signer: { status: SignerStatus },
+  now: number = Date.now(),
+): void {
+  if (signer.status === 'signed') throw new DomainError('ALREADY_SIGNED', 'この書類には既に署名いただいています。ありがとうございました');
+  if (request.status === 'expired' || request.expiresAt.getTime() < now)
+    throw new DomainError('LINK_EXPIRED', 'この署名依頼は有効期限が切れています。依頼元の事業所にお問い合わせください');
+  if (request.status !== 'open' || signer.status === 'declined')
+    throw new DomainError('REQUEST_CLOSED', 'この署名依頼は取り消されたか、辞退されています');
+}
+
+/** Whether a signer gets their link now: in an ordered request only the first signer still pending; otherwise anyone pending. */
+export function mayStart(
+  request: { ordered: boolean },
+  all: Array<{ id: string; status: SignerStatus; position: number }>,
+  signer: { id: string; method: SigningMethod },
+): boolean {
+  if (signer.method !== 'email') return false;
+  if (!request.ordered) return true;
+  return all.filter((s) => s.status === 'pending').sort((a, b) => a.position - b.position)[0]?.id === signer.id;
+}
+
+export function lockedError(): DomainError {
+  return new DomainError(
+    'ACCESS_LOCKED',
+    '暗証番号を続けて間違えたため、このリンクはロックされました。依頼元の事業所に連絡して、リンクを再送してもらってください',
+  );
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { DomainError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { DocumentsService } from '../documents/documents.service';
+import { NetworksService } from '../networks/networks.service';
+import { SigningService } from '../signing/signing.service';
+import { SignatureInput } from '../signing/signing.types';
+import { FieldErrors, invalidSignature, showSignPage } from './signing-page.view';
+import { WebViews } from './web.views';
+
+/** The signing page on the office's device, for a signer who is there in person (the staff member witnesses). */
+@ApiExcludeController()
+@Roles('office_manager', 'office_staff')
+@Controller('documents/:id/signing/:requestId/:signerId')
+export class InPersonSigningController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly signing: SigningService,
+    private readonly documents: DocumentsService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  @Get()
+  async page(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.showPage(reply, 200, user, { id, requestId, signerId }, origin);
+  }
+
+  @Get('document')
+  async preview(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { document } = await this.load(user, { id, requestId, signerId }, origin);
+    const html = this.networks.engine.wrapDocument(
+      [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
+      document.formTitle,
+    );
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html);
+  }
+
+  @Post()
+  async sign(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Body() body: SignatureInput,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    try {
+      await this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
+      reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
+    } catch (error) {
+      await this.showPage(reply, 400, user, { id, requestId, signerId }, origin, invalidSignature(error), body);
+    }
+  }
+
+  private async showPage(
+    reply: FastifyReply,
+    status: number,
+    user: CurrentUser,
+    ids: { id: string; requestId: string; signerId: string },
+    origin: RequestOrigin,
+    errors: FieldErrors = [],
+    values: SignatureInput = {},
+  ): Promise<void> {
+    const { document, role, signer } = await this.load(user, ids, origin);
+    const base = `/documents/${ids.id}/signing/${ids.requestId}/${ids.signerId}`;
+    const urls = { action: base, previewUrl: `${base}/document`, purposeUrl: null, declineAction: null };
+    showSignPage(this.views, reply, status, { document, role, signer, urls, inPerson: true }, errors, values);
+  }
+
+  private async load(user: CurrentUser, ids: { id: string; requestId: string; signerId: string }, origin: RequestOrigin) {
+    const document = await this.documents.writable(user, ids.id, origin);
+    const request = (await this.signing.forDocument(user, ids.id, origin)).find((r) => r.id === ids.requestId);
+    const signer = request?.signers.find((s) => s.id === ids.signerId);
+    if (!request || !signer) throw new DomainError('NOT_FOUND', '署名者が見つかりません');
+    const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
+    return { document, role, signer };
+  }
+}

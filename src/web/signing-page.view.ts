@@ -1,0 +1,79 @@
+import type { FastifyReply } from 'fastify';
+import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
+import { SignerRole } from '../networks/catalogue.types';
+import { SignatureInput, SigningDocument } from '../signing/signing.types';
+import { WebViews } from './web.views';
+
+/** Why a link cannot be used: each gets a page saying so, with its status. */
+const LINK_ERRORS = [
+  'LINK_INVALID',
+  'LINK_EXPIRED',
+  'REQUEST_CLOSED',
+  'ALREADY_SIGNED',
+  'ACCESS_LOCKED',
+  'NOT_YOUR_TURN',
+  'ACCESS_CODE_REQUIRED',
+];
+
+export type FieldErrors = Array<{ path: string; message: string }>;
+
+/** The signing page, for a link (on the signer's phone) or in person (on the office's device). */
+export function showSignPage(
+  views: WebViews,
+  reply: FastifyReply,
+  status: number,
+  page: {
+    document: SigningDocument;
+    role: SignerRole;
+    signer: { name: string; relation: string | null };
+    urls: Record<string, string | null>;
+    inPerson?: boolean;
+  },
+  errors: FieldErrors = [],
+  values: SignatureInput = {},
+): void {
+  const { document, role, signer, urls } = page;
+  const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
+  views.send(reply, status, 'sign', {
+    title: `${document.formTitle}への署名`,
+    document,
+    role,
+    signer,
+    urls,
+    inPerson: page.inPerson ?? false,
+    errors,
+    needsRelation: role.kind === 'family' || role.kind === 'proxy',
+    isProxy: role.kind === 'proxy',
+    values: {
+      relation: typeof values.relation === 'string' ? values.relation : (signer.relation ?? ''),
+      proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '',
+      typedName: typeof values.typedName === 'string' ? values.typedName : '',
+    },
+    error: {
+      consent: errorOf('consent'),
+      signature: errorOf('signatureImage') ?? errorOf('typedName') ?? errorOf('signatureKind'),
+      relation: errorOf('relation'),
+      proxyReason: errorOf('proxyReason'),
+    },
+  });
+}
+
+/** The field errors of a signature the service refused as invalid; any other error is thrown again. */
+export function invalidSignature(error: unknown): FieldErrors {
+  if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
+  return (error.details?.errors as FieldErrors) ?? [];
+}
+
+export function showSignMessage(views: WebViews, reply: FastifyReply, status: number, title: string, message: string): void {
+  views.send(reply, status, 'sign-message', { title, message });
+}
+
+/** A link that cannot be used gets a page saying why, with the right status. */
+export async function guardLinkPage(views: WebViews, reply: FastifyReply, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof DomainError) || !LINK_ERRORS.includes(error.code)) throw error;
+    showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
+  }
+}
