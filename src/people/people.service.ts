@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { refuseCrossTenant } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
@@ -8,6 +8,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isUuid, looksLikeEmail } from '../common/validation';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
+import { NewStaff, Staff, StaffChanges } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
 export interface StaffInput {
@@ -121,6 +122,43 @@ export class PeopleService {
     await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
     const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
     return { ...patient, family };
+  }
+
+  /** A staff member added inside the caller's transaction (a roster batch), under the same rules as addStaff. */
+  async createStaff(manager: EntityManager, officeId: string, input: NewStaff): Promise<Staff> {
+    const errors: FieldError[] = [];
+    const staff = {
+      officeId,
+      name: text(input.name, 'name', '氏名', errors, { required: true, max: 40 })!,
+      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
+      jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
+      email: text(input.email, 'email', 'メールアドレス', errors, { max: 254 }),
+      isManager: input.isManager === true,
+      active: true,
+    };
+    if (staff.email && !looksLikeEmail(staff.email))
+      errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    return manager.save(manager.create(StaffMemberEntity, staff));
+  }
+
+  async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, changes);
+  }
+
+  /** 退職, inside the caller's transaction. */
+  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
+  }
+
+  /** E-mail addresses are compared without case, as a roster compares them. */
+  findActiveStaffByEmail(manager: EntityManager, officeId: string, email: string): Promise<Staff | null> {
+    return manager
+      .getRepository(StaffMemberEntity)
+      .createQueryBuilder('s')
+      .where('s.officeId = :officeId AND s.active AND lower(s.email) = lower(:email)', { officeId, email })
+      .orderBy('s.createdAt', 'ASC')
+      .getOne();
   }
 }
 
