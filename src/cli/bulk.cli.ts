@@ -115,8 +115,12 @@ function progressBar(done: number, total: number): void {
 main()
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error((error as Error).message);
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(error as Error).message} (npm run bulk -- --help)`);
       process.exit(2);
     }
     const known = error instanceof BulkError || error instanceof RosterFileError || error instanceof DomainError;
