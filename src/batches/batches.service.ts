@@ -26,7 +26,7 @@ export interface BatchPreview {
 }
 
 /** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
-export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
+const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 
 /** Roster uploads: a preview that creates nothing, then a batch the worker carries out. */
 @Injectable()

@@ -86,7 +86,7 @@ export class BulkPrinter {
   }
 
   /** The cover sheet(s): who is in this print, in order; padded to an even count for duplex. */
-  coverHtml(cover: CoverSheet, duplex: boolean): string {
+  private coverHtml(cover: CoverSheet, duplex: boolean): string {
     const pages: string[] = [];
     for (let start = 0; start === 0 || start < cover.people.length; start += COVER_ROWS_PER_PAGE) {
       pages.push(
@@ -180,7 +180,7 @@ export class BulkPrinter {
   }
 
   /** Pages an item prints to, blank back pages included. */
-  pagesOf(item: PrintItem, duplex: boolean): number {
+  private pagesOf(item: PrintItem, duplex: boolean): number {
     const pages = this.formPages(item);
     return duplex && pages % 2 === 1 ? pages + 1 : pages;
   }
@@ -191,4 +191,4 @@ export class BulkPrinter {
 }
 
 /** An empty sheet, so that in duplex printing every form starts on a front side. */
-export const BLANK_PAGE = '<section class="page blank-page"></section>';
+const BLANK_PAGE = '<section class="page blank-page"></section>';
