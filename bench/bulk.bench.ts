@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { PDFDocument } from 'pdf-lib';
 import puppeteer from 'puppeteer-core';
-import { BulkPrinter, CHUNK_SIZE, PrintItem } from '../src/batches/bulk-printer';
+import { BulkPrinter, CHUNK_SIZE, chunksOf, eachInParallel, PrintItem } from '../src/batches/bulk-printer';
 import { RenderCliModule } from '../src/cli/render-cli.module';
 import { loadConfig } from '../src/config/env';
 import { NetworksService } from '../src/networks/networks.service';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const networks = app.get(NetworksService);
   const pool = app.get<BrowserPool>(BROWSER_POOL);
   const renderer = new PdfRenderer(pool);
-  const printer = new BulkPrinter(networks, renderer);
+  const printer = new BulkPrinter(networks, pool);
   const form = networks.getForm('rurume', 'staff-pledge').form;
   const items: PrintItem[] = Array.from({ length: PEOPLE }, (_, i) => ({
     networkId: 'rurume',
@@ -73,10 +73,10 @@ async function main(): Promise<void> {
   // The service: 1000 people → one print-ready PDF. Timed alone; memory is measured on a second run,
   // because reading every process's smaps costs CPU the timed run should not pay.
   let started = performance.now();
-  const bulk = await printer.printAll(items, { duplex: false, cover: null, poolSize: pool.stats.size });
+  const bulk = await printer.printAll(items, { duplex: false, cover: null });
   const bulkSeconds = (performance.now() - started) / 1000;
   const memory = memorySampler();
-  await printer.printAll(items, { duplex: false, cover: null, poolSize: pool.stats.size });
+  await printer.printAll(items, { duplex: false, cover: null });
   const { peak: peakBytes, peakRss } = memory.stop();
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', ['-'], { input: bulk.pdf, encoding: 'utf8' }))![1]);
 
@@ -96,26 +96,15 @@ async function main(): Promise<void> {
   const naiveSeconds = (performance.now() - started) / 1000;
 
   // (b) Ceiling: the very same HTML, printed by a fresh Chromium with nothing around it.
-  const chunksHtml: string[] = [];
-  for (let i = 0; i < items.length; i += CHUNK_SIZE) {
-    chunksHtml.push(
-      networks.engine.wrapDocument(await Promise.all(items.slice(i, i + CHUNK_SIZE).map((item) => printer.itemHtml(item, false))), 'x'),
-    );
-  }
+  const chunks = await Promise.all(chunksOf(items).map((chunk) => printer.chunkDocument(chunk, '', false)));
   const browser = await puppeteer.launch({ executablePath: loadConfig().chromiumPath, headless: true, args: CHROMIUM_ARGS });
   const tabs = await Promise.all([browser.newPage(), browser.newPage()]);
   started = performance.now();
-  const bare: Buffer[] = new Array(chunksHtml.length);
-  let next = 0;
-  await Promise.all(
-    tabs.map(async (tab) => {
-      while (next < chunksHtml.length) {
-        const index = next++;
-        await tab.setContent(chunksHtml[index], { waitUntil: 'load' });
-        bare[index] = Buffer.from(await tab.pdf({ preferCSSPageSize: true, printBackground: true, tagged: false }));
-      }
-    }),
-  );
+  const bare: Buffer[] = new Array(chunks.length);
+  await eachInParallel(chunks.length, tabs.length, async (index, worker) => {
+    await tabs[worker].setContent(chunks[index].html, { waitUntil: 'load' });
+    bare[index] = Buffer.from(await tabs[worker].pdf({ preferCSSPageSize: true, printBackground: true, tagged: false }));
+  });
   const bareMerged = await printer.merge(bare);
   const bareSeconds = (performance.now() - started) / 1000;
   await browser.close();

@@ -161,6 +161,8 @@ describe('bulk pledges from a roster', () => {
         { name: '退職 三郎', active: false },
       ]),
     );
+    const [leaver] = await db.query(`SELECT left_at FROM staff_member WHERE office_id = $1 AND email = 'leave@example.jp'`, [o.id]);
+    expect(leaver.left_at).toBeInstanceOf(Date); // 退職 recorded, not just hidden
     const notice = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
     expect(notice).toContain('入職四郎');
     expect(notice).toContain('退職三郎');

@@ -1,10 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { BATCH_QUEUE } from '../common/queues';
-import { BatchEntity } from './batch.entities';
 import { BatchRunnerService } from './batch-runner.service';
 
 /**
@@ -15,24 +12,17 @@ import { BatchRunnerService } from './batch-runner.service';
 export class BatchProcessor extends WorkerHost {
   private readonly logger = new Logger(BatchProcessor.name);
 
-  constructor(
-    private readonly runner: BatchRunnerService,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {
+  constructor(private readonly runner: BatchRunnerService) {
     super();
   }
 
-  async process(job: Job<{ batchId: string }>): Promise<void> {
-    await this.runner.run(job.data.batchId, (progress) => job.updateProgress(progress));
+  process(job: Job<{ batchId: string }>): Promise<void> {
+    return this.runner.run(job.data.batchId, (progress) => job.updateProgress(progress));
   }
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job<{ batchId: string }> | undefined, error: Error): Promise<void> {
     this.logger.error(`batch ${job?.data.batchId} attempt ${job?.attemptsMade} failed: ${error.stack ?? error.message}`);
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      await this.dataSource
-        .getRepository(BatchEntity)
-        .update(job.data.batchId, { status: 'failed', error: error.message, finishedAt: new Date() });
-    }
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) await this.runner.fail(job.data.batchId, error.message);
   }
 }

@@ -2,18 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../common/request-origin';
-import { Origin } from '../common/request-origin';
+import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
-import { BatchOptions, BatchesService } from './batches.service';
-
-export function batchOptions(body: Record<string, unknown> | undefined): BatchOptions {
-  return {
-    kind: body?.kind === 'update' ? 'update' : 'new',
-    mode: body?.mode === 'esign' ? 'esign' : 'print',
-    duplex: body?.duplex === 'true' || body?.duplex === 'on' || body?.duplex === true,
-  };
-}
+import { batchOptions } from './batch-options';
+import { BatchesService } from './batches.service';
 
 @ApiTags('batches')
 @Roles('office_manager', 'office_staff')

@@ -1,34 +1,21 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { Office } from '../accounts/accounts.types';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
-import { OfficeEntity } from '../accounts/office.entity';
+import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { JOB_IDS, BATCH_QUEUE } from '../common/queues';
 import { isUuid } from '../common/validation';
-import { StaffMemberEntity } from '../people/staff-member.entity';
+import { PeopleService } from '../people/people.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { BatchEntity, BatchPersonEntity } from './batch.entities';
+import { BatchEntity } from './batch.entities';
+import { BatchOptions } from './batch-options';
+import { PlannedPerson, planChanges } from './batch-plan';
+import { BatchesRepository, NewBatchPerson } from './batches.repository';
 import { ParsedRoster, RosterFileError, RosterRow, parseRoster } from './roster.parser';
-
-export interface BatchOptions {
-  kind: 'new' | 'update';
-  mode: 'print' | 'esign';
-  duplex: boolean;
-}
-
-export interface PlannedPerson {
-  row: number;
-  action: '新規' | '変更' | '削除';
-  name: string | null;
-  email: string | null;
-  jobTitle: string | null;
-  problems: Array<{ column: string; message: string }>;
-}
 
 export interface BatchPreview {
   encoding: ParsedRoster['encoding'];
@@ -39,21 +26,23 @@ export interface BatchPreview {
 }
 
 /** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
-export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
+const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 
 /** Roster uploads: a preview that creates nothing, then a batch the worker carries out. */
 @Injectable()
 export class BatchesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly batches: BatchesRepository,
     @InjectQueue(BATCH_QUEUE) private readonly queue: Queue<{ batchId: string }>,
+    private readonly offices: OfficesService,
+    private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly pdfs: PdfStoreService,
   ) {}
 
   async preview(user: CurrentUser, file: Buffer | undefined, filename: string, kind: BatchOptions['kind']): Promise<BatchPreview> {
     const office = await this.office(user);
-    const staff = await this.dataSource.getRepository(StaffMemberEntity).find({ where: { officeId: office.id, active: true } });
+    const staff = await this.people.listStaff(office.id);
     const roster = await this.parse(file, filename, kind === 'new' ? staff.map((s) => s.email ?? '').filter(Boolean) : []);
     const plan = planChanges(roster, staff, kind);
     return {
@@ -80,13 +69,48 @@ export class BatchesService {
     origin: RequestOrigin | null,
   ): Promise<BatchEntity> {
     const office = await this.office(user);
-    const staff = await this.dataSource.getRepository(StaffMemberEntity).find({ where: { officeId: office.id, active: true } });
+    const staff = await this.people.listStaff(office.id);
     const roster = await this.parse(file, filename, options.kind === 'new' ? staff.map((s) => s.email ?? '').filter(Boolean) : []);
     const plan = planChanges(roster, staff, options.kind);
     if (plan.length === 0 && roster.invalid.length === 0) throw new DomainError('INVALID_REQUEST', '名簿に処理する行がありません');
-    const batch = await this.dataSource.transaction(async (manager) => {
-      const batch = await manager.save(
-        manager.create(BatchEntity, {
+    const byRow = new Map(roster.rows.map((r) => [r.row, r]));
+    const people: NewBatchPerson[] = [
+      ...plan.map((p) => {
+        const row = byRow.get(p.row);
+        return {
+          row: p.row,
+          action: p.action,
+          name: p.name,
+          nameKana: row?.nameKana ?? null,
+          jobTitle: p.jobTitle,
+          email: p.email,
+          gender: row?.gender ?? null,
+          startDate: row?.startDate ?? null,
+          manager: row?.manager ?? false,
+          status: 'pending' as const,
+          problems: [],
+          staffMemberId: p.staffId,
+        };
+      }),
+      ...roster.invalid.map((r) => ({
+        row: r.row,
+        action: '新規' as const,
+        name: r.name,
+        nameKana: r.nameKana,
+        jobTitle: r.jobTitle,
+        email: r.email,
+        gender: r.gender,
+        startDate: r.startDate,
+        manager: r.manager,
+        status: 'rejected' as const,
+        problems: r.problems,
+        staffMemberId: null,
+      })),
+    ];
+    const batch = await this.batches.transaction(async (manager) => {
+      const batch = await this.batches.create(
+        manager,
+        {
           officeId: office.id,
           networkId: office.networkId,
           createdBy: user.id,
@@ -101,42 +125,8 @@ export class BatchesService {
           progressTotal: plan.length,
           notices: [],
           problems: [],
-        }),
-      );
-      const byRow = new Map(roster.rows.map((r) => [r.row, r]));
-      const people = [
-        ...plan.map((p) => {
-          const row = byRow.get(p.row);
-          return {
-            row: p.row,
-            action: p.action,
-            name: p.name,
-            nameKana: row?.nameKana ?? null,
-            jobTitle: p.jobTitle,
-            email: p.email,
-            gender: row?.gender ?? null,
-            startDate: row?.startDate ?? null,
-            manager: row?.manager ?? false,
-            status: 'pending' as const,
-            problems: [],
-          };
-        }),
-        ...roster.invalid.map((r) => ({
-          row: r.row,
-          action: '新規' as const,
-          name: r.name,
-          nameKana: r.nameKana,
-          jobTitle: r.jobTitle,
-          email: r.email,
-          gender: r.gender,
-          startDate: r.startDate,
-          manager: r.manager,
-          status: 'rejected' as const,
-          problems: r.problems,
-        })),
-      ];
-      await manager.save(
-        people.map((p, position) => manager.create(BatchPersonEntity, { ...p, batchId: batch.id, position, documentIds: [] })),
+        },
+        people,
       );
       await this.audit.record(
         {
@@ -159,13 +149,13 @@ export class BatchesService {
   }
 
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null) {
-    const batch = isUuid(id) ? await this.dataSource.getRepository(BatchEntity).findOneBy({ id }) : null;
+    const batch = isUuid(id) ? await this.batches.find(id) : null;
     if (!batch) throw new DomainError('NOT_FOUND', '一括処理が見つかりません');
     if (!isOfficeUser(user) || batch.officeId !== user.officeId) {
       await this.audit.record({ action: 'access_denied', actor: user, target: { type: 'batch', id }, origin });
       throw new DomainError('NOT_FOUND', '一括処理が見つかりません');
     }
-    const people = await this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId: id }, order: { position: 'ASC' } });
+    const people = await this.batches.people(id);
     return {
       ...batch,
       percent:
@@ -192,9 +182,9 @@ export class BatchesService {
     return pdf;
   }
 
-  private async office(user: CurrentUser): Promise<OfficeEntity> {
+  private async office(user: CurrentUser): Promise<Office> {
     if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '名簿の取り込みは事業所の職員が行います');
-    return this.dataSource.getRepository(OfficeEntity).findOneByOrFail({ id: user.officeId });
+    return this.offices.get(user.officeId);
   }
 
   private async parse(file: Buffer | undefined, filename: string, existingEmails: string[]): Promise<ParsedRoster> {
@@ -214,43 +204,4 @@ export class BatchesService {
       throw error;
     }
   }
-}
-
-/**
- * What a roster means for the office's staff. A list of new staff: every valid row is 新規. A full
- * roster (update): a new e-mail is 新規, a known one with other details 変更, and staff missing from it 削除.
- */
-export function planChanges(roster: ParsedRoster, staff: StaffMemberEntity[], kind: BatchOptions['kind']): PlannedPerson[] {
-  const person = (r: RosterRow, action: PlannedPerson['action']): PlannedPerson => ({
-    row: r.row,
-    action,
-    name: r.name,
-    email: r.email,
-    jobTitle: r.jobTitle,
-    problems: [],
-  });
-  if (kind === 'new') return roster.valid.map((r) => person(r, '新規'));
-  const known = new Map(staff.filter((s) => s.email).map((s) => [s.email!.toLowerCase(), s]));
-  const listed = new Set<string>();
-  const plan: PlannedPerson[] = [];
-  for (const r of roster.valid) {
-    const email = r.email!.toLowerCase();
-    listed.add(email);
-    const current = known.get(email);
-    if (!current) plan.push(person(r, '新規'));
-    else if (
-      current.name !== r.name ||
-      (r.jobTitle ?? null) !== (current.jobTitle ?? null) ||
-      (r.nameKana && r.nameKana !== current.nameKana)
-    )
-      plan.push(person(r, '変更'));
-  }
-  // A roster with rejected rows cannot say who has left: those rows might be the missing people.
-  if (roster.invalid.length === 0) {
-    for (const s of staff) {
-      if (!s.email || !listed.has(s.email.toLowerCase()))
-        plan.push({ row: 0, action: '削除', name: s.name, email: s.email, jobTitle: s.jobTitle, problems: [] });
-    }
-  }
-  return plan;
 }

@@ -8,7 +8,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isUuid, looksLikeEmail } from '../common/validation';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
-import { NewStaffMember, Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
+import { Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
 export interface StaffInput {
@@ -43,24 +43,7 @@ export class PeopleService {
   }
 
   async addStaff(user: CurrentUser, input: StaffInput): Promise<StaffMember> {
-    const officeId = requireOffice(user);
-    const errors: FieldError[] = [];
-    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
-    const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
-    if (email && !looksLikeEmail(email))
-      errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
-    const staff = {
-      officeId,
-      name: name!,
-      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
-      jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
-      email,
-      isManager: input.isManager === true,
-      active: true,
-    };
-    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    const repo = this.dataSource.getRepository(StaffMemberEntity);
-    return repo.save(repo.create(staff));
+    return this.createStaff(this.dataSource.manager, requireOffice(user), input);
   }
 
   async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
@@ -148,19 +131,24 @@ export class PeopleService {
       .find({ where: { officeId: In(officeIds), active: true }, order: { createdAt: 'ASC' } });
   }
 
-  /** A roster entry written inside the caller's transaction (a roster batch): the input is already checked. */
-  createStaff(manager: EntityManager, officeId: string, input: NewStaffMember): Promise<StaffMember> {
-    return manager.save(
-      manager.create(StaffMemberEntity, {
-        officeId,
-        name: input.name,
-        nameKana: input.nameKana ?? null,
-        jobTitle: input.jobTitle ?? null,
-        email: input.email ?? null,
-        isManager: input.isManager ?? false,
-        active: true,
-      }),
-    );
+  /** A roster entry, written inside the caller's transaction (a roster batch) under the same rules as the form. */
+  async createStaff(manager: EntityManager, officeId: string, input: StaffInput): Promise<StaffMember> {
+    const errors: FieldError[] = [];
+    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
+    const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
+    if (email && !looksLikeEmail(email))
+      errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
+    const staff = {
+      officeId,
+      name: name!,
+      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
+      jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
+      email,
+      isManager: input.isManager === true,
+      active: true,
+    };
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    return manager.save(manager.create(StaffMemberEntity, staff));
   }
 
   async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges): Promise<void> {

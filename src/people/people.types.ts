@@ -15,15 +15,6 @@ export interface StaffMember {
   leftAt: Date | null;
 }
 
-/** A new roster entry written by a caller's transaction (e.g. a roster batch): already checked by the caller. */
-export interface NewStaffMember {
-  name: string;
-  nameKana?: string | null;
-  jobTitle?: string | null;
-  email?: string | null;
-  isManager?: boolean;
-}
-
 export type StaffChanges = Partial<Pick<StaffMember, 'name' | 'nameKana' | 'jobTitle' | 'email' | 'isManager'>>;
 
 export interface Patient {

@@ -2,11 +2,10 @@ import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
-import { Origin } from '../common/request-origin';
+import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
-import { batchOptions } from '../batches/batches.controller';
+import { batchOptions } from '../batches/batch-options';
 import { BatchesService } from '../batches/batches.service';
 import { WebViews } from './web.views';
 

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from './batch.entities';
+
+export type NewBatch = Omit<BatchEntity, 'id' | 'createdAt' | 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt'>;
+export type NewBatchPerson = Omit<BatchPersonEntity, 'id' | 'batchId' | 'position' | 'documentIds'>;
+
+/** The batch tables (batch, batch_person, batch_chunk): every read and write of them, raw SQL included. */
+@Injectable()
+export class BatchesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Work that commits together, e.g. a person's staff record, pledge and row marked done. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  find(id: string): Promise<BatchEntity | null> {
+    return this.dataSource.getRepository(BatchEntity).findOneBy({ id });
+  }
+
+  get(id: string): Promise<BatchEntity> {
+    return this.dataSource.getRepository(BatchEntity).findOneByOrFail({ id });
+  }
+
+  /** The batch and every row of its roster, in the caller's transaction. */
+  async create(manager: EntityManager, batch: NewBatch, people: NewBatchPerson[]): Promise<BatchEntity> {
+    const saved = await manager.save(manager.create(BatchEntity, batch));
+    await manager.save(
+      people.map((p, position) => manager.create(BatchPersonEntity, { ...p, batchId: saved.id, position, documentIds: [] })),
+    );
+    return saved;
+  }
+
+  async update(
+    id: string,
+    changes: Partial<NewBatch & Pick<BatchEntity, 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt'>>,
+    manager?: EntityManager,
+  ) {
+    await (manager ?? this.dataSource.manager).update(BatchEntity, id, changes);
+  }
+
+  /** A problem that does not stop the batch, added to those already recorded. */
+  async addProblem(id: string, problem: string): Promise<void> {
+    await this.dataSource.query(`UPDATE batch SET problems = problems || $2::jsonb WHERE id = $1`, [id, JSON.stringify([problem])]);
+  }
+
+  /** The batch's people in roster order, optionally only those with this status and action. */
+  people(batchId: string, filter: Partial<Pick<BatchPersonEntity, 'status' | 'action'>> = {}): Promise<BatchPersonEntity[]> {
+    return this.dataSource.getRepository(BatchPersonEntity).find({ where: { batchId, ...filter }, order: { position: 'ASC' } });
+  }
+
+  /** A person carried out, in the transaction that did it; a person already done is left as it is. */
+  async personDone(manager: EntityManager, id: string, staffMemberId: string | null, documentIds: string[]): Promise<void> {
+    await manager.update(BatchPersonEntity, { id, status: 'pending' }, { status: 'done', staffMemberId, documentIds });
+  }
+
+  async personRejected(id: string, problems: BatchPersonEntity['problems']): Promise<void> {
+    await this.dataSource.getRepository(BatchPersonEntity).update(id, { status: 'rejected', problems });
+  }
+
+  /** The printed chunks kept so far, in order. */
+  chunks(batchId: string): Promise<BatchChunkEntity[]> {
+    return this.dataSource.getRepository(BatchChunkEntity).find({ where: { batchId }, order: { index: 'ASC' } });
+  }
+
+  /** Keeps a printed chunk; one kept before (a worker that died after printing it) stays as it was. */
+  async saveChunk(manager: EntityManager, chunk: BatchChunkEntity): Promise<void> {
+    await manager.createQueryBuilder().insert().into(BatchChunkEntity).values(chunk).orIgnore().execute();
+  }
+}
