@@ -6,12 +6,13 @@ import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { BatchOptions, BatchesService } from './batches.service';
+import { BatchOptionsDto, BatchUploadDto } from './dto/batch-upload.dto';
 
-export function batchOptions(body: Record<string, unknown> | undefined): BatchOptions {
+export function batchOptions(body: BatchOptionsDto): BatchOptions {
   return {
-    kind: body?.kind === 'update' ? 'update' : 'new',
-    mode: body?.mode === 'esign' ? 'esign' : 'print',
-    duplex: body?.duplex === 'true' || body?.duplex === 'on' || body?.duplex === true,
+    kind: body.kind === 'update' ? 'update' : 'new',
+    mode: body.mode === 'esign' ? 'esign' : 'print',
+    duplex: body.duplex === 'true' || body.duplex === 'on' || body.duplex === true,
   };
 }
 
@@ -27,7 +28,7 @@ export class BatchesController {
   @ApiOperation({
     summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing',
   })
-  preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>) {
+  preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: BatchUploadDto) {
     return this.batches.preview(user, file?.buffer, file?.filename ?? '', batchOptions(body).kind);
   }
 
@@ -40,7 +41,7 @@ export class BatchesController {
   async create(
     @User() user: CurrentUser,
     @Upload('file') file: UploadedFile | undefined,
-    @Body() body: Record<string, unknown>,
+    @Body() body: BatchUploadDto,
     @Origin() origin: RequestOrigin,
   ) {
     const batch = await this.batches.create(user, file?.buffer, file?.filename ?? 'roster', batchOptions(body), origin);

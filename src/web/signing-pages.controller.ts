@@ -11,6 +11,9 @@ import { NetworksService } from '../networks/networks.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { SignatureInput, SigningService } from '../signing/signing.service';
 import { VerificationService } from '../signing/verification.service';
+import { DeclineFormDto } from './dto/decline-form.dto';
+import { PinFormDto } from './dto/pin-form.dto';
+import { SignatureFormDto } from './dto/signature-form.dto';
 import { WebViews } from './web.views';
 
 const ACCESS_COOKIE = 'renkei_sign';
@@ -56,13 +59,13 @@ export class SigningPagesController {
   @Post('sign/:token/pin')
   async pin(
     @Param('token') token: string,
-    @Body() body: { code?: string },
+    @Body() body: PinFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.guard(reply, async () => {
       try {
-        const secret = await this.signing.verifyAccessCode(token, String(body?.code ?? ''), origin);
+        const secret = await this.signing.verifyAccessCode(token, body.code ?? '', origin);
         const { signer } = await this.signing.open(token);
         reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
           httpOnly: true,
@@ -82,7 +85,7 @@ export class SigningPagesController {
   @Post('sign/:token')
   async sign(
     @Param('token') token: string,
-    @Body() body: SignatureInput,
+    @Body() body: SignatureFormDto,
     @Req() request: FastifyRequest,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
@@ -90,7 +93,7 @@ export class SigningPagesController {
     await this.guard(reply, async () => {
       const opened = await this.signing.open(token);
       try {
-        const result = await this.signing.signByLink(token, body ?? {}, this.accessSecret(request, opened.signer.id), origin);
+        const result = await this.signing.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
         this.message(
           reply,
           200,
@@ -124,14 +127,14 @@ export class SigningPagesController {
   @Post('sign/:token/decline')
   async decline(
     @Param('token') token: string,
-    @Body() body: { reason?: string },
+    @Body() body: DeclineFormDto,
     @Req() request: FastifyRequest,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await this.guard(reply, async () => {
       const { signer } = await this.signing.open(token);
-      await this.signing.declineByLink(token, body?.reason, this.accessSecret(request, signer.id), origin);
+      await this.signing.declineByLink(token, body.reason, this.accessSecret(request, signer.id), origin);
       this.message(reply, 200, '辞退しました', '署名を辞退したことを依頼元の事業所に記録しました。');
     });
   }
@@ -306,12 +309,12 @@ export class InPersonSigningController {
     @Param('id') id: string,
     @Param('requestId') requestId: string,
     @Param('signerId') signerId: string,
-    @Body() body: SignatureInput,
+    @Body() body: SignatureFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      await this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
+      await this.signing.signInPerson(user, requestId, signerId, body, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;

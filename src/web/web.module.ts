@@ -13,7 +13,9 @@ import { BatchPagesController } from './batch-pages.controller';
 import { BatchesModule } from '../batches/batches.module';
 import { InPersonSigningController, SigningPagesController } from './signing-pages.controller';
 import { SigningModule } from '../signing/signing.module';
+import { ErrorPage } from '../common/errors/error-page';
 import { WebController } from './web.controller';
+import { WebErrorPage } from './web-error.page';
 import { WebViews } from './web.views';
 
 /** The Japanese, server-rendered web UI. */
@@ -40,6 +42,8 @@ import { WebViews } from './web.views';
     InPersonSigningController,
     BatchPagesController,
   ],
-  providers: [WebViews],
+  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }],
+  // For DomainErrorFilter (registered by the app), which answers pages with it.
+  exports: [ErrorPage],
 })
 export class WebModule {}
