@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import qs from 'qs';
 import { projectRoot } from './common/project-root';
 import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
+import { RequestValidationPipe, useNestForConstraints } from './common/validation/validation.pipe';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 // 8 MB: a confirmed roster (up to 5 MB) comes back base64-encoded in the confirmation form.
@@ -27,6 +28,9 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { ...options, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Every body and query, API and web pages alike; its 400s go through DomainErrorFilter (JSON or a page).
+  app.useGlobalPipes(new RequestValidationPipe());
+  useNestForConstraints(app);
   await app.register(cookie);
   // Nested names (members[0][email]) come back as arrays and objects; qs's default of 20 array items is too few.
   await app.register(formBody, { bodyLimit: MAX_FORM_BYTES, parser: (body) => qs.parse(body, { arrayLimit: 1000, parameterLimit: 5000 }) });

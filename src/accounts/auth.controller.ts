@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestOrigin } from '../common/request-origin';
-import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
 import { SESSION_COOKIE, sessionToken } from './auth.guard';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public, User } from './current-user';
+import { LoginDto } from './dto/login.dto';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -18,18 +18,11 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in; sets the session cookie and also returns the token for API clients (Bearer)' })
   async login(
-    @Body() body: { email?: unknown; password?: unknown },
+    @Body() body: LoginDto,
     @Origin() origin: RequestOrigin,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ token: string; user: CurrentUser }> {
-    if (typeof body?.email !== 'string' || typeof body?.password !== 'string') {
-      throw new DomainError('INVALID_REQUEST', 'メールアドレスとパスワードを入力してください', {
-        errors: ['email', 'password']
-          .filter((k) => typeof (body as Record<string, unknown>)?.[k] !== 'string')
-          .map((path) => ({ path, label: path, message: `${path}は必須です` })),
-      });
-    }
     const result = await this.auth.login(body.email, body.password, origin);
     setSessionCookie(request, reply, result.token);
     return result;

@@ -2,7 +2,8 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from './current-user';
 import { toCurrentUser } from './auth.service';
-import { NewUser, UsersService } from './users.service';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UsersService } from './users.service';
 
 @ApiTags('auth')
 @Roles('admin')
@@ -12,7 +13,7 @@ export class UsersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a user (admin). Password: at least 8 characters, letters and digits' })
-  async create(@Body() body: NewUser) {
-    return toCurrentUser(await this.users.create(body ?? ({} as NewUser)));
+  async create(@Body() body: CreateUserDto) {
+    return toCurrentUser(await this.users.create(body));
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles } from '../accounts/current-user';
 import { toExcelCsv } from '../common/csv';
 import { AuditService } from './audit.service';
+import { AuditExportQueryDto, AuditQueryDto } from './dto/audit-query.dto';
 
 @ApiTags('audit')
 @Roles('admin')
@@ -13,18 +14,14 @@ export class AuditController {
 
   @Get()
   @ApiOperation({ summary: 'The audit log, newest first (admin)' })
-  list(@Query('action') action?: string, @Query('limit') limit?: string, @Query('before') before?: string) {
-    return this.audit.list({
-      action: action || undefined,
-      limit: clampLimit(limit),
-      before: /^\d+$/.test(before ?? '') ? before : undefined,
-    });
+  list(@Query() query: AuditQueryDto) {
+    return this.audit.list({ action: query.action || undefined, limit: query.limit || 200, before: query.before || undefined });
   }
 
   @Get('export.csv')
   @ApiProduces('text/csv')
-  async csv(@Query('action') action: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    const events = await this.audit.list({ action: action || undefined, limit: 100_000 });
+  async csv(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const events = await this.audit.list({ action: query.action || undefined, limit: 100_000 });
     const csv = toExcelCsv([
       ['日時', '操作', '利用者', '対象', '対象ID', '接続元', 'ユーザーエージェント', '詳細'],
       ...events.map((e) => [
@@ -40,9 +37,4 @@ export class AuditController {
     ]);
     reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
   }
-}
-
-function clampLimit(limit?: string): number {
-  const n = Number(limit);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 200;
 }

@@ -1,3 +1,5 @@
+import type { BatchOptionsDto } from './dto/batch-upload.dto';
+
 /** How a roster is carried out, as the upload form and the API give it. */
 export interface BatchOptions {
   /** A list of new staff, or the office's full roster (adds, changes and removals). */
@@ -7,7 +9,7 @@ export interface BatchOptions {
 }
 
 /** Anything unexpected falls back to the default: a list of new staff, printed one-sided. */
-export function batchOptions(body: Record<string, unknown> | undefined): BatchOptions {
+export function batchOptions(body: BatchOptionsDto | undefined): BatchOptions {
   return {
     kind: body?.kind === 'update' ? 'update' : 'new',
     mode: body?.mode === 'esign' ? 'esign' : 'print',

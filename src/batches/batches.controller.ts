@@ -6,6 +6,7 @@ import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { batchOptions } from './batch-options';
 import { BatchesService } from './batches.service';
+import { BatchUploadDto } from './dto/batch-upload.dto';
 
 @ApiTags('batches')
 @Roles('office_manager', 'office_staff')
@@ -19,7 +20,7 @@ export class BatchesController {
   @ApiOperation({
     summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing',
   })
-  preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: Record<string, unknown>) {
+  preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: BatchUploadDto) {
     return this.batches.preview(user, file?.buffer, file?.filename ?? '', batchOptions(body).kind);
   }
 
@@ -32,7 +33,7 @@ export class BatchesController {
   async create(
     @User() user: CurrentUser,
     @Upload('file') file: UploadedFile | undefined,
-    @Body() body: Record<string, unknown>,
+    @Body() body: BatchUploadDto,
     @Origin() origin: RequestOrigin,
   ) {
     const batch = await this.batches.create(user, file?.buffer, file?.filename ?? 'roster', batchOptions(body), origin);

@@ -4,7 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
-import { DocumentsService, NewDocument } from './documents.service';
+import { DocumentsService } from './documents.service';
+import { CreateDocumentDto } from './dto/create-document.dto';
+import { ListDocumentsQueryDto } from './dto/list-documents.dto';
+import { ReviseDocumentDto } from './dto/revise-document.dto';
 
 @ApiTags('documents')
 @Controller('api')
@@ -13,13 +16,13 @@ export class DocumentsController {
 
   @Post('documents')
   @ApiOperation({ summary: 'Create a draft document: a form for the office, a staff member or a patient (prefilled from them)' })
-  create(@User() user: CurrentUser, @Body() body: NewDocument, @Origin() origin: RequestOrigin) {
-    return this.documents.create(user, body ?? { form: '' }, origin);
+  create(@User() user: CurrentUser, @Body() body: CreateDocumentDto, @Origin() origin: RequestOrigin) {
+    return this.documents.create(user, body, origin);
   }
 
   @Get('documents')
-  list(@User() user: CurrentUser, @Query('status') status?: string, @Query('form') form?: string) {
-    return this.documents.list(user, { status, form });
+  list(@User() user: CurrentUser, @Query() query: ListDocumentsQueryDto) {
+    return this.documents.list(user, { status: query.status, form: query.form });
   }
 
   @Get('documents/:id')
@@ -35,13 +38,8 @@ export class DocumentsController {
 
   @Post('documents/:id/versions')
   @ApiOperation({ summary: 'New data: a new version of a draft, or a correcting document for an issued/signed one' })
-  revise(
-    @User() user: CurrentUser,
-    @Param('id') id: string,
-    @Body() body: { data?: Record<string, unknown> },
-    @Origin() origin: RequestOrigin,
-  ) {
-    return this.documents.revise(user, id, body?.data ?? {}, origin);
+  revise(@User() user: CurrentUser, @Param('id') id: string, @Body() body: ReviseDocumentDto, @Origin() origin: RequestOrigin) {
+    return this.documents.revise(user, id, body.data ?? {}, origin);
   }
 
   @Post('documents/:id/paper-signature')

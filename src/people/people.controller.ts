@@ -3,7 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
-import { PatientInput, PeopleService, StaffInput } from './people.service';
+import { CreatePatientDto } from './dto/create-patient.dto';
+import { CreateStaffDto } from './dto/create-staff.dto';
+import { PeopleService } from './people.service';
 
 @ApiTags('people')
 @Roles('office_manager', 'office_staff')
@@ -20,8 +22,8 @@ export class PeopleController {
   @Post('staff')
   @Roles('office_manager')
   @ApiOperation({ summary: 'Add a staff member (office manager)' })
-  addStaff(@User() user: CurrentUser, @Body() body: StaffInput) {
-    return this.people.addStaff(user, body ?? {});
+  addStaff(@User() user: CurrentUser, @Body() body: CreateStaffDto) {
+    return this.people.addStaff(user, body);
   }
 
   @Post('staff/:id/leave')
@@ -38,8 +40,8 @@ export class PeopleController {
 
   @Post('patients')
   @ApiOperation({ summary: 'Register a patient with family contacts (氏名, 続柄, e-mail, phone)' })
-  addPatient(@User() user: CurrentUser, @Body() body: PatientInput) {
-    return this.people.addPatient(user, body ?? {});
+  addPatient(@User() user: CurrentUser, @Body() body: CreatePatientDto) {
+    return this.people.addPatient(user, body);
   }
 
   @Get('patients/:id')

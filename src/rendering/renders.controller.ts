@@ -9,8 +9,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DomainError } from '../common/errors/domain-error';
-import { isPlainObject } from '../networks/form-data.validator';
 import { CreateRenderDto, RenderStatusDto } from './dto/create-render.dto';
 import { RenderRequestEntity } from './render-request.entity';
 import { RendersService } from './renders.service';
@@ -27,15 +25,6 @@ export class RendersController {
   @ApiBadRequestResponse({ description: 'Every invalid field, with its path and a Japanese message' })
   @ApiNotFoundResponse({ description: 'Unknown network or form; the body lists what exists' })
   async create(@Body() body: CreateRenderDto): Promise<RenderStatusDto> {
-    const problems: string[] = [];
-    if (typeof body?.network !== 'string') problems.push('network');
-    if (typeof body?.form !== 'string') problems.push('form');
-    if (body?.data !== undefined && !isPlainObject(body.data)) problems.push('data');
-    if (problems.length > 0) {
-      throw new DomainError('INVALID_REQUEST', `次の項目が正しくありません: ${problems.join(', ')}`, {
-        errors: problems.map((path) => ({ path, label: path, message: `${path}を指定してください` })),
-      });
-    }
     return describe(await this.renders.request(body.network, body.form, body.data ?? {}));
   }
 

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
+import { CreateSigningDto } from './dto/create-signing.dto';
+import { SignatureDto } from './dto/signature.dto';
+import { VerifyUploadDto } from './dto/verify.dto';
 import { SigningService } from './signing.service';
-import { SignatureInput, SignerInput } from './signing.types';
 import { VerificationService } from './verification.service';
 
 @ApiTags('signing')
@@ -22,13 +24,8 @@ export class SigningController {
   @ApiOperation({
     summary: 'Send an issued document for signing: signers per catalogue role, by e-mailed link or in person, optional order and 暗証番号',
   })
-  create(
-    @User() user: CurrentUser,
-    @Param('id') id: string,
-    @Body() body: { signers?: SignerInput[]; ordered?: boolean },
-    @Origin() origin: RequestOrigin,
-  ) {
-    return this.signing.create(user, id, body ?? {}, origin);
+  create(@User() user: CurrentUser, @Param('id') id: string, @Body() body: CreateSigningDto, @Origin() origin: RequestOrigin) {
+    return this.signing.create(user, id, body, origin);
   }
 
   @Get('documents/:id/signing')
@@ -62,16 +59,17 @@ export class SigningController {
     @User() user: CurrentUser,
     @Param('requestId') requestId: string,
     @Param('signerId') signerId: string,
-    @Body() body: SignatureInput,
+    @Body() body: SignatureDto,
     @Origin() origin: RequestOrigin,
   ) {
-    return this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
+    return this.signing.signInPerson(user, requestId, signerId, body, origin);
   }
 
   @Public()
   @Post('verify')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: VerifyUploadDto })
   @ApiOperation({ summary: 'Is this PDF one this service sealed, unchanged, and for which document? (no personal data)' })
   verify(@Upload('file') file: UploadedFile | undefined) {
     if (!file)

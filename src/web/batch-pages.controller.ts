@@ -7,6 +7,8 @@ import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { batchOptions } from '../batches/batch-options';
 import { BatchesService } from '../batches/batches.service';
+import { BatchUploadDto } from '../batches/dto/batch-upload.dto';
+import { BatchConfirmFormDto } from './dto/batch-confirm-form.dto';
 import { WebViews } from './web.views';
 
 const PHASES: Record<string, string> = {
@@ -36,7 +38,7 @@ export class BatchPagesController {
   async preview(
     @User() user: CurrentUser,
     @Upload('file') file: UploadedFile | undefined,
-    @Body() body: Record<string, unknown>,
+    @Body() body: BatchUploadDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const options = batchOptions(body);
@@ -60,12 +62,12 @@ export class BatchPagesController {
   @Post()
   async create(
     @User() user: CurrentUser,
-    @Body() body: Record<string, string>,
+    @Body() body: BatchConfirmFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = Buffer.from(String(body?.fileData ?? ''), 'base64');
-    const batch = await this.batches.create(user, file, String(body?.filename ?? 'roster'), batchOptions(body), origin);
+    const file = Buffer.from(body.fileData, 'base64');
+    const batch = await this.batches.create(user, file, body.filename || 'roster', batchOptions(body), origin);
     reply.redirect(`/office/batches/${batch.id}`, 303);
   }
 

@@ -15,6 +15,10 @@ import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { SigningService } from '../signing/signing.service';
+import { CustodyEventFormDto } from './dto/custody-event-form.dto';
+import { NewDocumentQueryDto } from './dto/new-document-query.dto';
+import { OfficeDocumentFormDto } from './dto/office-document-form.dto';
+import { SigningRequestFormDto } from './dto/signing-request-form.dto';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
 
@@ -69,35 +73,30 @@ export class OfficeController {
   @Get('office/documents/new')
   async newDocument(
     @User() user: CurrentUser,
-    @Query('form') formId: string,
-    @Query('subject') subjectId: string | undefined,
+    @Query() query: NewDocumentQueryDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const values = await this.drafts.draftData(user, formId, subjectId ?? null, origin);
-    await this.showForm(reply, 200, user, formId, subjectId ?? '', values, []);
+    const values = await this.drafts.draftData(user, query.form, query.subject || null, origin);
+    await this.showForm(reply, 200, user, query.form, query.subject ?? '', values, []);
   }
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
   async create(
     @User() user: CurrentUser,
-    @Body() body: Record<string, unknown>,
+    @Body() body: OfficeDocumentFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { _form: formId, _subject: subjectId, ...data } = body ?? {};
+    const { _form: formId, _subject: subjectId, ...data } = body;
     try {
-      const draft = await this.documents.create(
-        user,
-        { form: String(formId), subjectId: subjectId ? String(subjectId) : null, data },
-        origin,
-      );
+      const draft = await this.documents.create(user, { form: formId, subjectId: subjectId || null, data }, origin);
       await this.documents.issue(user, draft.id, origin);
       reply.redirect(`/documents/${draft.id}`, 303);
     } catch (error) {
       if (!(error instanceof InvalidFormDataError)) throw error;
-      await this.showForm(reply, 400, user, String(formId), String(subjectId ?? ''), data, error.errors);
+      await this.showForm(reply, 400, user, formId, subjectId ?? '', data, error.errors);
     }
   }
 
@@ -207,14 +206,14 @@ export class DocumentPageController {
   async requestSignatures(
     @User() user: CurrentUser,
     @Param('id') id: string,
-    @Body() body: { signers?: Array<Record<string, string>>; ordered?: string },
+    @Body() body: SigningRequestFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // Rows left without a name are roles the office does not use this time (e.g. no second family member).
-    const signers = (Array.isArray(body?.signers) ? body.signers : []).filter((s) => s?.name?.trim());
+    const signers = (body.signers ?? []).filter((s) => s.name?.trim());
     try {
-      await this.signing.create(user, id, { signers, ordered: body?.ordered === 'on' }, origin);
+      await this.signing.create(user, id, { signers, ordered: Boolean(body.ordered) }, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
@@ -278,13 +277,11 @@ export class DocumentPageController {
     @User() user: CurrentUser,
     @Param('id') id: string,
     @Param('code') code: string,
-    @Body() body: { type?: string },
+    @Body() body: CustodyEventFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const allowed: CustodyEventType[] = ['mailed', 'handed_to_family', 'printed', 'destroyed'];
-    if (!allowed.includes(body?.type as CustodyEventType)) throw new DomainError('INVALID_REQUEST', '記録の種類が正しくありません');
-    const recorded = await this.custody.record(user, code, body.type as CustodyEventType, { origin });
+    const recorded = await this.custody.record(user, code, body.type, { origin });
     reply.redirect(`/documents/${id}?message=${encodeURIComponent(recorded.message)}`, 303);
   }
 }

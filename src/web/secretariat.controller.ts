@@ -9,15 +9,10 @@ import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
-import {
-  CELL_LABELS,
-  CELL_STATUSES,
-  CellStatus,
-  SecretariatDashboardService,
-  filterRequirements,
-} from '../dashboards/secretariat-dashboard.service';
+import { CELL_LABELS, CELL_STATUSES, SecretariatDashboardService, filterRequirements } from '../dashboards/secretariat-dashboard.service';
 import { NetworksService } from '../networks/networks.service';
-import { isUuid } from '../common/validation';
+import { MatrixQueryDto } from '../dashboards/dto/matrix-query.dto';
+import { ReceiptFormDto } from './dto/receipt-form.dto';
 import { WebViews } from './web.views';
 
 /** The 事務局's pages: the submission matrix and the receipt of paper originals. */
@@ -34,14 +29,10 @@ export class SecretariatController {
   ) {}
 
   @Get()
-  async matrix(
-    @User() user: CurrentUser,
-    @Query() query: { office?: string; status?: string; overdue?: string },
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async matrix(@User() user: CurrentUser, @Query() query: MatrixQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const filter = {
-      officeId: query.office && isUuid(query.office) ? query.office : undefined,
-      status: CELL_STATUSES.includes(query.status as CellStatus) ? query.status : undefined,
+      officeId: query.office || undefined,
+      status: query.status || undefined,
       overdueOnly: query.overdue === '1',
     };
     const everything = await this.dashboard.requirements(user.networkId!);
@@ -67,11 +58,11 @@ export class SecretariatController {
   @Post('receipt')
   async receive(
     @User() user: CurrentUser,
-    @Body() body: { code?: string },
+    @Body() body: ReceiptFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const code = String(body?.code ?? '').trim();
+    const code = body.code ?? '';
     let result: { kind: string; message: string };
     let status = 200;
     try {

@@ -9,6 +9,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { originOf } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
+import { LoginFormDto } from './dto/login-form.dto';
 import { WebViews } from './web.views';
 
 export const HOME_OF: Record<CurrentUser['role'], string> = {
@@ -40,22 +41,18 @@ export class SessionController {
 
   @Public()
   @Post('login')
-  async login(
-    @Body() body: { email?: string; password?: string; next?: string },
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async login(@Body() body: LoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     try {
-      const { token, user } = await this.auth.login(String(body?.email ?? ''), String(body?.password ?? ''), originOf(request));
+      const { token, user } = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request));
       setSessionCookie(request, reply, token);
-      reply.redirect(safeNext(body?.next) ?? HOME_OF[user.role], 303);
+      reply.redirect(safeNext(body.next) ?? HOME_OF[user.role], 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['LOGIN_FAILED', 'ACCOUNT_LOCKED'].includes(error.code)) throw error;
       this.views.send(reply, error.code === 'ACCOUNT_LOCKED' ? 423 : 401, 'login', {
         title: 'ログイン',
         error: error.message,
-        email: body?.email ?? '',
-        next: safeNext(body?.next),
+        email: body.email ?? '',
+        next: safeNext(body.next),
         idleMinutes: this.config.sessionIdleMinutes,
       });
     }

@@ -8,6 +8,7 @@ import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { SigningService } from '../signing/signing.service';
 import { SignatureInput } from '../signing/signing.types';
+import { SignatureFormDto } from './dto/signature-form.dto';
 import { FieldErrors, invalidSignature, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
@@ -58,12 +59,12 @@ export class InPersonSigningController {
     @Param('id') id: string,
     @Param('requestId') requestId: string,
     @Param('signerId') signerId: string,
-    @Body() body: SignatureInput,
+    @Body() body: SignatureFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      await this.signing.signInPerson(user, requestId, signerId, body ?? {}, origin);
+      await this.signing.signInPerson(user, requestId, signerId, body, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
       await this.showPage(reply, 400, user, { id, requestId, signerId }, origin, invalidSignature(error), body);

@@ -7,6 +7,9 @@ import { Origin, RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
 import { SigningLinksService } from '../signing/signing-links.service';
 import { OpenedLink, SignatureInput, SigningDocument } from '../signing/signing.types';
+import { DeclineFormDto } from './dto/decline-form.dto';
+import { PinFormDto } from './dto/pin-form.dto';
+import { SignatureFormDto } from './dto/signature-form.dto';
 import { FieldErrors, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
@@ -38,13 +41,13 @@ export class SigningPagesController {
   @Post('pin')
   async pin(
     @Param('token') token: string,
-    @Body() body: { code?: string },
+    @Body() body: PinFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await guardLinkPage(this.views, reply, async () => {
       try {
-        const secret = await this.links.verifyAccessCode(token, String(body?.code ?? ''), origin);
+        const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
         const { signer } = await this.links.open(token);
         reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
           httpOnly: true,
@@ -64,7 +67,7 @@ export class SigningPagesController {
   @Post()
   async sign(
     @Param('token') token: string,
-    @Body() body: SignatureInput,
+    @Body() body: SignatureFormDto,
     @Req() request: FastifyRequest,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
@@ -72,7 +75,7 @@ export class SigningPagesController {
     await guardLinkPage(this.views, reply, async () => {
       const opened = await this.links.open(token);
       try {
-        const result = await this.links.signByLink(token, body ?? {}, this.accessSecret(request, opened.signer.id), origin);
+        const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
         showSignMessage(
           this.views,
           reply,
@@ -91,14 +94,14 @@ export class SigningPagesController {
   @Post('decline')
   async decline(
     @Param('token') token: string,
-    @Body() body: { reason?: string },
+    @Body() body: DeclineFormDto,
     @Req() request: FastifyRequest,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await guardLinkPage(this.views, reply, async () => {
       const { signer } = await this.links.open(token);
-      await this.links.declineByLink(token, body?.reason, this.accessSecret(request, signer.id), origin);
+      await this.links.declineByLink(token, body.reason, this.accessSecret(request, signer.id), origin);
       showSignMessage(this.views, reply, 200, '辞退しました', '署名を辞退したことを依頼元の事業所に記録しました。');
     });
   }

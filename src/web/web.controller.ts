@@ -6,6 +6,7 @@ import { HOLDER_LABELS, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { describe } from '../rendering/renders.controller';
 import { RendersService } from '../rendering/renders.service';
+import { FormDataDto } from './dto/form-data.dto';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
 
@@ -41,16 +42,17 @@ export class WebController {
   async submit(
     @Param('networkId') networkId: string,
     @Param('formId') formId: string,
-    @Body() body: Record<string, unknown>,
+    @Body() body: FormDataDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const values: Record<string, unknown> = { ...body };
     await this.guard(reply, async () => {
       try {
-        const render = await this.renders.request(networkId, formId, body ?? {});
+        const render = await this.renders.request(networkId, formId, values);
         reply.redirect(`/renders/${render.id}`, 303);
       } catch (error) {
         if (!(error instanceof InvalidFormDataError)) throw error;
-        this.showForm(reply, 400, networkId, formId, body ?? {}, error.errors);
+        this.showForm(reply, 400, networkId, formId, values, error.errors);
       }
     });
   }

@@ -15,7 +15,9 @@ import { SigningPagesController } from './signing-pages.controller';
 import { InPersonSigningController } from './signing-in-person.controller';
 import { SigningVerifyController } from './signing-verify.controller';
 import { SigningModule } from '../signing/signing.module';
+import { ErrorPage } from '../common/errors/error-page';
 import { WebController } from './web.controller';
+import { WebErrorPage } from './web-error.page';
 import { WebViews } from './web.views';
 
 /** The Japanese, server-rendered web UI. */
@@ -43,6 +45,8 @@ import { WebViews } from './web.views';
     SigningVerifyController,
     BatchPagesController,
   ],
-  providers: [WebViews],
+  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }],
+  // For DomainErrorFilter (registered by the app), which answers pages with it.
+  exports: [ErrorPage],
 })
 export class WebModule {}

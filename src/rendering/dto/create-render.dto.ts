@@ -1,19 +1,33 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Label } from '../../common/validation/label';
 
 export class CreateRenderDto {
   @ApiProperty({ example: 'rurume', description: 'Network id (GET /api/networks)' })
+  @Label('ネットワーク')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   network!: string;
 
   @ApiProperty({ example: 'staff-pledge', description: 'Form id within the network' })
+  @Label('様式')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   form!: string;
 
-  @ApiProperty({
+  // Only its shape: the catalogue's JSON-schema validator checks the fields (networks/form-data.validator.ts).
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description: "The form's data, as its JSON Schema in GET /api/networks describes",
     example: { officeName: '東久留米訪問看護ステーション', staffName: '山田 花子', email: 'hanako@example.jp' },
   })
-  data!: Record<string, unknown>;
+  @Label('データ')
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
 }
 
 export class RenderStatusDto {

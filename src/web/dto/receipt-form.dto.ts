@@ -1,0 +1,13 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Trim } from '../../common/validation/decorators';
+import { Label } from '../../common/validation/label';
+
+/** The 事務局's receipt form. A blank code is answered on the page itself, like a code that is not found. */
+export class ReceiptFormDto {
+  @Label('書類番号')
+  @Trim()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  code?: string;
+}
