@@ -1,10 +1,9 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { createHttpApp } from '../../src/app.setup';
 import { WorkerModule } from '../../src/worker.module';
+import { createWorker } from '../../src/worker.setup';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -32,13 +31,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     const app = await createHttpApp(AppModule, { bufferLogs: true, abortOnError: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    const worker = options.worker
-      ? await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false })
-      : null;
-    if (worker) {
-      worker.useLogger(worker.get(Logger));
-      await worker.init();
-    }
+    const worker = options.worker ? await createWorker(WorkerModule, { bufferLogs: true, abortOnError: false }) : null;
     return {
       app,
       worker: worker as INestApplicationContext,
