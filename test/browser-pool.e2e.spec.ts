@@ -13,9 +13,10 @@ describe('browser pool (real Chromium)', () => {
     expect(pdfText((await renderer.render(html('最初の印刷'))).pdf)).toContain('最初の印刷');
     const firstPid = await pool.withPage(async (page) => page.browser().process()?.pid);
     await pool.withPage(async (page) => {
+      const gone = new Promise((resolve) => page.browser().once('disconnected', resolve));
       page.browser().process()?.kill('SIGKILL');
+      await gone; // the pool heard it too: its own listener was registered first
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
 
     const after = await renderer.render(html('再起動後の印刷'));
     expect(pdfText(after.pdf)).toContain('再起動後の印刷');
