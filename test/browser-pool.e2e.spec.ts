@@ -33,7 +33,8 @@ describe('browser pool (real Chromium)', () => {
   });
 
   it('refuses content taller than its sheet instead of cutting it, and keeps working', async () => {
-    const tall = `<!doctype html><html><body><section class="page" style="height:297mm;overflow:hidden"><div style="height:400mm">長い</div></section></body></html>`;
+    const sheet = '<section class="page" style="height:297mm;overflow:hidden"><div style="height:400mm">長い</div></section>';
+    const tall = `<!doctype html><html><body>${sheet}</body></html>`;
     await expect(renderer.render(tall)).rejects.toMatchObject({ code: 'PAGE_OVERFLOW' });
     expect((await renderer.render(html('その後も印刷できる'))).pageCount).toBe(1);
   });
