@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { NetworkSyncService } from './networks/network-sync.service';
 import { NetworksModule } from './networks/networks.module';
 import { PeopleModule } from './people/people.module';
+import { QueuesModule } from './queues.module';
 import { RendersModule } from './rendering/renders.module';
 import { SigningModule } from './signing/signing.module';
 import { WebModule } from './web/web.module';
@@ -24,6 +25,7 @@ import { WebModule } from './web/web.module';
 @Module({
   imports: [
     CoreModule,
+    QueuesModule,
     AuditModule,
     AccountsModule,
     NetworksModule,

@@ -1,22 +1,14 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { RedisService } from './common/redis.provider';
-import {
-  BATCH_QUEUE,
-  DEFAULT_JOB_OPTIONS,
-  DOCUMENTS_QUEUE,
-  MAIL_QUEUE,
-  RENDER_QUEUE,
-  SIGNING_QUEUE,
-  redisConnection,
-} from './common/queues';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { AppConfig } from './config/env';
 import { dataSourceOptions } from './database/data-source';
 
-/** What both processes share: config, logs, Postgres, Redis queues. */
+/**
+ * What every process that touches the database shares: config, logs, Postgres. No Redis: the API and the
+ * worker add QueuesModule; the database step of `npm start` must run without it.
+ */
 @Global()
 @Module({
   imports: [
@@ -41,23 +33,7 @@ import { dataSourceOptions } from './database/data-source';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
     }),
-    BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: redisConnection(config.redisUrl),
-        prefix: config.queuePrefix,
-        defaultJobOptions: DEFAULT_JOB_OPTIONS,
-      }),
-    }),
-    BullModule.registerQueue(
-      { name: RENDER_QUEUE },
-      { name: DOCUMENTS_QUEUE },
-      { name: MAIL_QUEUE },
-      { name: SIGNING_QUEUE },
-      { name: BATCH_QUEUE },
-    ),
   ],
-  providers: [RedisService],
-  exports: [ConfigModule, TypeOrmModule, BullModule, RedisService],
+  exports: [ConfigModule, TypeOrmModule],
 })
 export class CoreModule {}

@@ -13,9 +13,10 @@ describe('browser pool (real Chromium)', () => {
     expect(pdfText((await renderer.render(html('最初の印刷'))).pdf)).toContain('最初の印刷');
     const firstPid = await pool.withPage(async (page) => page.browser().process()?.pid);
     await pool.withPage(async (page) => {
+      const gone = new Promise((resolve) => page.browser().once('disconnected', resolve));
       page.browser().process()?.kill('SIGKILL');
+      await gone; // the pool heard it too: its own listener was registered first
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
 
     const after = await renderer.render(html('再起動後の印刷'));
     expect(pdfText(after.pdf)).toContain('再起動後の印刷');
@@ -32,7 +33,8 @@ describe('browser pool (real Chromium)', () => {
   });
 
   it('refuses content taller than its sheet instead of cutting it, and keeps working', async () => {
-    const tall = `<!doctype html><html><body><section class="page" style="height:297mm;overflow:hidden"><div style="height:400mm">長い</div></section></body></html>`;
+    const sheet = '<section class="page" style="height:297mm;overflow:hidden"><div style="height:400mm">長い</div></section>';
+    const tall = `<!doctype html><html><body>${sheet}</body></html>`;
     await expect(renderer.render(tall)).rejects.toMatchObject({ code: 'PAGE_OVERFLOW' });
     expect((await renderer.render(html('その後も印刷できる'))).pageCount).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +14,41 @@ const networks = loadCatalogue(new TemplateEngine(loadConfig().templatesDir));
 const forms = networks.flatMap((network) => network.forms.map((form) => ({ network, form, name: `${network.id}/${form.id}` })));
 const outDir = mkdtempSync(join(tmpdir(), 'renkei-forms-'));
 
-/** Runs the CLI exactly as the README tells a user to. */
-function npmRender(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('npm', ['run', '--silent', 'render', '--', ...args], { cwd: projectRoot(), encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
+
+/** Runs the CLI exactly as the README tells a user to. */
+function npmRender(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'render', '--', ...args], { cwd: projectRoot() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
+writeFileSync(
+  join(dataDir, 'person.json'),
+  JSON.stringify({ officeName: 'くるめ薬局', staffName: '小林 未来', email: 'mirai@example.jp' }),
+);
+writeFileSync(join(dataDir, 'bad.json'), JSON.stringify({ staffName: '', email: 'nope' }));
+
+/** Every invocation this file checks, started together (each is its own process) and awaited once. */
+const invocations = {
+  all: ['--all', '--out-dir', outDir],
+  json: ['--network', 'rurume', '--form', 'staff-pledge', '--data', join(dataDir, 'person.json'), '--out', join(dataDir, 'pledge.pdf')],
+  invalid: ['--network', 'rurume', '--form', 'staff-pledge', '--data', join(dataDir, 'bad.json'), '--out', join(dataDir, 'x.pdf')],
+  unknownNetwork: ['--network', 'nowhere', '--form', 'staff-pledge', '--sample', '--out', join(outDir, 'x.pdf')],
+  usage: ['--network', 'rurume'],
+};
+let results: Record<keyof typeof invocations, CliResult>;
 
 /** The strings a clerk would look for on the printed form: what was typed, formatted as printed. */
 function printedValues(fields: FieldDefinition[], data: Record<string, unknown>, dateStyle: string): string[] {
@@ -35,9 +65,12 @@ function printedValues(fields: FieldDefinition[], data: Record<string, unknown>,
 }
 
 describe('every form of every network, printed from its sample with `npm run render`', () => {
-  beforeAll(() => {
-    const result = npmRender(['--all', '--out-dir', outDir]);
-    if (result.status !== 0) throw new Error(`npm run render --all failed:\n${result.stdout}\n${result.stderr}`);
+  beforeAll(async () => {
+    const names = Object.keys(invocations) as Array<keyof typeof invocations>;
+    const done = await Promise.all(names.map((name) => npmRender(invocations[name])));
+    results = Object.fromEntries(names.map((name, i) => [name, done[i]])) as typeof results;
+    const all = results.all;
+    if (all.status !== 0) throw new Error(`npm run render --all failed:\n${all.stdout}\n${all.stderr}`);
   }, 180_000);
 
   it.each(forms)('$name: A4, the declared page count, only embedded CID TrueType fonts', ({ network, form }) => {
@@ -89,53 +122,28 @@ describe('every form of every network, printed from its sample with `npm run ren
   });
 
   it('renders a form from a JSON data file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
-    writeFileSync(
-      join(dir, 'person.json'),
-      JSON.stringify({ officeName: 'くるめ薬局', staffName: '小林 未来', email: 'mirai@example.jp' }),
-    );
-    const result = npmRender([
-      '--network',
-      'rurume',
-      '--form',
-      'staff-pledge',
-      '--data',
-      join(dir, 'person.json'),
-      '--out',
-      join(dir, 'pledge.pdf'),
-    ]);
+    const result = results.json;
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const text = squeeze(pdfText(join(dir, 'pledge.pdf')));
+    const text = squeeze(pdfText(join(dataDir, 'pledge.pdf')));
     expect(text).toContain('小林未来');
     expect(text).toContain('西暦年月日'); // no date given: a blank line to write it by hand
   });
 
   it('refuses invalid data listing every field, and writes no file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ staffName: '', email: 'nope' }));
-    const result = npmRender([
-      '--network',
-      'rurume',
-      '--form',
-      'staff-pledge',
-      '--data',
-      join(dir, 'bad.json'),
-      '--out',
-      join(dir, 'x.pdf'),
-    ]);
+    const result = results.invalid;
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('officeName: 事業所名は必須です');
     expect(result.stderr).toContain('staffName: 利用者名は必須です');
     expect(result.stderr).toContain('email: メールアドレス: メールアドレスの形式が正しくありません');
-    expect(spawnSync('test', ['-e', join(dir, 'x.pdf')]).status).toBe(1);
+    expect(spawnSync('test', ['-e', join(dataDir, 'x.pdf')]).status).toBe(1);
   });
 
   it('names what exists when the network or form is unknown, and explains usage errors', () => {
-    const network = npmRender(['--network', 'nowhere', '--form', 'staff-pledge', '--sample', '--out', join(outDir, 'x.pdf')]);
+    const network = results.unknownNetwork;
     expect(network.status).toBe(1);
     expect(network.stderr).toMatch(/ネットワーク「nowhere」はありません。あるもの: itabashi, minato, musashimurayama, rurume, takarazuka/);
-    const usage = npmRender(['--network', 'rurume']);
+    const usage = results.usage;
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('Usage:');
   });

@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger, Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
 import { CurrentUser } from '../accounts/current-user';
@@ -35,14 +34,12 @@ type Report = (phase: string, done: number, total: number) => Promise<void>;
 export class BatchRunnerService {
   private readonly logger = new Logger(BatchRunnerService.name);
   private readonly printer: BulkPrinter;
-  private batches!: BatchesRepository;
-  private people!: PeopleService;
-  private offices!: OfficesService;
-  private users!: UsersService;
-  private resolved?: Promise<void>;
 
   constructor(
-    private readonly moduleRef: ModuleRef,
+    private readonly batches: BatchesRepository,
+    private readonly people: PeopleService,
+    private readonly offices: OfficesService,
+    private readonly users: UsersService,
     @Inject(BROWSER_POOL) pool: BrowserPool,
     private readonly networks: NetworksService,
     private readonly documents: DocumentsService,
@@ -55,7 +52,6 @@ export class BatchRunnerService {
 
   /** Does what is left of the batch; a batch already done is left alone, so a repeated job is a no-op. */
   async run(batchId: string, onProgress: (progress: { phase: string; done: number; total: number }) => Promise<void>): Promise<void> {
-    await this.ready();
     const batch = await this.batches.get(batchId);
     if (batch.status === 'done') return;
     await this.batches.update(batch.id, { status: 'running' });
@@ -76,23 +72,7 @@ export class BatchRunnerService {
 
   /** The job's last attempt failed. */
   async fail(batchId: string, reason: string): Promise<void> {
-    await this.ready();
     await this.batches.update(batchId, { status: 'failed', error: reason, finishedAt: new Date() });
-  }
-
-  /** Resolved on first use, not at start-up: the queue's worker may hand over a job before this module is initialised. */
-  private ready(): Promise<void> {
-    return (this.resolved ??= Promise.all([
-      provided(this.moduleRef, BatchesRepository),
-      provided(this.moduleRef, PeopleService),
-      provided(this.moduleRef, OfficesService),
-      provided(this.moduleRef, UsersService),
-    ]).then(([batches, people, offices, users]) => {
-      this.batches = batches;
-      this.people = people;
-      this.offices = offices;
-      this.users = users;
-    }));
   }
 
   private async addPeople(batch: BatchEntity, office: Office, creator: CurrentUser, report: Report): Promise<void> {
@@ -281,17 +261,4 @@ function rowProblems(error: unknown): BatchPersonEntity['problems'] | null {
         ? (error.details?.errors as FieldError[] | undefined)
         : undefined;
   return errors ? errors.map((e) => ({ column: e.label, message: e.message })) : null;
-}
-
-/**
- * The module's instance of a service where there is one, else one made in this module's scope. The worker
- * module lists this runner by hand and imports neither the accounts nor the people module; once it imports
- * BatchesWorkerModule instead, every one of these is found and nothing is made here.
- */
-async function provided<T>(moduleRef: ModuleRef, type: Type<T>): Promise<T> {
-  try {
-    return moduleRef.get(type, { strict: false });
-  } catch {
-    return moduleRef.create(type);
-  }
 }

@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { SeedModule, seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../database/demo.seed';
+import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../database/demo.seed';
 import { loadConfig } from '../config/env';
 import { setUpDatabase } from '../database/database.setup';
+import { heldJobs } from '../held-queues.module';
 import { loadCatalogue } from '../networks/catalogue.loader';
 import { TemplateEngine } from '../templates/template.engine';
 import { runOrExplain } from '../common/run-or-explain';
+import { SetupDatabaseModule } from './setup-database.module';
 
-/** npm run db:setup — create the database, migrate, seed. Safe to run again. */
+/** npm run db:setup — create the database, migrate, seed. Safe to run again. Touches no Redis. */
 void runOrExplain('db:setup', async () => {
   const config = loadConfig();
   const networks = loadCatalogue(new TemplateEngine(config.templatesDir));
@@ -16,10 +18,12 @@ void runOrExplain('db:setup', async () => {
   const where = new URL(config.databaseUrl).pathname.slice(1);
   let demo = 'demo data already present';
   if (!process.argv.includes('--no-demo')) {
-    const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'], abortOnError: false });
+    const app = await NestFactory.createApplicationContext(SetupDatabaseModule, { logger: ['error', 'warn'], abortOnError: false });
     try {
-      if (await seedDemo((type) => app.get(type), app.get(DataSource)))
-        demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD})`;
+      if (await seedDemo((type) => app.get(type), app.get(DataSource))) {
+        const prints = heldJobs(app).documents.length;
+        demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD}); its ${prints} PDFs print when first opened`;
+      }
     } finally {
       await app.close();
     }

@@ -6,6 +6,9 @@ export const MAIL_QUEUE = 'mail';
 export const SIGNING_QUEUE = 'signing';
 export const BATCH_QUEUE = 'batches';
 
+/** Every queue: the worker refuses to start unless each has exactly one processor. */
+export const QUEUE_NAMES = [RENDER_QUEUE, DOCUMENTS_QUEUE, MAIL_QUEUE, SIGNING_QUEUE, BATCH_QUEUE] as const;
+
 /**
  * Every job's id, in one place. Ids are deterministic, so queueing the same work twice (a retry, a sweep)
  * collapses into one job.

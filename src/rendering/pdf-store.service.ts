@@ -30,8 +30,4 @@ export class PdfStoreService {
       .getOne();
     return row?.content ?? null;
   }
-
-  describe(sha256: string): Promise<PdfBlobEntity | null> {
-    return this.dataSource.getRepository(PdfBlobEntity).findOneBy({ sha256 });
-  }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NetworksModule } from '../networks/networks.module';
 import { PdfStoreModule } from './pdf-store.module';
+import { RenderRequestsRepository } from './render-requests.repository';
 import { RendersController } from './renders.controller';
 import { RendersService } from './renders.service';
 
@@ -8,7 +9,7 @@ import { RendersService } from './renders.service';
 @Module({
   imports: [NetworksModule, PdfStoreModule],
   controllers: [RendersController],
-  providers: [RendersService],
+  providers: [RendersService, RenderRequestsRepository],
   exports: [RendersService],
 })
 export class RendersModule {}

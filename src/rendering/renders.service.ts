@@ -1,24 +1,20 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { JOB_IDS, RENDER_QUEUE } from '../common/queues';
 import { isUuid } from '../common/validation';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from './pdf-store.service';
+import type { RenderJob } from './render-jobs.service';
 import { RenderRequestEntity } from './render-request.entity';
-
-export interface RenderJob {
-  renderId: string;
-}
+import { RenderRequestsRepository } from './render-requests.repository';
 
 /** API side of rendering: validates, records the request and queues it; never touches Chromium. */
 @Injectable()
 export class RendersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requests: RenderRequestsRepository,
     @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderJob>,
     private readonly networks: NetworksService,
     private readonly pdfs: PdfStoreService,
@@ -26,14 +22,13 @@ export class RendersService {
 
   async request(networkId: string, formId: string, input: unknown): Promise<RenderRequestEntity> {
     const data = this.networks.validate(networkId, formId, input);
-    const repo = this.dataSource.getRepository(RenderRequestEntity);
-    const render = await repo.save(repo.create({ networkId, formId, data, status: 'queued', error: null, pdfSha256: null }));
+    const render = await this.requests.create(networkId, formId, data);
     await this.queue.add('render', { renderId: render.id }, { jobId: JOB_IDS.render(render.id) });
     return render;
   }
 
   async get(id: string): Promise<RenderRequestEntity> {
-    const render = isUuid(id) ? await this.dataSource.getRepository(RenderRequestEntity).findOneBy({ id }) : null;
+    const render = isUuid(id) ? await this.requests.findById(id) : null;
     if (!render) throw new DomainError('RENDER_NOT_FOUND', `印刷依頼「${id}」はありません`);
     return render;
   }

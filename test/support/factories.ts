@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { OfficeEntity } from '../../src/accounts/office.entity';
-import { Role } from '../../src/accounts/accounts.types';
+import { Office, Role } from '../../src/accounts/accounts.types';
+import { OfficesService } from '../../src/accounts/offices.service';
 import { UsersService } from '../../src/accounts/users.service';
 import { TEST_PASSWORD } from './test-app';
 
@@ -11,11 +10,10 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function createOffice(app: INestApplication, networkId: string, name = unique('事業所')): Promise<OfficeEntity> {
-  const offices = app.get(DataSource).getRepository(OfficeEntity);
-  return offices.save(
-    offices.create({ networkId, name, postalCode: '203-0053', address: '東京都東久留米市本町1-2-3', phone: '042-000-0000' }),
-  );
+export async function createOffice(app: INestApplication, networkId: string, name = unique('事業所')): Promise<Office> {
+  return app
+    .get(OfficesService)
+    .create({ networkId, name, postalCode: '203-0053', address: '東京都東久留米市本町1-2-3', phone: '042-000-0000' });
 }
 
 export async function createUser(

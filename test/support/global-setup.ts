@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/config/env';
-import { setUpDatabase } from '../../src/database/database.setup';
-import { loadCatalogue } from '../../src/networks/catalogue.loader';
-import { TemplateEngine } from '../../src/templates/template.engine';
 
-/** Every test run gets its own database and its own Redis key prefix, dropped afterwards. */
+/**
+ * Every test run gets its own database and its own Redis key prefix, dropped afterwards. The database is made
+ * by the first file that starts a stack (ensureTestDatabase); each API stack upserts the catalogue's networks
+ * as it starts, as in production.
+ */
 export default async function globalSetup(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const base = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/renkei');
@@ -13,6 +13,4 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = base.toString();
   process.env.QUEUE_PREFIX = `renkei-test-${run}`;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'warn';
-  const config = loadConfig();
-  await setUpDatabase(config.databaseUrl, loadCatalogue(new TemplateEngine(config.templatesDir)));
 }

@@ -1,10 +1,12 @@
+import { rmSync } from 'node:fs';
 import Redis from 'ioredis';
-import { dropDatabase } from '../../src/database/database.setup';
+import { dropTestDatabase, testDatabaseUsed, testRunMarker } from './database';
 
 export default async function globalTeardown(): Promise<void> {
-  if (process.env.DATABASE_URL?.includes('/renkei_test_')) await dropDatabase(process.env.DATABASE_URL);
-  const prefix = process.env.QUEUE_PREFIX;
-  if (!prefix?.startsWith('renkei-test-')) return;
+  if (!testDatabaseUsed()) return; // unit tests only: no database was made, no queue was used
+  await dropTestDatabase();
+  rmSync(testRunMarker(), { force: true });
+  const prefix = process.env.QUEUE_PREFIX!;
   const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   let cursor = '0';
   do {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -18,6 +19,7 @@ export interface TestSmtp {
 /** A real SMTP server on loopback, as the service's mail goes out over SMTP in production. */
 export async function startSmtp(): Promise<TestSmtp> {
   const messages: ReceivedMail[] = [];
+  const arrivals = new EventEmitter();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -27,6 +29,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         messages.push({ ...parse(Buffer.concat(chunks).toString('utf8')), to: session.envelope.rcptTo.map((r) => r.address).join(',') });
+        arrivals.emit('mail');
         callback();
       });
     },
@@ -36,15 +39,25 @@ export async function startSmtp(): Promise<TestSmtp> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    async waitFor(match, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find(match);
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(`no matching mail within ${timeoutMs} ms; got: ${messages.map((m) => `${m.to} 「${m.subject}」`).join('; ')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    waitFor(match, timeoutMs = 20_000) {
+      return new Promise<ReceivedMail>((resolve, reject) => {
+        const check = () => {
+          const found = messages.find(match);
+          if (!found) return;
+          done();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no matching mail within ${timeoutMs} ms; got: ${messages.map((m) => `${m.to} 「${m.subject}」`).join('; ')}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          arrivals.off('mail', check);
+        };
+        arrivals.on('mail', check);
+        check();
+      });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

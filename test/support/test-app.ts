@@ -1,10 +1,12 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { createHttpApp } from '../../src/app.setup';
+import { JOB_IDS, RENDER_QUEUE } from '../../src/common/queues';
 import { WorkerModule } from '../../src/worker.module';
+import { createWorker } from '../../src/worker.setup';
+import { ensureTestDatabase } from './database';
+import { closeJobWaits, jobSettled } from './jobs';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -26,19 +28,25 @@ export const TEST_PASSWORD = 'test-pass-2026';
  * and Redis prefix (see global-setup). `env` overrides variables for this stack only (e.g. TEMPLATES_DIR).
  */
 export async function startStack(env: Record<string, string> = {}, options: { worker: boolean } = { worker: true }): Promise<TestStack> {
+  await ensureTestDatabase();
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const app = await createHttpApp(AppModule, { bufferLogs: true, abortOnError: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-    const worker = options.worker
-      ? await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true, abortOnError: false })
-      : null;
-    if (worker) {
-      worker.useLogger(worker.get(Logger));
-      await worker.init();
+    // The API and the worker boot side by side: Chromium, Postgres and Redis connections open in parallel.
+    const [api, background] = await Promise.allSettled([
+      createHttpApp(AppModule, { bufferLogs: true, abortOnError: false }).then(async (created) => {
+        await created.init();
+        await created.getHttpAdapter().getInstance().ready();
+        return created;
+      }),
+      options.worker ? createWorker(WorkerModule, { bufferLogs: true, abortOnError: false }) : null,
+    ]);
+    if (api.status === 'rejected' || background.status === 'rejected') {
+      await Promise.all([api, background].map((booted) => (booted.status === 'fulfilled' ? booted.value?.close() : undefined)));
+      throw api.status === 'rejected' ? api.reason : (background as PromiseRejectedResult).reason;
     }
+    const app = api.value;
+    const worker = background.value;
     return {
       app,
       worker: worker as INestApplicationContext,
@@ -49,6 +57,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
         return agent;
       },
       async close() {
+        await closeJobWaits();
         await worker?.close();
         await app.close();
       },
@@ -58,7 +67,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   }
 }
 
-/** Polls a render until the worker has finished it. */
+/** Waits until the worker has finished a render (on the job's completion, not by polling), and returns its status. */
 export async function waitForRender(
   http: TestStack['http'] | Agent,
   id: string,
@@ -69,7 +78,8 @@ export async function waitForRender(
     const response = await http.get(`/api/renders/${id}`).expect(200);
     if (response.body.status !== 'queued') return response.body;
     if (Date.now() > deadline) throw new Error(`render ${id} still queued after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    // A retried attempt or a missing job comes back here: the API's answer is what counts.
+    await jobSettled(RENDER_QUEUE, JOB_IDS.render(id), Math.max(deadline - Date.now(), 1));
   }
 }
 

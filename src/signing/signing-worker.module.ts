@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { CustodyModule } from '../custody/custody.module';
+import { DocumentsModule } from '../documents/documents.module';
+import { MailModule } from '../mail/mail.module';
+import { NetworksModule } from '../networks/networks.module';
+import { PdfStoreModule } from '../rendering/pdf-store.module';
+import { RenderingModule } from '../rendering/rendering.module';
+import { SealService } from './seal.service';
+import { SigningModule } from './signing.module';
+import { SigningProcessor } from './signing.processor';
+
+/** The worker side of signing: sealing, reminders and expiry. Sealing prints, so it needs the browser. */
+@Module({
+  imports: [SigningModule, NetworksModule, DocumentsModule, CustodyModule, MailModule, RenderingModule, PdfStoreModule],
+  providers: [SealService, SigningProcessor],
+})
+export class SigningWorkerModule {}
