@@ -30,9 +30,25 @@ export class PdfRenderer {
           sheets: overflowing.map((o) => o.index + 1),
         });
       }
-      const pdf = Buffer.from(await page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: options.tagged ?? true }));
+      const pdf = datedToTheDay(
+        Buffer.from(await page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: options.tagged ?? true })),
+      );
       const pageCount = (await PDFDocument.load(pdf, { updateMetadata: false })).getPageCount();
       return { pdf, pageCount };
     });
   }
+}
+
+/**
+ * Chromium stamps /CreationDate and /ModDate to the second, so the same form printed twice a second apart
+ * would differ and be stored twice. Keeping the day only (a form is dated to the day anyway) makes equal
+ * content equal bytes. The digits are overwritten in place, so every offset in the file stays right.
+ */
+export function datedToTheDay(pdf: Buffer): Buffer {
+  for (const key of ['/CreationDate (D:', '/ModDate (D:']) {
+    const at = pdf.lastIndexOf(key);
+    const time = at + key.length + 8; // past YYYYMMDD
+    if (at >= 0 && /^\d{6}$/.test(pdf.toString('latin1', time, time + 6))) pdf.write('000000', time, 'latin1');
+  }
+  return pdf;
 }
