@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
@@ -41,6 +42,7 @@ function service(renderForm: () => Promise<{ pdf: Buffer; pageCount: number }>) 
 }
 
 describe('RenderJobsService.print (the render queue’s one call)', () => {
+  beforeAll(() => Logger.overrideLogger(false)); // failed attempts are logged on purpose; not in this output
   const first = { number: 1, of: 3 };
   const last = { number: 3, of: 3 };
 
