@@ -2,7 +2,7 @@
 (function () {
   var box = document.getElementById('batch-status');
   if (!box || !box.dataset.running) return;
-  var labels = { queued: '順番待ち', people: '従事者と誓約書を作成中', esign: '署名依頼を送信中', print: 'PDFを作成中', done: '完了' };
+  var labels = { queued: '処理待ち（順番に処理します）', people: '従事者と誓約書を作成中', esign: '署名依頼を送信中', print: 'PDFを作成中', done: '完了' };
   function poll() {
     fetch(box.dataset.url, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (b) {
       document.getElementById('progress').value = b.percent;

@@ -10,11 +10,15 @@
   var typedBox = document.getElementById('typed-box');
   var pad = new window.SignaturePad(canvas, { minWidth: 1, maxWidth: 3, penColor: '#111' });
 
+  // The service accepts signatures up to 2000 × 1000 pixels: a sharp screen draws at most that many.
+  var MAX_WIDTH = 2000;
+  var MAX_HEIGHT = 1000;
   function resize() {
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
+    ratio = Math.max(1, Math.min(ratio, MAX_WIDTH / Math.max(canvas.offsetWidth, 1), MAX_HEIGHT / Math.max(canvas.offsetHeight, 1)));
     var data = pad.toData();
-    canvas.width = canvas.offsetWidth * ratio;
-    canvas.height = canvas.offsetHeight * ratio;
+    canvas.width = Math.min(Math.floor(canvas.offsetWidth * ratio), MAX_WIDTH);
+    canvas.height = Math.min(Math.floor(canvas.offsetHeight * ratio), MAX_HEIGHT);
     canvas.getContext('2d').scale(ratio, ratio);
     pad.clear();
     pad.fromData(data);

@@ -1,25 +1,29 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthGuard } from './accounts/auth.guard';
+import { CsrfGuard } from './accounts/csrf.guard';
 import { AuditModule } from './audit/audit.module';
 import { BatchesModule } from './batches/batches.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
-import { APP_CONFIG } from './config/config.module';
-import { AppConfig } from './config/env';
+import { RateLimitGuard } from './common/rate-limit.guard';
 import { CoreModule } from './core.module';
 import { CustodyModule } from './custody/custody.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { DocumentsModule } from './documents/documents.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { NetworkSyncService } from './networks/network-sync.service';
 import { NetworksModule } from './networks/networks.module';
 import { PeopleModule } from './people/people.module';
 import { QueuesModule } from './queues.module';
 import { RendersModule } from './rendering/renders.module';
+import { RightsModule } from './rights/rights.module';
 import { SigningModule } from './signing/signing.module';
 import { WebModule } from './web/web.module';
+import { OnboardingModule } from './onboarding/onboarding.module';
+import { RegistrationsModule } from './registrations/registrations.module';
+import { TrainingModule } from './training/training.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 
 /** The API process: HTTP only. It validates and enqueues; the worker prints. */
 @Module({
@@ -36,17 +40,20 @@ import { WebModule } from './web/web.module';
     SigningModule,
     BatchesModule,
     RendersModule,
+    OnboardingModule,
+    RegistrationsModule,
+    TrainingModule,
+    FollowUpsModule,
+    RightsModule,
     WebModule,
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.throttlePerMinute }],
-    }),
+    HealthModule,
   ],
-  controllers: [HealthController],
   providers: [
     NetworkSyncService,
     { provide: APP_FILTER, useClass: DomainErrorFilter },
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    // In this order: throttling (Redis), then CSRF (cheap, refuses forged requests before any lookup), then the session.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useExisting: CsrfGuard },
     { provide: APP_GUARD, useExisting: AuthGuard },
   ],
 })

@@ -10,6 +10,7 @@ import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
 import { projectRoot } from './common/project-root';
+import { loadConfig } from './config/env';
 import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
 import { RequestValidationPipe, useNestForConstraints } from './common/validation/validation.pipe';
 
@@ -23,7 +24,8 @@ const MAX_FORM_BYTES = 8 * 1024 * 1024;
  * serve at all on this machine (see README, "Measured").
  */
 export async function createHttpApp(module: Type, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ trustProxy: 'loopback', bodyLimit: MAX_JSON_BYTES });
+  // The client's address is the socket's, unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
+  const adapter = new FastifyAdapter({ trustProxy: loadConfig().trustProxy ?? false, bodyLimit: MAX_JSON_BYTES });
   // Fastify parses JSON itself; form bodies are registered below (Nest's own would not nest names).
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { ...options, bodyParser: false });
   app.useLogger(app.get(Logger));

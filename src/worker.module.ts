@@ -7,6 +7,8 @@ import { MailWorkerModule } from './mail/mail-worker.module';
 import { QueuesModule } from './queues.module';
 import { RenderingWorkerModule } from './rendering/rendering-worker.module';
 import { SigningWorkerModule } from './signing/signing-worker.module';
+import { SweeperWorkerModule } from './sweeper/sweeper-worker.module';
+import { RightsWorkerModule } from './rights/rights-worker.module';
 
 /** The worker process: no HTTP; each feature's worker module brings its queue processors. Chromium lives here. */
 @Module({
@@ -19,6 +21,8 @@ import { SigningWorkerModule } from './signing/signing-worker.module';
     MailWorkerModule,
     SigningWorkerModule,
     BatchesWorkerModule,
+    SweeperWorkerModule,
+    RightsWorkerModule,
   ],
 })
 export class WorkerModule {}

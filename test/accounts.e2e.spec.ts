@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createOfficeWithManager, createUser } from './support/factories';
-import { Agent, TEST_PASSWORD, TestStack, startStack } from './support/test-app';
+import { Agent, TestStack, startStack } from './support/test-app';
 
 describe('accounts, tenancy and the audit log over HTTP', () => {
   let stack: TestStack;
@@ -25,7 +25,7 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       const unknown = await stack.http.post('/api/auth/login').send({ email: 'nobody@example.jp', password: 'whatever1' }).expect(401);
       const wrong = await stack.http.post('/api/auth/login').send({ email: user.email, password: 'wrong-pass-1' }).expect(401);
       expect(wrong.body).toEqual(unknown.body);
-      expect(wrong.body.message).toBe('メールアドレスまたはパスワードが正しくありません');
+      expect(wrong.body.message).toMatch(/^メールアドレスまたはパスワードが正しくありません/);
 
       const api = await stack.login(user.email);
       expect((await api.get('/api/auth/me').expect(200)).body).toMatchObject({ email: user.email, role: 'admin' });
@@ -37,19 +37,7 @@ describe('accounts, tenancy and the audit log over HTTP', () => {
       expect(await auditRows('login_failed', user.email)).toHaveLength(1);
     });
 
-    it('locks an account after five failures in a row, even against the right password', async () => {
-      const user = await createUser(stack.app, 'admin');
-      for (let i = 0; i < 5; i++)
-        await stack.http
-          .post('/api/auth/login')
-          .send({ email: user.email, password: `wrong-${i}-pass` })
-          .expect(401);
-      const locked = await stack.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(423);
-      expect(locked.body).toMatchObject({ code: 'ACCOUNT_LOCKED', message: expect.stringContaining('15分間ロック') });
-      expect(await auditRows('login_failed_locked', user.email)).toHaveLength(1);
-      await db.query(`UPDATE app_user SET locked_until = now() - interval '1 minute' WHERE email = $1`, [user.email]);
-      await stack.login(user.email);
-    });
+    // Failures slow down, never lock: see login-security.e2e.spec.ts.
 
     it('logs out a session left idle longer than the time-out', async () => {
       const user = await createUser(stack.app, 'admin');

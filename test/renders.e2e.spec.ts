@@ -156,12 +156,15 @@ describe('rendering over HTTP (API → queue → worker → PDF)', () => {
     expect(pdf.body.code).toBe('RENDER_FAILED');
   });
 
-  it('reports database, Redis and the worker’s browser on /health', async () => {
+  it('reports database, Redis and the worker’s browser on /health: the status to anyone, each check to an admin', async () => {
     const { body } = await api.get('/health').expect(200);
+    expect(body).toMatchObject({ status: 'ok', reasons: [] });
     expect(body.checks.database.status).toBe('up');
     expect(body.checks.redis.status).toBe('up');
-    expect(body.checks.browser).toMatchObject({ status: 'up' });
-    expect(body.checks.browser.detail.workers[0].version).toMatch(/Chrome/);
+    expect(body.checks.workers).toMatchObject({ status: 'up' });
+    expect(body.checks.workers.detail.workers[0].version).toMatch(/Chrome/);
+    expect((await stack.http.get('/health').expect(200)).body).toEqual({ status: 'ok', reasons: [] });
+    expect((await stack.http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
   });
 
   it('serves the OpenAPI document', async () => {

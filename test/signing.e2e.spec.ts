@@ -10,7 +10,7 @@ import { createOfficeWithManager } from './support/factories';
 import { pdfSignatures as pdfsig, pdfText, squeeze } from './support/pdf-tools';
 import { signaturePng } from './support/png';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
-import { Agent, TestStack, getPdf, startStack } from './support/test-app';
+import { Agent, TestStack, formToken, getPdf, startStack } from './support/test-app';
 import { TestTsa, startTsa } from './support/tsa';
 
 describe('signing: links, PIN, in person, sealing, copies, verification', () => {
@@ -97,28 +97,30 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
 
     // The family opens the link: the PIN comes first, and the document is behind it.
     const family = request.agent(stack.app.getHttpServer());
-    expect((await family.get(link).expect(200)).text).toContain('暗証番号の入力');
+    const pinPage = (await family.get(link).expect(200)).text;
+    expect(pinPage).toContain('暗証番号の入力');
+    const _csrf = formToken(pinPage); // the family's browser posts what its pages carry
     await family.get(`${link}/document`).expect(401);
-    expect((await family.post(`${link}/pin`).type('form').send({ code: '0000' }).expect(401)).text).toContain('あと4回');
-    await family.post(`${link}/pin`).type('form').send({ code: '4321' }).expect(303);
+    expect((await family.post(`${link}/pin`).type('form').send({ code: '0000', _csrf }).expect(401)).text).toContain('あと4回');
+    await family.post(`${link}/pin`).type('form').send({ code: '4321', _csrf }).expect(303);
     const page = await family.get(link).expect(200);
     expect(page.text).toContain('同意して署名する');
     expect(page.text).toContain('個人情報の利用目的を読む'); // rurume has 別紙5
     expect((await family.get(`${link}/document`).expect(200)).text).toContain('署名 ハル');
 
     // Every problem at once, then a drawn signature.
-    const invalid = await family.post(link).type('form').send({ signatureKind: 'drawn', relation: '' }).expect(400);
+    const invalid = await family.post(link).type('form').send({ signatureKind: 'drawn', relation: '', _csrf }).expect(400);
     expect(invalid.text).toContain('チェックを入れてください');
     expect(invalid.text).toContain('続柄を入力してください');
     expect(invalid.text).toContain('指で署名してください');
     await family
       .post(link)
       .type('form')
-      .send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男' })
+      .send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男', _csrf })
       .expect(200);
     await family.get(link).expect(404); // a used link is dead…
     // …and signs nothing
-    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目' }).expect(404);
+    await family.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '二度目', _csrf }).expect(404);
 
     // The explaining nurse signs on the office's tablet.
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
@@ -161,7 +163,9 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const verified = await stack.http.post('/api/verify').attach('file', sealed, 'consent.pdf').expect(200);
     expect(verified.body).toMatchObject({ sealedByService: true, altered: false, documentNumber: doc.number });
     expect(verified.body.timestamp.authority).toContain('Test Timestamping Authority'); // RFC 3161, over the seal
-    expect((await stack.http.post('/verify').attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(
+    const verifier = request.agent(stack.app.getHttpServer());
+    const verifyToken = formToken((await verifier.get('/verify').expect(200)).text);
+    expect((await verifier.post('/verify').field('_csrf', verifyToken).attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(
       /タイムスタンプ（RFC 3161）: \d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/,
     );
     expect(JSON.stringify(verified.body)).not.toContain('健太');
@@ -239,11 +243,11 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
       if (i > 150) throw new Error('the seal job did not fail');
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(await signingService.sweepUnsealed()).toBe(0); // too recent to be called stuck
+    // The sweep finds the request unsealed in PostgreSQL and its job failed for good: it queues the seal again.
     tsa.behaviour = 'grant';
-    expect(await signingService.sweepUnsealed(0)).toBe(1);
+    expect((await signingService.sweep()).seals).toBe(1);
     await waitForSeal(body.id);
-    expect(await signingService.sweepUnsealed(0)).toBe(0);
+    expect((await signingService.sweep()).seals).toBe(0);
   });
 
   it('gives a party whose rule says 写し a stamped copy, and the holders of originals the sealed file', async () => {
@@ -279,9 +283,11 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+pin@example.jp', accessCode: '2468' });
     const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+pin@example.jp'), '/sign/');
-    for (let i = 0; i < 4; i++) await stack.http.post(`${link}/pin`).type('form').send({ code: '1111' }).expect(401);
-    expect((await stack.http.post(`${link}/pin`).type('form').send({ code: '1111' }).expect(423)).text).toContain('ロックされました');
-    await stack.http.post(`${link}/pin`).type('form').send({ code: '2468' }).expect(423);
+    const guesser = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await guesser.get(link).expect(200)).text);
+    for (let i = 0; i < 4; i++) await guesser.post(`${link}/pin`).type('form').send({ code: '1111', _csrf }).expect(401);
+    expect((await guesser.post(`${link}/pin`).type('form').send({ code: '1111', _csrf }).expect(423)).text).toContain('ロックされました');
+    await guesser.post(`${link}/pin`).type('form').send({ code: '2468', _csrf }).expect(423);
     const status = await office.get(`/api/documents/${doc.id}/signing`).expect(200);
     expect(status.body[0].signers.find((s: { role: string }) => s.role === 'family1').locked).toBe(true);
     void req;
@@ -321,11 +327,21 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const req = await requestSignatures(doc.id, { email: 'kenta+remind@example.jp' });
     const first = linkIn(await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp'), '/sign/');
     const family = req.signers.find((s) => s.role === 'family1')!;
-    await expect(stack.worker.get(SigningJobsService).remind(family.id)).resolves.toBe(true);
+    const jobs = stack.worker.get(SigningJobsService);
+    await expect(jobs.remind(family.id)).resolves.toBe(false); // not due yet: REMINDER_DAYS after the link
+    const [{ remind_at: remindAt }] = await db.query(`SELECT remind_at FROM signer WHERE id = $1`, [family.id]);
+    expect(new Date(remindAt).getTime() - Date.now()).toBeGreaterThan(2.9 * 86_400_000);
+    const due = (await jobs.dueJobs()).map((j) => j.jobId);
+    expect(due).not.toContain(`remind-${family.id}`);
+    await db.query(`UPDATE signer SET remind_at = now() - interval '1 minute' WHERE id = $1`, [family.id]);
+    expect((await jobs.dueJobs()).map((j) => j.jobId)).toContain(`remind-${family.id}`);
+    await expect(jobs.remind(family.id)).resolves.toBe(true);
+    await expect(jobs.remind(family.id)).resolves.toBe(false); // sent once
     const reminder = await smtp.waitFor((m) => m.to === 'kenta+remind@example.jp' && m.subject.includes('再送'));
     const second = linkIn(reminder, '/sign/');
     await stack.http.get(first).expect(404);
     await stack.http.get(second).expect(200);
+    expect((await jobs.dueJobs()).map((j) => j.jobId)).not.toContain(`remind-${family.id}`);
     const explainer = req.signers.find((s) => s.role === 'explainer')!;
     await expect(stack.worker.get(SigningJobsService).remind(explainer.id)).resolves.toBe(false); // signs in person: no e-mail
   });
@@ -334,7 +350,9 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const doc = await issuedConsent();
     const req = await requestSignatures(doc.id, { email: 'kenta+decline@example.jp' });
     const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+decline@example.jp'), '/sign/');
-    expect((await stack.http.post(`${link}/decline`).type('form').send({ reason: '家族で相談します' }).expect(200)).text).toContain(
+    const family = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await family.get(link).expect(200)).text);
+    expect((await family.post(`${link}/decline`).type('form').send({ reason: '家族で相談します', _csrf }).expect(200)).text).toContain(
       '辞退しました',
     );
     const status = await office.get(`/api/documents/${doc.id}/signing`).expect(200);
@@ -357,10 +375,13 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const link = linkIn(await smtp.waitFor((m) => m.to === 'kenta+expire@example.jp'), '/sign/');
     await db.query(`UPDATE signing_request SET expires_at = now() - interval '1 minute' WHERE id = $1`, [req.id]);
     expect((await stack.http.get(link).expect(410)).text).toContain('有効期限が切れています');
+    expect((await stack.worker.get(SigningJobsService).dueJobs()).map((j) => j.jobId)).toContain(`expire-${req.id}`);
     await expect(stack.worker.get(SigningJobsService).expire(req.id)).resolves.toBe(true);
     const notice = await smtp.waitFor((m) => m.subject.includes('期限が切れました') && m.text.includes(doc.number));
     expect(notice.text).toContain('署名 健太（患者家族1）');
     await expect(stack.worker.get(SigningJobsService).expire(req.id)).resolves.toBe(false);
+    expect((await stack.http.get(link).expect(410)).text).toContain('有効期限が切れています'); // still 410 once expired
+    expect((await stack.worker.get(SigningJobsService).dueJobs()).map((j) => j.jobId)).not.toContain(`expire-${req.id}`);
   });
 
   it('counts two signers who finish at the same moment, and seals once', async () => {

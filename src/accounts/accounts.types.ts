@@ -38,3 +38,40 @@ export interface Account {
   officeId: string | null;
   networkId: string | null;
 }
+
+/** One of the user's own log-in sessions (the sessions page). */
+export interface OwnSession {
+  /** The session's id (the sha256 of its token: the token itself is never shown). */
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** When it ends unless used again (idle time-out) or at the latest (SESSION_MAX_HOURS). */
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** A user's second factors, as the user and the admin see them (never a secret). */
+export interface MfaStatus {
+  /** MFA_REQUIRED: every account must have a second factor. */
+  required: boolean;
+  enabled: boolean;
+  totp: boolean;
+  passkeys: PasskeySummary[];
+  recoveryCodesLeft: number;
+}
+
+/** A row of the admin's user list. */
+export interface UserSummary extends Account {
+  mfa: { enabled: boolean; totp: boolean; passkeys: number; recoveryCodesLeft: number };
+  disabledAt: Date | null;
+  lastLoginAt: Date | null;
+}

@@ -2,18 +2,21 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
-import { AuthService } from './auth.service';
-import { IS_PUBLIC, ROLES_KEY } from './current-user';
+import { DURING_ENROLMENT, IS_PUBLIC, ROLES_KEY } from './current-user';
 import { Role } from './accounts.types';
+import { SessionsService } from './sessions.service';
 
 export const SESSION_COOKIE = 'renkei_session';
 
-/** Every route needs a logged-in user unless marked @Public(); @Roles narrows it further. */
+/**
+ * Every route needs a logged-in user unless marked @Public(); @Roles narrows it further. A session that must
+ * still enrol a second factor (MFA_REQUIRED) reaches only the routes marked @AllowDuringEnrolment().
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -21,12 +24,17 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = sessionToken(request);
-    const user = token ? await this.auth.resolve(token) : null;
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'ログインしてください');
-    request.user = user;
+    const session = token ? await this.sessions.resolve(token) : null;
+    if (!session) throw new DomainError('UNAUTHENTICATED', 'ログインしてください');
+    request.user = session.user;
     request.sessionToken = token ?? undefined;
+    request.mfaEnrolmentPending = session.enrolmentPending;
+    if (session.enrolmentPending && !this.reflector.getAllAndOverride<boolean>(DURING_ENROLMENT, targets))
+      throw new DomainError('MFA_ENROLMENT_REQUIRED', '2段階認証の設定が必要です。認証アプリかパスキーを設定してください', {
+        enrolUrl: '/account/mfa',
+      });
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'この操作の権限がありません');
+    if (roles && !roles.includes(session.user.role)) throw new DomainError('FORBIDDEN', 'この操作の権限がありません');
     return true;
   }
 }

@@ -1,109 +1,205 @@
-import { sha256Hex } from '../common/hash';
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
+import { RequestOrigin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CurrentUser } from './current-user';
-import { verifyPassword } from './passwords';
-import { SessionEntity } from './session.entity';
+import { LoginFailures } from './login-failures';
+import { MFA_TOKEN_TRIES, MfaTokens, ReservedTry } from './mfa-tokens';
+import { MfaService, SecondFactor } from './mfa.service';
+import { PasskeysService } from './passkeys.service';
+import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { sessionId, SessionsService, toCurrentUser } from './sessions.service';
+import { RelyingParty } from './site';
 import { UserEntity } from './user.entity';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
-/** last_seen_at is written at most this often, not on every request. */
-const TOUCH_AFTER_MS = 60_000;
+export { toCurrentUser };
 
-function sessionId(token: string): string {
-  return sha256Hex(token);
+/** The one answer to every failed password, whatever the reason (wrong, unknown e-mail, slowed down). */
+export const LOGIN_FAILED_MESSAGE =
+  'メールアドレスまたはパスワードが正しくありません。続けて間違えた場合は、しばらく待ってからもう一度お試しください';
+
+export type LoginResult =
+  | { kind: 'session'; token: string; user: CurrentUser; mfaEnrolmentRequired: boolean }
+  | { kind: 'mfa'; mfaToken: string; passkey: boolean; user: CurrentUser };
+
+function mfaTokenInvalid(message = '確認の有効期限が切れました。もう一度ログインしてください'): DomainError {
+  return new DomainError('MFA_TOKEN_INVALID', message);
 }
 
-export function toCurrentUser(user: UserEntity): CurrentUser {
-  return { id: user.id, email: user.email, name: user.name, role: user.role, officeId: user.officeId, networkId: user.networkId };
-}
-
+/**
+ * Log-in: the password (slowed down per account and address, never locked), then — for a user with a second
+ * factor — a code or a passkey against the mfaToken, and only then a session.
+ */
 @Injectable()
 export class AuthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly failures: LoginFailures,
+    private readonly mfaTokens: MfaTokens,
+    private readonly mfa: MfaService,
+    private readonly passkeys: PasskeysService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /**
-   * Checks the password; after MAX_FAILED_LOGINS failures in a row the account is locked for
-   * LOCK_MINUTES. The answer never tells whether an e-mail address has an account.
+   * A wrong password, an unknown e-mail and an attempt that has to wait get the same answer after the same
+   * work (one bcrypt, one Redis script, one audit row). The right password gives a session, or an mfaToken
+   * when the user has a second factor.
    */
-  async login(email: string, password: string, origin: RequestOrigin): Promise<{ token: string; user: CurrentUser }> {
-    const users = this.dataSource.getRepository(UserEntity);
-    const user = await users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
-    const now = new Date();
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      await this.audit.record({ action: 'login_locked', email, origin, actor: { id: user.id, email: user.email } });
-      throw new DomainError(
-        'ACCOUNT_LOCKED',
-        `ログインに続けて失敗したため、${LOCK_MINUTES}分間ロックされています。しばらくしてからお試しください`,
-      );
+  async login(email: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
+    const user = await this.findWithHash(email);
+    const scope = this.failures.passwordScope(email, origin.ip);
+    const waitMs = await this.failures.attempt(scope);
+    const actor = user ? { id: user.id, email: user.email } : undefined;
+    if (waitMs > 0) {
+      await verifyPassword(password, DUMMY_HASH);
+      await this.audit.record({ action: 'login_throttled', email, actor, origin, detail: { waitSeconds: Math.ceil(waitMs / 1000) } });
+      throw new DomainError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
     }
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, DUMMY_HASH);
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
-      if (user) {
-        const failed = user.failedLogins + 1;
-        const lock = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
-        await users.update(user.id, { failedLogins: lock ? 0 : failed, lockedUntil: lock });
-        await this.audit.record({
-          action: lock ? 'login_failed_locked' : 'login_failed',
-          email,
-          origin,
-          actor: { id: user.id, email: user.email },
-        });
-      } else {
-        await this.audit.record({ action: 'login_failed', email, origin });
-      }
-      throw new DomainError('LOGIN_FAILED', 'メールアドレスまたはパスワードが正しくありません');
+      await this.audit.record({ action: 'login_failed', email, actor, origin });
+      throw new DomainError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
     }
-    await users.update(user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
-    const token = randomBytes(32).toString('base64url');
-    await this.dataSource.getRepository(SessionEntity).insert({
-      id: sessionId(token),
-      userId: user.id,
-      lastSeenAt: now,
-      ip: origin.ip,
-      userAgent: origin.userAgent,
-    });
-    await this.audit.record({ action: 'login', actor: user, origin });
-    return { token, user: toCurrentUser(user) };
+    await this.failures.succeeded(scope);
+    if (user.disabledAt) {
+      await this.audit.record({ action: 'login_disabled', actor, origin });
+      throw new DomainError('ACCOUNT_DISABLED', 'このアカウントは利用停止中です。システム管理者にお問い合わせください');
+    }
+    if (user.mfaEnabled) {
+      const mfaToken = await this.mfaTokens.issue(user.id);
+      await this.audit.record({ action: 'login_password_accepted', actor, origin });
+      return { kind: 'mfa', mfaToken, passkey: await this.passkeys.has(user.id), user: toCurrentUser(user) };
+    }
+    return this.startSession(user, origin, 'password');
   }
 
-  /** The user of a session token, or null when it is unknown or has been idle too long. */
-  async resolve(token: string): Promise<CurrentUser | null> {
-    const sessions = this.dataSource.getRepository(SessionEntity);
-    const session = await sessions.findOneBy({ id: sessionId(token) });
-    if (!session) return null;
-    const now = Date.now();
-    if (now - session.lastSeenAt.getTime() > this.config.sessionIdleMinutes * 60_000) {
-      await sessions.delete(session.id);
-      return null;
-    }
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
-    if (!user) return null;
-    if (now - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await sessions.update(session.id, { lastSeenAt: new Date(now) });
-    return toCurrentUser(user);
+  /** The second step with a code from the app, or a recovery code. */
+  async completeWithCode(mfaToken: string, code: string, origin: RequestOrigin): Promise<LoginResult & { kind: 'session' }> {
+    const reserved = await this.mfaTokens.reserve(mfaToken);
+    if (!reserved) throw mfaTokenInvalid();
+    const factor = (await this.mayTry(reserved)) ? await this.mfa.checkCode(reserved.userId, code) : null;
+    return this.finish(mfaToken, reserved, factor, origin);
+  }
+
+  /** The second step's passkey challenge for the user whose password was accepted. */
+  async passkeyOptions(mfaToken: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const userId = await this.mfaTokens.userOf(mfaToken);
+    if (!userId) throw mfaTokenInvalid();
+    const options = await this.passkeys.authenticationOptions(userId, rp);
+    if (!(await this.mfaTokens.setChallenge(mfaToken, options.challenge))) throw mfaTokenInvalid();
+    return options;
+  }
+
+  /** Whether the token's user can answer with a passkey (the second step's page offers it). */
+  async tokenOffersPasskey(mfaToken: string): Promise<boolean> {
+    const userId = await this.mfaTokens.userOf(mfaToken);
+    return userId !== null && (await this.passkeys.has(userId));
+  }
+
+  async completeWithPasskey(
+    mfaToken: string,
+    response: AuthenticationResponseJSON,
+    rp: RelyingParty,
+    origin: RequestOrigin,
+  ): Promise<LoginResult & { kind: 'session' }> {
+    const reserved = await this.mfaTokens.reserve(mfaToken);
+    if (!reserved) throw mfaTokenInvalid();
+    const ok =
+      reserved.challenge !== null &&
+      (await this.mayTry(reserved)) &&
+      (await this.passkeys.verify(reserved.userId, response, reserved.challenge, rp));
+    return this.finish(mfaToken, reserved, ok ? 'passkey' : null, origin);
   }
 
   async logout(token: string, user: CurrentUser, origin: RequestOrigin): Promise<void> {
-    await this.dataSource.getRepository(SessionEntity).delete({ id: sessionId(token) });
-    await this.audit.record({ action: 'logout', actor: user, origin });
+    await this.sessions.end(token, user, origin);
+  }
+
+  /**
+   * Every user changes their own password with the current one; every other session of theirs ends (someone
+   * who knew the old password is logged out everywhere). Wrong current passwords count like failed log-ins.
+   */
+  async changePassword(user: CurrentUser, current: string, next: string, token: string | null, origin: RequestOrigin): Promise<number> {
+    const field = (path: string, label: string, message: string) =>
+      new DomainError('INVALID_REQUEST', message, { errors: [{ path, label, message }] });
+    const problem = passwordProblem(next);
+    if (problem) throw field('newPassword', '新しいパスワード', problem);
+    const owner = (await this.findWithHash(user.email))!;
+    const scope = this.failures.passwordScope(user.email, origin.ip);
+    const waitMs = await this.failures.attempt(scope);
+    const ok = waitMs === 0 && (await verifyPassword(current, owner.passwordHash));
+    if (!ok) {
+      await this.audit.record({ action: 'password_change_failed', actor: user, origin });
+      throw field(
+        'currentPassword',
+        '現在のパスワード',
+        '現在のパスワードが正しくありません。続けて間違えた場合は、しばらく待ってからお試しください',
+      );
+    }
+    await this.failures.succeeded(scope);
+    if (await verifyPassword(next, owner.passwordHash))
+      throw field('newPassword', '新しいパスワード', '新しいパスワードは、現在のパスワードと違うものにしてください');
+    const hash = await hashPassword(next);
+    return this.dataSource.transaction(async (tx) => {
+      await tx.update(UserEntity, user.id, { passwordHash: hash, passwordChangedAt: new Date() });
+      const ended = await this.sessions.endAllOf(user.id, tx, token ? sessionId(token) : null);
+      await this.audit.record({ action: 'password_changed', actor: user, origin, detail: { endedSessions: ended } }, tx);
+      return ended;
+    });
+  }
+
+  /** Whether this account's second factor may be tried now (wrong codes slow down every address). */
+  private async mayTry(reserved: ReservedTry): Promise<boolean> {
+    return (await this.failures.attempt(this.failures.secondFactorScope(reserved.userId))) === 0;
+  }
+
+  private async finish(
+    mfaToken: string,
+    reserved: ReservedTry,
+    factor: SecondFactor | null,
+    origin: RequestOrigin,
+  ): Promise<LoginResult & { kind: 'session' }> {
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: reserved.userId });
+    const actor = user ? { id: user.id, email: user.email } : undefined;
+    if (!factor || !user) {
+      const left = MFA_TOKEN_TRIES - reserved.tries;
+      if (left <= 0) await this.mfaTokens.consume(mfaToken);
+      await this.audit.record({ action: 'login_mfa_failed', actor, origin, detail: { triesLeft: left } });
+      if (left <= 0) throw mfaTokenInvalid(`確認に${MFA_TOKEN_TRIES}回失敗しました。もう一度ログインしてください`);
+      throw new DomainError(
+        'MFA_CODE_WRONG',
+        `確認できませんでした（あと${left}回）。続けて間違えた場合は、しばらく待ってからお試しください`,
+        {
+          triesLeft: left,
+        },
+      );
+    }
+    if (!(await this.mfaTokens.consume(mfaToken))) throw mfaTokenInvalid();
+    await this.failures.succeeded(this.failures.secondFactorScope(user.id));
+    if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'このアカウントは利用停止中です。システム管理者にお問い合わせください');
+    if (factor === 'recovery_code') await this.audit.record({ action: 'mfa_recovery_code_used', actor, origin });
+    return this.startSession(user, origin, factor);
+  }
+
+  private async startSession(user: UserEntity, origin: RequestOrigin, method: string): Promise<LoginResult & { kind: 'session' }> {
+    const token = await this.sessions.start(user, origin, method);
+    return { kind: 'session', token, user: toCurrentUser(user), mfaEnrolmentRequired: this.config.mfaRequired && !user.mfaEnabled };
+  }
+
+  private findWithHash(email: string): Promise<UserEntity | null> {
+    return this.dataSource
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email: email.trim() })
+      .getOne();
   }
 }
-
-/** Compared against when the e-mail is unknown, so both answers take the same time. */
-const DUMMY_HASH = '$2b$10$ZXYTQ8YnzKpe3i85WpLDj.7AOUamnshhE99MjdhUo6PxWsGm9A4OO';

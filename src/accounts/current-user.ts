@@ -10,14 +10,20 @@ declare module 'fastify' {
     /** Set by the auth guard. */
     user?: CurrentUser;
     sessionToken?: string;
+    /** MFA_REQUIRED and the user has no second factor yet: only enrolment is open. */
+    mfaEnrolmentPending?: boolean;
   }
 }
 
 export const IS_PUBLIC = 'renkei:public';
+export const DURING_ENROLMENT = 'renkei:during-enrolment';
 export const ROLES_KEY = 'renkei:roles';
 
 /** Reachable without logging in. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Open to a session that still has to enrol a second factor (MFA_REQUIRED): enrolment itself, log-out. */
+export const AllowDuringEnrolment = () => SetMetadata(DURING_ENROLMENT, true);
 
 /** Only these roles; anyone else gets 403. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

@@ -36,7 +36,22 @@ export class OfficesService {
     return offices.find({ where: { id: user.officeId! } });
   }
 
+  /**
+   * The office of the network with this name, compared as people type names: full- and half-width alike,
+   * spaces and case ignored (a duplicate application or office).
+   */
+  async findByName(networkId: string, name: string, manager: EntityManager = this.dataSource.manager): Promise<Office | null> {
+    const key = officeNameKey(name);
+    const offices = await manager.find(OfficeEntity, { where: { networkId } });
+    return offices.find((o) => officeNameKey(o.name) === key) ?? null;
+  }
+
   create(input: NewOffice, manager: EntityManager = this.dataSource.manager): Promise<Office> {
     return manager.save(manager.create(OfficeEntity, input));
   }
+}
+
+/** An office name as compared for duplicates: NFKC, no spaces, lower case. */
+export function officeNameKey(name: string): string {
+  return name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
 }

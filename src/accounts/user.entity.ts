@@ -12,8 +12,11 @@ export class UserEntity {
   @Column('text') role!: Role;
   @Column('uuid', { name: 'office_id', nullable: true }) officeId!: string | null;
   @Column('text', { name: 'network_id', nullable: true }) networkId!: string | null;
-  @Column('int', { name: 'failed_logins' }) failedLogins!: number;
-  @Column('timestamptz', { name: 'locked_until', nullable: true }) lockedUntil!: Date | null;
+  /** Has a second factor (TOTP or a passkey): log-in then asks for it. */
+  @Column('boolean', { name: 'mfa_enabled' }) mfaEnabled!: boolean;
+  /** Set by an admin (利用停止): log-in refused, every session ended. */
+  @Column('timestamptz', { name: 'disabled_at', nullable: true }) disabledAt!: Date | null;
+  @Column('timestamptz', { name: 'password_changed_at', nullable: true }) passwordChangedAt!: Date | null;
   @Column('timestamptz', { name: 'last_login_at', nullable: true }) lastLoginAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { RequestOrigin } from '../common/request-origin';
 import { AuditEventEntity } from './audit-event.entity';
 
@@ -36,6 +36,22 @@ export class AuditService {
       detail: entry.detail ?? null,
     });
     await manager.save(AuditEventEntity, event);
+  }
+
+  /** Every event of these actions on these targets, oldest first (a patient's record of views and downloads). */
+  async forTargets(targets: Array<{ type: string; id: string }>, actions: string[]): Promise<AuditEventEntity[]> {
+    if (targets.length === 0 || actions.length === 0) return [];
+    const byType = new Map<string, string[]>();
+    for (const t of targets) byType.set(t.type, [...(byType.get(t.type) ?? []), t.id]);
+    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e').where('e.action IN (:...actions)', { actions });
+    query.andWhere(
+      new Brackets((any) => {
+        [...byType.entries()].forEach(([type, ids], i) =>
+          any.orWhere(`(e.targetType = :type${i} AND e.targetId IN (:...ids${i}))`, { [`type${i}`]: type, [`ids${i}`]: ids }),
+        );
+      }),
+    );
+    return query.orderBy('e.id', 'ASC').getMany();
   }
 
   list(filter: { action?: string; limit: number; before?: string }): Promise<AuditEventEntity[]> {

@@ -6,6 +6,7 @@ import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { DomainError, FieldError, InvalidFormDataError } from '../common/errors/domain-error';
 import { todayInJapan } from '../common/japan-date';
+import { isTransientError } from '../common/transient-error';
 import { CustodyService } from '../custody/custody.service';
 import { DocumentsService } from '../documents/documents.service';
 import { FormDefinition } from '../networks/catalogue.types';
@@ -50,29 +51,36 @@ export class BatchRunnerService {
     this.printer = new BulkPrinter(networks, pool);
   }
 
-  /** Does what is left of the batch; a batch already done is left alone, so a repeated job is a no-op. */
-  async run(batchId: string, onProgress: (progress: { phase: string; done: number; total: number }) => Promise<void>): Promise<void> {
+  /**
+   * Does what is left of the batch; a batch already done (or failed) is left alone, so a repeated job is a
+   * no-op. Progress is written to PostgreSQL only: nothing here waits on Redis, so a Redis outage mid-batch
+   * neither stops nor loses it.
+   */
+  async run(batchId: string): Promise<void> {
     const batch = await this.batches.get(batchId);
-    if (batch.status === 'done') return;
-    await this.batches.update(batch.id, { status: 'running' });
+    if (batch.status === 'done' || batch.status === 'failed') return;
+    await this.batches.update(batch.id, { status: 'running', progressAt: new Date() });
     const office = await this.offices.get(batch.officeId);
     const creator = await this.users.findById(batch.createdBy!);
     if (!creator) throw new Error(`batch ${batch.id}: the user who created it no longer exists`);
-    const report: Report = async (phase, done, total) => {
-      await this.batches.update(batch.id, { phase, progressDone: done, progressTotal: total });
-      await onProgress({ phase, done, total });
-    };
+    const report: Report = (phase, done, total) =>
+      this.batches.update(batch.id, { phase, progressDone: done, progressTotal: total, progressAt: new Date() });
 
     await this.addPeople(batch, office, creator, report);
     await this.notices(batch, office, creator);
     if (batch.mode === 'esign') await this.sendSigningLinks(batch, office, creator, report);
     await this.print(batch, office, report);
-    await this.batches.update(batch.id, { status: 'done', phase: 'done', finishedAt: new Date() });
+    await this.batches.update(batch.id, { status: 'done', phase: 'done', finishedAt: new Date(), progressAt: new Date() });
   }
 
-  /** The job's last attempt failed. */
-  async fail(batchId: string, reason: string): Promise<void> {
-    await this.batches.update(batchId, { status: 'failed', error: reason, finishedAt: new Date() });
+  /**
+   * The job's last attempt failed. A batch is failed for good only for an error of its own: when the database
+   * or Redis was away it stays unfinished, and the sweeper queues it again.
+   */
+  async fail(batchId: string, error: Error): Promise<boolean> {
+    if (isTransientError(error)) return false;
+    await this.batches.update(batchId, { status: 'failed', error: error.message, finishedAt: new Date() });
+    return true;
   }
 
   private async addPeople(batch: BatchEntity, office: Office, creator: CurrentUser, report: Report): Promise<void> {
@@ -86,6 +94,8 @@ export class BatchRunnerService {
     for (const person of planned.filter((p) => p.status === 'pending')) {
       try {
         await this.batches.transaction(async (tx) => {
+          // Another run of this batch (its job lost with Redis and queued again) may have done this person.
+          if (!(await this.batches.claimPerson(tx, person.id))) return;
           const { staffId, documentIds } = await this.carryOut(tx, person, office, creator, pledges);
           await this.batches.personDone(tx, person.id, staffId, documentIds);
         });
@@ -136,15 +146,16 @@ export class BatchRunnerService {
   }
 
   private async notices(batch: BatchEntity, office: Office, creator: CurrentUser): Promise<void> {
-    const fresh = await this.batches.get(batch.id);
     const form = this.networks.getNetwork(office.networkId).forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
-    if (!form || fresh.notices.length > 0 || fresh.problems.some((p) => p.startsWith('従事者の変更届'))) return;
+    const made = (b: BatchEntity) => b.notices.length > 0 || b.problems.some((p) => p.startsWith('従事者の変更届'));
+    if (!form || made(await this.batches.get(batch.id))) return;
     const people = await this.batches.people(batch.id, { status: 'done' });
     if (people.length === 0) return;
     const perNotice = form.fields.find((f) => f.type === 'list')?.maxItems ?? people.length;
     const manager = (await this.people.listStaff(office.id)).find((s) => s.isManager);
     try {
       await this.batches.transaction(async (tx) => {
+        if (made(await this.batches.lock(tx, batch.id))) return; // another run of this batch made them first
         const notices: Array<{ documentId: string; number: string }> = [];
         for (let i = 0; i < people.length; i += perNotice) {
           const data = buildDraft(form, {

@@ -27,6 +27,8 @@ export class BatchEntity {
   @Column('text', { nullable: true }) error!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt!: Date | null;
+  /** When the batch last moved (created, a person done, a chunk printed): /health calls it stuck after STUCK_MINUTES. */
+  @Column('timestamptz', { name: 'progress_at', default: () => 'now()' }) progressAt!: Date;
 }
 
 /** One roster row: a person to add, change or remove, or a row rejected with its problems. */

@@ -18,7 +18,8 @@ export class BatchesController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({
-    summary: 'Check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing',
+    summary:
+      'Office managers: check a roster (CSV in Shift_JIS or UTF-8, or XLSX): each row with its problems, and what would be done. Creates nothing',
   })
   preview(@User() user: CurrentUser, @Upload('file') file: UploadedFile | undefined, @Body() body: BatchUploadDto) {
     return this.batches.preview(user, file?.buffer, file?.filename ?? '', batchOptions(body).kind);
@@ -28,7 +29,8 @@ export class BatchesController {
   @HttpCode(202)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({
-    summary: 'Create the batch: staff, pledges and notices, then one print-ready PDF (mode=print) or signing links (mode=esign)',
+    summary:
+      'Office managers: create the batch (staff, pledges and notices), then one print-ready PDF (mode=print) or signing links (mode=esign)',
   })
   async create(
     @User() user: CurrentUser,

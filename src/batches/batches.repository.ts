@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from './batch.entities';
 
-export type NewBatch = Omit<BatchEntity, 'id' | 'createdAt' | 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt'>;
+export type NewBatch = Omit<BatchEntity, 'id' | 'createdAt' | 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt' | 'progressAt'>;
 export type NewBatchPerson = Omit<BatchPersonEntity, 'id' | 'batchId' | 'position' | 'documentIds'>;
 
 /** The batch tables (batch, batch_person, batch_chunk): every read and write of them, raw SQL included. */
@@ -35,10 +35,41 @@ export class BatchesRepository {
 
   async update(
     id: string,
-    changes: Partial<NewBatch & Pick<BatchEntity, 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt'>>,
+    changes: Partial<NewBatch & Pick<BatchEntity, 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt' | 'progressAt'>>,
     manager?: EntityManager,
   ) {
     await (manager ?? this.dataSource.manager).update(BatchEntity, id, changes);
+  }
+
+  /** Batches not finished (queued or running), oldest progress first: the work the sweeper keeps queued. */
+  unfinished(limit: number, movedBefore?: Date): Promise<Array<Pick<BatchEntity, 'id' | 'createdAt' | 'progressAt' | 'phase'>>> {
+    return this.dataSource.getRepository(BatchEntity).find({
+      select: { id: true, createdAt: true, progressAt: true, phase: true },
+      where: { status: In(['queued', 'running']), ...(movedBefore ? { progressAt: LessThan(movedBefore) } : {}) },
+      order: { progressAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Locks the batch row for the caller's transaction: two runs of one batch (a job lost and re-queued) take turns. */
+  lock(manager: EntityManager, id: string): Promise<BatchEntity> {
+    return manager
+      .getRepository(BatchEntity)
+      .createQueryBuilder('b')
+      .setLock('pessimistic_write')
+      .where('b.id = :id', { id })
+      .getOneOrFail();
+  }
+
+  /** Locks a person's row; true while it is still pending (another run may have carried it out meanwhile). */
+  async claimPerson(manager: EntityManager, id: string): Promise<boolean> {
+    const person = await manager
+      .getRepository(BatchPersonEntity)
+      .createQueryBuilder('p')
+      .setLock('pessimistic_write')
+      .where('p.id = :id', { id })
+      .getOne();
+    return person?.status === 'pending';
   }
 
   /** A problem that does not stop the batch, added to those already recorded. */

@@ -7,6 +7,7 @@ import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
+import { DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { JOB_IDS, BATCH_QUEUE } from '../common/queues';
 import { isUuid } from '../common/validation';
 import { PeopleService } from '../people/people.service';
@@ -15,7 +16,8 @@ import { BatchEntity } from './batch.entities';
 import { BatchOptions } from './batch-options';
 import { PlannedPerson, planChanges } from './batch-plan';
 import { BatchesRepository, NewBatchPerson } from './batches.repository';
-import { ParsedRoster, RosterFileError, RosterRow, parseRoster } from './roster.parser';
+import { ParsedRoster, RosterFileError, RosterRow } from './roster.parser';
+import { readRosterOffThread } from './roster.worker';
 
 export interface BatchPreview {
   encoding: ParsedRoster['encoding'];
@@ -27,6 +29,8 @@ export interface BatchPreview {
 
 /** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
 const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
+
+export const MANAGERS_ONLY = '名簿の取り込み（従事者の追加・変更・削除）は事業所管理者が行います。管理者に依頼してください';
 
 /** Roster uploads: a preview that creates nothing, then a batch the worker carries out. */
 @Injectable()
@@ -41,7 +45,7 @@ export class BatchesService {
   ) {}
 
   async preview(user: CurrentUser, file: Buffer | undefined, filename: string, kind: BatchOptions['kind']): Promise<BatchPreview> {
-    const office = await this.office(user);
+    const office = await this.managersOffice(user);
     const staff = await this.people.listStaff(office.id);
     const roster = await this.parse(file, filename, kind === 'new' ? staff.map((s) => s.email ?? '').filter(Boolean) : []);
     const plan = planChanges(roster, staff, kind);
@@ -68,7 +72,7 @@ export class BatchesService {
     options: BatchOptions,
     origin: RequestOrigin | null,
   ): Promise<BatchEntity> {
-    const office = await this.office(user);
+    const office = await this.managersOffice(user);
     const staff = await this.people.listStaff(office.id);
     const roster = await this.parse(file, filename, options.kind === 'new' ? staff.map((s) => s.email ?? '').filter(Boolean) : []);
     const plan = planChanges(roster, staff, options.kind);
@@ -140,12 +144,31 @@ export class BatchesService {
       );
       return batch;
     });
-    await this.queue.add(
-      'batch',
-      { batchId: batch.id },
-      { jobId: JOB_IDS.batch(batch.id), attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
-    );
+    await addSoon(this.queue, [batchJob(batch)]);
     return batch;
+  }
+
+  /** Every batch not finished (queued, or running: perhaps its job was lost), as the job that resumes it. */
+  async dueJobs(limit = 100): Promise<DueJob[]> {
+    return (await this.batches.unfinished(limit)).map(batchJob);
+  }
+
+  /** Worker side (the sweeper): queues each unfinished batch that Redis does not hold; the run resumes where it stopped. */
+  async sweep(): Promise<SweepReport> {
+    return { batches: (await requeue(this.queue, await this.dueJobs())).length };
+  }
+
+  /** For /health: work due since before `since` that Redis does not hold (the sweeper has not caught it). */
+  async backlog(since: Date): Promise<DueJob[]> {
+    return unqueued(
+      this.queue,
+      (await this.dueJobs(50)).filter((job) => job.dueAt < since),
+    );
+  }
+
+  /** Unfinished batches that have not moved since `before` (for /health). */
+  async stuck(before: Date): Promise<Array<{ id: string; phase: string; progressAt: Date }>> {
+    return this.batches.unfinished(20, before);
   }
 
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null) {
@@ -182,8 +205,9 @@ export class BatchesService {
     return pdf;
   }
 
-  private async office(user: CurrentUser): Promise<Office> {
-    if (!isOfficeUser(user)) throw new DomainError('FORBIDDEN', '名簿の取り込みは事業所の職員が行います');
+  /** A roster adds, changes and removes the office's staff: its manager's decision, not every clerk's. */
+  private async managersOffice(user: CurrentUser): Promise<Office> {
+    if (user.role !== 'office_manager' || !user.officeId) throw new DomainError('FORBIDDEN', MANAGERS_ONLY);
     return this.offices.get(user.officeId);
   }
 
@@ -197,11 +221,22 @@ export class BatchesService {
       throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'file', label: '名簿', message }] });
     }
     try {
-      return await parseRoster(file, filename, { existingEmails });
+      return await readRosterOffThread(file, filename, { existingEmails });
     } catch (error) {
       if (error instanceof RosterFileError)
         throw new DomainError('INVALID_REQUEST', error.message, { errors: [{ path: 'file', label: '名簿', message: error.message }] });
       throw error;
     }
   }
+}
+
+function batchJob(batch: Pick<BatchEntity, 'id' | 'createdAt'>): DueJob {
+  return {
+    name: 'batch',
+    jobId: JOB_IDS.batch(batch.id),
+    data: { batchId: batch.id },
+    // The run resumes where it stopped, so retries are cheap; an outage longer than these is the sweeper's.
+    opts: { attempts: 5, backoff: { type: 'exponential', delay: 5000 } },
+    dueAt: batch.createdAt,
+  };
 }

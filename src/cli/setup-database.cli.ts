@@ -22,7 +22,7 @@ void runOrExplain('db:setup', async () => {
     try {
       if (await seedDemo((type) => app.get(type), app.get(DataSource))) {
         const prints = heldJobs(app).documents.length;
-        demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD}); its ${prints} PDFs print when first opened`;
+        demo = `demo data seeded (log in as ${DEMO_USERS.secretariat} / ${DEMO_PASSWORD}); the worker prints its ${prints} PDFs`;
       }
     } finally {
       await app.close();

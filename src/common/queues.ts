@@ -5,9 +5,20 @@ export const DOCUMENTS_QUEUE = 'documents';
 export const MAIL_QUEUE = 'mail';
 export const SIGNING_QUEUE = 'signing';
 export const BATCH_QUEUE = 'batches';
+export const RIGHTS_QUEUE = 'rights';
+/** The sweeper: one job scheduler for every worker, so sweeps never run once per process. */
+export const MAINTENANCE_QUEUE = 'maintenance';
 
 /** Every queue: the worker refuses to start unless each has exactly one processor. */
-export const QUEUE_NAMES = [RENDER_QUEUE, DOCUMENTS_QUEUE, MAIL_QUEUE, SIGNING_QUEUE, BATCH_QUEUE] as const;
+export const QUEUE_NAMES = [
+  RENDER_QUEUE,
+  DOCUMENTS_QUEUE,
+  MAIL_QUEUE,
+  SIGNING_QUEUE,
+  BATCH_QUEUE,
+  RIGHTS_QUEUE,
+  MAINTENANCE_QUEUE,
+] as const;
 
 /**
  * Every job's id, in one place. Ids are deterministic, so queueing the same work twice (a retry, a sweep)
@@ -21,7 +32,16 @@ export const JOB_IDS = {
   seal: (requestId: string) => `seal-${requestId}`,
   expire: (requestId: string) => `expire-${requestId}`,
   remind: (signerId: string) => `remind-${signerId}`,
+  /** The sweep a worker asks for as it starts (or finds the scheduler gone): one at a time, whoever asks. */
+  sweepNow: () => 'sweep-now',
+  printVersion: (versionId: string) => `version-${versionId}`,
+  withdrawalReceipt: (withdrawalId: string) => `withdrawal-receipt-${withdrawalId}`,
+  /** The one daily retention check (a job scheduler: one id, however many workers register it). */
+  retentionScan: () => 'retention-scan',
 } as const;
+
+/** The one job scheduler that repeats the sweep every SWEEP_SECONDS. */
+export const SWEEP_SCHEDULER_ID = 'sweep';
 
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
@@ -56,4 +76,9 @@ export function redisConnection(redisUrl: string): {
 /** Redis keys under which each worker publishes its browser's state for /health. */
 export function workerHeartbeatPrefix(queuePrefix: string): string {
   return `${queuePrefix}:worker-heartbeat:`;
+}
+
+/** Where the sweeper notes its last run (for /health). */
+export function lastSweepKey(queuePrefix: string): string {
+  return `${queuePrefix}:sweeper:last`;
 }

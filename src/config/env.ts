@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { StartupError } from '../common/startup-error';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '../common/project-root';
@@ -16,8 +17,16 @@ export interface AppConfig {
   renderPoolSize: number;
   /** A session unused for this long is logged out. */
   sessionIdleMinutes: number;
+  /** A session ends this long after its log-in, however busy (absolute lifetime). */
+  sessionMaxHours: number;
+  /** Every staff, 事務局 and admin account must enrol a second factor (TOTP or passkey) at log-in. */
+  mfaRequired: boolean;
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback/linklocal/uniquelocal); otherwise the socket's address. */
+  trustProxy: string[] | null;
   /** A mailed original not received after this many days is overdue on the secretariat's dashboard. */
   overdueDays: number;
+  /** Days an office has to answer a patient's rights request (開示・訂正・利用停止・消去) before it is overdue. */
+  rightsDueDays: number;
   /** SMTP server for outgoing mail; when unset outside production, mail is written as .eml files. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -35,6 +44,12 @@ export interface AppConfig {
   downloadLinkDays: number;
   /** Requests per minute from one address before 429 (anti-abuse on public pages such as /sign). */
   throttlePerMinute: number;
+  /** Attempts per minute from one address at each of log-in, the second factor and a 暗証番号 (each its own count). */
+  throttleLoginPerMinute: number;
+  /** How often the worker's sweeper re-queues work that PostgreSQL says is due (and once at start-up). */
+  sweepSeconds: number;
+  /** A batch without progress for this long makes /health say degraded. */
+  stuckMinutes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -84,6 +99,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return value;
   }
+  function flag(name: string, fallback: boolean): boolean {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'on', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'off', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be 1 or 0 (got "${raw}")`);
+    return fallback;
+  }
+  function proxies(name: string): string[] | null {
+    const raw = env[name]?.trim();
+    if (!raw) return null;
+    const entries = raw.split(',').map((e) => e.trim());
+    for (const entry of entries) {
+      const [address, bits, extra] = entry.split('/');
+      const version = isIP(address);
+      const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+      const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32));
+      if (!named && (!version || !bitsOk || extra !== undefined))
+        problems.push(`${name} must list proxy addresses or CIDRs separated by commas (got "${entry}")`);
+    }
+    return entries;
+  }
   function pattern(name: string, value: string, re: RegExp): string {
     if (!re.test(value)) problems.push(`${name} must match ${re} (got "${value}")`);
     return value;
@@ -105,7 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     templatesDir: resolve(env.TEMPLATES_DIR || join(projectRoot(), 'templates')),
     renderPoolSize: integer('RENDER_POOL_SIZE', 2, 1, 16),
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: integer('SESSION_MAX_HOURS', 12, 1, 24 * 30),
+    mfaRequired: flag('MFA_REQUIRED', production),
+    trustProxy: proxies('TRUST_PROXY'),
     overdueDays: integer('OVERDUE_DAYS', 14, 1, 365),
+    rightsDueDays: integer('RIGHTS_DUE_DAYS', 14, 1, 90),
     smtpUrl: env.SMTP_URL ? url('SMTP_URL', '', ['smtp:', 'smtps:']) : null,
     mailFrom: env.MAIL_FROM || 'renkei-forms <no-reply@renkei-forms.invalid>',
     mailDir: resolve(env.MAIL_DIR || join(projectRoot(), 'var', 'mail')),
@@ -118,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
     downloadLinkDays: integer('DOWNLOAD_LINK_DAYS', 14, 1, 90),
     throttlePerMinute: integer('THROTTLE_PER_MINUTE', 600, 10, 10_000_000),
+    throttleLoginPerMinute: integer('THROTTLE_LOGIN_PER_MINUTE', 20, 1, 10_000_000),
+    sweepSeconds: integer('SWEEP_SECONDS', 600, 1, 86_400),
+    stuckMinutes: integer('STUCK_MINUTES', 15, 1, 1440),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1')

@@ -1,21 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { coversOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { formatJst } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
-import { CustodyRule, Holder } from '../networks/catalogue.types';
+import { CustodyRule } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { ChainCheck, GENESIS_HASH, eventHash, verifyChain } from './custody-chain';
 import { CustodyEventEntity } from './custody-event.entity';
 import { CustodyRepository } from './custody.repository';
-import { CUSTODY_EVENT_LABELS, CustodyEvent, CustodyEventType, Exemplar, ExemplarLedger, SubmittedOriginal } from './custody.types';
+import { HOLDER_SHORT, assertEventFits, assertOccurredAt } from './custody.rules';
+import {
+  CUSTODY_EVENT_LABELS,
+  CustodyEvent,
+  CustodyEventType,
+  Exemplar,
+  ExemplarLedger,
+  ExemplarSheet,
+  SubmittedOriginal,
+} from './custody.types';
 import { ExemplarEntity } from './exemplar.entity';
-
-const HOLDER_SHORT: Record<Holder, string> = { secretariat: '事務局', office: '事業所', patient: '患者', staff: '本人' };
 
 /** Which events each side may record. */
 const OFFICE_EVENTS: CustodyEventType[] = ['printed', 'signed', 'mailed', 'handed_to_family', 'destroyed'];
@@ -29,6 +36,8 @@ export interface IssuedDocument {
   officeId: string;
   formId: string;
   rule: CustodyRule;
+  /** The 撤回受付票 of a consent gets exemplars of its own, coded <number>-R1, -R2…; default: the form. */
+  sheet?: ExemplarSheet;
 }
 
 export interface Recorded {
@@ -56,6 +65,8 @@ export class CustodyService {
       ...doc.rule.copies.map((holder) => ({ kind: 'copy' as const, holder })),
     ];
     const exemplars: ExemplarEntity[] = [];
+    const sheet = doc.sheet ?? 'form';
+    const prefix = sheet === 'form' ? `${doc.number}-` : `${doc.number}-R`;
     for (const [index, { kind, holder }] of kinds.entries()) {
       const exemplar = await manager.save(
         manager.create(ExemplarEntity, {
@@ -64,11 +75,14 @@ export class CustodyService {
           networkId: doc.networkId,
           officeId: doc.officeId,
           formId: doc.formId,
-          code: `${doc.number}-${index + 1}`,
+          code: `${prefix}${index + 1}`,
           kind,
           holder,
+          sheet,
           state: 'issued',
           pdfSha256: null,
+          printRequestedAt: null,
+          printError: null,
         }),
       );
       await this.append(manager, exemplar, 'issued', actor, new Date(), null);
@@ -88,15 +102,23 @@ export class CustodyService {
     return this.dataSource.getRepository(ExemplarEntity).findOneBy({ code: normalizeCode(code) });
   }
 
-  /** An exemplar of the user's office or network (or any, for an admin); otherwise 404. */
+  /**
+   * An exemplar of the user's office (or any, for an admin); for the 事務局, one of its network's forms
+   * submitted to it, exactly where it sees the document (never a patient's consent). Otherwise 404, audited.
+   */
   async visibleByCode(user: CurrentUser, code: string, origin: RequestOrigin | null): Promise<Exemplar> {
     const exemplar = await this.findByCode(code);
     return requireInTenancy(this.audit, user, exemplar, {
       target: { type: 'exemplar', id: exemplar?.id ?? code },
-      covers: (x) => coversOffice(user, { id: x.officeId, networkId: x.networkId }),
+      covers: (x) => this.maySee(user, x),
       origin,
-      missing: `書類番号「${code}」は見つかりません`,
+      missing: missingMessage(user, code),
     });
+  }
+
+  private maySee(user: CurrentUser, exemplar: Exemplar): boolean {
+    if (user.role !== 'secretariat') return coversOffice(user, { id: exemplar.officeId, networkId: exemplar.networkId });
+    return exemplar.networkId === user.networkId && this.networks.submittedFormIds(exemplar.networkId).includes(exemplar.formId);
   }
 
   forDocuments(documentIds: string[]): Promise<Exemplar[]> {
@@ -113,18 +135,40 @@ export class CustodyService {
   }
 
   async setPdf(exemplarId: string, sha256: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.update(ExemplarEntity, exemplarId, { pdfSha256: sha256 });
+    await manager.update(ExemplarEntity, exemplarId, { pdfSha256: sha256, printError: null });
+  }
+
+  /** Records, in the caller's transaction, that these exemplars' PDFs are wanted (a failed one is tried again). */
+  async requestPrints(exemplarIds: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+    if (exemplarIds.length === 0) return;
+    await manager.update(ExemplarEntity, { id: In(exemplarIds), pdfSha256: IsNull() }, { printRequestedAt: new Date(), printError: null });
+  }
+
+  /** Exemplars whose PDF was asked for and is neither made nor refused, oldest first. */
+  printsDue(limit: number): Promise<Array<Pick<Exemplar, 'id' | 'printRequestedAt'>>> {
+    return this.dataSource.getRepository(ExemplarEntity).find({
+      select: { id: true, printRequestedAt: true },
+      where: { printRequestedAt: Not(IsNull()), pdfSha256: IsNull(), printError: IsNull() },
+      order: { printRequestedAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  async printFailed(exemplarId: string, error: string): Promise<void> {
+    await this.dataSource.getRepository(ExemplarEntity).update(exemplarId, { printError: error });
   }
 
   /**
    * Records an event on an exemplar the user's side may act on. The office records printing, signing,
-   * mailing, handing over and destruction; the secretariat records receipt and return.
+   * mailing, handing over and destruction; the secretariat records receipt and return. The event must fit
+   * what went before (custody.rules.ts) and be dated between the document's issue and now.
+   * `trustedDate` lifts the not-before-issue bound for the demo seed only, whose history predates its documents.
    */
   async record(
     user: CurrentUser,
     code: string,
     type: CustodyEventType,
-    options: { note?: string | null; occurredAt?: Date; origin: RequestOrigin | null },
+    options: { note?: string | null; occurredAt?: Date; origin: RequestOrigin | null; trustedDate?: boolean },
     outer?: EntityManager,
   ): Promise<Recorded> {
     // Who may act is settled before the transaction, so that a refusal's audit row is not rolled back
@@ -140,7 +184,7 @@ export class CustodyService {
       target: { type: 'exemplar', id: candidate?.id ?? code },
       covers: (exemplar) => this.mayAct(user, exemplar, type),
       origin: options.origin,
-      missing: `書類番号「${code}」は見つかりません`,
+      missing: missingMessage(user, code),
       detail: { attempted: type },
     });
     const work = async (manager: EntityManager): Promise<Recorded> => {
@@ -150,7 +194,7 @@ export class CustodyService {
         .setLock('pessimistic_write')
         .where('x.id = :id', { id: found.id })
         .getOneOrFail();
-      this.assertAllowed(exemplar, type);
+      assertEventFits(exemplar, type);
       if (type === 'received' && exemplar.state === 'received') {
         const previous = await manager
           .getRepository(CustodyEventEntity)
@@ -162,7 +206,9 @@ export class CustodyService {
           message: `${exemplar.code} は ${formatJst(previous!.occurredAt)} に ${previous!.actorName} が受領済みです（変更はありません）`,
         };
       }
-      const event = await this.append(manager, exemplar, type, user, options.occurredAt ?? new Date(), options.note ?? null);
+      const occurredAt = options.occurredAt ?? new Date();
+      assertOccurredAt(occurredAt, options.trustedDate ? new Date(0) : exemplar.createdAt);
+      const event = await this.append(manager, exemplar, type, user, occurredAt, options.note ?? null);
       await this.audit.record(
         {
           action: `custody_${type}`,
@@ -185,31 +231,8 @@ export class CustodyService {
 
   private mayAct(user: CurrentUser, exemplar: Exemplar, type: CustodyEventType): boolean {
     if (user.role === 'admin') return true;
-    if (user.role === 'secretariat') return exemplar.networkId === user.networkId && SECRETARIAT_EVENTS.includes(type);
+    if (user.role === 'secretariat') return this.maySee(user, exemplar) && SECRETARIAT_EVENTS.includes(type);
     return isOfficeUser(user) && exemplar.officeId === user.officeId && OFFICE_EVENTS.includes(type);
-  }
-
-  private assertAllowed(exemplar: Exemplar, type: CustodyEventType): void {
-    const travelling = exemplar.kind === 'original' && exemplar.holder === 'secretariat';
-    if (exemplar.state === 'destroyed') throw new DomainError('INVALID_STATE', `${exemplar.code} は廃棄済みです`);
-    if ((type === 'received' || type === 'mailed' || type === 'returned') && !travelling) {
-      if (exemplar.kind === 'copy') {
-        throw new DomainError('NOT_AN_ORIGINAL', `${exemplar.code} は写しです。事務局へは原本を提出してください`);
-      }
-      throw new DomainError(
-        'NOT_FOR_SECRETARIAT',
-        `${exemplar.code} の原本は${HOLDER_SHORT[exemplar.holder]}が保管するもので、事務局へ提出する書類ではありません`,
-      );
-    }
-    if (type === 'mailed' && exemplar.state === 'received')
-      throw new DomainError('INVALID_STATE', `${exemplar.code} は既に事務局が受領しています`);
-    if (type === 'returned' && exemplar.state !== 'received')
-      throw new DomainError('INVALID_STATE', `${exemplar.code} は受領されていないため返却できません`);
-    if (type === 'signed' && exemplar.kind !== 'original')
-      throw new DomainError('NOT_AN_ORIGINAL', `${exemplar.code} は写しです。署名は原本に行います`);
-    if (type === 'handed_to_family' && exemplar.holder !== 'patient') {
-      throw new DomainError('INVALID_STATE', `${exemplar.code} は患者・家族に渡す書類ではありません`);
-    }
   }
 
   /** An event the service itself records (electronic signature, e-mailed copy): no user, no permission check. */
@@ -280,13 +303,26 @@ export class CustodyService {
     return event;
   }
 
+  /**
+   * Erasure: every exemplar of these documents not yet destroyed gets its `destroyed` event (by the person
+   * who confirmed it, with a note that names no one) and loses its PDF. The chain only grows, so it stays
+   * verifiable. Returns the hashes of the PDFs forgotten.
+   */
+  async destroyIn(manager: EntityManager, documentIds: string[], actor: CurrentUser, note: string): Promise<string[]> {
+    if (documentIds.length === 0) return [];
+    const exemplars = await manager.find(ExemplarEntity, { where: { documentId: In(documentIds) }, order: { code: 'ASC' } });
+    const pdfs: string[] = [];
+    for (const exemplar of exemplars) {
+      if (exemplar.pdfSha256) pdfs.push(exemplar.pdfSha256);
+      if (exemplar.state !== 'destroyed') await this.append(manager, exemplar, 'destroyed', actor, new Date(), note);
+      await manager.update(ExemplarEntity, exemplar.id, { pdfSha256: null });
+    }
+    return [...new Set(pdfs)];
+  }
+
   /** The exemplars of a document, read in the caller's transaction (sealing sets their PDF and records on them). */
   exemplarsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
     return manager.find(ExemplarEntity, { where: { documentId } });
-  }
-
-  exemplar(id: string): Promise<Exemplar | null> {
-    return this.dataSource.getRepository(ExemplarEntity).findOneBy({ id });
   }
 }
 
@@ -299,4 +335,14 @@ export function normalizeCode(input: string): string {
       .filter(Boolean)
       .pop() ?? '';
   return last.replace(/\s+/g, '').toUpperCase();
+}
+
+/**
+ * A code that does not exist and one the user may not see get the same answer. The 事務局 is told what it may
+ * scan, since the sheet in its hand may be one the office keeps.
+ */
+function missingMessage(user: CurrentUser, code: string): string {
+  return user.role === 'secretariat'
+    ? `書類番号「${code}」は見つかりません。事務局へ提出する書類の原本か、番号をお確かめください`
+    : `書類番号「${code}」は見つかりません`;
 }

@@ -29,6 +29,14 @@ export const CUSTODY_EVENT_LABELS: Record<CustodyEventType, string> = {
 
 export type ExemplarKind = 'original' | 'copy';
 
+/**
+ * What the sheet is: the form itself, or the 撤回受付票 (the receipt of a consent's withdrawal), which is
+ * given to the same parties under the same custody rule as the consent it belongs to.
+ */
+export const EXEMPLAR_SHEETS = ['form', 'withdrawal-receipt'] as const;
+export type ExemplarSheet = (typeof EXEMPLAR_SHEETS)[number];
+export const SHEET_LABELS: Record<ExemplarSheet, string> = { form: '', 'withdrawal-receipt': '撤回受付票' };
+
 /** One physical or electronic sheet of a document: an original (原本) or a copy (写し), and who holds it. */
 export interface Exemplar {
   id: string;
@@ -41,9 +49,14 @@ export interface Exemplar {
   code: string;
   kind: ExemplarKind;
   holder: Holder;
+  sheet: ExemplarSheet;
   /** The type of its latest custody event. */
   state: string;
   pdfSha256: string | null;
+  /** Set in the transaction that asks for its PDF; the sweeper prints it until it has one or it fails for good. */
+  printRequestedAt: Date | null;
+  /** Why its PDF could not be made (a refusal that a retry would not change). */
+  printError: string | null;
   createdAt: Date;
 }
 

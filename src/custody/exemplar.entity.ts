@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Holder } from '../networks/catalogue.types';
-import { Exemplar, ExemplarKind } from './custody.types';
+import { Exemplar, ExemplarKind, ExemplarSheet } from './custody.types';
 
 /** One physical or electronic sheet of a document: an original (原本) or a copy (写し), and who holds it. */
 @Entity('exemplar')
@@ -15,8 +15,11 @@ export class ExemplarEntity implements Exemplar {
   @Column('text') code!: string;
   @Column('text') kind!: ExemplarKind;
   @Column('text') holder!: Holder;
+  @Column('text', { default: 'form' }) sheet!: ExemplarSheet;
   /** The type of its latest custody event (kept here for dashboards; the events are the record). */
   @Column('text') state!: string;
   @Column('char', { name: 'pdf_sha256', length: 64, nullable: true }) pdfSha256!: string | null;
+  @Column('timestamptz', { name: 'print_requested_at', nullable: true }) printRequestedAt!: Date | null;
+  @Column('text', { name: 'print_error', nullable: true }) printError!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

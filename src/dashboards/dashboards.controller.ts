@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { MatrixQueryDto } from './dto/matrix-query.dto';
 import { CELL_LABELS, SecretariatDashboardService } from './secretariat-dashboard.service';
 import { OfficeDashboardService } from './office-dashboard.service';
+import { SecretariatMatrixService } from './secretariat-matrix.service';
 
 @ApiTags('dashboards')
 @Controller('api/dashboard')
@@ -14,14 +15,21 @@ export class DashboardsController {
   constructor(
     private readonly secretariat: SecretariatDashboardService,
     private readonly office: OfficeDashboardService,
+    private readonly grid: SecretariatMatrixService,
   ) {}
 
   @Get('secretariat')
   @Roles('secretariat', 'admin')
-  @ApiOperation({ summary: '事務局: offices × required forms, with where each original is (filters: office, status, overdue=1)' })
+  @ApiOperation({
+    summary:
+      '事務局: offices × required forms, with where each original is (filters: office, status, overdue=1); ' +
+      '`matrix`: one row per office, a cell per required form kind, the latest staff-change notice, open registrations',
+  })
   async matrix(@User() user: CurrentUser, @Query() query: MatrixQueryDto) {
-    const rows = await this.secretariat.requirements(networkFor(user, query.network), filterFrom(query));
-    return { offices: this.secretariat.summarize(rows), requirements: rows };
+    const network = networkFor(user, query.network);
+    const rows = await this.secretariat.requirements(network, filterFrom(query));
+    const matrix = await this.grid.matrix(network, { officeId: query.office || undefined });
+    return { offices: this.secretariat.summarize(rows), requirements: rows, matrix };
   }
 
   @Get('secretariat.csv')

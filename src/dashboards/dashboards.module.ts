@@ -4,14 +4,17 @@ import { CustodyModule } from '../custody/custody.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { NetworksModule } from '../networks/networks.module';
 import { PeopleModule } from '../people/people.module';
+import { RegistrationsModule } from '../registrations/registrations.module';
+import { TrainingModule } from '../training/training.module';
 import { DashboardsController } from './dashboards.controller';
 import { OfficeDashboardService } from './office-dashboard.service';
 import { SecretariatDashboardService } from './secretariat-dashboard.service';
+import { SecretariatMatrixService } from './secretariat-matrix.service';
 
 @Module({
-  imports: [AccountsModule, NetworksModule, PeopleModule, DocumentsModule, CustodyModule],
+  imports: [AccountsModule, NetworksModule, PeopleModule, DocumentsModule, CustodyModule, RegistrationsModule, TrainingModule],
   controllers: [DashboardsController],
-  providers: [SecretariatDashboardService, OfficeDashboardService],
-  exports: [SecretariatDashboardService, OfficeDashboardService],
+  providers: [SecretariatDashboardService, SecretariatMatrixService, OfficeDashboardService],
+  exports: [SecretariatDashboardService, SecretariatMatrixService, OfficeDashboardService],
 })
 export class DashboardsModule {}

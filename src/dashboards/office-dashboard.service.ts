@@ -30,7 +30,7 @@ export class OfficeDashboardService {
     const documents = await this.documents.list(user);
     const owed = (await this.secretariat.requirements(office.networkId, { officeId: office.id })).filter((r) => r.status !== 'received');
     const kept = documents
-      .filter((d) => d.status !== 'withdrawn')
+      .filter((d) => d.status !== 'withdrawn' && d.status !== 'erased')
       .flatMap((d) =>
         d.exemplars
           .filter((e) => e.holder === 'office')
@@ -38,7 +38,7 @@ export class OfficeDashboardService {
             code: e.code,
             mark: e.mark,
             documentNumber: d.number,
-            title: `${d.formNumber} ${d.formTitle}`,
+            title: `${e.sheet === 'withdrawal-receipt' ? '撤回受付票 ' : ''}${d.formNumber} ${d.formTitle}`,
             ready: e.pdfSha256 !== null,
           })),
       );

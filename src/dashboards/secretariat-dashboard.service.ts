@@ -136,7 +136,7 @@ export function filterRequirements(rows: Requirement[], filter: RequirementFilte
 }
 
 /** Where one required form stands: its latest document's state, or its original's journey to the 事務局. */
-function cellFor(
+export function cellFor(
   doc: LatestDocument | undefined,
   original: SubmittedOriginal | undefined,
   overdueBefore: number,

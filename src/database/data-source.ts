@@ -14,13 +14,31 @@ import { NetworkEntity } from '../networks/network.entity';
 import { PdfBlobEntity } from '../rendering/pdf-blob.entity';
 import { RenderRequestEntity } from '../rendering/render-request.entity';
 import { MailOutboxEntity } from '../mail/mail-outbox.entity';
-import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from '../signing/signing.entities';
+import { DownloadLinkEntity, SignerEntity, SigningRequestEntity, WithdrawalLinkEntity } from '../signing/signing.entities';
+import {
+  ConsentWithdrawalEntity,
+  ErasureEntity,
+  LegalHoldEntity,
+  RetentionDueEntity,
+  RightsCorrectionEntity,
+  RightsRequestEntity,
+} from '../rights/rights.entities';
 import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from '../batches/batch.entities';
+import { ApplicationEntity, InvitationEntity } from '../onboarding/onboarding.entities';
+import { RegistrationLineEntity, RegistrationQuestionEntity } from '../registrations/registration.entities';
+import { TrainingRecordEntity } from '../training/training-record.entity';
+import { FollowUpEntity } from '../follow-ups/follow-up.entity';
 import { Foundation1763700000000 } from './migrations/1763700000000-Foundation';
 import { AccountsDocumentsCustody1763800000000 } from './migrations/1763800000000-AccountsDocumentsCustody';
 import { Signing1763900000000 } from './migrations/1763900000000-Signing';
 import { Batches1764000000000 } from './migrations/1764000000000-Batches';
 import { FormSubjects1764100000000 } from './migrations/1764100000000-FormSubjects';
+import { ConsentLifecycle1764200000000 } from './migrations/1764200000000-ConsentLifecycle';
+import { LoginSecurity1764300000000 } from './migrations/1764300000000-LoginSecurity';
+import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from '../accounts/mfa.entities';
+import { SecurityFindings1764400000000 } from './migrations/1764400000000-SecurityFindings';
+import { Desk1764500000000 } from './migrations/1764500000000-Desk';
+import { Reliability1764600000000 } from './migrations/1764600000000-Reliability';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -44,6 +62,22 @@ export const ENTITIES = [
   BatchEntity,
   BatchPersonEntity,
   BatchChunkEntity,
+  TotpEntity,
+  PasskeyEntity,
+  RecoveryCodeEntity,
+  ApplicationEntity,
+  InvitationEntity,
+  RegistrationLineEntity,
+  RegistrationQuestionEntity,
+  TrainingRecordEntity,
+  FollowUpEntity,
+  WithdrawalLinkEntity,
+  RightsRequestEntity,
+  RightsCorrectionEntity,
+  ConsentWithdrawalEntity,
+  LegalHoldEntity,
+  RetentionDueEntity,
+  ErasureEntity,
 ];
 export const MIGRATIONS = [
   Foundation1763700000000,
@@ -51,6 +85,11 @@ export const MIGRATIONS = [
   Signing1763900000000,
   Batches1764000000000,
   FormSubjects1764100000000,
+  ConsentLifecycle1764200000000,
+  LoginSecurity1764300000000,
+  SecurityFindings1764400000000,
+  Desk1764500000000,
+  Reliability1764600000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

@@ -15,6 +15,9 @@ import { NetworksModule } from '../networks/networks.module';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleModule } from '../people/people.module';
 import { PeopleService } from '../people/people.service';
+import { RightsModule } from '../rights/rights.module';
+import { RightsRequestsService } from '../rights/rights-requests.service';
+import { todayInJapan } from '../common/japan-date';
 import { DEMO_OFFICE } from './database.setup';
 
 export const DEMO_PASSWORD = 'renkei-demo-2026';
@@ -26,7 +29,7 @@ export const DEMO_USERS = {
 };
 
 /** The services a seed needs, without HTTP or Chromium (printing is queued for the worker). */
-@Module({ imports: [CoreModule, AuditModule, AccountsModule, NetworksModule, PeopleModule, CustodyModule, DocumentsModule] })
+@Module({ imports: [CoreModule, AuditModule, AccountsModule, NetworksModule, PeopleModule, CustodyModule, DocumentsModule, RightsModule] })
 export class SeedModule {}
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
@@ -118,9 +121,13 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
     await documents.recordPaperSignature(user, issued.id, null);
     if (stage === 'signed') return;
     const original = issued.exemplars.find((e) => e.kind === 'original' && e.holder === 'secretariat')!;
-    await custody.record(user, original.code, 'mailed', { origin: null, occurredAt: daysAgo(mailedDaysAgo) });
+    await custody.record(user, original.code, 'mailed', { origin: null, occurredAt: daysAgo(mailedDaysAgo), trustedDate: true });
     if (stage === 'received')
-      await custody.record(secretariat, original.code, 'received', { origin: null, occurredAt: daysAgo(mailedDaysAgo - 3) });
+      await custody.record(secretariat, original.code, 'received', {
+        origin: null,
+        occurredAt: daysAgo(mailedDaysAgo - 3),
+        trustedDate: true,
+      });
   };
   await walk(manager, officePledge, null, 'received', 30);
   await walk(manager, staffPledge, taro.id, 'received', 30);
@@ -138,5 +145,17 @@ export async function seedDemo(get: <T>(type: new (...args: never[]) => T) => T,
   });
   const consent = await documents.create(manager, { form: formFor('patient', 'consent'), subjectId: patient.id }, null);
   await documents.issue(manager, consent.id, null);
+  // The family asked, by letter three weeks ago, what the service holds on the patient: overdue on the office page.
+  await get(RightsRequestsService).record(
+    manager,
+    patient.id,
+    {
+      kind: 'disclosure',
+      receivedAt: todayInJapan(daysAgo(21)),
+      receivedVia: 'paper',
+      detail: '保有する個人データと利用目的の開示（長男 田中 健太様より）',
+    },
+    null,
+  );
   return true;
 }

@@ -33,7 +33,9 @@ export class DocumentAccessPolicy {
 
   maySee(user: CurrentUser, doc: Pick<Document, 'officeId' | 'networkId' | 'formId'>): boolean {
     if (this.mayWrite(user, doc)) return true;
-    return user.role === 'secretariat' && doc.networkId === user.networkId && this.submittedForms(doc.networkId).includes(doc.formId);
+    return (
+      user.role === 'secretariat' && doc.networkId === user.networkId && this.networks.submittedFormIds(doc.networkId).includes(doc.formId)
+    );
   }
 
   mayWrite(user: CurrentUser, doc: Pick<Document, 'officeId'>): boolean {
@@ -43,15 +45,7 @@ export class DocumentAccessPolicy {
   /** The documents a list shows this user. */
   scopeOf(user: CurrentUser): DocumentScope {
     if (isOfficeUser(user)) return { officeId: user.officeId };
-    if (user.role === 'secretariat') return { networkId: user.networkId!, formIds: this.submittedForms(user.networkId!) };
+    if (user.role === 'secretariat') return { networkId: user.networkId!, formIds: this.networks.submittedFormIds(user.networkId!) };
     return { all: true };
-  }
-
-  /** The network's forms whose original goes to the 事務局. */
-  private submittedForms(networkId: string): string[] {
-    return this.networks
-      .getNetwork(networkId)
-      .forms.filter((f) => f.custody.originals.includes('secretariat'))
-      .map((f) => f.id);
   }
 }

@@ -71,7 +71,7 @@ export class DocumentDraftsService {
   private async sources(
     user: CurrentUser,
     office: Office,
-    form: Pick<FormDefinition, 'subject'>,
+    form: Pick<FormDefinition, 'subject' | 'purpose'>,
     subjectId: string | null,
     origin: RequestOrigin | null,
   ): Promise<DraftSources> {
@@ -80,6 +80,10 @@ export class DocumentDraftsService {
       ...officeSources(office, manager?.name ?? (user.role === 'office_manager' ? user.name : null), user),
       issueDate: null,
     };
+    if (form.purpose === 'application') {
+      const roster = await this.people.listStaff(office.id);
+      sources.roster = roster.map(({ name, nameKana, email, jobTitle }) => ({ name, nameKana, email, jobTitle }));
+    }
     if (form.subject !== 'staff' && form.subject !== 'patient') return sources;
     if (!subjectId || !isUuid(subjectId)) {
       const label = form.subject === 'staff' ? '従事者' : '患者';
@@ -101,6 +105,12 @@ export class DocumentDraftsService {
       target: { type: 'patient', id: subjectId },
       missing: '患者が見つかりません',
     });
+    if (patient.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています。書類は作成できません');
+    if (patient.suspendedAt)
+      throw new DomainError(
+        'INVALID_STATE',
+        `${patient.name} さんは利用停止の請求に応じて利用を停止しています。新しい書類は作成できません`,
+      );
     return { ...sources, patient, family };
   }
 }

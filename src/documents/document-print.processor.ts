@@ -1,14 +1,14 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Job, UnrecoverableError } from 'bullmq';
-import { DomainError } from '../common/errors/domain-error';
+import { Processor } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { LoggedWorkerHost } from '../common/logged-worker-host';
 import { DOCUMENTS_QUEUE } from '../common/queues';
 import { FormPdfService } from '../rendering/form-pdf.service';
 import { DocumentPrintingService } from './document-printing.service';
-import { PrintExemplarJob } from './documents.types';
+import { PrintJob } from './documents.types';
 
-/** Prints one exemplar (see DocumentPrintingService.print). A domain error will not go away on a retry. */
+/** Prints one exemplar (see DocumentPrintingService.print) or a bare version for a disclosure. */
 @Processor(DOCUMENTS_QUEUE, { concurrency: 2 })
-export class DocumentPrintProcessor extends WorkerHost {
+export class DocumentPrintProcessor extends LoggedWorkerHost {
   constructor(
     private readonly printing: DocumentPrintingService,
     private readonly formPdf: FormPdfService,
@@ -16,12 +16,8 @@ export class DocumentPrintProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<PrintExemplarJob>): Promise<{ sha256: string }> {
-    try {
-      return await this.printing.print(job.data.exemplarId, this.formPdf);
-    } catch (error) {
-      if (error instanceof DomainError) throw new UnrecoverableError(error.message);
-      throw error;
-    }
+  process(job: Job<PrintJob>): Promise<{ sha256: string }> {
+    if ('versionId' in job.data) return this.printing.printVersion(job.data.versionId, this.formPdf);
+    return this.printing.print(job.data.exemplarId, this.formPdf, { number: job.attemptsMade + 1, of: job.opts.attempts ?? 1 });
   }
 }

@@ -17,6 +17,8 @@ export class DocumentEntity implements Document {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'issued_at', nullable: true }) issuedAt!: Date | null;
   @Column('timestamptz', { name: 'signed_at', nullable: true }) signedAt!: Date | null;
+  @Column('date', { name: 'ended_on', nullable: true }) endedOn!: string | null;
+  @Column('timestamptz', { name: 'erased_at', nullable: true }) erasedAt!: Date | null;
 }
 
 /** The data of a document at one point; a draft's edits and a correction are new versions. */
@@ -29,4 +31,5 @@ export class DocumentVersionEntity implements DocumentVersion {
   @Column('uuid', { name: 'previous_version_id', nullable: true }) previousVersionId!: string | null;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('char', { name: 'pdf_sha256', length: 64, nullable: true }) pdfSha256!: string | null;
 }

@@ -48,11 +48,6 @@ export class DocumentsController {
     return this.documents.recordPaperSignature(user, id, origin);
   }
 
-  @Post('documents/:id/withdraw')
-  withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
-    return this.documents.withdraw(user, id, origin);
-  }
-
   @Get('exemplars/:code/pdf')
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The printable PDF of one exemplar (原本 or 写し, with its QR code); 409 while printing' })

@@ -4,17 +4,26 @@ import { CustodyModule } from '../custody/custody.module';
 import { NetworksModule } from '../networks/networks.module';
 import { PeopleModule } from '../people/people.module';
 import { PdfStoreModule } from '../rendering/pdf-store.module';
+import { RegistrationsModule } from '../registrations/registrations.module';
 import { DocumentAccessPolicy } from './document-access.policy';
 import { DocumentDraftsService } from './document-drafts.service';
 import { DocumentPrintingService } from './document-printing.service';
+import { DocumentRetirementService } from './document-retirement.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
 @Module({
-  imports: [AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule],
+  imports: [AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule, RegistrationsModule],
   controllers: [DocumentsController],
-  providers: [DocumentsService, DocumentsRepository, DocumentAccessPolicy, DocumentDraftsService, DocumentPrintingService],
-  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService],
+  providers: [
+    DocumentsService,
+    DocumentsRepository,
+    DocumentAccessPolicy,
+    DocumentDraftsService,
+    DocumentPrintingService,
+    DocumentRetirementService,
+  ],
+  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService, DocumentRetirementService],
 })
 export class DocumentsModule {}

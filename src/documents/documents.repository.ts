@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DocumentEntity, DocumentVersionEntity } from './document.entity';
-import { Document, DocumentStatus, DocumentVersion, LatestDocument } from './documents.types';
+import { Document, DocumentStatus, DocumentVersion, LatestDocument, RetentionFacts } from './documents.types';
 
 /** A new document's row: what the caller decides; the number, id and dates come from here. */
 export type DocumentRow = Pick<Document, 'networkId' | 'formId' | 'officeId' | 'subjectType' | 'subjectId' | 'status' | 'createdBy'> &
@@ -60,7 +60,7 @@ export class DocumentsRepository {
     manager: EntityManager,
     id: string,
     from: DocumentStatus | null,
-    changes: Partial<Pick<Document, 'status' | 'issuedAt' | 'signedAt'>>,
+    changes: Partial<Pick<Document, 'status' | 'issuedAt' | 'signedAt' | 'endedOn' | 'erasedAt'>>,
   ): Promise<boolean> {
     const changed = await manager.update(DocumentEntity, from ? { id, status: from } : { id }, changes);
     return changed.affected === 1;
@@ -76,7 +76,7 @@ export class DocumentsRepository {
   async currentVersions(documentIds: string[]): Promise<Map<string, DocumentVersion>> {
     if (documentIds.length === 0) return new Map();
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT DISTINCT ON (document_id) id, document_id, version, data, previous_version_id, created_by, created_at
+      `SELECT DISTINCT ON (document_id) id, document_id, version, data, previous_version_id, created_by, created_at, pdf_sha256
          FROM document_version
         WHERE document_id = ANY($1)
         ORDER BY document_id, version DESC`,
@@ -93,9 +93,81 @@ export class DocumentsRepository {
           previousVersionId: r.previous_version_id as string | null,
           createdBy: r.created_by as string | null,
           createdAt: r.created_at as Date,
+          pdfSha256: r.pdf_sha256 as string | null,
         },
       ]),
     );
+  }
+
+  /** The row, locked until the caller's transaction ends: signing, sealing, withdrawal and erasure serialize on it. */
+  lock(manager: EntityManager, id: string): Promise<Document | null> {
+    return manager.getRepository(DocumentEntity).createQueryBuilder('d').setLock('pessimistic_write').where('d.id = :id', { id }).getOne();
+  }
+
+  /** Every document about one subject of an office (a patient's consents and their corrections), newest first. */
+  forSubject(officeId: string, subjectType: string, subjectId: string, manager: EntityManager = this.dataSource.manager) {
+    return manager.find(DocumentEntity, {
+      where: { officeId, subjectType: subjectType as Document['subjectType'], subjectId },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  /** The documents that correct this one (each a new document whose first version points back). */
+  correctionsOf(manager: EntityManager, id: string): Promise<Document[]> {
+    return manager.find(DocumentEntity, { where: { correctsDocumentId: id } });
+  }
+
+  /** Every version of these documents, oldest first. */
+  versionsOf(documentIds: string[]): Promise<DocumentVersion[]> {
+    if (documentIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(DocumentVersionEntity).find({ where: { documentId: In(documentIds) }, order: { version: 'ASC' } });
+  }
+
+  findVersion(id: string): Promise<DocumentVersion | null> {
+    return this.dataSource.getRepository(DocumentVersionEntity).findOneBy({ id });
+  }
+
+  async setVersionPdf(manager: EntityManager, versionId: string, sha256: string): Promise<void> {
+    await manager.update(DocumentVersionEntity, versionId, { pdfSha256: sha256 });
+  }
+
+  /** Empties every version's data and forgets its printed PDF; returns the PDFs' hashes (to delete if unused). */
+  async eraseVersions(manager: EntityManager, documentIds: string[]): Promise<string[]> {
+    if (documentIds.length === 0) return [];
+    const rows: Array<{ pdf_sha256: string | null }> = await manager.query(
+      `WITH old AS (SELECT id, pdf_sha256 FROM document_version WHERE document_id = ANY($1) FOR UPDATE)
+       UPDATE document_version v SET data = '{}'::jsonb, pdf_sha256 = NULL FROM old WHERE v.id = old.id
+       RETURNING old.pdf_sha256`,
+      [documentIds],
+    );
+    return rows.map((r) => r.pdf_sha256).filter((sha): sha is string => sha !== null);
+  }
+
+  /** What retention weighs for every document not yet erased: one query for the daily job. */
+  async retentionFacts(officeId: string | null = null): Promise<RetentionFacts[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT d.id, d.number, d.network_id, d.form_id, d.office_id, d.subject_type, d.subject_id, d.status, d.created_at, d.issued_at,
+              to_char(d.ended_on, 'YYYY-MM-DD') AS ended_on,
+              (SELECT min(c.signed_at) FROM document c
+                WHERE c.corrects_document_id = d.id AND c.status IN ('signed', 'revoked')) AS superseded_at
+         FROM document d
+        WHERE d.status <> 'erased' AND ($1::uuid IS NULL OR d.office_id = $1)`,
+      [officeId],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      number: r.number as string,
+      networkId: r.network_id as string,
+      formId: r.form_id as string,
+      officeId: r.office_id as string,
+      subjectType: r.subject_type as RetentionFacts['subjectType'],
+      subjectId: r.subject_id as string | null,
+      status: r.status as DocumentStatus,
+      createdAt: r.created_at as Date,
+      issuedAt: r.issued_at as Date | null,
+      endedOn: r.ended_on as string | null,
+      supersededAt: r.superseded_at as Date | null,
+    }));
   }
 
   async versionData(versionId: string): Promise<Record<string, unknown>> {
@@ -123,7 +195,10 @@ export class DocumentsRepository {
     return query.getMany();
   }
 
-  /** The latest document per (office, form, subject) that has not been withdrawn; a correction supersedes the original. */
+  /**
+   * The latest document per (office, form, subject) still in use (not withdrawn, revoked or erased); a correction
+   * supersedes the original.
+   */
   async latest(officeIds: string[], formIds: string[]): Promise<LatestDocument[]> {
     if (officeIds.length === 0 || formIds.length === 0) return [];
     const rows: Array<{
@@ -136,7 +211,7 @@ export class DocumentsRepository {
     }> = await this.dataSource.query(
       `SELECT DISTINCT ON (office_id, form_id, subject_id) id, number, office_id, form_id, subject_id, status
            FROM document
-          WHERE office_id = ANY($1) AND form_id = ANY($2) AND status <> 'withdrawn'
+          WHERE office_id = ANY($1) AND form_id = ANY($2) AND status NOT IN ('withdrawn', 'revoked', 'erased')
           ORDER BY office_id, form_id, subject_id, created_at DESC`,
       [officeIds, formIds],
     );

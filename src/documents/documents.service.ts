@@ -9,18 +9,22 @@ import { CustodyService } from '../custody/custody.service';
 import { Exemplar } from '../custody/custody.types';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
+import { RegistrationsService } from '../registrations/registrations.service';
 import { DocumentAccessPolicy } from './document-access.policy';
 import { DocumentDraftsService } from './document-drafts.service';
 import { DocumentPrintingService } from './document-printing.service';
 import { DocumentsRepository } from './documents.repository';
-import { Document, DocumentVersion, DocumentView, LatestDocument, NewDocument } from './documents.types';
+import { Document, DocumentVersion, DocumentView, LatestDocument, NewDocument, RetentionFacts, isRetired } from './documents.types';
+
+const RETIRED_WORDS: Record<string, string> = { withdrawn: '取り下げ済み', revoked: '撤回済み', erased: '消去済み' };
 
 export type { DocumentSummary, DocumentView, NewDocument, PrintExemplarJob } from './documents.types';
+export { isRetired } from './documents.types';
 
 /**
  * A document's life: drafted (prefilled), issued (its custody rule creates the originals and copies, each
- * printed), signed on paper or electronically, corrected by a new document, or withdrawn. And what pages
- * and other features read of it.
+ * printed), signed on paper or electronically, corrected by a new document. Leaving use (withdrawn,
+ * revoked, erased) is DocumentRetirementService's. And what pages and other features read of it.
  */
 @Injectable()
 export class DocumentsService {
@@ -33,6 +37,7 @@ export class DocumentsService {
     private readonly custody: CustodyService,
     private readonly audit: AuditService,
     private readonly pdfs: PdfStoreService,
+    private readonly registrations: RegistrationsService,
   ) {}
 
   /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
@@ -91,7 +96,9 @@ export class DocumentsService {
       },
       { data },
     );
-    return { document, exemplars: await this.createExemplars(manager, document, version, user) };
+    const exemplars = await this.createExemplars(manager, document, version, user);
+    await this.submitted(manager, document, version);
+    return { document, exemplars };
   }
 
   /**
@@ -107,6 +114,11 @@ export class DocumentsService {
       if (!(await this.documents.transition(manager, doc.id, 'draft', { status: 'issued', issuedAt: new Date() })))
         throw new DomainError('INVALID_STATE', `${doc.number} は既に発行されています`);
       const created = await this.createExemplars(manager, doc, version, user);
+      await this.custody.requestPrints(
+        created.map((e) => e.id),
+        manager,
+      );
+      await this.submitted(manager, doc, version);
       const detail = { exemplars: created.map((e) => e.code) };
       await this.audit.record(
         { action: 'document_issued', actor: user, target: { type: 'document', id: doc.id }, origin, detail },
@@ -122,7 +134,14 @@ export class DocumentsService {
    * New data for a document. A draft gets a new version; an issued or signed document never changes:
    * the correction becomes a new draft document whose first version points to the old one.
    */
-  async revise(user: CurrentUser, id: string, input: Record<string, unknown>, origin: RequestOrigin | null): Promise<DocumentView> {
+  async revise(
+    user: CurrentUser,
+    id: string,
+    input: Record<string, unknown>,
+    origin: RequestOrigin | null,
+    /** Work that commits with the revision (a rights request links its correction), given the revised document's id. */
+    alongside?: (manager: EntityManager, documentId: string) => Promise<void>,
+  ): Promise<DocumentView> {
     const doc = await this.access.visible(user, id, origin, { write: true });
     const data = this.networks.validate(doc.networkId, doc.formId, input);
     const previous = await this.documents.currentVersion(doc.id);
@@ -131,10 +150,11 @@ export class DocumentsService {
       await this.documents.transaction(async (manager) => {
         await this.documents.addVersion(manager, previous, data, user.id);
         await this.audit.record({ action: 'document_revised', actor: user, target, origin }, manager);
+        await alongside?.(manager, doc.id);
       });
       return this.view(doc);
     }
-    if (doc.status === 'withdrawn') throw new DomainError('INVALID_STATE', `${doc.number} は取り下げ済みです`);
+    if (isRetired(doc.status)) throw new DomainError('INVALID_STATE', `${doc.number} は${RETIRED_WORDS[doc.status]}のため訂正できません`);
     const correction = await this.documents.transaction(async (manager) => {
       const { document: created } = await this.documents.insert(
         manager,
@@ -149,6 +169,7 @@ export class DocumentsService {
       );
       const detail = { correction: created.number };
       await this.audit.record({ action: 'document_corrected', actor: user, target, origin, detail }, manager);
+      await alongside?.(manager, created.id);
       return created;
     });
     return this.view(correction);
@@ -167,20 +188,12 @@ export class DocumentsService {
     return this.view({ ...doc, status: 'signed' });
   }
 
-  async withdraw(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
-    const doc = await this.access.visible(user, id, origin, { write: true });
-    if (doc.status !== 'draft' && doc.status !== 'issued')
-      throw new DomainError('INVALID_STATE', `${doc.number} は取り下げできません（${doc.status}）`);
-    await this.documents.transaction(async (manager) => {
-      await this.documents.transition(manager, doc.id, null, { status: 'withdrawn' });
-      await this.audit.record({ action: 'document_withdrawn', actor: user, target: { type: 'document', id: doc.id }, origin }, manager);
-    });
-    return this.view({ ...doc, status: 'withdrawn' });
-  }
-
-  /** The last signer signed and the PDF is sealed: the document is signed, for good. */
-  async markSignedElectronically(manager: EntityManager, id: string): Promise<void> {
-    await this.documents.transition(manager, id, 'issued', { status: 'signed', signedAt: new Date() });
+  /**
+   * The last signer signed and the PDF is sealed: the document is signed, for good. False (nothing changed)
+   * when it left use meanwhile (withdrawn, erased): the caller must then not seal nor deliver it.
+   */
+  async markSignedElectronically(manager: EntityManager, id: string): Promise<boolean> {
+    return this.documents.transition(manager, id, 'issued', { status: 'signed', signedAt: new Date() });
   }
 
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
@@ -212,9 +225,13 @@ export class DocumentsService {
     const exemplar = await this.custody.findByCode(code);
     if (!exemplar) throw new DomainError('NOT_FOUND', `書類番号「${code}」は見つかりません`);
     const doc = await this.access.visible(user, exemplar.documentId, origin);
+    if (exemplar.state === 'destroyed')
+      throw new DomainError('DOCUMENT_RETIRED', `${exemplar.code} は廃棄（消去）されたため、PDFはありません`);
     const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
     if (!pdf) {
-      await this.printing.queuePrint([exemplar.id]); // a no-op if it is already queued
+      // Asked for again (a failed print is retried); a no-op for the queue if it is already there.
+      await this.custody.requestPrints([exemplar.id]);
+      await this.printing.queuePrint([exemplar.id]);
       throw new DomainError('PDF_NOT_READY', 'PDFはまだ作成中です。少し待ってからもう一度お試しください');
     }
     const detail = { code: exemplar.code, subject: doc.subjectType };
@@ -232,7 +249,22 @@ export class DocumentsService {
     return this.documents.versionsData(versionIds);
   }
 
-  /** The latest document (not withdrawn) per office, form and subject: one query for a whole dashboard. */
+  /** A patient's documents (with their exemplars) in their office, newest first; the caller checked who may see them. */
+  async forPatient(officeId: string, patientId: string, manager?: EntityManager): Promise<DocumentView[]> {
+    return this.views(await this.documents.forSubject(officeId, 'patient', patientId, manager));
+  }
+
+  /** Every version of these documents, oldest first (a disclosure lists them all). */
+  versionsOf(documentIds: string[]): Promise<DocumentVersion[]> {
+    return this.documents.versionsOf(documentIds);
+  }
+
+  /** What the daily retention job weighs, for every document not yet erased (of one office, or all). */
+  retentionFacts(officeId?: string): Promise<RetentionFacts[]> {
+    return this.documents.retentionFacts(officeId ?? null);
+  }
+
+  /** The latest document (in use) per office, form and subject: one query for a whole dashboard. */
   latestDocuments(officeIds: string[], formIds: string[]): Promise<LatestDocument[]> {
     return this.documents.latest(officeIds, formIds);
   }
@@ -240,6 +272,14 @@ export class DocumentsService {
   /** Who and where a new document comes from; the caller adds its subject and status. */
   private rowFor(at: { networkId: string; officeId: string }, formId: string, user: CurrentUser) {
     return { networkId: at.networkId, officeId: at.officeId, formId, createdBy: user.id };
+  }
+
+  /** An issued staff-change notice puts each person it lists on the 事務局's registration desk. */
+  private async submitted(manager: EntityManager, doc: Document, version: DocumentVersion): Promise<void> {
+    const { form } = this.networks.getForm(doc.networkId, doc.formId);
+    if (form.purpose !== 'notice') return;
+    const notice = { networkId: doc.networkId, officeId: doc.officeId, formId: doc.formId, documentId: doc.id, data: version.data };
+    await this.registrations.noticeIssued(manager, notice);
   }
 
   private createExemplars(manager: EntityManager, doc: Document, version: DocumentVersion, user: CurrentUser): Promise<Exemplar[]> {

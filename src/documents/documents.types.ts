@@ -2,7 +2,7 @@
 import type { Exemplar } from '../custody/custody.types';
 import type { FormSubject } from '../networks/catalogue.types';
 
-export const DOCUMENT_STATUSES = ['draft', 'issued', 'signed', 'declined', 'expired', 'withdrawn'] as const;
+export const DOCUMENT_STATUSES = ['draft', 'issued', 'signed', 'declined', 'expired', 'withdrawn', 'revoked', 'erased'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 export type SubjectType = FormSubject;
 
@@ -22,6 +22,15 @@ export interface Document {
   createdAt: Date;
   issuedAt: Date | null;
   signedAt: Date | null;
+  /** The day it stopped being in use: withdrawn (取り下げ) or revoked (撤回, from the day the withdrawal was received). */
+  endedOn: string | null;
+  /** When its personal data and PDFs were erased (消去); the row stays as the ledger's anchor. */
+  erasedAt: Date | null;
+}
+
+/** A document that can never again be signed, sealed or delivered. */
+export function isRetired(status: DocumentStatus | string): boolean {
+  return status === 'withdrawn' || status === 'revoked' || status === 'erased';
 }
 
 /** The data of a document at one point; a draft's edits and a correction are new versions. */
@@ -33,6 +42,8 @@ export interface DocumentVersion {
   previousVersionId: string | null;
   createdBy: string | null;
   createdAt: Date;
+  /** A version printed for a disclosure (one that no exemplar was issued from). */
+  pdfSha256?: string | null;
 }
 
 /** A document as pages and the API show it: its form's title, its latest data, its exemplars. */
@@ -58,6 +69,26 @@ export interface NewDocument {
 
 export interface PrintExemplarJob {
   exemplarId: string;
+}
+
+/** The worker's print jobs: an exemplar (with its mark and QR code), or a bare version for a disclosure. */
+export type PrintJob = PrintExemplarJob | { versionId: string };
+
+/** What retention needs of a document: its form, subject, dates and whether a signed correction superseded it. */
+export interface RetentionFacts {
+  id: string;
+  number: string;
+  networkId: string;
+  formId: string;
+  officeId: string;
+  subjectType: SubjectType;
+  subjectId: string | null;
+  status: DocumentStatus;
+  createdAt: Date;
+  issuedAt: Date | null;
+  endedOn: string | null;
+  /** When a correction of it was signed: it is no longer the one in use. */
+  supersededAt: Date | null;
 }
 
 /** The latest document (not withdrawn) of a form about one subject of an office: what the 事務局's matrix shows. */

@@ -1,86 +1,36 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import Redis from 'ioredis';
-import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
-import { workerHeartbeatPrefix } from '../common/queues';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/env';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sessionToken } from '../accounts/auth.guard';
 import { Public } from '../accounts/current-user';
-import { RedisService } from '../common/redis.provider';
-import type { WorkerHeartbeat } from '../rendering/worker-heartbeat.service';
-
-interface Check {
-  status: 'up' | 'down';
-  detail?: unknown;
-}
+import { SessionsService } from '../accounts/sessions.service';
+import { HealthService } from './health.service';
 
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly redisService: RedisService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly service: HealthService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Database, Redis, and the browsers of the running workers (503 if any is down)' })
-  async health(@Res() reply: FastifyReply): Promise<void> {
-    const [database, redis, browser] = await Promise.all([this.database(), this.redis(), this.browser()]);
-    const ok = [database, redis, browser].every((c) => c.status === 'up');
-    reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks: { database, redis, browser } });
+  @ApiOperation({
+    summary: 'ok, or degraded (503) with the reasons: database or Redis down, no live worker, a stuck batch, due work not queued',
+    description: 'Anyone sees the status and the reason codes; a logged-in admin also sees each check in detail.',
+  })
+  async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const report = await this.service.report();
+    const token = sessionToken(request);
+    const admin = token ? (await this.sessions.resolve(token).catch(() => null))?.user.role === 'admin' : false;
+    const { status, reasons, checks } = report;
+    reply.status(status === 'ok' ? 200 : 503).send(admin ? { status, reasons, checks } : { status, reasons });
   }
 
-  private async database(): Promise<Check> {
-    try {
-      await this.dataSource.query('SELECT 1');
-      return { status: 'up' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message };
-    }
+  @Get('live')
+  @ApiOperation({ summary: 'The API process answers (for load balancers and container checks: never depends on Redis or the worker)' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
-
-  private async redis(): Promise<Check> {
-    try {
-      await withTimeout(this.redisService.client.ping(), 2000);
-      return { status: 'up' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message };
-    }
-  }
-
-  /** The API owns no browser: it reports what each worker last published. */
-  private async browser(): Promise<Check> {
-    try {
-      const client = this.redisService.client;
-      const keys = await withTimeout(scanKeys(client, `${workerHeartbeatPrefix(this.config.queuePrefix)}*`), 2000);
-      const beats: WorkerHeartbeat[] = (keys.length ? await client.mget(...keys) : []).flatMap((v) => (v ? [JSON.parse(v)] : []));
-      const up = beats.filter((b) => b.browser === 'up');
-      if (beats.length === 0) return { status: 'down', detail: 'no worker is running (start it with npm start, or npm run worker)' };
-      return { status: up.length > 0 ? 'up' : 'down', detail: { workers: beats } };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message };
-    }
-  }
-}
-
-async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 100);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
 }

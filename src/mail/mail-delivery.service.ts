@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { UnrecoverableError } from 'bullmq';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { Transporter } from 'nodemailer';
@@ -23,12 +22,14 @@ export class MailDeliveryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Sends one outbox message, unless it has been sent already; a failure is thrown, for the queue to retry. */
+  /** Sends one outbox message, unless it was sent or cancelled already; a failure is thrown, for the queue to retry. */
   async deliver(outboxId: string, attempt: { made: number; allowed: number }): Promise<void> {
     const outbox = this.dataSource.getRepository(MailOutboxEntity);
     const message = await outbox.findOneBy({ id: outboxId });
-    if (!message) throw new UnrecoverableError(`outbox message ${outboxId} does not exist`);
-    if (message.status === 'sent') return;
+    // Gone: the document it was about was erased, and its mail with it.
+    if (!message) return;
+    // Sent already, or held back because its document left use (or given up on): nothing to send.
+    if (message.status !== 'pending') return;
     try {
       const info = await this.transport().sendMail({
         from: this.config.mailFrom,

@@ -8,7 +8,8 @@ export class MailOutboxEntity {
   @Column('text') recipient!: string;
   @Column('text') subject!: string;
   @Column('text') body!: string;
-  @Column('text') status!: 'pending' | 'sent' | 'failed';
+  @Column('text') status!: 'pending' | 'sent' | 'failed' | 'cancelled';
+  @Column('uuid', { name: 'document_id', nullable: true }) documentId!: string | null;
   @Column('int') attempts!: number;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

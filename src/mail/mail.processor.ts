@@ -1,33 +1,15 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { LoggedWorkerHost } from '../common/logged-worker-host';
 import { MAIL_QUEUE } from '../common/queues';
 import { MailDeliveryService } from './mail-delivery.service';
-import { MailService } from './mail.service';
 import { MailJob } from './mail.types';
 
-const SWEEP_MS = 60_000;
-
-/** Sends outbox messages; a message already sent is not sent again. Re-queues the outbox's strays every minute. */
+/** Sends outbox messages; a message already sent is not sent again. The sweeper re-queues the outbox's strays. */
 @Processor(MAIL_QUEUE, { concurrency: 4 })
-export class MailProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(
-    private readonly delivery: MailDeliveryService,
-    private readonly mail: MailService,
-  ) {
+export class MailProcessor extends LoggedWorkerHost {
+  constructor(private readonly delivery: MailDeliveryService) {
     super();
-  }
-
-  onApplicationBootstrap(): void {
-    void this.mail.sweep().catch(() => undefined);
-    this.timer = setInterval(() => void this.mail.sweep().catch(() => undefined), SWEEP_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 
   process(job: Job<MailJob>): Promise<void> {

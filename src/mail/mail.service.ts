@@ -5,7 +5,8 @@ import { Queue } from 'bullmq';
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Delivery, DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { JOB_IDS, MAIL_QUEUE } from '../common/queues';
 import { NetworksService } from '../networks/networks.service';
 import { MailOutboxEntity } from './mail-outbox.entity';
@@ -50,29 +51,56 @@ export class MailService {
         body: message.body,
         status: 'pending',
         attempts: 0,
+        documentId: message.documentId ?? null,
       }),
     );
     return { id: saved.id };
   }
 
-  async dispatch(outbox: QueuedMail[]): Promise<void> {
-    if (outbox.length === 0) return;
-    await this.queue.addBulk(
-      outbox.map((m) => ({
-        name: 'send',
-        data: { outboxId: m.id },
-        opts: { jobId: JOB_IDS.mail(m.id), attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
-      })),
+  /** The document left use: what is still unsent about it is never sent (its job finds it cancelled). */
+  async cancelPendingFor(manager: EntityManager, documentIds: string[]): Promise<number> {
+    if (documentIds.length === 0) return 0;
+    const changed = await manager.update(MailOutboxEntity, { documentId: In(documentIds), status: 'pending' }, { status: 'cancelled' });
+    return changed.affected ?? 0;
+  }
+
+  /** The document was erased: every message about it (recipients, names, links) is deleted from the outbox. */
+  async forgetAbout(manager: EntityManager, documentIds: string[]): Promise<number> {
+    if (documentIds.length === 0) return 0;
+    const deleted = await manager.delete(MailOutboxEntity, { documentId: In(documentIds) });
+    return deleted.affected ?? 0;
+  }
+
+  /** After the commit: queues the messages without waiting long on Redis (the outbox row is the record). */
+  dispatch(outbox: QueuedMail[]): Promise<Delivery> {
+    return addSoon(
+      this.queue,
+      outbox.map((m) => mailJob({ id: m.id, createdAt: new Date() })),
     );
   }
 
-  /** Re-queues messages whose job never reached Redis (e.g. Redis was down at commit time). */
-  async sweep(olderThanMs = 30_000): Promise<number> {
-    const stale = await this.dataSource
-      .getRepository(MailOutboxEntity)
-      .find({ where: { status: 'pending', createdAt: LessThan(new Date(Date.now() - olderThanMs)) }, take: 500 });
-    await this.dispatch(stale);
-    return stale.length;
+  /** Every message still to send, as the job that sends it. */
+  async dueJobs(limit = 500): Promise<DueJob[]> {
+    const pending = await this.dataSource.getRepository(MailOutboxEntity).find({
+      select: { id: true, createdAt: true },
+      where: { status: 'pending' },
+      order: { createdAt: 'ASC' },
+      take: limit,
+    });
+    return pending.map(mailJob);
+  }
+
+  /** Worker side (the sweeper): queues each pending message that Redis does not hold. */
+  async sweep(): Promise<SweepReport> {
+    return { mail: (await requeue(this.queue, await this.dueJobs())).length };
+  }
+
+  /** For /health: work due since before `since` that Redis does not hold (the sweeper has not caught it). */
+  async backlog(since: Date): Promise<DueJob[]> {
+    return unqueued(
+      this.queue,
+      (await this.dueJobs(50)).filter((job) => job.dueAt < since),
+    );
   }
 
   private template(networkId: string, kind: MailKind): Handlebars.TemplateDelegate {
@@ -88,4 +116,14 @@ export class MailService {
     }
     return template;
   }
+}
+
+function mailJob(message: { id: string; createdAt: Date }): DueJob {
+  return {
+    name: 'send',
+    jobId: JOB_IDS.mail(message.id),
+    data: { outboxId: message.id } satisfies MailJob,
+    opts: { attempts: 6, backoff: { type: 'exponential', delay: 2000 } },
+    dueAt: message.createdAt,
+  };
 }

@@ -85,6 +85,12 @@ function loadForm(
   const mappingProblems = prefillProblems(form, form.prefill);
   if (mappingProblems.length > 0) throw new CatalogueError(file, `${where}: ${mappingProblems.join('; ')}`);
   if (form.signed && form.signers.length === 0) throw new CatalogueError(file, `${where} is signed but has no signers`);
+  // A consent in use must never be erased for its age alone: its retention runs from the end of its use.
+  if (form.purpose === 'consent' && form.retention.from !== 'end_of_use')
+    throw new CatalogueError(
+      file,
+      `${where} is a consent: its retention must count from end_of_use (a consent in use is never past retention)`,
+    );
   const templateFile = join(dir, form.template);
   if (!existsSync(templateFile)) throw new CatalogueError(file, `${where}: template ${form.template} not found`);
 

@@ -1,4 +1,4 @@
-import { FIELD_TYPES, FORM_PURPOSES, FORM_SUBJECTS, HOLDERS } from './catalogue.types';
+import { FIELD_TYPES, FORM_PURPOSES, FORM_SUBJECTS, HOLDERS, RETENTION_STARTS } from './catalogue.types';
 
 const text = { type: 'string', minLength: 1 };
 const holderList = { type: 'array', items: { enum: HOLDERS } };
@@ -28,6 +28,16 @@ export const CATALOGUE_SCHEMA = {
         addressee: text,
       },
     },
+    training: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['required', 'kinds'],
+      properties: {
+        required: { type: 'boolean' },
+        kinds: { type: 'array', minItems: 1, uniqueItems: true, items: text },
+        basis: text,
+      },
+    },
     forms: { type: 'array', minItems: 1, items: { $ref: '#/definitions/form' } },
   },
   definitions: {
@@ -46,6 +56,7 @@ export const CATALOGUE_SCHEMA = {
         'basis',
         'signers',
         'custody',
+        'retention',
         'fields',
         'sample',
       ],
@@ -82,6 +93,16 @@ export const CATALOGUE_SCHEMA = {
             originals: { ...holderList, minItems: 1 },
             copies: holderList,
             submitted: { type: 'boolean' },
+            note: text,
+          },
+        },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['years', 'from'],
+          properties: {
+            years: { type: 'integer', minimum: 1, maximum: 100 },
+            from: { enum: RETENTION_STARTS },
             note: text,
           },
         },

@@ -68,6 +68,22 @@ export interface CustodyRule {
   note?: string;
 }
 
+/**
+ * Where a retention period starts: `issued`, the day the document was issued (created, for one never
+ * issued); `end_of_use`, the day it stopped being in use — withdrawn (取り下げ), revoked (撤回), superseded
+ * by a signed correction, or, for a staff member's form, the day they left (退職). A document still in use
+ * is never past retention.
+ */
+export const RETENTION_STARTS = ['issued', 'end_of_use'] as const;
+export type RetentionStart = (typeof RETENTION_STARTS)[number];
+
+/** How long the office keeps a form's documents before they are listed for confirmed disposal (消去). */
+export interface RetentionRule {
+  years: number;
+  from: RetentionStart;
+  note?: string;
+}
+
 export interface FormDefinition {
   id: string;
   number: string;
@@ -82,6 +98,7 @@ export interface FormDefinition {
   basis: string;
   signers: SignerRole[];
   custody: CustodyRule;
+  retention: RetentionRule;
   fields: FieldDefinition[];
   sample: Record<string, unknown>;
 }
@@ -96,6 +113,18 @@ export interface Secretariat {
   addressee?: string;
 }
 
+/**
+ * Training a network asks of its users before they use it (e.g. 武蔵村山 第12条3): 研修会, or its video).
+ * The office records who attended which kind and when; the 事務局 sees who is registered but untrained.
+ */
+export interface TrainingRule {
+  required: boolean;
+  /** What counts as attending, as the office picks it, e.g. [研修会, 動画]. */
+  kinds: string[];
+  /** The policy article that asks for it. */
+  basis?: string;
+}
+
 export interface NetworkDefinition {
   id: string;
   name: string;
@@ -103,6 +132,8 @@ export interface NetworkDefinition {
   policy: string;
   dateStyle: 'seireki' | 'wareki';
   secretariat: Secretariat;
+  /** Absent: the network asks for no training. */
+  training?: TrainingRule;
   forms: FormDefinition[];
   /** Absolute path of the network's folder. */
   dir: string;

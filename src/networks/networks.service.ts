@@ -43,6 +43,13 @@ export class NetworksService {
     return { network, form };
   }
 
+  /** The network's forms whose original goes to the 事務局: the only documents its 事務局 sees. */
+  submittedFormIds(networkId: string): string[] {
+    return this.getNetwork(networkId)
+      .forms.filter((f) => f.custody.originals.includes('secretariat'))
+      .map((f) => f.id);
+  }
+
   /** Returns the normalized data, or throws with every invalid field. */
   validate(networkId: string, formId: string, data: unknown): Record<string, unknown> {
     const { form } = this.getForm(networkId, formId);

@@ -16,6 +16,8 @@ export interface DraftSources {
   staff?: { name: string; nameKana: string | null; email: string | null; jobTitle: string | null };
   patient?: { name: string; nameKana: string | null; birthDate: string | null; address: string | null };
   family?: Array<{ name: string; relation: string; email: string | null; phone: string | null }>;
+  /** The office's active staff, as an application lists its users (利用者). */
+  roster?: Array<{ name: string; nameKana: string | null; email: string | null; jobTitle: string | null }>;
   /** The people a staff-change notice lists. */
   changes?: Array<{
     action: string;
@@ -43,6 +45,7 @@ function knownRoots(form: Pick<FormDefinition, 'subject' | 'purpose'>): Record<s
     ...(form.subject === 'staff' ? { staff: { fields: PERSON } } : {}),
     ...(form.subject === 'patient' ? { patient: { fields: PATIENT }, family: { fields: FAMILY, list: true } } : {}),
     ...(form.purpose === 'notice' ? { changes: { fields: CHANGE, list: true } } : {}),
+    ...(form.purpose === 'application' ? { roster: { fields: PERSON, list: true } } : {}),
   };
 }
 
@@ -118,4 +121,28 @@ function at(root: unknown, path: string): unknown {
 
 function isEach(source: PrefillSource): source is { each: string; row: Record<string, string> } {
   return typeof source === 'object' && 'each' in source && typeof source.each === 'string';
+}
+
+/**
+ * The rows of a list field read back as the source they are prefilled from (`{ each: changes, row: … }`):
+ * a notice's changes, an application's users. Keyed by the source's attribute names (name, email…), so the
+ * caller never needs the network's own field names. Empty when the form maps no list from that source.
+ */
+export function rowsFromSource(
+  form: Pick<FormDefinition, 'prefill'>,
+  source: 'changes' | 'roster',
+  data: Record<string, unknown>,
+): Array<Record<string, string | null>> {
+  const entry = Object.entries(form.prefill).find(([, s]) => isEach(s) && s.each === source);
+  if (!entry) return [];
+  const [key, mapping] = entry as [string, { each: string; row: Record<string, string> }];
+  const rows = Array.isArray(data[key]) ? (data[key] as Array<Record<string, unknown>>) : [];
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(mapping.row).map(([field, attribute]) => {
+        const value = row?.[field];
+        return [attribute, typeof value === 'string' && value.trim() ? value.trim() : null];
+      }),
+    ),
+  );
 }

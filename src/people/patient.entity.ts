@@ -10,6 +10,8 @@ export class PatientEntity implements Patient {
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
   @Column('text', { nullable: true }) address!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'suspended_at', nullable: true }) suspendedAt!: Date | null;
+  @Column('timestamptz', { name: 'erased_at', nullable: true }) erasedAt!: Date | null;
 }
 
 /** A patient's family member: who may sign for the patient (代筆, with 続柄) and receive a consent link. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
@@ -22,8 +22,17 @@ export class PeopleController {
   @Post('staff')
   @Roles('office_manager')
   @ApiOperation({ summary: 'Add a staff member (office manager)' })
-  addStaff(@User() user: CurrentUser, @Body() body: CreateStaffDto) {
-    return this.people.addStaff(user, body);
+  addStaff(@User() user: CurrentUser, @Body() body: CreateStaffDto, @Origin() origin: RequestOrigin) {
+    return this.people.addStaff(user, body, origin);
+  }
+
+  @Patch('staff/:id')
+  @Roles('office_manager')
+  @ApiOperation({
+    summary: "Change a staff member's 氏名, ふりがな, 職種 or e-mail (office manager); the 事務局's desk gets a change line",
+  })
+  changeStaff(@User() user: CurrentUser, @Param('id') id: string, @Body() body: CreateStaffDto, @Origin() origin: RequestOrigin) {
+    return this.people.changeStaff(user, id, body, origin);
   }
 
   @Post('staff/:id/leave')

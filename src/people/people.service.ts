@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { ownOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { isUuid, looksLikeEmail } from '../common/validation';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { RegistrationKind, RegistrationSource } from '../registrations/registrations.types';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
-import { Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
+import { ERASED_PATIENT_NAME, Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
 export interface StaffInput {
@@ -33,6 +35,7 @@ export class PeopleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly registrations: RegistrationsService,
   ) {}
 
   listStaff(officeId: string, includeFormer = false): Promise<StaffMember[]> {
@@ -42,8 +45,31 @@ export class PeopleService {
     });
   }
 
-  async addStaff(user: CurrentUser, input: StaffInput): Promise<StaffMember> {
-    return this.createStaff(this.dataSource.manager, requireOffice(user), input);
+  /** A new staff member from the staff pages or API; it becomes a line on the 事務局's registration desk. */
+  async addStaff(user: CurrentUser, input: StaffInput, origin: RequestOrigin | null = null): Promise<StaffMember> {
+    const officeId = requireOffice(user);
+    return this.dataSource.transaction(async (manager) => {
+      const staff = await this.createStaff(manager, officeId, input, 'staff');
+      await this.audit.record({ action: 'staff_added', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
+      return staff;
+    });
+  }
+
+  /** Changes a staff member's details (氏名, ふりがな, 職種, メール); the change is a line on the 事務局's desk. */
+  async changeStaff(user: CurrentUser, id: string, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
+    const staff = await this.getStaff(user, id, origin);
+    if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは退職済みです`);
+    const errors: FieldError[] = [];
+    const changes = this.staffFields(input, errors);
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    const { isManager: _isManager, officeId: _officeId, active: _active, ...details } = changes;
+    const same = (Object.keys(details) as Array<keyof typeof details>).every((key) => (staff[key] ?? null) === (details[key] ?? null));
+    if (same) return staff;
+    return this.dataSource.transaction(async (manager) => {
+      await this.updateStaff(manager, staff.id, details, 'staff');
+      await this.audit.record({ action: 'staff_changed', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
+      return { ...staff, ...details };
+    });
   }
 
   async getStaff(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
@@ -57,12 +83,56 @@ export class PeopleService {
   /** 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. */
   async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
-    await this.dataSource.getRepository(StaffMemberEntity).update(staff.id, { active: false, leftAt: new Date() });
-    return { ...staff, active: false };
+    if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
+    const leftAt = new Date();
+    await this.dataSource.transaction(async (manager) => {
+      await this.markStaffLeft(manager, staff.id, leftAt, 'staff');
+      await this.audit.record({ action: 'staff_left', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
+    });
+    return { ...staff, active: false, leftAt };
   }
 
+  /** The office's patients (not those erased), in the order they were registered. */
   listPatients(officeId: string): Promise<Patient[]> {
-    return this.dataSource.getRepository(PatientEntity).find({ where: { officeId }, order: { createdAt: 'ASC' } });
+    return this.dataSource.getRepository(PatientEntity).find({ where: { officeId, erasedAt: IsNull() }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Patients by id (any office; callers check tenancy), e.g. to name them in a list of requests. */
+  patientsByIds(ids: string[]): Promise<Patient[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(PatientEntity).findBy({ id: In([...new Set(ids)]) });
+  }
+
+  /** The patient's row, locked until the caller's transaction ends (erasure and suspension serialize on it). */
+  lockPatient(manager: EntityManager, id: string): Promise<Patient | null> {
+    return manager.getRepository(PatientEntity).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :id', { id }).getOne();
+  }
+
+  /** 利用停止, inside the caller's transaction: no new document is made for the patient from now on. */
+  async suspendIn(manager: EntityManager, id: string): Promise<void> {
+    await manager.update(PatientEntity, { id, suspendedAt: IsNull() }, { suspendedAt: new Date() });
+  }
+
+  /**
+   * 消去, inside the caller's transaction: the family contacts are deleted and the patient's row keeps
+   * only its id, office and dates (documents and requests still point to it).
+   */
+  async eraseIn(manager: EntityManager, id: string): Promise<void> {
+    await manager.delete(FamilyContactEntity, { patientId: id });
+    await manager.update(PatientEntity, id, {
+      name: ERASED_PATIENT_NAME,
+      nameKana: null,
+      birthDate: null,
+      address: null,
+      erasedAt: new Date(),
+    });
+  }
+
+  /** When each of these staff members left (退職), for those who have: retention counts from it. */
+  async staffLeftDates(ids: string[]): Promise<Map<string, Date>> {
+    if (ids.length === 0) return new Map();
+    const staff = await this.dataSource.getRepository(StaffMemberEntity).findBy({ id: In([...new Set(ids)]) });
+    return new Map(staff.filter((s) => s.leftAt).map((s) => [s.id, s.leftAt!]));
   }
 
   async addPatient(user: CurrentUser, input: PatientInput): Promise<PatientWithFamily> {
@@ -131,15 +201,55 @@ export class PeopleService {
       .find({ where: { officeId: In(officeIds), active: true }, order: { createdAt: 'ASC' } });
   }
 
-  /** A roster entry, written inside the caller's transaction (a roster batch) under the same rules as the form. */
-  async createStaff(manager: EntityManager, officeId: string, input: StaffInput): Promise<StaffMember> {
+  /**
+   * A roster entry, written inside the caller's transaction (a roster batch, an approved application) under
+   * the same rules as the form; the 事務局's desk gets its line in the same transaction.
+   */
+  async createStaff(
+    manager: EntityManager,
+    officeId: string,
+    input: StaffInput,
+    source: RegistrationSource = 'roster',
+  ): Promise<StaffMember> {
     const errors: FieldError[] = [];
+    const staff = { ...this.staffFields(input, errors), officeId };
+    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    const saved = await manager.save(manager.create(StaffMemberEntity, staff));
+    await this.registered(manager, saved, 'add', source);
+    return saved;
+  }
+
+  async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges, source: RegistrationSource = 'roster'): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, changes);
+    const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
+    if (staff) await this.registered(manager, staff, 'change', source);
+  }
+
+  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. */
+  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<void> {
+    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
+    const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
+    if (staff) await this.registered(manager, staff, 'delete', source);
+  }
+
+  private registered(manager: EntityManager, staff: StaffMember, kind: RegistrationKind, source: RegistrationSource): Promise<void> {
+    const { id, name, nameKana, email, jobTitle } = staff;
+    return this.registrations.staffChanged(manager, {
+      officeId: staff.officeId,
+      kind,
+      source,
+      staff: { id, name, nameKana, email, jobTitle },
+    });
+  }
+
+  /** The staff form's rules, for a new entry and a change alike. */
+  private staffFields(input: StaffInput, errors: FieldError[]) {
     const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
     const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
     if (email && !looksLikeEmail(email))
       errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
-    const staff = {
-      officeId,
+    return {
+      officeId: '',
       name: name!,
       nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
       jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
@@ -147,17 +257,6 @@ export class PeopleService {
       isManager: input.isManager === true,
       active: true,
     };
-    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    return manager.save(manager.create(StaffMemberEntity, staff));
-  }
-
-  async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges): Promise<void> {
-    await manager.update(StaffMemberEntity, staffId, changes);
-  }
-
-  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept. */
-  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date): Promise<void> {
-    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
   }
 
   /** The office's active staff member with this e-mail, matched as a roster matches it: case aside. */

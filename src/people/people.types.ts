@@ -25,7 +25,14 @@ export interface Patient {
   birthDate: string | null;
   address: string | null;
   createdAt: Date;
+  /** 利用停止: the patient asked that their data no longer be used; no new document is made for them. */
+  suspendedAt: Date | null;
+  /** 消去: name, details and family were erased at the patient's request; the row keeps only its id. */
+  erasedAt: Date | null;
 }
+
+/** What an erased patient's row shows instead of the name. */
+export const ERASED_PATIENT_NAME = '（消去済み）';
 
 /** A patient's family member: who may sign for the patient (代筆, with 続柄) and receive a consent link. */
 export interface FamilyContact {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 import { DomainError } from '../common/errors/domain-error';
+import { recordBrowser } from './browser-processes';
 
 /** Flags that keep Chromium from stalling on a closed network or a machine without a GPU. */
 export const CHROMIUM_ARGS = [
@@ -22,7 +23,9 @@ export interface BrowserPoolOptions {
 
 /**
  * One long-lived Chromium with a fixed number of reusable pages. A crashed browser is noticed through
- * its `disconnected` event and relaunched by the next caller; pages that fail are replaced.
+ * its `disconnected` event and relaunched by the next caller; pages that fail are replaced. Chromium runs
+ * in its own process group and is driven over a pipe, so it ends with this process even when this process
+ * is killed; it is also recorded (browser-processes.ts) so that a stale one is found and killed.
  */
 export class BrowserPool {
   private readonly logger = new Logger(BrowserPool.name);
@@ -129,6 +132,8 @@ export class BrowserPool {
         headless: true,
         args: CHROMIUM_ARGS,
         protocolTimeout: 60_000,
+        // Over a pipe, Chromium exits when its owner dies (even by SIGKILL); over a WebSocket it would stay.
+        pipe: true,
       });
     } catch (error) {
       throw new DomainError(
@@ -136,7 +141,10 @@ export class BrowserPool {
         `Chromium could not start (${this.options.executablePath}): ${(error as Error).message}`,
       );
     }
+    const pid = browser.process()?.pid;
+    const forget = pid ? recordBrowser(pid) : () => undefined;
     browser.on('disconnected', () => {
+      forget();
       if (this.closed) return;
       this.logger.warn('Chromium disconnected; it will be relaunched for the next render');
       this.browser = null;

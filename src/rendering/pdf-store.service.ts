@@ -30,4 +30,23 @@ export class PdfStoreService {
       .getOne();
     return row?.content ?? null;
   }
+
+  /**
+   * Deletes these PDFs inside the caller's transaction, each unless something still refers to it (the same
+   * bytes printed for another record): the database's own references decide, one savepoint per file.
+   */
+  async deleteUnused(manager: EntityManager, sha256s: string[]): Promise<number> {
+    let deleted = 0;
+    for (const [i, sha256] of [...new Set(sha256s)].entries()) {
+      await manager.query(`SAVEPOINT pdf_delete_${i}`);
+      try {
+        deleted += (await manager.delete(PdfBlobEntity, { sha256 })).affected ?? 0;
+        await manager.query(`RELEASE SAVEPOINT pdf_delete_${i}`);
+      } catch (error) {
+        await manager.query(`ROLLBACK TO SAVEPOINT pdf_delete_${i}`);
+        if ((error as { code?: string }).code !== '23503') throw error; // foreign_key_violation: still in use
+      }
+    }
+    return deleted;
+  }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DomainError } from '../common/errors/domain-error';
+import { isTransientError } from '../common/transient-error';
 import { FormPdfService } from './form-pdf.service';
 import { PdfStoreService } from './pdf-store.service';
 import { RenderRequestsRepository } from './render-requests.repository';
@@ -18,7 +19,7 @@ export interface Attempt {
 /**
  * Worker side of rendering: prints a queued render. A retry of a finished render is a no-op; a domain
  * refusal (e.g. content that does not fit the sheet) fails at once; anything else is retried with back-off,
- * and the last attempt's error is recorded so the user sees it.
+ * and the last attempt's error is recorded so the user sees it (unless the database or Redis was only away).
  */
 @Injectable()
 export class RenderJobsService {
@@ -41,6 +42,7 @@ export class RenderJobsService {
       const message = (error as Error).message;
       this.logger.warn(`render ${render.id} attempt ${attempt.number} failed: ${message}`);
       if (!(error instanceof DomainError) && attempt.number < attempt.of) throw error;
+      if (isTransientError(error)) throw error; // the database or Redis was away: still queued, the sweeper retries
       await this.requests.fail(render.id, message);
       throw new UnrecoverableError(message);
     }

@@ -15,6 +15,10 @@ export class RenderRequestEntity {
   @Column('text', { name: 'form_id' })
   formId!: string;
 
+  /** Who asked for it: the only one who may read it (null: made before renders had owners, shown to nobody). */
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
   @Column('jsonb')
   data!: Record<string, unknown>;
 

@@ -8,9 +8,16 @@ import { RenderRequestEntity } from './render-request.entity';
 export class RenderRequestsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async create(networkId: string, formId: string, data: Record<string, unknown>): Promise<RenderRequestEntity> {
+  async create(networkId: string, formId: string, data: Record<string, unknown>, createdBy: string): Promise<RenderRequestEntity> {
     const repo = this.dataSource.getRepository(RenderRequestEntity);
-    return repo.save(repo.create({ networkId, formId, data, status: 'queued', error: null, pdfSha256: null }));
+    return repo.save(repo.create({ networkId, formId, data, createdBy, status: 'queued', error: null, pdfSha256: null }));
+  }
+
+  /** Renders still waiting for their PDF, oldest first: what the sweeper makes sure is queued. */
+  queued(limit: number): Promise<Array<Pick<RenderRequestEntity, 'id' | 'createdAt'>>> {
+    return this.dataSource
+      .getRepository(RenderRequestEntity)
+      .find({ select: { id: true, createdAt: true }, where: { status: 'queued' }, order: { createdAt: 'ASC' }, take: limit });
   }
 
   findById(id: string): Promise<RenderRequestEntity | null> {

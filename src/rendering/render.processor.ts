@@ -1,10 +1,11 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { LoggedWorkerHost } from '../common/logged-worker-host';
 import { RENDER_QUEUE } from '../common/queues';
 import { RenderJob, RenderJobsService } from './render-jobs.service';
 
 @Processor(RENDER_QUEUE, { concurrency: 2 })
-export class RenderProcessor extends WorkerHost {
+export class RenderProcessor extends LoggedWorkerHost {
   constructor(private readonly renders: RenderJobsService) {
     super();
   }

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { NetworksModule } from '../networks/networks.module';
+import { killOrphanedBrowsers } from './browser-processes';
 import { BrowserPool } from './browser.pool';
 import { BROWSER_POOL, FormPdfService } from './form-pdf.service';
 
@@ -12,7 +13,12 @@ import { BROWSER_POOL, FormPdfService } from './form-pdf.service';
     {
       provide: BROWSER_POOL,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new BrowserPool({ executablePath: config.chromiumPath, size: config.renderPoolSize }),
+      useFactory: (config: AppConfig) => {
+        // A browser left by a process that died before it (a killed worker whose Chromium hung) goes first.
+        const killed = killOrphanedBrowsers();
+        if (killed.length) new Logger('BrowserPool').warn(`killed ${killed.length} stale Chromium (pid ${killed.join(', ')})`);
+        return new BrowserPool({ executablePath: config.chromiumPath, size: config.renderPoolSize });
+      },
     },
     FormPdfService,
   ],

@@ -9,6 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentUser, User } from '../accounts/current-user';
+import { Origin, RequestOrigin } from '../common/request-origin';
 import { CreateRenderDto, RenderStatusDto } from './dto/create-render.dto';
 import { RenderRequestEntity } from './render-request.entity';
 import { RendersService } from './renders.service';
@@ -24,28 +26,34 @@ export class RendersController {
   @ApiAcceptedResponse({ type: RenderStatusDto })
   @ApiBadRequestResponse({ description: 'Every invalid field, with its path and a Japanese message' })
   @ApiNotFoundResponse({ description: 'Unknown network or form; the body lists what exists' })
-  async create(@Body() body: CreateRenderDto): Promise<RenderStatusDto> {
-    return describe(await this.renders.request(body.network, body.form, body.data ?? {}));
+  async create(@User() user: CurrentUser, @Body() body: CreateRenderDto): Promise<RenderStatusDto> {
+    return describe(await this.renders.request(user, body.network, body.form, body.data ?? {}));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Status of a render' })
+  @ApiOperation({ summary: 'Status of a render (its creator only: anyone else gets 404)' })
   @ApiOkResponse({ type: RenderStatusDto })
-  async status(@Param('id') id: string): Promise<RenderStatusDto> {
-    return describe(await this.renders.get(id));
+  async status(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin): Promise<RenderStatusDto> {
+    return describe(await this.renders.get(user, id, origin));
   }
 
   @Get(':id/pdf')
-  @ApiOperation({ summary: 'The PDF, once done (409 while queued, 422 if it failed)' })
+  @ApiOperation({ summary: 'The PDF, once done (409 while queued, 422 if it failed); its creator only' })
   @ApiProduces('application/pdf')
-  async pdf(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const { render, pdf } = await this.renders.pdf(id);
+  async pdf(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { render, pdf } = await this.renders.pdf(user, id, origin);
     const filename = encodeURIComponent(`${render.networkId}-${render.formId}.pdf`);
     reply
       .status(200)
       .type('application/pdf')
       .header('Content-Disposition', `inline; filename*=UTF-8''${filename}`)
       .header('ETag', `"${render.pdfSha256}"`)
+      .header('Cache-Control', 'private, no-store')
       .send(pdf);
   }
 }

@@ -228,3 +228,28 @@ export function readSignature(cms: Buffer): { signatureValue: Buffer; timestampT
   const token = signer.attributes(signer.unsigned).get(OID.timeStampToken)?.[0];
   return { signatureValue: signer.signature, timestampToken: token ? token.bytes : null };
 }
+
+/**
+ * The certificate (DER) whose key made this CMS signature over its signed attributes, if one it carries did;
+ * and whether its message digest is that of `content`. Any parse error: null.
+ */
+export function cmsSigner(cms: Buffer, content: Buffer): { certificate: Buffer; digestMatches: boolean } | null {
+  try {
+    const parts = signedDataParts(readDer(cms));
+    const [signerInfo] = parts.signerInfos;
+    if (!signerInfo || parts.signerInfos.length !== 1) return null;
+    const signer = signerInfoParts(signerInfo);
+    if (!signer.signedAttributes) return null;
+    const hash = hashName(signer.digestAlgorithm);
+    const certificate = parts.certificates.find((c) =>
+      verifySignature(hash, signer.signedAttributes!, signer.signature, new X509Certificate(c), signer.signatureAlgorithm),
+    );
+    if (!certificate) return null;
+    const digest = signer.attributes(signer.signed).get(OID.messageDigest)?.[0];
+    const expected = createHash(hash).update(content).digest();
+    const digestMatches = !!digest && expectTag(digest, TAG.octetString, 'a message digest').content.equals(expected);
+    return { certificate, digestMatches };
+  } catch {
+    return null;
+  }
+}

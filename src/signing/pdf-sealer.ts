@@ -2,7 +2,7 @@ import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import signpdf from '@signpdf/signpdf';
 import { SUBFILTER_ETSI_CADES_DETACHED, Signer } from '@signpdf/utils';
 import { PDFDocument, PDFHexString, PDFInvalidObject } from 'pdf-lib';
-import { TimestampInfo, readSignature, readTimestampToken, sha256, signDetached, timestampAttribute } from './cms';
+import { TimestampInfo, readSignature, readTimestampToken, sha256, signDetached, timestampAttribute, cmsSigner } from './cms';
 import { readDer } from './der';
 import { SealCertificate } from './seal-certificate';
 import { TimestampAuthority } from './timestamp-authority';
@@ -79,6 +79,45 @@ export function pdfSignature(pdf: Buffer): Buffer | null {
   } catch {
     return null;
   }
+}
+
+/** A signature in a PDF: the revision it covers ends at `end`; its CMS sits between `gap[0]` and `gap[1]`. */
+export interface PdfSignature {
+  end: number;
+  gap: [number, number];
+  cms: Buffer;
+}
+
+/**
+ * The signatures a PDF declares (at most `max`, first in the file first), read from their /ByteRange without
+ * checking them. A signature covers its revision: everything up to `end` but its own /Contents; bytes after
+ * `end` were added later (an incremental update), after it was made.
+ */
+export function pdfSignatures(pdf: Buffer, max = 4): PdfSignature[] {
+  const found: PdfSignature[] = [];
+  for (let at = pdf.indexOf('/ByteRange'); at >= 0 && found.length < max; at = pdf.indexOf('/ByteRange', at + 1)) {
+    const range = /^\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(pdf.subarray(at, at + 100).toString('latin1'));
+    if (!range) continue;
+    const [a, b, c, d] = range.slice(1).map(Number);
+    if (a !== 0 || c <= b + 1 || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) continue;
+    try {
+      const cms = readDer(Buffer.from(pdf.subarray(b + 1, c - 1).toString('latin1'), 'hex')).bytes;
+      found.push({ end: c + d, gap: [b, c], cms });
+    } catch {
+      continue;
+    }
+  }
+  return found;
+}
+
+/**
+ * Who made the signature (the certificate whose key verifies it), and whether it still holds over the bytes
+ * it covers; null when it verifies against no certificate it carries.
+ */
+export function checkSignature(pdf: Buffer, signature: PdfSignature): { certificate: Buffer; holds: boolean } | null {
+  const [b, c] = signature.gap;
+  const signer = cmsSigner(signature.cms, Buffer.concat([pdf.subarray(0, b), pdf.subarray(c, signature.end)]));
+  return signer ? { certificate: signer.certificate, holds: signer.digestMatches } : null;
 }
 
 /**

@@ -6,12 +6,14 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
 import { Exemplar } from '../custody/custody.types';
+import { DocumentRetirementService } from '../documents/document-retirement.service';
 import { DocumentsService } from '../documents/documents.service';
 import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { SigningMailService, newToken } from './signing-mail.service';
+import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
 import { Signer, SigningDocument, SigningRequest } from './signing.types';
 
@@ -40,6 +42,8 @@ export interface SealedFiles {
   pageCount: number;
   preSealSha256: string;
   signingTime: Date;
+  /** sha256 of the sealing certificate (DER). */
+  certificateSha256: string;
 }
 
 /**
@@ -52,8 +56,10 @@ export class SealRecordsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly familyLinks: FamilyLinksRepository,
     private readonly networks: NetworksService,
     private readonly documents: DocumentsService,
+    private readonly retirement: DocumentRetirementService,
     private readonly custody: CustodyService,
     private readonly users: UsersService,
     private readonly pdfs: PdfStoreService,
@@ -77,12 +83,33 @@ export class SealRecordsService {
     return { request, document, signers, issued, witnesses, context: await this.mailer.context(document) };
   }
 
-  /** Records the seal once: a concurrent attempt that lost the race changes nothing. */
-  async recordSealed(source: SealSource, files: SealedFiles): Promise<{ sha256: string; sealedNow: boolean }> {
+  /**
+   * A completed request whose document left use (withdrawn, erased) before its seal: it is never sealed nor
+   * delivered; the request is closed as cancelled.
+   */
+  async abandon(requestId: string): Promise<void> {
+    await this.repository.transaction((manager) => this.repository.abandon(manager, requestId));
+  }
+
+  /**
+   * Records the seal once: a concurrent attempt that lost the race changes nothing. The document's state is
+   * checked again under its lock: one withdrawn meanwhile is neither sealed nor delivered.
+   */
+  async recordSealed(source: SealSource, files: SealedFiles): Promise<{ sha256: string | null; sealedNow: boolean }> {
     const { request, document } = source;
     const { sha256, outbox, sealedNow } = await this.repository.transaction(async (manager) => {
+      const current = await this.retirement.lock(manager, document.id);
+      if (current?.status !== 'issued') {
+        await this.repository.abandon(manager, request.id);
+        return { sha256: null, outbox: [], sealedNow: false };
+      }
       const sealedSha = await this.pdfs.save(files.sealed, files.pageCount, manager);
-      const seal = { sealedSha256: sealedSha, preSealSha256: files.preSealSha256, sealedAt: files.signingTime };
+      const seal = {
+        sealedSha256: sealedSha,
+        preSealSha256: files.preSealSha256,
+        sealedAt: files.signingTime,
+        sealCertificateSha256: files.certificateSha256,
+      };
       if (!(await this.repository.markSealed(manager, request.id, seal))) return { sha256: sealedSha, outbox: [], sealedNow: false };
       const copySha = files.copy ? await this.pdfs.save(files.copy, files.pageCount, manager) : null;
       await this.documents.markSignedElectronically(manager, document.id);
@@ -100,39 +127,69 @@ export class SealRecordsService {
 
   /**
    * The patient's side gets the exemplar it is owed (its 原本, or the 写し) by an expiring link, sent to
-   * every e-mail address among the patient-side signers; the ledger records it as handed over.
+   * every e-mail address among the patient-side signers; the ledger records it as handed over. A consent's
+   * copy e-mail also carries the link by which the family may later withdraw it.
    */
   private async sendToFamily(manager: EntityManager, source: SealSource, exemplars: Exemplar[]): Promise<QueuedMail[]> {
     const { document, signers, context } = source;
+    const { form } = this.networks.getForm(document.networkId, document.formId);
     const patientExemplar = exemplars.find((e) => e.holder === 'patient');
     if (!patientExemplar) return [];
-    const recipients = new Map<string, string>();
+    return this.deliverToPatientSide(manager, document, patientExemplar, this.patientSide(document, signers), async (to) => {
+      const withdrawal = form.purpose === 'consent' ? newToken() : null;
+      if (withdrawal)
+        await this.familyLinks.insertWithdrawalLink(manager, { tokenHash: sha256Hex(withdrawal), documentId: document.id, recipient: to });
+      return {
+        kind: 'signed-copy',
+        context: { ...context, withdrawLink: withdrawal ? `${this.config.publicUrl}/withdraw/${withdrawal}` : null },
+      };
+    });
+  }
+
+  /** The e-mail addresses of the patient's side (patient, family, proxy) among the signers, with their names. */
+  patientSide(document: Pick<SigningDocument, 'networkId' | 'formId'>, signers: Signer[]): Map<string, string> {
     const { form } = this.networks.getForm(document.networkId, document.formId);
+    const recipients = new Map<string, string>();
     for (const s of signers) {
       const kind = form.signers.find((r) => r.role === s.role)?.kind;
       if (s.email && (kind === 'patient' || kind === 'family' || kind === 'proxy') && !recipients.has(s.email))
         recipients.set(s.email, s.name);
     }
+    return recipients;
+  }
+
+  /** The patient's side of a sealed document, by e-mail: who signed it for the patient (the parties to a consent). */
+  async patientSideOf(document: Pick<SigningDocument, 'id' | 'networkId' | 'formId'>): Promise<Map<string, string>> {
+    return this.patientSide(document, await this.repository.signersOfCompleted(document.id));
+  }
+
+  /**
+   * Sends the patient's exemplar of a sealed sheet (the form, or its 撤回受付票) to each recipient by an
+   * expiring download link, inside the caller's transaction; records it as handed to the family.
+   */
+  async deliverToPatientSide(
+    manager: EntityManager,
+    document: SigningDocument,
+    exemplar: Exemplar,
+    recipients: Map<string, string>,
+    message: (to: string) => Promise<{ kind: 'signed-copy' | 'withdrawal-receipt'; context: Record<string, unknown> }>,
+  ): Promise<QueuedMail[]> {
     const outbox: QueuedMail[] = [];
     const expiresAt = new Date(Date.now() + this.config.downloadLinkDays * 86_400_000);
-    const mark = patientExemplar.kind === 'original' ? '原本' : '写し';
+    const mark = exemplar.kind === 'original' ? '原本' : '写し';
     for (const [email, name] of recipients) {
       const token = newToken();
-      await this.repository.insertDownloadLink(manager, {
+      await this.familyLinks.insertDownloadLink(manager, {
         tokenHash: sha256Hex(token),
-        exemplarId: patientExemplar.id,
+        exemplarId: exemplar.id,
         recipient: email,
         expiresAt,
       });
-      outbox.push(await this.mailer.signedCopy(manager, document, context, { to: email, name, mark, token, expiresAt }));
+      const { kind, context } = await message(email);
+      outbox.push(await this.mailer.patientCopy(manager, document, kind, context, { to: email, name, mark, token, expiresAt }));
     }
-    if (outbox.length)
-      await this.custody.recordBySystem(
-        manager,
-        patientExemplar,
-        'handed_to_family',
-        `メールで送付（${[...recipients.keys()].join(', ')}）`,
-      );
+    // The ledger keeps no personal data: how many were sent, not to whom (the links and the outbox say so, until erased).
+    if (outbox.length) await this.custody.recordBySystem(manager, exemplar, 'handed_to_family', `メールで送付（${outbox.length}件）`);
     return outbox;
   }
 }

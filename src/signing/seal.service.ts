@@ -37,12 +37,19 @@ export class SealService {
     this.timestampAuthority = config.tsaUrl ? new TimestampAuthority(config.tsaUrl) : null;
   }
 
-  async seal(requestId: string): Promise<{ sha256: string; sealedNow: boolean }> {
+  async seal(requestId: string): Promise<{ sha256: string | null; sealedNow: boolean }> {
     const request = await this.records.request(requestId);
     if (request.sealedSha256) return { sha256: request.sealedSha256, sealedNow: false };
+    if (request.status === 'cancelled') return { sha256: null, sealedNow: false }; // its document left use first
     if (request.status !== 'completed') throw new Error(`request ${requestId} is ${request.status}, not completed`);
     const source = await this.records.sourceOf(request);
     const { document, signers } = source;
+    if (document.status !== 'issued') {
+      // Withdrawn (or erased) after the last signature: never sealed nor delivered (checked again when recorded).
+      await this.records.abandon(request.id);
+      this.logger.warn(`not sealing ${document.number}: it is ${document.status}`);
+      return { sha256: null, sealedNow: false };
+    }
 
     const signatures: Record<string, SignatureMark> = {};
     for (const s of signers) {
@@ -90,9 +97,30 @@ export class SealService {
       pageCount: form.pageCount + audit.pageCount,
       preSealSha256,
       signingTime,
+      certificateSha256: sha256Hex(this.certificateFor().certificates[0]),
     });
     if (result.sealedNow) this.logger.log(`sealed ${document.number} (${result.sha256})`);
     return result;
+  }
+
+  /**
+   * A sheet of the service's own (e.g. a 撤回受付票) printed and sealed like a signed document: the same
+   * renderer, certificate, PAdES seal and timestamp. With `copy`, also its stamped 写し.
+   */
+  async sealSheet(
+    html: string,
+    meta: { networkId: string; reason: string; copy: boolean },
+  ): Promise<{ sealed: Buffer; copy: Buffer | null; pageCount: number; preSealSha256: string; signingTime: Date }> {
+    const rendered = await this.formPdf.renderHtml(html);
+    const signingTime = new Date();
+    const sealed = await sealPdf(
+      rendered.pdf,
+      this.certificateFor(),
+      { reason: meta.reason, location: this.networks.getNetwork(meta.networkId).name, contactInfo: this.config.publicUrl, signingTime },
+      this.timestampAuthority,
+    );
+    const copy = meta.copy ? await stampCopy(rendered.pdf) : null;
+    return { sealed, copy, pageCount: rendered.pageCount, preSealSha256: sha256Hex(rendered.pdf), signingTime };
   }
 
   /** The audit-trail page: who signed, how, when, witnessed by whom, and the hash of what was sealed. */

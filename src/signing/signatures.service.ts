@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CurrentUser } from '../accounts/current-user';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
+import { DocumentRetirementService } from '../documents/document-retirement.service';
 import { DocumentsService } from '../documents/documents.service';
 import { QueuedMail } from '../mail/mail.types';
 import { MailService } from '../mail/mail.service';
@@ -10,7 +11,7 @@ import { SigningJobsService } from './signing-jobs.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput } from './signing.types';
-import { assertSignable, validateSignature } from './signing.validation';
+import { assertDocumentSignable, assertSignable, validateSignature } from './signing.validation';
 
 /**
  * Records one signature, by link or in person. The last signature completes the request and queues its
@@ -21,6 +22,7 @@ export class SignaturesService {
   constructor(
     private readonly repository: SigningRepository,
     private readonly documents: DocumentsService,
+    private readonly retirement: DocumentRetirementService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly jobs: SigningJobsService,
@@ -35,10 +37,16 @@ export class SignaturesService {
     witness: CurrentUser | null,
   ): Promise<{ alreadySigned: boolean; completed: boolean }> {
     const signature = validateSignature(role, input);
+    const located = await this.repository.findSigner(signerId);
+    const documentId = located && (await this.repository.findRequest(located.requestId))?.documentId;
     const { completed, outbox, requestId, alreadySigned } = await this.repository.transaction(async (manager) => {
+      // The document's row first (as withdrawal and erasure take it): a withdrawal that committed first is
+      // seen here, one that comes later waits for this signature and then cancels the request.
+      const document = documentId ? await this.retirement.lock(manager, documentId) : null;
       const signer = await this.repository.lockSigner(manager, signerId);
       const outbox: QueuedMail[] = [];
       if (signer.status === 'signed') return { completed: false, outbox, requestId: signer.requestId, alreadySigned: true };
+      if (document) assertDocumentSignable(document);
       // Serialize completions on the request row, so that two last signers finishing together both count
       // and exactly one of them completes the request.
       const request = await this.repository.lockRequest(manager, signer.requestId);

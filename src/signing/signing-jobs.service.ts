@@ -1,15 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { UsersService } from '../accounts/users.service';
+import { Delivery, DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { JOB_IDS, SIGNING_QUEUE } from '../common/queues';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/env';
 import { DocumentsService } from '../documents/documents.service';
 import { MailService } from '../mail/mail.service';
 import { SigningMailService } from './signing-mail.service';
+import { SigningDueRepository } from './signing-due.repository';
 import { SigningRepository } from './signing.repository';
-import { Signer, SigningJob, SigningRequest } from './signing.types';
+import { SigningJob, SigningRequest } from './signing.types';
 import { mayStart } from './signing.validation';
 
 /**
@@ -20,43 +20,30 @@ export const SEAL_ATTEMPTS = 55;
 export const sealRetryDelay = (attemptsMade: number) => Math.min(2000 * 2 ** Math.max(0, attemptsMade - 1), 600_000);
 
 /**
- * Signing's jobs: a request expires at its date, pending e-mail signers are reminded, a completed
- * request is sealed (once). Each job is a no-op when its work is already done or no longer due.
+ * Signing's jobs, each read from the database when due: a completed request is sealed (once); an open request
+ * past its `expires_at` expires and its office is told (once); a pending e-mail signer whose `remind_at` has
+ * come gets a fresh link (once). Nothing waits in Redis for days: the sweeper finds what is due, and each job
+ * is a no-op when its work is already done or no longer due.
  */
 @Injectable()
 export class SigningJobsService {
   constructor(
     @InjectQueue(SIGNING_QUEUE) private readonly queue: Queue<SigningJob>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly due: SigningDueRepository,
     private readonly documents: DocumentsService,
     private readonly users: UsersService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
   ) {}
 
-  /** A new request's expiry, and a reminder for each signer who signs by e-mail. */
-  async schedule(request: Pick<SigningRequest, 'id' | 'expiresAt'>, signers: Array<Pick<Signer, 'id' | 'method'>>): Promise<void> {
-    await this.queue.add(
-      'expire',
-      { kind: 'expire', requestId: request.id },
-      { jobId: JOB_IDS.expire(request.id), delay: request.expiresAt.getTime() - Date.now() },
-    );
-    for (const signer of signers.filter((s) => s.method === 'email')) {
-      await this.queue.add(
-        'remind',
-        { kind: 'remind', signerId: signer.id },
-        { jobId: JOB_IDS.remind(signer.id), delay: this.config.reminderDays * 86_400_000 },
-      );
-    }
-  }
-
-  /** The expiry job: an open request past its date expires and its links die; the office is told. */
+  /** The expiry job: an open request past its date expires; the office is told, exactly once. */
   async expire(requestId: string): Promise<boolean> {
     const result = await this.repository.transaction(async (manager) => {
       const request = await this.repository.findRequest(requestId, manager);
       if (!request || request.status !== 'open' || request.expiresAt.getTime() > Date.now() + 1000) return null;
-      await this.repository.close(manager, requestId, 'expired');
+      // Two runs of this job (a sweep racing another): the row lock lets one close it; the other changes nothing.
+      if (!(await this.repository.close(manager, requestId, 'expired'))) return null;
       const document = await this.documents.byId(request.documentId);
       const creator = request.createdBy ? await this.users.findById(request.createdBy, manager) : null;
       if (!creator) return [];
@@ -67,37 +54,65 @@ export class SigningJobsService {
     return result !== null;
   }
 
-  /** The reminder job: a signer still pending gets a fresh link (the previous one stops working). */
+  /** The reminder job: a signer still pending whose reminder is due gets a fresh link (the previous one stops working). */
   async remind(signerId: string): Promise<boolean> {
+    const now = new Date();
     const signer = await this.repository.findSigner(signerId);
-    if (!signer || signer.status !== 'pending' || signer.method !== 'email') return false;
+    if (!signer || signer.status !== 'pending' || signer.method !== 'email' || !signer.remindAt || signer.remindAt > now) return false;
     const request = await this.repository.findRequest(signer.requestId);
-    if (request?.status !== 'open') return false;
+    if (request?.status !== 'open' || request.expiresAt <= now) return false;
     if (!mayStart(request, await this.repository.signersOf(request.id), signer)) return false;
     const document = await this.documents.byId(request.documentId);
-    const outbox = await this.repository.transaction((manager) => this.mailer.sendLink(manager, request, signer, document, 'reminder'));
-    await this.mail.dispatch([outbox]);
-    return true;
+    const outbox = await this.repository.transaction(async (manager) =>
+      (await this.due.claimReminder(manager, signer.id, now)) ? this.mailer.sendLink(manager, request, signer, document, 'reminder') : null,
+    );
+    if (outbox) await this.mail.dispatch([outbox]);
+    return outbox !== null;
   }
 
-  /**
-   * Completed requests that are still unsealed a while later (their job was lost between commit and
-   * enqueue, or ran out of retries through a long timestamping outage) get their seal job again.
-   */
-  async sweepUnsealed(olderThanMs = 5 * 60_000): Promise<number> {
-    const stale = await this.repository.unsealedSince(new Date(Date.now() - olderThanMs));
-    for (const request of stale) await this.queueSeal(request.id);
-    return stale.length;
+  /** After the commit that completed the request: its seal, queued without waiting long on Redis. */
+  queueSeal(requestId: string): Promise<Delivery> {
+    return addSoon(this.queue, [sealJob({ id: requestId, completedAt: new Date() })]);
   }
 
-  async queueSeal(requestId: string): Promise<void> {
-    const jobId = JOB_IDS.seal(requestId);
-    const existing = await this.queue.getJob(jobId);
-    if (existing && (await existing.isFailed())) {
-      await existing.retry('failed', { resetAttemptsMade: true });
-      return;
-    }
-    // A no-op while the job is waiting, delayed or running: sealing is queued once.
-    await this.queue.add('seal', { kind: 'seal', requestId }, { jobId, attempts: SEAL_ATTEMPTS, backoff: { type: 'seal' } });
+  /** Everything signing owes now, as jobs: seals, expiries, reminders. */
+  async dueJobs(limit = 500): Promise<DueJob[]> {
+    const now = new Date();
+    const [seals, expiries, reminders] = await Promise.all([
+      this.due.unsealed(limit),
+      this.due.overdue(now, limit),
+      this.due.remindersDue(now, limit),
+    ]);
+    return [
+      ...seals.map(sealJob),
+      ...expiries.map((r) => job({ kind: 'expire', requestId: r.id }, JOB_IDS.expire(r.id), r.expiresAt)),
+      ...reminders.map((s) => job({ kind: 'remind', signerId: s.id }, JOB_IDS.remind(s.id), s.remindAt)),
+    ];
   }
+
+  /** Worker side (the sweeper): queues each due seal, expiry and reminder that Redis does not hold. */
+  async sweep(): Promise<SweepReport> {
+    const queued = await requeue(this.queue, await this.dueJobs());
+    const count = (kind: SigningJob['kind']) => queued.filter((j) => (j.data as SigningJob).kind === kind).length;
+    return { seals: count('seal'), expiries: count('expire'), reminders: count('remind') };
+  }
+
+  /** For /health: work due since before `since` that Redis does not hold (the sweeper has not caught it). */
+  async backlog(since: Date): Promise<DueJob[]> {
+    return unqueued(
+      this.queue,
+      (await this.dueJobs(50)).filter((job) => job.dueAt < since),
+    );
+  }
+}
+
+function job(data: SigningJob, jobId: string, dueAt: Date): DueJob {
+  return { name: data.kind, jobId, data, dueAt };
+}
+
+function sealJob(request: Pick<SigningRequest, 'id' | 'completedAt'>): DueJob {
+  return {
+    ...job({ kind: 'seal', requestId: request.id }, JOB_IDS.seal(request.id), request.completedAt ?? new Date()),
+    opts: { attempts: SEAL_ATTEMPTS, backoff: { type: 'seal' } },
+  };
 }

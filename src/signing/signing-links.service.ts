@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { verifyPassword } from '../accounts/passwords';
 import { AuditService } from '../audit/audit.service';
@@ -9,7 +9,7 @@ import { NetworksService } from '../networks/networks.service';
 import { SignaturesService } from './signatures.service';
 import { SigningRepository } from './signing.repository';
 import { LinkSigner, OpenedLink, SignatureInput } from './signing.types';
-import { MAX_ACCESS_CODE_FAILURES, assertSignable, lockedError } from './signing.validation';
+import { MAX_ACCESS_CODE_FAILURES, assertDocumentSignable, assertSignable, lockedError } from './signing.validation';
 
 /**
  * The public side of signing: what an e-mailed link opens, its optional 暗証番号, signing and declining
@@ -36,6 +36,7 @@ export class SigningLinksService {
         'このリンクは使えません。署名済みか、新しいリンクが送られています。最新のメールのリンクをお使いください',
       );
     const { signer, request } = link;
+    if (signer.status !== 'signed') assertDocumentSignable(link.document);
     assertSignable(request, signer);
     const { form } = this.networks.getForm(link.document.networkId, link.document.formId);
     const document = { ...link.document, formTitle: form.title, formNumber: form.number };
@@ -44,14 +45,17 @@ export class SigningLinksService {
     return { signer, request, document, role, needsAccessCode: signer.accessCodeHash !== null };
   }
 
-  /** Checks the 暗証番号; five wrong answers lock the link. Returns a secret that proves this browser passed. */
+  /**
+   * Checks the 暗証番号; five wrong answers lock the link. Each attempt is counted before it is checked, so
+   * guesses sent all at once get no more tries than guesses sent one by one. Returns a secret that proves
+   * this browser passed (kept in its cookie; only its hash is stored).
+   */
   async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
     const { signer } = await this.open(token);
     if (!signer.accessCodeHash) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
-    if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
+    const failures = await this.repository.claimAccessAttempt(signer.id, MAX_ACCESS_CODE_FAILURES);
+    if (failures === null) throw lockedError();
     if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
-      const failures = signer.accessFailures + 1;
-      await this.repository.setAccessFailures(signer.id, failures);
       await this.audit.record({
         action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
         target: { type: 'signer', id: signer.id },
@@ -69,7 +73,6 @@ export class SigningLinksService {
   async signByLink(token: string, input: SignatureInput, accessSecret: string | null, origin: RequestOrigin) {
     const { signer, role } = await this.open(token);
     assertAccess(signer, accessSecret);
-    if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
     return this.signatures.sign(signer.id, role, input, origin, null);
   }
 
@@ -81,16 +84,33 @@ export class SigningLinksService {
       await this.repository.recordDecline(manager, signer.id, text || null, origin);
       await this.repository.close(manager, request.id, 'declined');
       await this.audit.record(
-        { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { reason: text } },
+        // The reason stays with the signer (erasable); the append-only log keeps no free text a family member typed.
+        { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { withReason: text !== '' } },
         manager,
       );
     });
   }
 }
 
-/** Behind a 暗証番号, only the browser that entered it (its cookie's secret) may act on the link. */
+/**
+ * Behind a 暗証番号, only the browser that entered it may see or act on the link: its cookie's secret must
+ * hash to the one stored when the 暗証番号 was accepted (any other value, however it is named, shows nothing).
+ * A locked link is closed to every browser.
+ */
+export function accessGranted(signer: LinkSigner, accessSecret: string | null): boolean {
+  if (!signer.accessCodeHash) return true;
+  if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) return false;
+  if (!accessSecret || !signer.accessSessionHash) return false;
+  const given = Buffer.from(sha256Hex(accessSecret), 'latin1');
+  const stored = Buffer.from(signer.accessSessionHash, 'latin1');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+export function isLocked(signer: LinkSigner): boolean {
+  return signer.accessCodeHash !== null && signer.accessFailures >= MAX_ACCESS_CODE_FAILURES;
+}
+
 function assertAccess(signer: LinkSigner, accessSecret: string | null): void {
-  if (signer.accessCodeHash && (!accessSecret || sha256Hex(accessSecret) !== signer.accessSessionHash)) {
-    throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
-  }
+  if (isLocked(signer)) throw lockedError();
+  if (!accessGranted(signer, accessSecret)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
 }

@@ -29,7 +29,10 @@ export class SigningMailService {
     private readonly mail: MailService,
   ) {}
 
-  /** A new link for the signer (their previous one stops working), e-mailed to them. */
+  /**
+   * A new link for the signer (their previous one stops working), e-mailed to them. A first link (or one the
+   * office re-sends) is reminded after REMINDER_DAYS by the sweeper; a reminder is sent once.
+   */
   async sendLink(
     manager: EntityManager,
     request: Pick<SigningRequest, 'expiresAt'>,
@@ -38,7 +41,8 @@ export class SigningMailService {
     kind: Extract<MailKind, 'signing-request' | 'reminder'>,
   ): Promise<QueuedMail> {
     const token = newToken();
-    await this.repository.setLink(manager, signer.id, sha256Hex(token), request.expiresAt);
+    const remindAt = kind === 'signing-request' ? new Date(Date.now() + this.config.reminderDays * 86_400_000) : null;
+    await this.repository.setLink(manager, signer.id, { tokenHash: sha256Hex(token), expiresAt: request.expiresAt, remindAt });
     const message = this.mail.compose(document.networkId, kind, {
       ...(await this.context(document, manager)),
       signerName: signer.name,
@@ -46,7 +50,7 @@ export class SigningMailService {
       expiresAt: formatJst(request.expiresAt),
       accessCode: await this.repository.hasAccessCode(manager, signer.id),
     });
-    return this.mail.enqueue(manager, { kind, to: signer.email!, ...message });
+    return this.mail.enqueue(manager, { kind, to: signer.email!, ...message, documentId: document.id });
   }
 
   /** Tells the office that asked for signatures that its request expired, and who had not signed. */
@@ -63,17 +67,18 @@ export class SigningMailService {
       pendingNames: pending.map((p) => `${p.name}（${p.roleLabel}）`).join('、'),
       link: `${this.config.publicUrl}/documents/${document.id}`,
     });
-    return this.mail.enqueue(manager, { kind: 'expired', to, ...message });
+    return this.mail.enqueue(manager, { kind: 'expired', to, ...message, documentId: document.id });
   }
 
-  /** The patient's side's link to download its exemplar (原本 or 写し) of the sealed document. */
-  async signedCopy(
+  /** The patient's side's link to download its exemplar (原本 or 写し) of a sealed sheet: the form, or its 撤回受付票. */
+  async patientCopy(
     manager: EntityManager,
     document: SigningDocument,
+    kind: 'signed-copy' | 'withdrawal-receipt',
     context: Record<string, unknown>,
     copy: { to: string; name: string; mark: string; token: string; expiresAt: Date },
   ): Promise<QueuedMail> {
-    const message = this.mail.compose(document.networkId, 'signed-copy', {
+    const message = this.mail.compose(document.networkId, kind, {
       ...context,
       recipientName: copy.name,
       mark: copy.mark,
@@ -81,7 +86,7 @@ export class SigningMailService {
       expiresAt: formatJst(copy.expiresAt),
       verifyUrl: `${this.config.publicUrl}/verify`,
     });
-    return this.mail.enqueue(manager, { kind: 'signed-copy', to: copy.to, ...message });
+    return this.mail.enqueue(manager, { kind, to: copy.to, ...message, documentId: document.id });
   }
 
   /** What every message and the audit-trail page say of the document: network, office, form, number. */

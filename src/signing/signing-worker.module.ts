@@ -13,5 +13,7 @@ import { SigningProcessor } from './signing.processor';
 @Module({
   imports: [SigningModule, NetworksModule, DocumentsModule, CustodyModule, MailModule, RenderingModule, PdfStoreModule],
   providers: [SealService, SigningProcessor],
+  // Other workers seal too (the withdrawal receipt).
+  exports: [SealService],
 })
 export class SigningWorkerModule {}

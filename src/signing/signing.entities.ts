@@ -16,6 +16,7 @@ export class SigningRequestEntity implements SigningRequest {
   @Column('char', { name: 'pre_seal_sha256', length: 64, nullable: true }) preSealSha256!: string | null;
   @Column('char', { name: 'sealed_sha256', length: 64, nullable: true }) sealedSha256!: string | null;
   @Column('timestamptz', { name: 'sealed_at', nullable: true }) sealedAt!: Date | null;
+  @Column('char', { name: 'seal_certificate_sha256', length: 64, nullable: true }) sealCertificateSha256!: string | null;
 }
 
 /** One person's part in a request. Secrets (link token, access code) are stored only as hashes. */
@@ -33,6 +34,7 @@ export class SignerEntity implements Signer {
   @Column('text') status!: SignerStatus;
   @Column('char', { name: 'token_hash', length: 64, nullable: true, select: false }) tokenHash!: string | null;
   @Column('timestamptz', { name: 'token_expires_at', nullable: true }) tokenExpiresAt!: Date | null;
+  @Column('timestamptz', { name: 'remind_at', nullable: true }) remindAt!: Date | null;
   @Column('text', { name: 'access_code_hash', nullable: true, select: false }) accessCodeHash!: string | null;
   @Column('int', { name: 'access_failures' }) accessFailures!: number;
   @Column('char', { name: 'access_session_hash', length: 64, nullable: true, select: false }) accessSessionHash!: string | null;
@@ -56,5 +58,14 @@ export class DownloadLinkEntity {
   @Column('text') recipient!: string;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
   @Column('int') downloads!: number;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** The link in a signed consent's copy e-mail by which the family may withdraw their consent (no expiry: a right does not lapse). */
+@Entity('withdrawal_link')
+export class WithdrawalLinkEntity {
+  @Column('char', { name: 'token_hash', length: 64, primary: true }) tokenHash!: string;
+  @Column('uuid', { name: 'document_id' }) documentId!: string;
+  @Column('text') recipient!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

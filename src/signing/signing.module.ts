@@ -11,6 +11,8 @@ import { SigningJobsService } from './signing-jobs.service';
 import { SigningLinksService } from './signing-links.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningController } from './signing.controller';
+import { FamilyLinksRepository } from './family-links.repository';
+import { SigningDueRepository } from './signing-due.repository';
 import { SigningRepository } from './signing.repository';
 import { SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
@@ -24,6 +26,8 @@ import { VerificationService } from './verification.service';
   controllers: [SigningController],
   providers: [
     SigningRepository,
+    FamilyLinksRepository,
+    SigningDueRepository,
     SigningMailService,
     SigningJobsService,
     SignaturesService,

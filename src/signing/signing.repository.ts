@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { RequestOrigin } from '../common/request-origin';
 import { BatchedLookup } from '../database/batched-lookup';
 import { preparedQuery } from '../database/data-source';
-import { DownloadLinkEntity, SignerEntity, SigningRequestEntity } from './signing.entities';
+import { DownloadLinkEntity, SignerEntity, SigningRequestEntity, WithdrawalLinkEntity } from './signing.entities';
 import { LinkSigner, OpenedLink, Signer, SigningDocument, SigningRequest } from './signing.types';
 import { ValidSignature } from './signing.validation';
 
@@ -48,13 +48,6 @@ export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' |
 export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
   accessCodeHash: string | null;
 };
-export interface NewDownloadLink {
-  tokenHash: string;
-  exemplarId: string;
-  recipient: string;
-  expiresAt: Date;
-}
-
 /** Signing's tables (signing_request, signer, download_link): every read and write of them goes through here. */
 @Injectable()
 export class SigningRepository {
@@ -146,12 +139,9 @@ export class SigningRepository {
     return manager.findOneBy(SigningRequestEntity, { documentId, status: 'completed', sealedSha256: IsNull() });
   }
 
-  /** Completed before `before` and still unsealed (at most 100). */
-  unsealedSince(before: Date): Promise<SigningRequest[]> {
-    return this.dataSource.getRepository(SigningRequestEntity).find({
-      where: { status: 'completed', sealedSha256: IsNull(), completedAt: LessThan(before) },
-      take: 100,
-    });
+  /** Whether this service ever sealed with the certificate of this sha256. */
+  knowsSealCertificate(sha256: string): Promise<boolean> {
+    return this.dataSource.getRepository(SigningRequestEntity).existsBy({ sealCertificateSha256: sha256 });
   }
 
   bySealedSha256(sha256: string): Promise<SigningRequest | null> {
@@ -172,15 +162,65 @@ export class SigningRepository {
       .getOneOrFail();
   }
 
-  /** Closes an open request (cancelled, expired, declined) and kills its links; false when it was not open. */
+  /**
+   * Closes an open request (cancelled, expired, declined); false when it was not open. A cancelled or declined
+   * request's links die; an expired one's are kept, so that opening one says 期限切れ (410), not unknown.
+   */
   async close(manager: EntityManager, id: string, status: 'cancelled' | 'expired' | 'declined'): Promise<boolean> {
     const changed = await manager.update(
       SigningRequestEntity,
       { id, status: 'open' },
       status === 'declined' ? { status, completedAt: new Date() } : { status },
     );
-    await manager.update(SignerEntity, { requestId: id }, { tokenHash: null });
+    if (status !== 'expired') await manager.update(SignerEntity, { requestId: id }, { tokenHash: null });
+    else await manager.update(SignerEntity, { requestId: id }, { remindAt: null });
     return changed.affected === 1;
+  }
+
+  /**
+   * The document left use: its open requests are cancelled. Their links stay known, so that a family member
+   * who opens one is told why it no longer works (rather than that it does not exist).
+   */
+  async cancelOpenFor(manager: EntityManager, documentIds: string[]): Promise<void> {
+    if (documentIds.length === 0) return;
+    await manager.update(SigningRequestEntity, { documentId: In(documentIds), status: 'open' }, { status: 'cancelled' });
+  }
+
+  /** A completed request whose document left use before its seal: never sealed; false if it was sealed first. */
+  async abandon(manager: EntityManager, id: string): Promise<boolean> {
+    const changed = await manager.update(
+      SigningRequestEntity,
+      { id, status: 'completed', sealedSha256: IsNull() },
+      { status: 'cancelled' },
+    );
+    return changed.affected === 1;
+  }
+
+  /**
+   * Erasure: the signers (names, addresses, signatures, where they signed from), the family's download and
+   * withdrawal links go; the requests stay without their sealed file. Returns the sealed files' hashes.
+   */
+  async eraseFor(manager: EntityManager, documentIds: string[], exemplarIds: string[]): Promise<string[]> {
+    if (documentIds.length === 0) return [];
+    await this.cancelOpenFor(manager, documentIds);
+    const requests = await manager.find(SigningRequestEntity, { where: { documentId: In(documentIds) } });
+    const requestIds = requests.map((r) => r.id);
+    if (requestIds.length) {
+      await manager.delete(SignerEntity, { requestId: In(requestIds) });
+      await manager.update(SigningRequestEntity, { id: In(requestIds) }, { sealedSha256: null, preSealSha256: null });
+    }
+    if (exemplarIds.length) await manager.delete(DownloadLinkEntity, { exemplarId: In(exemplarIds) });
+    await manager.delete(WithdrawalLinkEntity, { documentId: In(documentIds) });
+    return requests.map((r) => r.sealedSha256).filter((sha): sha is string => sha !== null);
+  }
+
+  /** Everyone who signed a completed request of the document (the parties to a sealed consent). */
+  async signersOfCompleted(documentId: string): Promise<Signer[]> {
+    const requests = await this.dataSource.getRepository(SigningRequestEntity).findBy({ documentId, status: 'completed' });
+    if (requests.length === 0) return [];
+    return this.dataSource
+      .getRepository(SignerEntity)
+      .find({ where: { requestId: In(requests.map((r) => r.id)) }, order: { position: 'ASC' } });
   }
 
   async complete(manager: EntityManager, id: string): Promise<void> {
@@ -188,7 +228,11 @@ export class SigningRepository {
   }
 
   /** Records the seal, unless another attempt recorded one first (then false). */
-  async markSealed(manager: EntityManager, id: string, seal: { sealedSha256: string; preSealSha256: string; sealedAt: Date }) {
+  async markSealed(
+    manager: EntityManager,
+    id: string,
+    seal: { sealedSha256: string; preSealSha256: string; sealedAt: Date; sealCertificateSha256: string },
+  ) {
     const changed = await manager.update(SigningRequestEntity, { id, sealedSha256: IsNull() }, seal);
     return changed.affected === 1;
   }
@@ -225,9 +269,19 @@ export class SigningRepository {
     return manager.save(manager.create(SignerEntity, { ...signer, status: 'pending', accessFailures: 0 }));
   }
 
-  /** Stores a new link's hash: the signer's previous link stops working. */
-  async setLink(manager: EntityManager, signerId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await manager.update(SignerEntity, signerId, { tokenHash, tokenExpiresAt: expiresAt });
+  /**
+   * Stores a new link's hash and when its reminder is due, if any: the signer's previous link stops working,
+   * and so does any browser that had passed its 暗証番号; a link locked by wrong 暗証番号 starts afresh (the
+   * office re-sends it to unlock it).
+   */
+  async setLink(manager: EntityManager, signerId: string, link: { tokenHash: string; expiresAt: Date; remindAt: Date | null }) {
+    await manager.update(SignerEntity, signerId, {
+      tokenHash: link.tokenHash,
+      tokenExpiresAt: link.expiresAt,
+      remindAt: link.remindAt,
+      accessFailures: 0,
+      accessSessionHash: null,
+    });
   }
 
   async hasAccessCode(manager: EntityManager, signerId: string): Promise<boolean> {
@@ -244,8 +298,20 @@ export class SigningRepository {
     await this.dataSource.getRepository(SignerEntity).update(signerId, { viewedAt: new Date() });
   }
 
-  async setAccessFailures(signerId: string, failures: number): Promise<void> {
-    await this.dataSource.getRepository(SignerEntity).update(signerId, { accessFailures: failures });
+  /**
+   * Counts one 暗証番号 attempt before it is checked, in one atomic statement: the new count, or null when the
+   * link is already locked. However many guesses arrive at once, no more than `max` are ever checked.
+   */
+  async claimAccessAttempt(signerId: string, max: number): Promise<number | null> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(SignerEntity)
+      .set({ accessFailures: () => 'access_failures + 1' })
+      .where('id = :id AND access_failures < :max', { id: signerId, max })
+      .returning('access_failures')
+      .execute();
+    const row = (result.raw as Array<{ access_failures: number }>)[0];
+    return row ? row.access_failures : null;
   }
 
   async grantAccess(signerId: string, sessionHash: string): Promise<void> {
@@ -280,17 +346,5 @@ export class SigningRepository {
       { id: signerId, status: 'pending' },
       { status: 'declined', declineReason: reason, ip: origin.ip, userAgent: origin.userAgent },
     );
-  }
-
-  async insertDownloadLink(manager: EntityManager, link: NewDownloadLink): Promise<void> {
-    await manager.save(manager.create(DownloadLinkEntity, { ...link, downloads: 0 }));
-  }
-
-  findDownloadLink(tokenHash: string): Promise<NewDownloadLink | null> {
-    return this.dataSource.getRepository(DownloadLinkEntity).findOneBy({ tokenHash });
-  }
-
-  async countDownload(tokenHash: string): Promise<void> {
-    await this.dataSource.getRepository(DownloadLinkEntity).increment({ tokenHash }, 'downloads', 1);
   }
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { hashPassword } from '../accounts/passwords';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
+import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';
 import { APP_CONFIG } from '../config/config.module';
@@ -12,8 +14,8 @@ import { QueuedMail } from '../mail/mail.types';
 import { MailService } from '../mail/mail.service';
 import { NetworksService } from '../networks/networks.service';
 import { SignaturesService } from './signatures.service';
-import { SigningJobsService } from './signing-jobs.service';
 import { SigningMailService } from './signing-mail.service';
+import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
 import { MAX_ACCESS_CODE_FAILURES, assertSignable, isChecked, mayStart, validateSigners } from './signing.validation';
@@ -27,12 +29,12 @@ export class SigningService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly familyLinks: FamilyLinksRepository,
     private readonly networks: NetworksService,
     private readonly documents: DocumentsService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly signatures: SignaturesService,
-    private readonly jobs: SigningJobsService,
     private readonly audit: AuditService,
   ) {}
 
@@ -49,7 +51,8 @@ export class SigningService {
     const signers = validateSigners(form.signers, input.signers);
     const expiresAt = new Date(Date.now() + this.config.signingLinkDays * 86_400_000);
 
-    const { request, outbox, rows } = await this.repository.transaction(async (manager) => {
+    // Its expiry and reminders need no job now: the sweeper finds them in these rows when they fall due.
+    const { request, outbox } = await this.repository.transaction(async (manager) => {
       if (await this.repository.openRequestOf(manager, documentId))
         throw new DomainError('INVALID_STATE', 'この書類には進行中の署名依頼があります。取り消してから作り直してください');
       if (await this.repository.unsealedRequestOf(manager, documentId))
@@ -91,10 +94,9 @@ export class SigningService {
         },
         manager,
       );
-      return { request, outbox, rows };
+      return { request, outbox };
     });
     await this.mail.dispatch(outbox);
-    await this.jobs.schedule(request, rows);
     return this.describe(request.id);
   }
 
@@ -150,6 +152,26 @@ export class SigningService {
     assertSignable(request, signer);
     const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
     return this.signatures.sign(signer.id, role, input, origin, user);
+  }
+
+  /** The documents left use (inside the caller's transaction): their open requests are cancelled, links refused from now on. */
+  cancelOpenIn(manager: EntityManager, documentIds: string[]): Promise<void> {
+    return this.repository.cancelOpenFor(manager, documentIds);
+  }
+
+  /** Erasure, inside the caller's transaction: signers and links go; returns the sealed files' hashes (to delete). */
+  eraseIn(manager: EntityManager, documentIds: string[], exemplarIds: string[]): Promise<string[]> {
+    return this.repository.eraseFor(manager, documentIds, exemplarIds);
+  }
+
+  /** What a withdrawal link in a consent's copy e-mail is for: its document and to whom it was sent. */
+  async withdrawalLink(token: string): Promise<{ documentId: string; recipient: string } | null> {
+    return typeof token === 'string' && token.length <= 100 ? this.familyLinks.findWithdrawalLink(sha256Hex(token)) : null;
+  }
+
+  /** To whom a family download link was sent (a disclosure's access log names them), while the link is on record. */
+  async downloadRecipient(tokenHash: string): Promise<string | null> {
+    return (await this.familyLinks.findDownloadLink(tokenHash))?.recipient ?? null;
   }
 
   /** Whether the document was ever sent for signing (bulk e-signing sends each pledge once). */

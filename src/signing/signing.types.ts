@@ -20,6 +20,8 @@ export interface SigningRequest {
   preSealSha256: string | null;
   sealedSha256: string | null;
   sealedAt: Date | null;
+  /** sha256 of the certificate that sealed it (null for seals made before it was recorded). */
+  sealCertificateSha256: string | null;
 }
 
 /** One person's part in a request, as the office sees it (no secrets). */
@@ -35,6 +37,8 @@ export interface Signer {
   method: SigningMethod;
   status: SignerStatus;
   tokenExpiresAt: Date | null;
+  /** When the sweeper sends a reminder with a fresh link (set with each link mailed; cleared once reminded). */
+  remindAt: Date | null;
   /** Wrong 暗証番号 in a row. */
   accessFailures: number;
   signatureKind: 'drawn' | 'typed' | null;

@@ -1,11 +1,11 @@
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { looksLikeEmail } from '../common/validation';
 import { SignerRole } from '../networks/catalogue.types';
+import { normalizeSignatureImage } from './signature-image';
 import { SignatureInput, SignerInput, SignerStatus, SigningMethod, SigningRequest } from './signing.types';
 
 /** Wrong 暗証番号 in a row before the link locks. */
 export const MAX_ACCESS_CODE_FAILURES = 5;
-const MAX_SIGNATURE_BYTES = 300_000;
 
 /** A signer the office named, checked against the form's roles. */
 export interface ValidSigner {
@@ -86,12 +86,10 @@ export function validateSignature(role: SignerRole, input: SignatureInput): Vali
   let image: string | null = null;
   let typedName: string | null = null;
   if (kind === 'drawn') {
-    const data = typeof input.signatureImage === 'string' ? input.signatureImage : '';
-    const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(data);
-    const bytes = match ? Buffer.from(match[1], 'base64') : null;
-    if (!bytes || bytes.length < 100 || bytes.length > MAX_SIGNATURE_BYTES || bytes.subarray(1, 4).toString('latin1') !== 'PNG') {
-      errors.push({ path: 'signatureImage', label: '署名', message: '署名欄に指で署名してください' });
-    } else image = data;
+    // Decoded, size-capped and written anew: what is kept is the pixels, never the uploaded bytes.
+    const normalized = normalizeSignatureImage(input.signatureImage);
+    if ('problem' in normalized) errors.push({ path: 'signatureImage', label: '署名', message: normalized.problem });
+    else image = normalized.image;
   } else if (kind === 'typed') {
     typedName = typeof input.typedName === 'string' ? input.typedName.trim() : '';
     if (!typedName || typedName.length > 40)
@@ -137,5 +135,31 @@ export function lockedError(): DomainError {
   return new DomainError(
     'ACCESS_LOCKED',
     '暗証番号を続けて間違えたため、このリンクはロックされました。依頼元の事業所に連絡して、リンクを再送してもらってください',
+  );
+}
+
+/**
+ * A document that left use (withdrawn, revoked, erased) is never signed, sealed nor delivered; one signed
+ * on paper meanwhile needs no e-signature. Checked when a link opens and again under the document's lock.
+ */
+export function assertDocumentSignable(document: { number: string; status: string }): void {
+  if (document.status === 'issued') return;
+  const reasons: Record<string, string> = {
+    withdrawn: 'この書類は依頼元の事業所が取り下げたため、署名できません。署名の必要はありません',
+    revoked: 'この同意は撤回されています。署名の必要はありません',
+    erased: 'この書類は消去されました',
+  };
+  const reason = reasons[document.status];
+  if (reason) throw new DomainError('DOCUMENT_RETIRED', reason);
+  throw new DomainError('REQUEST_CLOSED', 'この書類は既に署名済みです。このリンクは使えません');
+}
+
+/** Why the family's download link of a document that left use no longer delivers it. */
+export function retiredDownloadError(status: string): DomainError {
+  return new DomainError(
+    'DOCUMENT_RETIRED',
+    status === 'erased'
+      ? 'この書類は消去されたため、ダウンロードできません'
+      : 'この書類は取り下げ、または撤回されたため、ダウンロードできません。依頼元の事業所にお問い合わせください',
   );
 }

@@ -8,13 +8,17 @@ import { CustodyService } from '../custody/custody.service';
 import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { sealTimestamp } from './pdf-sealer';
+import { checkSignature, pdfSignatures, sealTimestamp } from './pdf-sealer';
+import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
+import { SigningRequest } from './signing.types';
+import { retiredDownloadError } from './signing.validation';
+import { isRetired } from '../documents/documents.types';
 
 export interface Verification {
-  /** Byte for byte the file this service sealed. */
+  /** Byte for byte a file this service sealed, and its seal's signature checks out. */
   sealedByService: boolean;
-  /** It carries this service's seal, but its bytes differ from what was sealed. */
+  /** It begins with a file this service sealed, its seal checks out, and something was added after the seal. */
   altered: boolean;
   documentNumber: string | null;
   form: string | null;
@@ -26,13 +30,19 @@ export interface Verification {
 }
 
 /**
- * Answers "is this a PDF we sealed, unchanged?" by its sha256 against the sealed files on record, and
- * names the document, without any personal data.
+ * Answers "is this a PDF we sealed, unchanged?" and names the document, without any personal data. Only a
+ * signature that checks out counts, whatever else the file contains:
+ * - it covers the whole file, and the file is a sealed file on record: sealed by this service, unchanged;
+ * - it covers a sealed file on record, and bytes were added after it: sealed, then changed;
+ * - it was made with a certificate this service seals with, but no longer matches what it covers: sealed,
+ *   then changed;
+ * - anything else: not sealed by this service.
  */
 @Injectable()
 export class VerificationService {
   constructor(
     private readonly repository: SigningRepository,
+    private readonly familyLinks: FamilyLinksRepository,
     private readonly custody: CustodyService,
     private readonly documents: DocumentsService,
     private readonly networks: NetworksService,
@@ -46,49 +56,75 @@ export class VerificationService {
         errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルではありません' }],
       });
     }
-    const hash = sha256Hex(pdf);
-    const request = await this.repository.bySealedSha256(hash);
-    if (request) {
-      const document = await this.documents.byId(request.documentId);
-      const timestamp = sealTimestamp(pdf);
-      return {
-        sealedByService: true,
-        altered: false,
-        documentNumber: document.number,
-        form: `${document.formNumber} ${document.formTitle}`,
-        network: this.networks.getNetwork(document.networkId).name,
-        sealedAt: formatJst(request.sealedAt!),
-        timestamp: timestamp ? { time: formatJst(timestamp.time, { seconds: true }), authority: timestamp.authority } : null,
-        message: `本サービスが封緘した文書です。封緘後に変更されていません（書類番号 ${document.number}）`,
-      };
+    let verdict: Verification = NOT_OURS;
+    for (const signature of pdfSignatures(pdf)) {
+      const check = checkSignature(pdf, signature);
+      if (!check) continue;
+      const request = check.holds ? await this.repository.bySealedSha256(sha256Hex(pdf.subarray(0, signature.end))) : null;
+      if (request) return signature.end === pdf.length ? this.sealed(pdf, request) : ALTERED_SEAL;
+      if (!(await this.repository.knowsSealCertificate(sha256Hex(check.certificate)))) continue;
+      if (!check.holds) return ALTERED_SEAL;
+      verdict = UNKNOWN_SEAL;
     }
-    const claims = pdf.includes('renkei-forms');
+    return verdict;
+  }
+
+  private async sealed(pdf: Buffer, request: SigningRequest): Promise<Verification> {
+    const document = await this.documents.byId(request.documentId);
+    const timestamp = sealTimestamp(pdf);
     return {
-      sealedByService: false,
-      altered: claims,
-      documentNumber: null,
-      form: null,
-      network: null,
-      sealedAt: null,
-      timestamp: null,
-      message: claims
-        ? 'このPDFには本サービスの封緘がありますが、封緘後に内容が変更されています。原本としては扱えません'
-        : '本サービスが封緘した文書ではありません（または変更されています）',
+      sealedByService: true,
+      altered: false,
+      documentNumber: document.number,
+      form: `${document.formNumber} ${document.formTitle}`,
+      network: this.networks.getNetwork(document.networkId).name,
+      sealedAt: formatJst(request.sealedAt!),
+      timestamp: timestamp ? { time: formatJst(timestamp.time, { seconds: true }), authority: timestamp.authority } : null,
+      message: `本サービスが封緘した文書です。封緘後に変更されていません（書類番号 ${document.number}）`,
     };
   }
 
   /** A family member's expiring download link to their exemplar of a sealed document. */
   async download(token: string, origin: RequestOrigin): Promise<{ pdf: Buffer; filename: string }> {
-    const link = await this.repository.findDownloadLink(sha256Hex(token));
+    const link = await this.familyLinks.findDownloadLink(sha256Hex(token));
     if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません');
     if (link.expiresAt.getTime() < Date.now())
       throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');
-    const exemplar = await this.custody.exemplar(link.exemplarId);
+    const exemplar = await this.custody.findById(link.exemplarId);
     if (!exemplar) throw new Error(`exemplar ${link.exemplarId} does not exist`);
+    // A document that left use is not delivered, except its 撤回受付票, which exists because it did.
+    const { status } = await this.documents.byId(exemplar.documentId);
+    if (isRetired(status) && (exemplar.sheet !== 'withdrawal-receipt' || status === 'erased')) throw retiredDownloadError(status);
     const pdf = exemplar.pdfSha256 ? await this.pdfs.content(exemplar.pdfSha256) : null;
     if (!pdf) throw new DomainError('PDF_NOT_READY', 'PDFを準備しています。少し待ってからもう一度開いてください');
-    await this.repository.countDownload(link.tokenHash);
-    await this.audit.record({ action: 'family_download', email: link.recipient, target: { type: 'exemplar', id: exemplar.id }, origin });
+    await this.familyLinks.countDownload(link.tokenHash);
+    // Who: the link (its recipient is on record until the document is erased); the append-only log names no one.
+    const detail = { link: link.tokenHash };
+    await this.audit.record({ action: 'family_download', target: { type: 'exemplar', id: exemplar.id }, origin, detail });
     return { pdf, filename: `${exemplar.code}.pdf` };
   }
 }
+
+const ALTERED = 'このPDFには本サービスの封緘がありますが、封緘後に内容が追加・変更されています。原本としては扱えません';
+
+const UNKNOWN: Omit<Verification, 'message'> = {
+  sealedByService: false,
+  altered: false,
+  documentNumber: null,
+  form: null,
+  network: null,
+  sealedAt: null,
+  timestamp: null,
+};
+
+const ALTERED_SEAL: Verification = { ...UNKNOWN, altered: true, message: ALTERED };
+
+const UNKNOWN_SEAL: Verification = {
+  ...UNKNOWN,
+  message: 'このPDFには本サービスの証明書による封緘がありますが、この文書の記録が見つかりません。事務局にお問い合わせください',
+};
+
+const NOT_OURS: Verification = {
+  ...UNKNOWN,
+  message: '本サービスが封緘した文書ではありません（本サービスの封緘が見つからないか、封緘の署名が合いません）',
+};

@@ -6,13 +6,13 @@ import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { batchOptions } from '../batches/batch-options';
-import { BatchesService } from '../batches/batches.service';
+import { BatchesService, MANAGERS_ONLY } from '../batches/batches.service';
 import { BatchUploadDto } from '../batches/dto/batch-upload.dto';
 import { BatchConfirmFormDto } from './dto/batch-confirm-form.dto';
 import { WebViews } from './web.views';
 
 const PHASES: Record<string, string> = {
-  queued: '順番待ち',
+  queued: '処理待ち（順番に処理します）',
   people: '従事者と誓約書を作成中',
   esign: '署名依頼を送信中',
   print: 'PDFを作成中',
@@ -30,7 +30,9 @@ export class BatchPagesController {
   ) {}
 
   @Get('new')
-  upload(@Res() reply: FastifyReply): void {
+  upload(@User() user: CurrentUser, @Res() reply: FastifyReply): void {
+    // Staff get the reason, as a page (the same check guards the preview and the batch in BatchesService).
+    if (user.role !== 'office_manager') throw new DomainError('FORBIDDEN', MANAGERS_ONLY);
     this.views.send(reply, 200, 'batch-new', { title: '名簿の取り込み' });
   }
 

@@ -30,11 +30,29 @@ const HTML_TYPES: Partial<Record<FieldDefinition['type'], [string, string | null
 
 /**
  * Turns a form's field definitions into inputs named the way the form-body parser (qs, see app.setup)
- * nests them back: patient[name], members[0][email].
+ * nests them back: patient[name], members[0][email] (under `prefix` when given: data[members][0][email]).
  */
-export function buildFormModel(fields: FieldDefinition[], values: Record<string, unknown>, errors: FieldError[]): InputModel[] {
+export function buildFormModel(
+  fields: FieldDefinition[],
+  values: Record<string, unknown>,
+  errors: FieldError[],
+  prefix?: string,
+): InputModel[] {
   const errorByPath = new Map(errors.map((e) => [e.path, e.message]));
-  return fields.map((field) => buildInput(field, field.key, field.key, values?.[field.key], errorByPath));
+  return fields.map((field) =>
+    buildInput(
+      field,
+      prefix ? `${prefix}[${field.key}]` : field.key,
+      prefix ? `${prefix}.${field.key}` : field.key,
+      values?.[field.key],
+      errorByPath,
+    ),
+  );
+}
+
+/** members[2].email → members-2-email: the anchor of the input buildFormModel gives that path (its id is f-…). */
+export function anchorFor(path: string): string {
+  return path.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-');
 }
 
 function buildInput(field: FieldDefinition, name: string, path: string, value: unknown, errors: Map<string, string>): InputModel {

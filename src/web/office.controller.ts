@@ -4,17 +4,25 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
+import { todayInJapan } from '../common/japan-date';
 import { Origin } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
-import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody.types';
+import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS } from '../custody/custody.types';
 import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
 import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
 import { DocumentDraftsService } from '../documents/document-drafts.service';
-import { DocumentsService } from '../documents/documents.service';
+import { DocumentsService, isRetired } from '../documents/documents.service';
+import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
+import { RetentionService } from '../rights/retention.service';
+import { RightsRequestsService } from '../rights/rights-requests.service';
+import { RIGHTS_KIND_LABELS } from '../rights/rights.types';
 import { SigningService } from '../signing/signing.service';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { TrainingService } from '../training/training.service';
+import { lineView } from './registration-lines.view';
 import { CustodyEventFormDto } from './dto/custody-event-form.dto';
 import { NewDocumentQueryDto } from './dto/new-document-query.dto';
 import { OfficeDocumentFormDto } from './dto/office-document-form.dto';
@@ -37,6 +45,8 @@ export const STATUS_LABELS: Record<string, string> = {
   declined: '辞退',
   expired: '期限切れ',
   withdrawn: '取り下げ',
+  revoked: '撤回',
+  erased: '消去済み',
 };
 
 /** The office's pages: what it owes the 事務局, its documents and copies, and creating a document. */
@@ -51,19 +61,30 @@ export class OfficeController {
     private readonly drafts: DocumentDraftsService,
     private readonly people: PeopleService,
     private readonly networks: NetworksService,
+    private readonly registrations: RegistrationsService,
+    private readonly training: TrainingService,
+    private readonly rights: RightsRequestsService,
+    private readonly retention: RetentionService,
   ) {}
 
   @Get('office')
-  async office(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
+  async office(@User() user: CurrentUser, @Query('message') message: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const board = await this.dashboard.forOffice(user);
     const network = this.networks.getNetwork(board.office.networkId);
+    const rule = this.training.ruleOf(network.id);
+    const trained = rule ? await this.training.latestOf([board.office.id]) : new Map();
     this.views.send(reply, 200, 'office', {
       title: board.office.name,
+      message: typeof message === 'string' ? message.slice(0, 500) : null,
+      isManager: user.role === 'office_manager',
+      lines: (await this.registrations.list(user)).reverse().slice(0, 100).map(lineView),
+      training: rule ? { kinds: rule.kinds, basis: rule.basis ?? null, today: todayInJapan() } : null,
       board,
       owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
       documents: board.documents.map((d) => ({ ...d, statusLabel: STATUS_LABELS[d.status] })),
-      staff: await this.people.listStaff(user.officeId!),
+      staff: (await this.people.listStaff(user.officeId!)).map((s) => ({ ...s, training: trained.get(s.id) ?? null })),
       patients: await this.people.listPatients(user.officeId!),
+      ...(await this.rightsBoard(user)),
       officeForms: network.forms.filter((f) => f.subject === 'office' || f.subject === 'none'),
       staffForms: network.forms.filter((f) => f.subject === 'staff'),
       patientForms: network.forms.filter((f) => f.subject === 'patient'),
@@ -98,6 +119,20 @@ export class OfficeController {
       if (!(error instanceof InvalidFormDataError)) throw error;
       await this.showForm(reply, 400, user, formId, subjectId ?? '', data, error.errors);
     }
+  }
+
+  /** Open rights requests (overdue ones first and marked) and how many documents are past retention. */
+  private async rightsBoard(user: CurrentUser) {
+    const open = await this.rights.list(user, { status: 'open' });
+    const requests = [...open.filter((r) => r.overdue), ...open.filter((r) => !r.overdue)].map((r) => ({
+      ...r,
+      kindLabel: RIGHTS_KIND_LABELS[r.kind],
+    }));
+    return {
+      rightsRequests: requests,
+      overdueRequests: open.filter((r) => r.overdue).length,
+      retentionDue: (await this.retention.listed(user.officeId!)).length,
+    };
   }
 
   private async showForm(
@@ -137,6 +172,7 @@ export class DocumentPageController {
     private readonly custody: CustodyService,
     private readonly signing: SigningService,
     private readonly networks: NetworksService,
+    private readonly withdrawals: ConsentWithdrawalService,
   ) {}
 
   @Get('documents/:id')
@@ -154,7 +190,8 @@ export class DocumentPageController {
       const { events, chain } = ledgers.get(e.id)!;
       const travelling = e.kind === 'original' && e.holder === 'secretariat';
       const next: CustodyEventType[] = [];
-      if (office && doc.status !== 'withdrawn' && e.state !== 'destroyed') {
+      // A document out of use is not handed on, except its 撤回受付票, which exists because it is.
+      if (office && e.state !== 'destroyed' && (e.sheet === 'withdrawal-receipt' || !isRetired(doc.status))) {
         if (travelling && !['mailed', 'received'].includes(e.state)) next.push('mailed');
         if (e.holder === 'patient' && e.state !== 'handed_to_family') next.push('handed_to_family');
       }
@@ -163,6 +200,7 @@ export class DocumentPageController {
         ready: e.pdfSha256 !== null,
         stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
         kindLabel: e.kind === 'original' ? '原本' : '写し',
+        sheetLabel: SHEET_LABELS[e.sheet],
         holderLabel: HOLDER_LABELS[e.holder],
         chain,
         events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
@@ -197,8 +235,11 @@ export class DocumentPageController {
       exemplars,
       message,
       canIssue: office && doc.status === 'draft',
+      canWithdraw: office && (doc.status === 'draft' || doc.status === 'issued'),
+      consentInUse: office && form.purpose === 'consent' && doc.status === 'signed' && doc.subjectId ? doc.subjectId : null,
+      revoked: doc.status === 'revoked',
       canRecordSignature: office && doc.status === 'issued' && !awaitingSeal,
-      printing: exemplars.some((e) => !e.ready),
+      printing: exemplars.some((e) => !e.ready && e.state !== 'destroyed'),
     });
   }
 
@@ -259,6 +300,13 @@ export class DocumentPageController {
   ): Promise<void> {
     await this.documents.issue(user, id, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`, 303);
+  }
+
+  /** 取り下げ: the document leaves use before anyone signed it; its signing links stop working. */
+  @Post('documents/:id/withdraw')
+  async withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    await this.withdrawals.withdrawDocument(user, id, origin);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('取り下げました。署名のリンクは使えなくなりました')}`, 303);
   }
 
   @Post('documents/:id/paper-signature')

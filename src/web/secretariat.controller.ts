@@ -10,6 +10,10 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
 import { CELL_LABELS, CELL_STATUSES, SecretariatDashboardService, filterRequirements } from '../dashboards/secretariat-dashboard.service';
+import { SecretariatMatrixService } from '../dashboards/secretariat-matrix.service';
+import { FollowUpsService } from '../follow-ups/follow-ups.service';
+import { ApplicationsService } from '../onboarding/applications.service';
+import { TrainingService } from '../training/training.service';
 import { NetworksService } from '../networks/networks.service';
 import { MatrixQueryDto } from '../dashboards/dto/matrix-query.dto';
 import { ReceiptFormDto } from './dto/receipt-form.dto';
@@ -26,10 +30,19 @@ export class SecretariatController {
     private readonly custody: CustodyService,
     private readonly networks: NetworksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly grid: SecretariatMatrixService,
+    private readonly followUps: FollowUpsService,
+    private readonly training: TrainingService,
+    private readonly applications: ApplicationsService,
   ) {}
 
   @Get()
-  async matrix(@User() user: CurrentUser, @Query() query: MatrixQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async matrix(
+    @User() user: CurrentUser,
+    @Query() query: MatrixQueryDto,
+    @Query('message') message: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const filter = {
       officeId: query.office || undefined,
       status: query.status || undefined,
@@ -37,10 +50,26 @@ export class SecretariatController {
     };
     const everything = await this.dashboard.requirements(user.networkId!);
     const rows = filterRequirements(everything, filter);
+    const matrix = await this.grid.matrix(user.networkId!, { officeId: filter.officeId });
+    const lastSent = await this.followUps.lastSent(matrix.rows.map((r) => r.officeId));
+    const training = this.training.ruleOf(user.networkId!);
     this.views.send(reply, 200, 'secretariat', {
       title: '提出状況',
+      message: typeof message === 'string' ? message.slice(0, 500) : null,
       networkName: this.networks.getNetwork(user.networkId!).name,
       offices: this.dashboard.summarize(everything),
+      matrix: {
+        columns: matrix.columns,
+        training: Boolean(training?.required),
+        rows: matrix.rows.map((r) => ({
+          ...r,
+          lastFollowedUp: lastSent.get(r.officeId) ?? null,
+          canFollowUp: r.owed + r.overdue + r.awaitingAnswer > 0,
+        })),
+      },
+      untrained: training?.required ? await this.training.untrained(user.networkId!, { officeId: filter.officeId }) : null,
+      trainingKinds: training?.kinds.join('・') ?? '',
+      pendingApplications: (await this.applications.list(user, 'pending')).length,
       rows: rows.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
       statuses: CELL_STATUSES.map((value) => ({ value, label: CELL_LABELS[value], selected: value === filter.status })),
       filter: { office: filter.officeId, overdue: filter.overdueOnly },

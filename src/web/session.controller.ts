@@ -1,14 +1,18 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionToken, SESSION_COOKIE } from '../accounts/auth.guard';
 import { setSessionCookie } from '../accounts/auth.controller';
-import { AuthService } from '../accounts/auth.service';
-import { CurrentUser, Public, User } from '../accounts/current-user';
+import { AuthService, LoginResult } from '../accounts/auth.service';
+import { AllowDuringEnrolment, CurrentUser, Public, User } from '../accounts/current-user';
+import { relyingPartyOf } from '../accounts/site';
 import { DomainError } from '../common/errors/domain-error';
+import { RateLimit } from '../common/rate-limit.guard';
 import { originOf } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
+import { MfaLoginFormDto } from './dto/account-forms.dto';
 import { LoginFormDto } from './dto/login-form.dto';
 import { WebViews } from './web.views';
 
@@ -18,6 +22,9 @@ export const HOME_OF: Record<CurrentUser['role'], string> = {
   secretariat: '/secretariat',
   admin: '/admin/audit',
 };
+
+/** Errors of log-in that the log-in page itself answers (everything else is the error page). */
+const LOGIN_PAGE_ERRORS = ['LOGIN_FAILED', 'ACCOUNT_DISABLED', 'MFA_TOKEN_INVALID'];
 
 @ApiExcludeController()
 @Controller()
@@ -36,28 +43,53 @@ export class SessionController {
   @Public()
   @Get('login')
   loginPage(@Query('next') next: string | undefined, @Res() reply: FastifyReply): void {
-    this.views.send(reply, 200, 'login', { title: 'ログイン', next: safeNext(next), idleMinutes: this.config.sessionIdleMinutes });
+    this.showLogin(reply, 200, { next: safeNext(next) });
   }
 
+  /** The password; then the second step's page (a user with a second factor) or the session. */
   @Public()
+  @RateLimit('login')
   @Post('login')
   async login(@Body() body: LoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const next = safeNext(body.next);
     try {
-      const { token, user } = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request));
-      setSessionCookie(request, reply, token);
-      reply.redirect(safeNext(body.next) ?? HOME_OF[user.role], 303);
+      const result = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request));
+      if (result.kind === 'mfa') this.showMfa(reply, 200, result.mfaToken, result.passkey, next);
+      else this.loggedIn(request, reply, result, next);
     } catch (error) {
-      if (!(error instanceof DomainError) || !['LOGIN_FAILED', 'ACCOUNT_LOCKED'].includes(error.code)) throw error;
-      this.views.send(reply, error.code === 'ACCOUNT_LOCKED' ? 423 : 401, 'login', {
-        title: 'ログイン',
-        error: error.message,
-        email: body.email ?? '',
-        next: safeNext(body.next),
-        idleMinutes: this.config.sessionIdleMinutes,
-      });
+      if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
+      this.showLogin(reply, error.code === 'ACCOUNT_DISABLED' ? 403 : 401, { error: error.message, email: body.email ?? '', next });
     }
   }
 
+  /** The second step: a code from the app or a recovery code, or the passkey answer passkey.js put in the form. */
+  @Public()
+  @RateLimit('mfa')
+  @Post('login/mfa')
+  async loginMfa(@Body() body: MfaLoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const next = safeNext(body.next);
+    const origin = originOf(request);
+    try {
+      const result = body.credential
+        ? await this.auth.completeWithPasskey(body.mfaToken, parseCredential(body.credential), relyingPartyOf(request), origin)
+        : await this.auth.completeWithCode(body.mfaToken, body.code ?? '', origin);
+      this.loggedIn(request, reply, result, next);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'MFA_CODE_WRONG')
+        return this.showMfa(
+          reply,
+          401,
+          body.mfaToken,
+          body.credential !== undefined || (await this.offersPasskey(body.mfaToken)),
+          next,
+          error.message,
+        );
+      if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
+      this.showLogin(reply, error.code === 'ACCOUNT_DISABLED' ? 403 : 401, { error: error.message, next });
+    }
+  }
+
+  @AllowDuringEnrolment()
   @Post('logout')
   async logout(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const token = sessionToken(request);
@@ -65,9 +97,48 @@ export class SessionController {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     reply.redirect('/login', 303);
   }
+
+  private loggedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: LoginResult & { kind: 'session' },
+    next: string | undefined,
+  ): void {
+    setSessionCookie(request, reply, result.token);
+    reply.redirect(result.mfaEnrolmentRequired ? '/account/mfa' : (next ?? HOME_OF[result.user.role]), 303);
+  }
+
+  private async offersPasskey(mfaToken: string): Promise<boolean> {
+    return this.auth.tokenOffersPasskey(mfaToken);
+  }
+
+  private showLogin(reply: FastifyReply, status: number, context: { error?: string; email?: string; next?: string }): void {
+    this.views.send(reply, status, 'login', { title: 'ログイン', idleMinutes: this.config.sessionIdleMinutes, ...context });
+  }
+
+  private showMfa(reply: FastifyReply, status: number, mfaToken: string, passkey: boolean, next: string | undefined, error?: string): void {
+    this.views.send(reply, status, 'login-mfa', { title: '2段階認証', mfaToken, passkey, next, error });
+  }
 }
 
 /** Only a local path: never redirect a user elsewhere after log-in. */
-function safeNext(next: unknown): string | undefined {
+export function safeNext(next: unknown): string | undefined {
   return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : undefined;
+}
+
+/** The passkey answer as the browser made it; anything unreadable is a failed try like a wrong code. */
+function parseCredential(text: string): AuthenticationResponseJSON {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as AuthenticationResponseJSON;
+  } catch {
+    // answered below
+  }
+  return {
+    id: '',
+    rawId: '',
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: { clientDataJSON: '', authenticatorData: '', signature: '' },
+  };
 }

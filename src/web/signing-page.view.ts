@@ -13,6 +13,7 @@ const LINK_ERRORS = [
   'ACCESS_LOCKED',
   'NOT_YOUR_TURN',
   'ACCESS_CODE_REQUIRED',
+  'DOCUMENT_RETIRED',
 ];
 
 export type FieldErrors = Array<{ path: string; message: string }>;

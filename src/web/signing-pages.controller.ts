@@ -3,10 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
+import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
-import { SigningLinksService } from '../signing/signing-links.service';
-import { OpenedLink, SignatureInput, SigningDocument } from '../signing/signing.types';
+import { SigningLinksService, accessGranted, isLocked } from '../signing/signing-links.service';
+import { lockedError } from '../signing/signing.validation';
+import { LinkSigner, OpenedLink, SignatureInput, SigningDocument } from '../signing/signing.types';
 import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
@@ -30,7 +32,8 @@ export class SigningPagesController {
   async page(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await guardLinkPage(this.views, reply, async () => {
       const opened = await this.links.open(token);
-      if (opened.needsAccessCode && !this.hasAccess(request, opened.signer.id)) {
+      if (isLocked(opened.signer)) throw lockedError();
+      if (!this.hasAccess(request, opened.signer)) {
         this.views.send(reply, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
         return;
       }
@@ -38,6 +41,7 @@ export class SigningPagesController {
     });
   }
 
+  @RateLimit('pin')
   @Post('pin')
   async pin(
     @Param('token') token: string,
@@ -110,9 +114,9 @@ export class SigningPagesController {
   @Get('document')
   async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await guardLinkPage(this.views, reply, async () => {
-      const { document, signer, needsAccessCode } = await this.links.open(token);
-      if (needsAccessCode && !this.hasAccess(request, signer.id))
-        throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
+      const { document, signer } = await this.links.open(token);
+      if (isLocked(signer)) throw lockedError();
+      if (!this.hasAccess(request, signer)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
       this.sendFormHtml(reply, document, document.formId, document.version.data);
     });
   }
@@ -160,8 +164,9 @@ export class SigningPagesController {
       .send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
 
-  private hasAccess(request: FastifyRequest, signerId: string): boolean {
-    return this.accessSecret(request, signerId) !== null;
+  /** The cookie is checked exactly as signing checks it: its secret must match the one the 暗証番号 granted. */
+  private hasAccess(request: FastifyRequest, signer: LinkSigner): boolean {
+    return accessGranted(signer, this.accessSecret(request, signer.id));
   }
 
   private accessSecret(request: FastifyRequest, signerId: string): string | null {

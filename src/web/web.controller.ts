@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentUser, User } from '../accounts/current-user';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
 import { HOLDER_LABELS, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { describe } from '../rendering/renders.controller';
@@ -40,6 +42,7 @@ export class WebController {
 
   @Post('forms/:networkId/:formId')
   async submit(
+    @User() user: CurrentUser,
     @Param('networkId') networkId: string,
     @Param('formId') formId: string,
     @Body() body: FormDataDto,
@@ -48,7 +51,7 @@ export class WebController {
     const values: Record<string, unknown> = { ...body };
     await this.guard(reply, async () => {
       try {
-        const render = await this.renders.request(networkId, formId, values);
+        const render = await this.renders.request(user, networkId, formId, values);
         reply.redirect(`/renders/${render.id}`, 303);
       } catch (error) {
         if (!(error instanceof InvalidFormDataError)) throw error;
@@ -58,15 +61,19 @@ export class WebController {
   }
 
   @Get('renders/:id')
-  async render(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+  async render(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.guard(reply, async () => {
-      const render = describe(await this.renders.get(id));
+      const render = describe(await this.renders.get(user, id, origin));
       const { form } = this.networks.getForm(render.network, render.form);
       this.page(reply, 200, 'render', {
         title: form.title,
         formTitle: `${form.number} ${form.title}`,
         render,
-        refreshSeconds: render.status === 'queued' ? 1 : null,
       });
     });
   }

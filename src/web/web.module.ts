@@ -15,10 +15,24 @@ import { SigningPagesController } from './signing-pages.controller';
 import { InPersonSigningController } from './signing-in-person.controller';
 import { SigningVerifyController } from './signing-verify.controller';
 import { SigningModule } from '../signing/signing.module';
+import { RightsModule } from '../rights/rights.module';
+import { PatientPagesController } from './patient-pages.controller';
+import { RightsPagesController } from './rights-pages.controller';
+import { WithdrawalLinkPagesController } from './withdrawal-link-pages.controller';
 import { ErrorPage } from '../common/errors/error-page';
 import { WebController } from './web.controller';
 import { WebErrorPage } from './web-error.page';
 import { WebViews } from './web.views';
+import { AccountPagesController } from './account-pages.controller';
+import { AdminUsersController } from './admin-users.controller';
+import { OnboardingModule } from '../onboarding/onboarding.module';
+import { RegistrationsModule } from '../registrations/registrations.module';
+import { TrainingModule } from '../training/training.module';
+import { FollowUpsModule } from '../follow-ups/follow-ups.module';
+import { ApplyPagesController } from './apply-pages.controller';
+import { SecretariatApplicationsController } from './secretariat-applications.controller';
+import { SecretariatDeskController } from './secretariat-desk.controller';
+import { OfficeStaffController } from './office-staff.controller';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
@@ -32,6 +46,11 @@ import { WebViews } from './web.views';
     CustodyModule,
     SigningModule,
     BatchesModule,
+    OnboardingModule,
+    RegistrationsModule,
+    TrainingModule,
+    FollowUpsModule,
+    RightsModule,
   ],
   controllers: [
     SessionController,
@@ -44,6 +63,15 @@ import { WebViews } from './web.views';
     InPersonSigningController,
     SigningVerifyController,
     BatchPagesController,
+    AccountPagesController,
+    AdminUsersController,
+    ApplyPagesController,
+    SecretariatApplicationsController,
+    SecretariatDeskController,
+    OfficeStaffController,
+    PatientPagesController,
+    RightsPagesController,
+    WithdrawalLinkPagesController,
   ],
   providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }],
   // For DomainErrorFilter (registered by the app), which answers pages with it.

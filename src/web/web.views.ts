@@ -3,9 +3,10 @@ import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ROLE_LABELS } from '../accounts/accounts.types';
+import { CSRF_FIELD, csrfTokenFor } from '../accounts/csrf';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
-import { formatJst } from '../common/japan-date';
+import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { assertNoRawOutput } from '../templates/template.engine';
 
 /** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */
@@ -18,6 +19,8 @@ export class WebViews {
     const dir = join(projectRoot(), 'views');
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.handlebars.registerHelper('jst', (value: unknown) => (value ? formatJst(new Date(String(value))) : ''));
+    // The one date style of the rights pages: 2026年12月1日 (a YYYY-MM-DD date as it is; a moment as its day in Japan).
+    this.handlebars.registerHelper('jpDate', (value: unknown) => (value ? japaneseDate(value) : ''));
     const compile = (path: string) => {
       const source = readFileSync(path, 'utf8');
       assertNoRawOutput(source, path);
@@ -34,10 +37,24 @@ export class WebViews {
     }
   }
 
-  /** Sends a page; the layout shows the logged-in user (if any) with their role. */
+  /**
+   * Sends a page; the layout shows the logged-in user (if any) with their role. Every `<form method="post">`
+   * gets this browser's CSRF token as a hidden input, and the page a `csrf-token` meta tag for scripts:
+   * a new form is protected without anyone remembering to (CsrfGuard checks every request that changes state).
+   */
   send(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>): void {
-    const user = reply.request.user;
-    const page = this.render(view, { ...context, user, roleLabel: user ? ROLE_LABELS[user.role] : null });
+    const request = reply.request;
+    const user = request.user;
+    const csrfToken = csrfTokenFor(request, reply);
+    const page = withCsrfToken(
+      this.render(view, {
+        ...context,
+        user,
+        roleLabel: user ? ROLE_LABELS[user.role] : null,
+        enrolmentPending: request.mfaEnrolmentPending,
+      }),
+      csrfToken,
+    );
     reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
   }
 
@@ -46,4 +63,26 @@ export class WebViews {
     if (!template) throw new Error(`no view ${view}`);
     return template(context);
   }
+}
+
+const FORM_TAG = /<form\b[^>]*>/gi;
+const POSTS = /\bmethod\s*=\s*["']?post\b/i;
+
+/** The token (base64url: nothing to escape) after every posting form's opening tag, and in a meta tag. */
+export function withCsrfToken(page: string, token: string): string {
+  const input = `<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+  return page
+    .replace(FORM_TAG, (tag) => (POSTS.test(tag) ? tag + input : tag))
+    .replace('</head>', `<meta name="csrf-token" content="${token}">\n</head>`);
+}
+
+/** 2026年12月1日, from a YYYY-MM-DD date or a moment (its day in Japan). */
+export function japaneseDate(value: unknown): string {
+  const text =
+    value instanceof Date
+      ? todayInJapan(value)
+      : /^\d{4}-\d{2}-\d{2}$/.test(String(value))
+        ? String(value)
+        : todayInJapan(new Date(String(value)));
+  return toSeireki(text);
 }

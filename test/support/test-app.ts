@@ -54,7 +54,8 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
       async login(email: string, password = TEST_PASSWORD) {
         const agent = request.agent(app.getHttpServer());
         await agent.post('/api/auth/login').send({ email, password }).expect(200);
-        return agent;
+        // A cookie session changes things only with its CSRF token, as the pages' scripts send it.
+        return withCsrfHeader(agent);
       },
       async close() {
         await closeJobWaits();
@@ -65,6 +66,20 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   } finally {
     process.env = saved;
   }
+}
+
+/** Sends this browser's CSRF token (GET /api/auth/csrf) with every later request of the agent. */
+export async function withCsrfHeader(agent: Agent): Promise<Agent> {
+  const { csrfToken } = (await agent.get('/api/auth/csrf').expect(200)).body as { csrfToken: string };
+  agent.set('X-CSRF-Token', csrfToken);
+  return agent;
+}
+
+/** The CSRF token a page carries (in each posted form, and in its meta tag): what a browser submits with a form. */
+export function formToken(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html) ?? /<meta name="csrf-token" content="([^"]+)">/.exec(html);
+  if (!match) throw new Error('the page carries no CSRF token');
+  return match[1];
 }
 
 /** Waits until the worker has finished a render (on the job's completion, not by polling), and returns its status. */

@@ -43,6 +43,26 @@ describe('network catalogue', () => {
     expect(custody('takarazuka', 'application')).toMatchObject({ originals: ['secretariat'], submitted: true });
   });
 
+  it('declares training only where a network asks for it (武蔵村山 第12条3): 研修会 or its video)', () => {
+    const networks = load(copyTemplates());
+    expect(Object.fromEntries(networks.map((n) => [n.id, n.training ?? null]))).toEqual({
+      itabashi: null,
+      minato: null,
+      musashimurayama: { required: true, kinds: ['研修会', '動画'], basis: '運用ポリシー第12条3）' },
+      rurume: null,
+      takarazuka: null,
+    });
+  });
+
+  it('declares a retention period for every form of every network, a consent counting from the end of its use', () => {
+    for (const network of load(copyTemplates())) {
+      for (const form of network.forms) {
+        expect(form.retention.years).toBeGreaterThanOrEqual(1);
+        if (form.purpose === 'consent') expect(form.retention.from).toBe('end_of_use');
+      }
+    }
+  });
+
   it('serves a sixth network placed in a folder, with no code change', () => {
     const networks = load(fixtureDir());
     expect(networks.map((n) => n.id)).toEqual(['kiyose']);
@@ -79,6 +99,36 @@ describe('network catalogue', () => {
       'catalogue.yaml',
       (t: string) => t.replace('shimei: staff.name', 'shimei: patient.name'),
       /"patient" is not a source for a form about staff/,
+    ],
+    [
+      'a training declaration without kinds',
+      'catalogue.yaml',
+      (t: string) => t.replace('forms:\n', 'training: { required: true, kinds: [] }\nforms:\n'),
+      /catalogue\.yaml: \/training\/kinds must NOT have fewer than 1 items/,
+    ],
+    [
+      "an application's roster on a form that is not an application",
+      'catalogue.yaml',
+      (t: string) => t.replace('shimei: staff.name', 'shimei: roster.0.name'),
+      /"roster" is not a source for a form about staff/,
+    ],
+    [
+      'a form without a retention period',
+      'catalogue.yaml',
+      (t: string) => t.replace('    retention: { years: 5, from: issued }\n', ''),
+      /catalogue\.yaml: \/forms\/2 must have required property 'retention'/,
+    ],
+    [
+      'a retention that counts from nothing known',
+      'catalogue.yaml',
+      (t: string) => t.replace('retention: { years: 5, from: issued }', 'retention: { years: 5, from: signed }'),
+      /\/forms\/2\/retention\/from must be equal to one of the allowed values/,
+    ],
+    [
+      'a consent whose retention runs while it is still in use',
+      'catalogue.yaml',
+      (t: string) => t.replace(/retention: \{ years: 5, from: end_of_use, note: [^}]*\}/, 'retention: { years: 5, from: issued }'),
+      /form "kanja-doui" is a consent: its retention must count from end_of_use/,
     ],
     [
       'a missing template',

@@ -47,6 +47,8 @@ const patient = (officeId: string): PatientWithFamily => ({
   birthDate: '1940-01-02',
   address: '東京都千代田区2-2',
   createdAt: new Date(),
+  suspendedAt: null,
+  erasedAt: null,
   family: [
     { id: 'f1', patientId: PATIENT_ID, name: '試験 健太', relation: '長男', email: null, phone: null, createdAt: new Date() },
     { id: 'f2', patientId: PATIENT_ID, name: '試験 美咲', relation: '長女', email: null, phone: null, createdAt: new Date() },
@@ -71,6 +73,12 @@ const forms: Record<string, Pick<FormDefinition, 'id' | 'subject' | 'purpose' | 
     },
   },
   moushikomi: { id: 'moushikomi', subject: 'office', purpose: 'application', prefill: { jigyousho: 'office.name', tel: 'office.phone' } },
+  riyou: {
+    id: 'riyou',
+    subject: 'office',
+    purpose: 'application',
+    prefill: { jigyousho: 'office.name', riyousha: { each: 'roster', row: { shimei: 'name', mail: 'email', shokushu: 'jobTitle' } } },
+  },
 };
 
 const manager: CurrentUser = {
@@ -83,13 +91,21 @@ const manager: CurrentUser = {
 };
 const clerk: CurrentUser = { ...manager, id: 'u2', name: '試験 事務', role: 'office_staff' };
 
-function setUp(found: { staff?: StaffMember | null; patient?: PatientWithFamily | null; rosterManager?: StaffMember | null } = {}) {
+function setUp(
+  found: {
+    staff?: StaffMember | null;
+    patient?: PatientWithFamily | null;
+    rosterManager?: StaffMember | null;
+    roster?: StaffMember[];
+  } = {},
+) {
   const audited: AuditEntry[] = [];
   const offices = { get: async (id: string) => ({ ...OFFICE, id }) } as unknown as OfficesService;
   const people = {
     managerOf: async () => found.rosterManager ?? null,
     findStaff: async () => found.staff ?? null,
     findPatientWithFamily: async () => found.patient ?? null,
+    listStaff: async () => found.roster ?? [],
   } as unknown as PeopleService;
   const networks = { getForm: (_network: string, formId: string) => ({ form: forms[formId] }) } as unknown as NetworksService;
   const audit = { record: async (entry: AuditEntry) => void audited.push(entry) } as unknown as AuditService;
@@ -134,6 +150,18 @@ describe('drafting a document from the catalogue’s prefill mapping', () => {
   it('needs no subject for a form about the office', async () => {
     const { drafts } = setUp();
     expect(await drafts.draftData(clerk, 'moushikomi', null, null)).toEqual({ jigyousho: '試験訪問看護', tel: '03-0000-0000' });
+  });
+
+  it('lists the active roster in an application (its users, 利用者) where the catalogue maps it', async () => {
+    const roster = [staffMember(OFFICE.id), staffMember(OFFICE.id, { name: '試験 次郎', email: null, jobTitle: '薬剤師' })];
+    const { drafts } = setUp({ roster });
+    expect(await drafts.draftData(clerk, 'riyou', null, null)).toEqual({
+      jigyousho: '試験訪問看護',
+      riyousha: [
+        { shimei: '試験 花子', mail: 'hanako@example.jp', shokushu: '看護師' },
+        { shimei: '試験 次郎', shokushu: '薬剤師' },
+      ],
+    });
   });
 
   it('asks for the subject a staff or patient form is about', async () => {

@@ -1,5 +1,5 @@
 import { loadCatalogue, LoadedNetwork } from '../../src/networks/catalogue.loader';
-import { buildDraft, DraftSources } from '../../src/networks/prefill';
+import { buildDraft, DraftSources, rowsFromSource } from '../../src/networks/prefill';
 import { TemplateEngine } from '../../src/templates/template.engine';
 import { copyTemplates } from '../support/templates-dir';
 
@@ -54,5 +54,22 @@ describe('prefill from the catalogue', () => {
     const draft = buildDraft(form('staff-change'), { ...office, issueDate: '2027-04-01', changes: [change] });
     expect(draft).toMatchObject({ date: '2027-04-01', managerName: '佐藤 恵子', officePostalCode: '203-0014' });
     expect(draft.members).toEqual([{ action: '新規', name: '新人 一郎', gender: '男', jobTitle: '看護師', email: 'ichiro@example.jp' }]);
+  });
+
+  it("reads a notice's table and an application's users back as their sources, whatever the network names the columns", () => {
+    const notice = { members: [{ action: '削除', name: ' 退職 一郎 ', email: 'ichiro@example.jp', jobTitle: '' }] };
+    expect(rowsFromSource(form('staff-change'), 'changes', notice)).toEqual([
+      { name: '退職 一郎', nameKana: null, gender: null, jobTitle: null, email: 'ichiro@example.jp', action: '削除' },
+    ]);
+    expect(rowsFromSource(form('staff-change'), 'roster', notice)).toEqual([]);
+    const takarazuka = loadCatalogue(new TemplateEngine(copyTemplates())).find((n) => n.id === 'takarazuka')!;
+    const application = takarazuka.forms.find((f) => f.purpose === 'application')!;
+    const users = { members: [{ name: '西村 真理子', jobTitle: '看護師', email: 'mariko@example.jp' }] };
+    expect(rowsFromSource(application, 'roster', users)).toEqual([
+      { name: '西村 真理子', nameKana: null, jobTitle: '看護師', email: 'mariko@example.jp' },
+    ]);
+    // And the same mapping prefills an application from the office's roster.
+    const roster = [{ name: '西村 真理子', nameKana: null, jobTitle: '看護師', email: 'mariko@example.jp' }];
+    expect(buildDraft(application, { ...office, issueDate: null, roster }).members).toEqual([users.members[0]]);
   });
 });

@@ -1,5 +1,6 @@
 import { DomainError, FieldError } from '../../src/common/errors/domain-error';
 import { SignerRole } from '../../src/networks/catalogue.types';
+import { PNG } from 'pngjs';
 import { assertSignable, isChecked, mayStart, validateSignature, validateSigners } from '../../src/signing/signing.validation';
 import { signaturePng } from '../support/png';
 
@@ -71,11 +72,11 @@ describe('signature validation', () => {
       proxyReason: null,
     });
     const png = signaturePng();
-    expect(validateSignature(explainer, { consent: true, signatureKind: 'drawn', signatureImage: png })).toMatchObject({
-      kind: 'drawn',
-      image: png,
-      relation: null,
-    });
+    const drawn = validateSignature(explainer, { consent: true, signatureKind: 'drawn', signatureImage: png });
+    expect(drawn).toMatchObject({ kind: 'drawn', image: expect.stringMatching(/^data:image\/png;base64,/), relation: null });
+    // Kept as decoded and written anew: the same pixels, not the same bytes.
+    const pixels = (dataUrl: string) => PNG.sync.read(Buffer.from(dataUrl.split(',')[1], 'base64'));
+    expect(pixels(drawn.image!).data.equals(pixels(png).data)).toBe(true);
   });
 
   it('refuses a missing consent, an image that is not a PNG, and a proxy without 続柄 or reason', () => {

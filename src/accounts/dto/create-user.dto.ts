@@ -38,7 +38,11 @@ export class CreateUserDto {
   @MaxLength(40)
   name!: string;
 
-  @ApiProperty({ format: 'password', description: '8–128 characters, letters and digits mixed', minLength: 8, maxLength: 128 })
+  @ApiProperty({
+    format: 'password',
+    description: '8+ characters, letters and digits mixed, at most 72 bytes, not a common password',
+    minLength: 8,
+  })
   @Label('パスワード')
   @IsAcceptablePassword()
   password!: string;

@@ -21,6 +21,11 @@ export class DomainErrorFilter implements ExceptionFilter {
       reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
+    // MFA_REQUIRED and no second factor yet: every page leads to enrolment first.
+    if (exception instanceof DomainError && exception.code === 'MFA_ENROLMENT_REQUIRED' && request.method === 'GET' && isPage(request)) {
+      reply.redirect('/account/mfa', 303);
+      return;
+    }
     const { status, body } = this.describe(exception);
     if (isPage(request)) this.sendPage(reply, status, body);
     else reply.status(status).send(body);
@@ -33,10 +38,10 @@ export class DomainErrorFilter implements ExceptionFilter {
       return { status, body: { code: exception.code, message: exception.message, ...exception.details } };
     }
     if (exception instanceof HttpException) {
+      // Nest's and Fastify's own refusals (a body that does not parse, a media type nobody reads, too many
+      // requests) carry English messages: an API client gets the same Japanese message a page shows.
       const status = exception.getStatus();
-      const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      return { status, body: { code: `HTTP_${status}`, message: message as string } };
+      return { status, body: { code: `HTTP_${status}`, message: HTTP_MESSAGES[status] ?? 'リクエストを処理できませんでした' } };
     }
     this.logger.error(exception);
     return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'サーバー内部でエラーが発生しました' } };
@@ -44,9 +49,7 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   private sendPage(reply: FastifyReply, status: number, body: { code: string; message: string; errors?: unknown }): void {
     const errors = Array.isArray(body.errors) ? (body.errors as FieldError[]) : [];
-    // Nest's and Fastify's own messages (a route that does not exist, a body too large) are in English.
-    const message = body.code.startsWith('HTTP_') ? (HTTP_MESSAGES[status] ?? 'リクエストを処理できませんでした') : body.message;
-    const content = { title: titleOf(status), message, errors };
+    const content = { title: titleOf(status), message: body.message, errors };
     if (this.page) this.page.send(reply, status, content);
     else
       reply
@@ -64,7 +67,10 @@ function isPage(request: FastifyRequest): boolean {
 
 const HTTP_MESSAGES: Record<number, string> = {
   400: '送信された内容を読み取れませんでした',
+  401: 'ログインしてください',
+  403: 'この操作の権限がありません',
   404: 'お探しのページは見つかりません',
+  405: 'この方法では送信できません',
   413: '送信された内容が大きすぎます',
   415: 'この形式の送信は受け付けていません',
   429: 'アクセスが集中しています。しばらく待ってからもう一度お試しください',

@@ -23,6 +23,9 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // No text here may hold a NUL character (PostgreSQL cannot store one): a body, a query or a path alike.
+    const nul = pathOfNul(value, metadata.data ?? metadata.type);
+    if (nul !== null) throw invalidRequest([{ path: nul, label: '入力', message: '使えない文字（NUL）が含まれています' }]);
     // A list or a bare value where an object belongs; Nest lets it through for a class without rules.
     if (this.toValidate(metadata) && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
       throw invalidRequest([{ path: metadata.type, label: 'リクエスト', message: 'リクエストの内容はオブジェクトで指定してください' }]);
@@ -33,6 +36,19 @@ export class RequestValidationPipe extends ValidationPipe {
   protected override validate(object: object, options?: ValidatorOptions) {
     return super.validate(object, keepsUnknownFields(object.constructor) ? { ...options, whitelist: false } : options);
   }
+}
+
+/** Where a NUL character is in a value (strings and keys, nested objects and lists), or null if none. */
+function pathOfNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object' || depth > 20 || Buffer.isBuffer(value)) return null;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (key.includes('\u0000')) return at;
+    const found = pathOfNul(item, at, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 const builtByNest = new Set<unknown>();

@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength, registerDecorator } from 'class-validator';
 import { Label } from '../../common/validation/label';
+import { CLOCK_SKEW_MS } from '../custody.rules';
 import { CustodyEventType } from '../custody.types';
 
 /** What people record; issued and signed_electronically are the system's own. */
 export const RECORDABLE_EVENTS = ['printed', 'signed', 'mailed', 'handed_to_family', 'destroyed', 'received', 'returned'] as const;
-
-/** A clock a minute fast still records "now". */
-const CLOCK_SKEW_MS = 60_000;
 
 function IsNotInFuture(): PropertyDecorator {
   return (target, property) =>
@@ -35,10 +33,13 @@ export class RecordEventDto {
   @MaxLength(500)
   note?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'When it happened (default: now); not in the future' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When it happened (default: now); not before the document was issued, not in the future',
+  })
   @Label('日時')
   @IsOptional()
-  @IsISO8601({}, { message: '$labelは過去の日時を ISO 8601 で指定してください' })
+  @IsISO8601({ strict: true }, { message: '$labelは過去の日時を ISO 8601 で指定してください' })
   @IsNotInFuture()
   occurredAt?: string;
 }

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** The accounts feature's raw SQL: the updates that must be atomic (a code used once, however many try at once). */
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Records a TOTP step as used, only if it is later than the last one used: true for exactly one caller. */
+  async useTotpStep(userId: string, step: number): Promise<boolean> {
+    // UPDATE and DELETE answer [rows, count] through TypeORM.
+    const [rows] = await this.dataSource.query(
+      `UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND last_step < $2 RETURNING user_id`,
+      [userId, step],
+    );
+    return rows.length > 0;
+  }
+
+  /** Marks an unused recovery code used: true for exactly one caller. */
+  async useRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE user_recovery_code SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+      [userId, codeHash],
+    );
+    return rows.length > 0;
+  }
+
+  /** Replaces a user's recovery codes with new ones (hashes), in the caller's transaction. */
+  async replaceRecoveryCodes(manager: EntityManager, userId: string, codeHashes: string[]): Promise<void> {
+    await manager.query(`DELETE FROM user_recovery_code WHERE user_id = $1`, [userId]);
+    await manager.query(`INSERT INTO user_recovery_code (user_id, code_hash) SELECT $1, unnest($2::text[])`, [userId, codeHashes]);
+  }
+
+  /** Sessions of a user, except one (the caller's own, when given); returns how many ended. */
+  async endSessions(userId: string, except: string | null, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const [rows] = await manager.query(`DELETE FROM user_session WHERE user_id = $1 AND ($2::text IS NULL OR id <> $2) RETURNING id`, [
+      userId,
+      except,
+    ]);
+    return rows.length;
+  }
+}

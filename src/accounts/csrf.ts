@@ -1,0 +1,45 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE } from './auth.guard';
+
+/** The hidden input every posted form carries (web.views adds it), or the header scripts and API clients send. */
+export const CSRF_FIELD = '_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+/** A random value for a browser without a session (log-in, family signing pages, /verify): double-submit. */
+export const CSRF_COOKIE = 'renkei_csrf';
+
+/**
+ * The token for what the browser holds: its session (synchronizer token tied to the session: a hash of the
+ * session's secret token, which no other site can read) or, before log-in, its CSRF cookie (double-submit).
+ * A hash, never the secret itself: the page shows the token, the cookie stays httpOnly.
+ */
+function tokenFor(binding: string): string {
+  return createHash('sha256').update(`renkei-csrf\0${binding}`).digest('base64url');
+}
+
+function bindingOf(request: FastifyRequest): string | null {
+  const session = request.cookies?.[SESSION_COOKIE];
+  if (session) return `session\0${session}`;
+  const anonymous = request.cookies?.[CSRF_COOKIE];
+  return anonymous ? `anonymous\0${anonymous}` : null;
+}
+
+/** The token for the page being sent; a browser with neither cookie is given a CSRF cookie first. */
+export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): string {
+  const binding = bindingOf(request);
+  if (binding) return tokenFor(binding);
+  const value = randomBytes(24).toString('base64url');
+  reply.setCookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', path: '/' });
+  // Later pages of the same request cycle (none today) would see it too.
+  request.cookies[CSRF_COOKIE] = value;
+  return tokenFor(`anonymous\0${value}`);
+}
+
+/** Whether the request carries the token of the browser that sent it (header or form field). */
+export function hasValidCsrfToken(request: FastifyRequest, given: unknown): boolean {
+  const binding = bindingOf(request);
+  if (!binding || typeof given !== 'string' || given.length === 0 || given.length > 100) return false;
+  const expected = Buffer.from(tokenFor(binding));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}

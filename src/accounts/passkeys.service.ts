@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { RedisService } from '../common/redis.provider';
+import { RequestOrigin } from '../common/request-origin';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/env';
+import { PasskeySummary } from './accounts.types';
+import { CurrentUser } from './current-user';
+import { MfaService, TOTP_ISSUER } from './mfa.service';
+import { PasskeyEntity } from './mfa.entities';
+import { RelyingParty } from './site';
+import { UserEntity } from './user.entity';
+
+const CHALLENGE_SECONDS = 5 * 60;
+export const MAX_PASSKEYS = 10;
+
+function refused(message: string): DomainError {
+  return new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'response', label: 'パスキー', message }] });
+}
+
+/**
+ * Passkeys (WebAuthn) as a second factor, through @simplewebauthn/server. User presence is required;
+ * user verification (the device's PIN or fingerprint) is asked for where the device can, not required,
+ * since the password is already the first factor.
+ */
+@Injectable()
+export class PasskeysService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisService,
+    private readonly mfa: MfaService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async registrationOptions(user: CurrentUser, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const existing = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId: user.id });
+    if (existing.length >= MAX_PASSKEYS) throw new DomainError('INVALID_STATE', `パスキーは${MAX_PASSKEYS}個まで登録できます`);
+    const options = await generateRegistrationOptions({
+      rpName: TOTP_ISSUER,
+      rpID: rp.id,
+      userName: user.email,
+      userDisplayName: user.name,
+      userID: new Uint8Array(Buffer.from(user.id)),
+      attestationType: 'none',
+      excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+    });
+    await this.redis.client.set(this.challengeKey(user.id), options.challenge, 'EX', CHALLENGE_SECONDS);
+    return options;
+  }
+
+  /** Verifies the browser's answer and keeps the passkey; the user's first factor also gets recovery codes. */
+  async register(
+    user: CurrentUser,
+    response: RegistrationResponseJSON,
+    name: string | undefined,
+    rp: RelyingParty,
+    origin: RequestOrigin,
+  ): Promise<{ passkey: PasskeySummary; recoveryCodes: string[] | null }> {
+    const challenge = await this.redis.client.getdel(this.challengeKey(user.id));
+    if (!challenge) throw refused('登録の有効期限が切れました。もう一度お試しください');
+    let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+    try {
+      verified = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        requireUserVerification: false,
+      });
+    } catch {
+      throw refused('パスキーを確認できませんでした。もう一度お試しください');
+    }
+    if (!verified.verified) throw refused('パスキーを確認できませんでした。もう一度お試しください');
+    const { credential } = verified.registrationInfo;
+    return this.dataSource.transaction(async (tx) => {
+      if (await tx.existsBy(PasskeyEntity, { credentialId: credential.id })) throw refused('このパスキーは登録済みです');
+      const count = await tx.countBy(PasskeyEntity, { userId: user.id });
+      const saved = await tx.save(
+        tx.create(PasskeyEntity, {
+          userId: user.id,
+          credentialId: credential.id,
+          publicKey: Buffer.from(credential.publicKey),
+          counter: credential.counter,
+          transports: credential.transports ?? [],
+          name: name?.trim() || `パスキー ${count + 1}`,
+          lastUsedAt: null,
+        }),
+      );
+      await tx.update(UserEntity, user.id, { mfaEnabled: true });
+      const recoveryCodes = await this.mfa.recoveryCodesIfNone(tx, user.id);
+      await this.audit.record(
+        { action: 'mfa_passkey_added', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: saved.name } },
+        tx,
+      );
+      return { passkey: { id: saved.id, name: saved.name, createdAt: saved.createdAt, lastUsedAt: null }, recoveryCodes };
+    });
+  }
+
+  async remove(user: CurrentUser, id: string, origin: RequestOrigin): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const passkey = isUUID(id) ? await tx.findOneBy(PasskeyEntity, { id, userId: user.id }) : null;
+      if (!passkey) throw new DomainError('NOT_FOUND', 'パスキーが見つかりません');
+      await tx.delete(PasskeyEntity, { id });
+      await this.mfa.afterFactorRemoved(tx, user);
+      await this.audit.record(
+        { action: 'mfa_passkey_removed', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: passkey.name } },
+        tx,
+      );
+    });
+  }
+
+  /** Whether the user has a passkey to log in with. */
+  async has(userId: string): Promise<boolean> {
+    return this.dataSource.getRepository(PasskeyEntity).existsBy({ userId });
+  }
+
+  /** The challenge for a log-in's second step, offering only this user's passkeys. */
+  async authenticationOptions(userId: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const passkeys = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId });
+    if (passkeys.length === 0) throw new DomainError('INVALID_STATE', 'パスキーが登録されていません。確認コードを入力してください');
+    return generateAuthenticationOptions({
+      rpID: rp.id,
+      allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports as never })),
+      userVerification: 'preferred',
+    });
+  }
+
+  /** Whether the browser's answer is a signature over this challenge by one of the user's passkeys. */
+  async verify(userId: string, response: AuthenticationResponseJSON, challenge: string, rp: RelyingParty): Promise<boolean> {
+    const passkey = await this.dataSource.getRepository(PasskeyEntity).findOneBy({ userId, credentialId: String(response?.id ?? '') });
+    if (!passkey) return false;
+    try {
+      const result = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        credential: {
+          id: passkey.credentialId,
+          publicKey: new Uint8Array(passkey.publicKey),
+          counter: passkey.counter,
+          transports: passkey.transports,
+        },
+        requireUserVerification: false,
+      });
+      if (!result.verified) return false;
+      await this.dataSource
+        .getRepository(PasskeyEntity)
+        .update(passkey.id, { counter: result.authenticationInfo.newCounter, lastUsedAt: new Date() });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private challengeKey(userId: string): string {
+    return `${this.config.queuePrefix}:passkey-registration:${userId}`;
+  }
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OfficesService } from '../accounts/offices.service';
+import { APP_CONFIG } from '../config/config.module';
+import { AppConfig } from '../config/env';
+import { CustodyService } from '../custody/custody.service';
+import { DocumentsService } from '../documents/documents.service';
+import { NetworksService } from '../networks/networks.service';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { TrainingService } from '../training/training.service';
+import { CELL_LABELS, CELL_STATUSES, CellStatus, Requirement, SecretariatDashboardService, cellFor } from './secretariat-dashboard.service';
+
+/** A column of the matrix: one required form kind (an office form, every staff member's pledge), or the notices. */
+export interface MatrixColumn {
+  key: string;
+  label: string;
+  kind: 'office' | 'staff' | 'notice';
+}
+
+export interface MatrixCell {
+  status: CellStatus | null;
+  label: string;
+  date: string | null;
+  overdue: boolean;
+  documentId: string | null;
+}
+
+/** One office's row: a cell per column, and its desk's and training's counts. */
+export interface MatrixRow {
+  officeId: string;
+  officeName: string;
+  cells: MatrixCell[];
+  /** Required forms not yet submitted in any way (not in the post, not signed electronically, not received). */
+  owed: number;
+  overdue: number;
+  openRegistrations: number;
+  awaitingAnswer: number;
+  /** Staff with no training recorded (networks that require it); null where none is required. */
+  untrained: number | null;
+}
+
+export interface SecretariatMatrix {
+  columns: MatrixColumn[];
+  rows: MatrixRow[];
+}
+
+/**
+ * The 事務局's offices × forms matrix: one row per office, a column per required form kind (each office
+ * form; staff pledges as received/total), the latest staff-change notice received (別紙3, 様式3), and the
+ * office's open registration lines and untrained staff.
+ */
+@Injectable()
+export class SecretariatMatrixService {
+  constructor(
+    private readonly requirements: SecretariatDashboardService,
+    private readonly offices: OfficesService,
+    private readonly documents: DocumentsService,
+    private readonly custody: CustodyService,
+    private readonly networks: NetworksService,
+    private readonly registrations: RegistrationsService,
+    private readonly training: TrainingService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async matrix(networkId: string, filter: { officeId?: string } = {}): Promise<SecretariatMatrix> {
+    const network = this.networks.getNetwork(networkId);
+    const rows = await this.requirements.requirements(networkId, filter);
+    const offices = await this.offices.inNetwork(networkId, filter);
+    const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat'));
+    const officeForms = submitted.filter((f) => (f.subject === 'office' || f.subject === 'none') && f.purpose !== 'notice');
+    const staffForm = submitted.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
+    const notice = network.forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
+    const columns: MatrixColumn[] = [
+      ...officeForms.map((f) => ({ key: f.id, label: `${f.number} ${f.title}`, kind: 'office' as const })),
+      ...(staffForm ? [{ key: staffForm.id, label: `${staffForm.number} ${staffForm.title}（従事者全員）`, kind: 'staff' as const }] : []),
+      ...(notice ? [{ key: notice.id, label: `${notice.number} ${notice.title}（最新）`, kind: 'notice' as const }] : []),
+    ];
+    const officeIds = offices.map((o) => o.id);
+    const notices = await this.latestNotices(officeIds, notice?.id);
+    const [counts, untrained] = await Promise.all([this.registrations.openCounts(networkId), this.training.untrained(networkId, filter)]);
+    const required = Boolean(this.training.ruleOf(networkId)?.required);
+    return {
+      columns,
+      rows: offices.map((office) => {
+        const own = rows.filter((r) => r.officeId === office.id);
+        const cells = columns.map((column) =>
+          column.kind === 'office'
+            ? officeCell(own.find((r) => r.formId === column.key && r.subject.type === 'office'))
+            : column.kind === 'staff'
+              ? staffCell(own.filter((r) => r.formId === column.key && r.subject.type === 'staff'))
+              : (notices.get(office.id) ?? noneCell('まだありません')),
+        );
+        const count = counts.get(office.id);
+        return {
+          officeId: office.id,
+          officeName: office.name,
+          cells,
+          owed: own.filter((r) => NOT_SUBMITTED.includes(r.status)).length,
+          overdue: own.filter((r) => r.overdue).length,
+          openRegistrations: count?.open ?? 0,
+          awaitingAnswer: count?.awaitingAnswer ?? 0,
+          untrained: required ? untrained.filter((u) => u.officeId === office.id).length : null,
+        };
+      }),
+    };
+  }
+
+  /** Each office's latest staff-change notice and where its original is. */
+  private async latestNotices(officeIds: string[], formId: string | undefined): Promise<Map<string, MatrixCell>> {
+    if (!formId || officeIds.length === 0) return new Map();
+    const docs = await this.documents.latestDocuments(officeIds, [formId]);
+    const originals = new Map((await this.custody.submittedOriginals(docs.map((d) => d.id))).map((o) => [o.documentId, o]));
+    const overdueBefore = Date.now() - this.config.overdueDays * 86_400_000;
+    return new Map(
+      docs.map((doc) => {
+        const cell = cellFor(doc, originals.get(doc.id), overdueBefore);
+        return [
+          doc.officeId,
+          { status: cell.status, label: CELL_LABELS[cell.status], date: cell.date, overdue: cell.overdue, documentId: doc.id },
+        ];
+      }),
+    );
+  }
+}
+
+/** Not with the 事務局 in any way yet: not made, not signed, or signed but not sent. */
+const NOT_SUBMITTED: CellStatus[] = ['missing', 'draft', 'issued', 'signed'];
+
+function officeCell(row: Requirement | undefined): MatrixCell {
+  if (!row) return noneCell('—');
+  return { status: row.status, label: CELL_LABELS[row.status], date: row.date, overdue: row.overdue, documentId: row.documentId };
+}
+
+/** Every staff member's pledge in one cell: how many are received, and the least advanced state. */
+function staffCell(rows: Requirement[]): MatrixCell {
+  if (rows.length === 0) return noneCell('従事者なし');
+  const least = rows.reduce((a, b) => (CELL_STATUSES.indexOf(b.status) < CELL_STATUSES.indexOf(a.status) ? b : a));
+  const received = rows.filter((r) => r.status === 'received').length;
+  return {
+    status: least.status,
+    label: `受領 ${received}/${rows.length}`,
+    date: null,
+    overdue: rows.some((r) => r.overdue),
+    documentId: null,
+  };
+}
+
+function noneCell(label: string): MatrixCell {
+  return { status: null, label, date: null, overdue: false, documentId: null };
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { Office } from '../accounts/accounts.types';
+import { CurrentUser } from '../accounts/current-user';
+import { OfficesService } from '../accounts/offices.service';
+import { requireInTenancy } from '../accounts/tenancy';
+import { UsersService } from '../accounts/users.service';
+import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
+import { formatJst, todayInJapan } from '../common/japan-date';
+import { RequestOrigin } from '../common/request-origin';
+import { isUuid } from '../common/validation';
+import { CELL_LABELS, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
+import { MailService } from '../mail/mail.service';
+import { NetworksService } from '../networks/networks.service';
+import { PeopleService } from '../people/people.service';
+import { KIND_LABELS } from '../registrations/registrations.types';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { FollowUpEntity } from './follow-up.entity';
+import { FollowUp, OwedItems } from './follow-ups.types';
+
+/** Cells whose form has not reached the 事務局 in any way yet (an e-signed one has; one in the post is on its way). */
+const NOT_SUBMITTED = new Set(['missing', 'draft', 'issued', 'signed']);
+
+/**
+ * One click from the dashboard: the 事務局 mails an office exactly what it still owes (missing forms, overdue
+ * originals, unanswered questions) through the outbox; the office's row shows when it was last followed up.
+ */
+@Injectable()
+export class FollowUpsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly offices: OfficesService,
+    private readonly users: UsersService,
+    private readonly people: PeopleService,
+    private readonly dashboard: SecretariatDashboardService,
+    private readonly registrations: RegistrationsService,
+    private readonly networks: NetworksService,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** What the office owes, as the mail will list it. */
+  async owed(office: Office): Promise<OwedItems> {
+    const requirements = await this.dashboard.requirements(office.networkId, { officeId: office.id });
+    const about = (r: (typeof requirements)[number]) => (r.subject.type === 'staff' ? `（${r.subject.name}）` : '');
+    return {
+      missing: requirements.filter((r) => NOT_SUBMITTED.has(r.status)).map((r) => `${r.formLabel}${about(r)}: ${CELL_LABELS[r.status]}`),
+      overdue: requirements
+        .filter((r) => r.status === 'in_transit' && r.overdue)
+        .map((r) => `${r.formLabel}${about(r)}: ${r.date}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`),
+      questions: (await this.registrations.unansweredQuestions(office.id)).map(
+        (q) => `${q.name}さんの${KIND_LABELS[q.kind]}について（${formatJst(q.askedAt)}）: ${q.question}`,
+      ),
+    };
+  }
+
+  /** Sends the office its follow-up (its managers, in one mail); refused when it owes nothing or has no address. */
+  async send(user: CurrentUser, officeId: string, origin: RequestOrigin | null): Promise<FollowUp> {
+    const office = await this.officeOf(user, officeId, origin);
+    const items = await this.owed(office);
+    if (items.missing.length + items.overdue.length + items.questions.length === 0)
+      throw new DomainError('INVALID_STATE', `${office.name}に督促する書類・質問はありません`);
+    const managers = (await this.users.ofOffice(office.id)).filter((u) => u.role === 'office_manager').map((u) => u.email);
+    const rosterManager = managers.length ? null : (await this.people.managerOf(office.id))?.email;
+    const recipients = managers.length ? managers : rosterManager ? [rosterManager] : [];
+    if (recipients.length === 0)
+      throw new DomainError('INVALID_STATE', `${office.name}には督促メールの宛先（管理者のアカウントまたはメールアドレス）がありません`);
+    const network = this.networks.getNetwork(office.networkId);
+    const { saved, outbox } = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(
+        manager.create(FollowUpEntity, {
+          officeId: office.id,
+          networkId: office.networkId,
+          sentBy: user.id,
+          sentByName: user.name,
+          recipients,
+          items,
+        }),
+      );
+      const message = this.mail.compose(office.networkId, 'follow-up', {
+        networkName: network.name,
+        secretariatName: network.secretariat.name,
+        officeName: office.name,
+        today: todayInJapan(),
+        ...items,
+      });
+      const outbox = await this.mail.enqueue(manager, { kind: 'follow-up', to: recipients.join(', '), ...message });
+      const detail = { recipients, missing: items.missing.length, overdue: items.overdue.length, questions: items.questions.length };
+      await this.audit.record(
+        { action: 'office_followed_up', actor: user, target: { type: 'office', id: office.id }, origin, detail },
+        manager,
+      );
+      return { saved, outbox };
+    });
+    await this.mail.dispatch([outbox]);
+    return toFollowUp(saved);
+  }
+
+  /** The office's follow-ups, newest first. */
+  async history(user: CurrentUser, officeId: string, origin: RequestOrigin | null): Promise<FollowUp[]> {
+    const office = await this.officeOf(user, officeId, origin);
+    const rows = await this.dataSource.getRepository(FollowUpEntity).find({ where: { officeId: office.id }, order: { sentAt: 'DESC' } });
+    return rows.map(toFollowUp);
+  }
+
+  /** When each office was last followed up (the 事務局's matrix). */
+  async lastSent(officeIds: string[]): Promise<Map<string, Date>> {
+    if (officeIds.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(FollowUpEntity)
+      .find({ where: { officeId: In(officeIds) }, order: { sentAt: 'ASC' }, select: { officeId: true, sentAt: true } });
+    return new Map(rows.map((r) => [r.officeId, r.sentAt]));
+  }
+
+  private async officeOf(user: CurrentUser, officeId: string, origin: RequestOrigin | null): Promise<Office> {
+    return requireInTenancy(this.audit, user, isUuid(officeId) ? await this.offices.find(officeId) : null, {
+      target: { type: 'office', id: officeId },
+      covers: (office) => user.role === 'secretariat' && office.networkId === user.networkId,
+      origin,
+      missing: '事業所が見つかりません',
+    });
+  }
+}
+
+function toFollowUp(row: FollowUpEntity): FollowUp {
+  return {
+    id: row.id,
+    officeId: row.officeId,
+    sentByName: row.sentByName,
+    sentAt: row.sentAt,
+    recipients: row.recipients,
+    items: row.items,
+  };
+}

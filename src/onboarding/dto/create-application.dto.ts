@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmailLike, IsOptionalText, Trim } from '../../common/validation/decorators';
+import { Label } from '../../common/validation/label';
+import { IsKnownNetwork } from '../../networks/known-network.validator';
+import { PLEDGE_METHODS, PledgeMethod } from '../onboarding.types';
+
+/** An office's application (public). The network's application form's own fields go in `data`. */
+export class CreateApplicationDto {
+  @ApiProperty({ example: 'minato', description: 'Network id (GET /api/networks)' })
+  @Label('ネットワーク')
+  @Trim()
+  @IsKnownNetwork()
+  network!: string;
+
+  @ApiProperty({ example: 'みなと港晴ケアプランセンター', maxLength: 60 })
+  @Label('事業所名')
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(60)
+  officeName!: string;
+
+  @ApiPropertyOptional({ example: '552-0000', description: '7 digits, with or without the hyphen' })
+  @Label('郵便番号')
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC') : value))
+  @IsOptionalText()
+  @IsString()
+  @Matches(/^\d{3}-?\d{4}$/, { message: '郵便番号は7桁で入力してください（例: 203-0053）' })
+  postalCode?: string;
+
+  @ApiProperty({ example: '大阪市港区港晴一丁目2番3号', maxLength: 80 })
+  @Label('住所')
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(80)
+  address!: string;
+
+  @ApiProperty({ example: '06-0000-1234', maxLength: 20 })
+  @Label('電話番号')
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC') : value))
+  @IsString()
+  @IsNotEmpty()
+  @Matches(/^[0-9()+\- ]{6,20}$/, { message: '電話番号は数字とハイフンで入力してください（例: 06-0000-1234）' })
+  phone!: string;
+
+  @ApiProperty({ example: '中村 隆', maxLength: 40 })
+  @Label('管理者氏名')
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  managerName!: string;
+
+  @ApiProperty({ example: 'takashi.nakamura@example.jp', maxLength: 254, description: 'The invitation to set a password goes here' })
+  @Label('管理者メールアドレス')
+  @Trim()
+  @IsString()
+  @MaxLength(254)
+  @IsEmailLike()
+  managerEmail!: string;
+
+  @ApiPropertyOptional({
+    enum: PLEDGE_METHODS,
+    description: "Where the network has an office pledge (required there): 'esign' mails the manager a signing link on approval",
+  })
+  @Label('誓約書の提出方法')
+  @IsOptionalText()
+  @IsIn(PLEDGE_METHODS)
+  pledgeMethod?: PledgeMethod;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "The fields of the network's application form" })
+  @Label('申込書の記入事項')
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
+}

@@ -1,0 +1,52 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { JOB_IDS, RIGHTS_QUEUE } from '../common/queues';
+import { RightsRepository } from './rights.repository';
+import { RightsJob } from './rights.types';
+
+/** Every day at 03:30 in Japan, the retention check lists what is past retention (see RetentionService). */
+export const RETENTION_SCAN_PATTERN = '0 30 3 * * *';
+
+/**
+ * The rights feature's jobs: a withdrawal's 撤回受付票 is rendered and sealed by the worker (Chromium lives
+ * there), once; the retention check runs daily. Withdrawals are recorded before their job is queued, and a
+ * sweep re-queues a receipt whose job was lost.
+ */
+@Injectable()
+export class RightsJobsService {
+  constructor(
+    @InjectQueue(RIGHTS_QUEUE) private readonly queue: Queue<RightsJob>,
+    private readonly repository: RightsRepository,
+  ) {}
+
+  async queueReceipt(withdrawalId: string): Promise<void> {
+    const jobId = JOB_IDS.withdrawalReceipt(withdrawalId);
+    const existing = await this.queue.getJob(jobId);
+    if (existing && (await existing.isFailed())) {
+      await existing.retry('failed', { resetAttemptsMade: true });
+      return;
+    }
+    await this.queue.add(
+      'withdrawal-receipt',
+      { kind: 'withdrawal-receipt', withdrawalId },
+      { jobId, attempts: 20, backoff: { type: 'exponential', delay: 2000 } },
+    );
+  }
+
+  /** Withdrawals whose receipt is still unsealed a while after they were recorded get their job again. */
+  async sweepReceipts(olderThanMs = 5 * 60_000): Promise<number> {
+    const stale = await this.repository.unsealedReceipts(new Date(Date.now() - olderThanMs));
+    for (const withdrawal of stale) await this.queueReceipt(withdrawal.id);
+    return stale.length;
+  }
+
+  /** The daily retention check, registered under one id however many workers start: a second registration changes nothing. */
+  async scheduleRetentionScan(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      JOB_IDS.retentionScan(),
+      { pattern: RETENTION_SCAN_PATTERN, tz: 'Asia/Tokyo' },
+      { name: 'retention-scan', data: { kind: 'retention-scan' } },
+    );
+  }
+}

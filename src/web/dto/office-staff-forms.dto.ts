@@ -1,0 +1,65 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { Label } from '../../common/validation/label';
+
+/** The staff form (new or changed), as typed: the people service checks it and the page shows each problem beside its field. */
+export class StaffFormDto {
+  @Label('氏名')
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @Label('ふりがな')
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  nameKana?: string;
+
+  @Label('職種')
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  jobTitle?: string;
+
+  @Label('メールアドレス')
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  email?: string;
+
+  @Label('管理者')
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  isManager?: string;
+}
+
+/** One training attendance, from a staff member's row. */
+export class TrainingFormDto {
+  @Label('受講日')
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  date?: string;
+
+  @Label('研修の種類')
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  kind?: string;
+}
+
+/** A manager invites a staff member to an account. */
+export class InviteStaffFormDto {
+  @Label('氏名')
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @Label('メールアドレス')
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  email?: string;
+}

@@ -1,0 +1,195 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { InvitationsService } from '../onboarding/invitations.service';
+import { PeopleService } from '../people/people.service';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { TrainingService } from '../training/training.service';
+import { DeskTextFormDto } from './dto/desk-forms.dto';
+import { InviteStaffFormDto, StaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dto';
+import { INVITATION_LABELS } from './secretariat-applications.controller';
+import { WebViews } from './web.views';
+
+/** The office's roster (add, change, leave), its training records, its answers to the 事務局, and its accounts. */
+@ApiExcludeController()
+@Roles('office_manager', 'office_staff')
+@Controller('office')
+export class OfficeStaffController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly people: PeopleService,
+    private readonly training: TrainingService,
+    private readonly registrations: RegistrationsService,
+    private readonly invitations: InvitationsService,
+  ) {}
+
+  @Get('staff/new')
+  @Roles('office_manager')
+  newStaff(@Res() reply: FastifyReply): void {
+    this.staffForm(reply, 200, null, {}, []);
+  }
+
+  @Post('staff')
+  @Roles('office_manager')
+  async addStaff(@User() user: CurrentUser, @Body() body: StaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    try {
+      const staff = await this.people.addStaff(user, { ...body, isManager: checked(body.isManager) }, origin);
+      this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました`);
+    } catch (error) {
+      this.staffForm(reply, 400, null, { ...body }, fieldErrors(error));
+    }
+  }
+
+  @Get('staff/:id/edit')
+  @Roles('office_manager')
+  async editStaff(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const staff = await this.people.getStaff(user, id, origin);
+    this.staffForm(reply, 200, staff.id, { ...staff, isManager: staff.isManager ? 'on' : undefined }, []);
+  }
+
+  @Post('staff/:id')
+  @Roles('office_manager')
+  async changeStaff(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: StaffFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    try {
+      const staff = await this.people.changeStaff(user, id, body, origin);
+      this.home(reply, `${staff.name}さんの登録内容を変更しました。事務局への登録依頼に載りました`);
+    } catch (error) {
+      this.staffForm(reply, 400, id, { ...body }, fieldErrors(error));
+    }
+  }
+
+  @Post('staff/:id/leave')
+  @Roles('office_manager')
+  async leave(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const staff = await this.people.markLeft(user, id, origin);
+    this.home(reply, `${staff.name}さんを退職として記録しました。事務局への登録依頼（削除）に載りました`);
+  }
+
+  @Post('staff/:id/training')
+  async recordTraining(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: TrainingFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    try {
+      const staff = await this.people.getStaff(user, id, origin);
+      const record = await this.training.record(user, id, { date: body.date ?? '', kind: body.kind ?? '' }, origin);
+      this.home(reply, `${staff.name}さんの${record.kind}（${record.attendedOn}）を記録しました`);
+    } catch (error) {
+      this.home(
+        reply,
+        `研修を記録できません: ${fieldErrors(error)
+          .map((e) => e.message)
+          .join(' / ')}`,
+      );
+    }
+  }
+
+  @Post('registrations/:id/answer')
+  async answer(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: DeskTextFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const answer = body.answer?.trim() ?? '';
+    if (!answer) return this.home(reply, '回答を入力してください（何も送っていません）');
+    const line = await this.registrations.answer(user, id, answer, origin);
+    this.home(reply, `${line.name}さんについての質問に回答しました`);
+  }
+
+  @Get('users')
+  @Roles('office_manager')
+  async users(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
+    await this.usersPage(reply, 200, user, {}, [], null);
+  }
+
+  @Post('users')
+  @Roles('office_manager')
+  async invite(@User() user: CurrentUser, @Body() body: InviteStaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    try {
+      const account = await this.invitations.inviteStaff(user, { name: body.name ?? '', email: body.email ?? '' }, origin);
+      await this.usersPage(reply, 201, user, {}, [], `${account.email} に招待メールを送りました`);
+    } catch (error) {
+      await this.usersPage(reply, 400, user, { ...body }, fieldErrors(error), null);
+    }
+  }
+
+  @Post('users/:userId/resend')
+  @Roles('office_manager')
+  async resend(@User() user: CurrentUser, @Param('userId') userId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const account = await this.invitations.resend(user, userId, origin);
+    await this.usersPage(reply, 200, user, {}, [], `${account.email} に新しい招待メールを送りました（前のリンクは使えなくなりました）`);
+  }
+
+  private staffForm(reply: FastifyReply, status: number, id: string | null, values: Record<string, unknown>, errors: FieldError[]): void {
+    const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
+    const value = (key: string) => (typeof values[key] === 'string' ? values[key] : '');
+    this.views.send(reply, status, 'staff-form', {
+      title: id ? '従事者の登録内容の変更' : '従事者の追加',
+      action: id ? `/office/staff/${id}` : '/office/staff',
+      editing: Boolean(id),
+      errors,
+      fields: [
+        { key: 'name', label: '氏名', required: true, type: 'text', autocomplete: 'off' },
+        { key: 'nameKana', label: 'ふりがな', required: false, type: 'text', autocomplete: 'off' },
+        { key: 'jobTitle', label: '職種', required: false, type: 'text', autocomplete: 'off' },
+        { key: 'email', label: 'メールアドレス', required: false, type: 'email', autocomplete: 'off' },
+      ].map((f) => ({ ...f, value: value(f.key), error: errorOf(f.key) })),
+      isManager: checked(values.isManager),
+    });
+  }
+
+  private async usersPage(
+    reply: FastifyReply,
+    status: number,
+    user: CurrentUser,
+    values: Record<string, unknown>,
+    errors: FieldError[],
+    message: string | null,
+  ): Promise<void> {
+    const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
+    const accounts = await this.invitations.ofOwnOffice(user);
+    this.views.send(reply, status, 'office-users', {
+      title: '事業所のアカウント',
+      message,
+      errors,
+      accounts: accounts.map((a) => ({
+        ...a,
+        roleLabel: a.role === 'office_manager' ? '管理者' : '職員',
+        stateLabel: a.state ? INVITATION_LABELS[a.state] : '設定済み',
+        canResend: a.state === 'pending' || a.state === 'expired',
+      })),
+      values: { name: typeof values.name === 'string' ? values.name : '', email: typeof values.email === 'string' ? values.email : '' },
+      error: { name: errorOf('name'), email: errorOf('email') },
+    });
+  }
+
+  private home(reply: FastifyReply, message: string): void {
+    reply.redirect(`/office?message=${encodeURIComponent(message)}`, 303);
+  }
+}
+
+/** A checkbox as a web form sends it. */
+function checked(value: unknown): boolean {
+  return value === 'on' || value === 'true' || value === true;
+}
+
+/** The field errors of input the service refused; any other error is thrown again. */
+function fieldErrors(error: unknown): FieldError[] {
+  if (!(error instanceof DomainError) || !['INVALID_REQUEST', 'EMAIL_TAKEN', 'INVALID_STATE'].includes(error.code)) throw error;
+  const errors = error.details?.errors as FieldError[] | undefined;
+  return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
+}

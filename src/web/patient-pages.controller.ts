@@ -1,0 +1,182 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
+import { PatientErasureService } from '../rights/patient-erasure.service';
+import { PatientExportService } from '../rights/patient-export.service';
+import { PatientRecordService } from '../rights/patient-record.service';
+import { RightsRequestsService } from '../rights/rights-requests.service';
+import { RIGHTS_KIND_LABELS } from '../rights/rights.types';
+import {
+  ErasureFormDto,
+  LegalHoldFormDto,
+  RightsAnswerFormDto,
+  RightsRequestFormDto,
+  WithdrawalFormDto,
+} from './dto/patient-rights-forms.dto';
+import { FormProblem, patientPageModel } from './patient-page.view';
+import { WebViews } from './web.views';
+
+/** What the page answers by showing the form again, with the message beside the field or above it. */
+const SHOWN_ON_PAGE = ['INVALID_REQUEST', 'INVALID_STATE', 'ERASURE_BLOCKED', 'FORBIDDEN'];
+
+/**
+ * A patient's page for their office: details and family, documents with their status (撤回 shown), the
+ * withdrawal of a consent, rights requests with due dates and answers, the disclosure ZIP, legal hold and
+ * the confirmed erasure. Thin: each form calls the same service as the API.
+ */
+@ApiExcludeController()
+@Roles('office_manager', 'office_staff')
+@Controller('office/patients/:id')
+export class PatientPagesController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly records: PatientRecordService,
+    private readonly withdrawals: ConsentWithdrawalService,
+    private readonly requests: RightsRequestsService,
+    private readonly exports: PatientExportService,
+    private readonly erasure: PatientErasureService,
+  ) {}
+
+  @Get()
+  async page(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Query('message') message: string | undefined,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const record = await this.records.record(user, id, origin);
+    this.views.send(reply, 200, 'patient', patientPageModel(record, user, undefined, message));
+  }
+
+  @Post('withdrawals')
+  async withdraw(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: WithdrawalFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.act(reply, user, id, origin, `withdrawal-${body.documentId}`, body, async () => {
+      await this.withdrawals.record(user, body.documentId, body, origin);
+      return '同意の撤回を記録しました。撤回受付票を封緘して、双方にお渡しします';
+    });
+  }
+
+  @Post('rights-requests')
+  async request(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: RightsRequestFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.act(reply, user, id, origin, 'request', body, async () => {
+      const saved = await this.requests.record(user, id, body, origin);
+      return `${RIGHTS_KIND_LABELS[saved.kind]}の請求を記録しました`;
+    });
+  }
+
+  @Post('rights-requests/:requestId/answer')
+  async answer(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Body() body: RightsAnswerFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.act(reply, user, id, origin, `answer-${requestId}`, body, async () => {
+      const answered = await this.requests.answer(user, requestId, body, origin);
+      return `${RIGHTS_KIND_LABELS[answered.kind]}の請求に回答しました（${answered.status === 'refused' ? '拒否' : '回答済み'}）`;
+    });
+  }
+
+  /** The disclosure ZIP; while its PDFs are being printed, a page that tries again by itself. */
+  @Get('export')
+  async export(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    try {
+      const { filename, zip } = await this.exports.export(user, id, origin);
+      reply
+        .type('application/zip')
+        .header('Content-Disposition', `attachment; filename="${filename}"`)
+        .header('Cache-Control', 'private, no-store')
+        .send(zip);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'PDF_NOT_READY') throw error;
+      this.views.send(reply, 202, 'export-preparing', { title: '開示資料を準備しています', patientId: id, message: error.message });
+    }
+  }
+
+  @Post('erasure')
+  async erase(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: ErasureFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.act(reply, user, id, origin, 'erasure', body, async () => {
+      if (body.confirmed !== 'on') throw invalid('confirmed', '確認', '元に戻せないことを確認して、チェックを入れてください');
+      const done = await this.erasure.erasePatient(
+        user,
+        id,
+        { rightsRequestId: body.rightsRequestId, confirmName: body.confirmName ?? '' },
+        origin,
+      );
+      return `患者の情報を消去しました（書類${done.documentNumbers.length}件）。消去の請求には回答済みです`;
+    });
+  }
+
+  @Post('legal-hold')
+  async hold(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: LegalHoldFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.act(reply, user, id, origin, 'hold', body, async () => {
+      await this.erasure.placeHold(user, id, body, origin);
+      return '法的保存を設定しました。解除するまで消去できません';
+    });
+  }
+
+  @Post('legal-hold/release')
+  async release(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    await this.act(reply, user, id, origin, 'hold', {}, async () => {
+      await this.erasure.releaseHold(user, id, origin);
+      return '法的保存を解除しました';
+    });
+  }
+
+  /** Does the work, then back to the page with its message; a refusal shows the page again with it. */
+  private async act(
+    reply: FastifyReply,
+    user: CurrentUser,
+    id: string,
+    origin: RequestOrigin,
+    form: string,
+    values: object,
+    work: () => Promise<string>,
+  ): Promise<void> {
+    try {
+      const message = await work();
+      reply.redirect(`/office/patients/${id}?message=${encodeURIComponent(message)}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || !SHOWN_ON_PAGE.includes(error.code)) throw error;
+      const errors = (error.details?.errors as FieldError[] | undefined) ?? [];
+      const problem: FormProblem = { form, values: values as Record<string, unknown>, errors, message: error.message };
+      const record = await this.records.record(user, id, origin);
+      this.views.send(reply, DOMAIN_ERROR_STATUS[error.code], 'patient', patientPageModel(record, user, problem));
+    }
+  }
+}
+
+function invalid(path: string, label: string, message: string): DomainError {
+  return new DomainError('INVALID_REQUEST', message, { errors: [{ path, label, message }] });
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { DomainError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { FollowUpsService } from '../follow-ups/follow-ups.service';
+import { NetworksService } from '../networks/networks.service';
+import { RegistrationsService } from '../registrations/registrations.service';
+import { KIND_LABELS, LineStatus } from '../registrations/registrations.types';
+import { lineView } from './registration-lines.view';
+import { DeskQueryDto, DeskTextFormDto } from './dto/desk-forms.dto';
+import { WebViews } from './web.views';
+
+/** The 事務局's registration desk (lines to work off in MCS, questions to offices) and the one-click follow-up. */
+@ApiExcludeController()
+@Roles('secretariat')
+@Controller('secretariat')
+export class SecretariatDeskController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly registrations: RegistrationsService,
+    private readonly followUps: FollowUpsService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  @Get('registrations')
+  async desk(@User() user: CurrentUser, @Query() query: DeskQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const status = (query.status ?? 'open') as LineStatus | 'all';
+    const lines = await this.registrations.list(user, status === 'all' ? undefined : status);
+    const tab = (value: string, label: string) => ({ value, label, current: value === status });
+    this.views.send(reply, 200, 'desk', {
+      title: '登録依頼',
+      networkName: this.networks.getNetwork(user.networkId!).name,
+      lines: lines.map(lineView),
+      tabs: [tab('open', '未対応'), tab('done', '対応済'), tab('all', 'すべて')],
+      status,
+      message: query.message ?? null,
+    });
+  }
+
+  @Post('registrations/:id/done')
+  async done(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: DeskTextFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const line = await this.registrations.markDone(user, id, { mcsId: body.mcsId, note: body.note }, origin);
+    this.back(reply, `${line.officeName} ${line.name}さんの${KIND_LABELS[line.kind]}を対応済みにしました`);
+  }
+
+  @Post('registrations/:id/questions')
+  async ask(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: DeskTextFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const question = body.question?.trim() ?? '';
+    if (!question) return this.back(reply, '質問を入力してください（何も送っていません）');
+    const line = await this.registrations.ask(user, id, question, origin);
+    this.back(reply, `${line.officeName}に${line.name}さんについて質問しました（管理者にメールでお知らせしました）`);
+  }
+
+  @Post('offices/:id/follow-up')
+  async followUp(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    let message: string;
+    try {
+      const sent = await this.followUps.send(user, id, origin);
+      const count = sent.items.missing.length + sent.items.overdue.length + sent.items.questions.length;
+      message = `督促メール（${count}件）を ${sent.recipients.join('、')} へ送りました`;
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'INVALID_STATE') throw error;
+      message = error.message;
+    }
+    reply.redirect(`/secretariat?message=${encodeURIComponent(message)}`, 303);
+  }
+
+  private back(reply: FastifyReply, message: string): void {
+    reply.redirect(`/secretariat/registrations?message=${encodeURIComponent(message)}`, 303);
+  }
+}
