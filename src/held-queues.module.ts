@@ -1,7 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Global, INestApplicationContext, Module } from '@nestjs/common';
 import type { JobsOptions } from 'bullmq';
+import Redis from 'ioredis';
 import { QUEUE_NAMES } from './common/queues';
+import { RedisService } from './common/redis.provider';
 
 export interface HeldJob {
   name: string;
@@ -29,11 +31,17 @@ export class HeldQueue {
   }
 }
 
+/**
+ * Log-in state and the like live in Redis, so their services need a RedisService to be built; here it is a
+ * client that connects only when sent a command (lazyConnect), and nothing in such a process sends one.
+ */
+const unconnectedRedis = { provide: RedisService, useFactory: () => ({ client: new Redis({ lazyConnect: true }) }) };
+
 /** Every queue token, answered by a HeldQueue: services that queue work can run where Redis must not be touched. */
 @Global()
 @Module({
-  providers: QUEUE_NAMES.map((name) => ({ provide: getQueueToken(name), useFactory: () => new HeldQueue(name) })),
-  exports: QUEUE_NAMES.map((name) => getQueueToken(name)),
+  providers: [...QUEUE_NAMES.map((name) => ({ provide: getQueueToken(name), useFactory: () => new HeldQueue(name) })), unconnectedRedis],
+  exports: [...QUEUE_NAMES.map((name) => getQueueToken(name)), RedisService],
 })
 export class HeldQueuesModule {}
 

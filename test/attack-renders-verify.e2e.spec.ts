@@ -1,9 +1,10 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { sealPdf } from '../src/signing/pdf-sealer';
 import { generateDevCertificate, sealCertificateFromP12 } from '../src/signing/seal-certificate';
 import { createOfficeWithManager, createUser } from './support/factories';
-import { Agent, TestStack, getPdf, startStack, waitForRender } from './support/test-app';
+import { Agent, TestStack, formToken, getPdf, startStack, waitForRender } from './support/test-app';
 
 /** A PDF anyone can make, with the service's name in its text and metadata. */
 async function lookalike(): Promise<Buffer> {
@@ -74,7 +75,9 @@ describe('attack run: renders belong to their creator; /verify trusts only its o
       expect(body).toMatchObject({ sealedByService: false, altered: false, documentNumber: null });
       expect(body.message).toMatch(/^本サービスが封緘した文書ではありません/);
     }
-    const page = await stack.http.post('/verify').attach('file', fake, 'fake.pdf').expect(200);
+    const verifier = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await verifier.get('/verify').expect(200)).text);
+    const page = await verifier.post('/verify').field('_csrf', _csrf).attach('file', fake, 'fake.pdf').expect(200);
     expect(page.text).toContain('本サービスが封緘した文書ではありません');
     expect(page.text).not.toContain('封緘後に内容が追加・変更されています');
   });

@@ -47,7 +47,9 @@ describe('attack run findings in the browser', () => {
     await page.getByLabel('パスワード').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.goto(`${baseUrl}/office`);
-    expect(await page.locator('main').textContent()).toContain('名簿からの一括作成（従事者の追加・変更・削除）は事業所管理者が行います');
+    expect(await page.locator('main').textContent()).toContain(
+      '従事者の登録と名簿からの一括作成（追加・変更・削除）は事業所管理者が行います',
+    );
     expect(await page.getByRole('link', { name: /名簿から誓約書をまとめて作成/ }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     const response = await page.goto(`${baseUrl}/office/batches/new`);

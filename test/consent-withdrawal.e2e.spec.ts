@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { todayInJapan } from '../src/common/japan-date';
 import { SealRecordsService } from '../src/signing/seal-records.service';
@@ -6,7 +7,7 @@ import { createPatient, issuedConsent, requestSignatures, sealedConsent, signBot
 import { createOfficeWithManager, createUser } from './support/factories';
 import { pdfSignatures, pdfText, squeeze } from './support/pdf-tools';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
-import { Agent, TestStack, getPdf, startStack } from './support/test-app';
+import { Agent, TestStack, formToken, getPdf, startStack } from './support/test-app';
 import { TestTsa, startTsa } from './support/tsa';
 
 const daysAgo = (n: number) => todayInJapan(new Date(Date.now() - n * 86_400_000));
@@ -33,6 +34,11 @@ describe('withdrawal of consent (同意の撤回) and documents that left use', 
     await tsa?.close();
   });
 
+  /** A family member's browser with no link page to open (it answers 410): its CSRF token from /verify. */
+  const anonymousBrowser = async () => {
+    const family = request.agent(stack.app.getHttpServer());
+    return { family, _csrf: formToken((await family.get('/verify').expect(200)).text) };
+  };
   const statusOf = async (id: string) => (await office.get(`/api/documents/${id}`).expect(200)).body.status as string;
 
   it('revokes a sealed consent: a sealed 撤回受付票 for both parties, its pending correction and open request cancelled', async () => {
@@ -112,10 +118,11 @@ describe('withdrawal of consent (同意の撤回) and documents that left use', 
     expect(requests.find((r: { id: string }) => r.id === correctionRequest.id).status).toBe('cancelled');
     const refused = await stack.http.get(correctionLink).expect(410);
     expect(refused.text).toContain('署名の必要はありません');
-    await stack.http
+    const { family: someone, _csrf } = await anonymousBrowser();
+    await someone
       .post(correctionLink)
       .type('form')
-      .send({ consent: 'true', signatureKind: 'typed', typedName: '家族', relation: '長男' })
+      .send({ consent: 'true', signatureKind: 'typed', typedName: '家族', relation: '長男', _csrf })
       .expect(410);
 
     // The 撤回受付票: sealed like a signed PDF, one 原本 for each party (rurume: 2通, 双方が所持).
@@ -161,10 +168,11 @@ describe('withdrawal of consent (同意の撤回) and documents that left use', 
     const page = await stack.http.get(link).expect(410);
     expect(page.text).toContain('署名のページを開けません');
     expect(page.text).toContain('取り下げたため、署名できません');
-    await stack.http
+    const { family: someone, _csrf } = await anonymousBrowser();
+    await someone
       .post(link)
       .type('form')
-      .send({ consent: 'true', signatureKind: 'typed', typedName: '取下 一郎', relation: '長男' })
+      .send({ consent: 'true', signatureKind: 'typed', typedName: '取下 一郎', relation: '長男', _csrf })
       .expect(410);
     const [signer] = await db.query(`SELECT status FROM signer WHERE request_id = $1 AND role = 'family1'`, [req.id]);
     expect(signer.status).toBe('pending');
@@ -237,13 +245,15 @@ describe('withdrawal of consent (同意の撤回) and documents that left use', 
     const consent = await sealedConsent(stack, smtp, office, '連絡 ウメ', family);
     const copy = await smtp.waitFor((m) => m.to === family.email && m.subject.includes('署名済み'));
     const withdrawLink = new URL(/https?:\/\/\S+\/withdraw\/[A-Za-z0-9_-]+/.exec(copy.text)![0]).pathname;
-    const page = await stack.http.get(withdrawLink).expect(200);
+    const browser = request.agent(stack.app.getHttpServer());
+    const page = await browser.get(withdrawLink).expect(200);
     expect(page.text).toContain('在宅医療における個人情報連携同意書');
     expect(page.text).toContain(consent.number);
-    const unconfirmed = await stack.http.post(withdrawLink).type('form').send({ note: '母の意向です' }).expect(400);
+    const _csrf = formToken(page.text);
+    const unconfirmed = await browser.post(withdrawLink).type('form').send({ note: '母の意向です', _csrf }).expect(400);
     expect(unconfirmed.text).toContain('チェックを入れてください');
     expect(await statusOf(consent.id)).toBe('signed');
-    const done = await stack.http.post(withdrawLink).type('form').send({ note: '母の意向です', confirm: 'on' }).expect(200);
+    const done = await browser.post(withdrawLink).type('form').send({ note: '母の意向です', confirm: 'on', _csrf }).expect(200);
     expect(done.text).toContain('撤回を受け付けました');
     const withdrawal = (
       await db.query(`SELECT received_via, recorded_by, recorded_by_name FROM consent_withdrawal WHERE document_id = $1`, [consent.id])

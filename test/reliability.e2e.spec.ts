@@ -8,7 +8,7 @@ import { pdfInfo, pdfText, squeeze } from './support/pdf-tools';
 import { TestRedis, freePort, startRedisServer } from './support/redis-server';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
 import { Supervised, setupDatabase, startSupervised } from './support/supervised';
-import { Agent, getPdf } from './support/test-app';
+import { Agent, getPdf, withCsrfHeader } from './support/test-app';
 
 /**
  * The fault suite of issue 14, against the service as `npm start` runs it: the database step, then the
@@ -108,6 +108,7 @@ describe('faults: PostgreSQL is the truth (own redis-server, own database, the s
     );
     office = request.agent(base);
     await office.post('/api/auth/login').send(DEMO).expect(200);
+    await withCsrfHeader(office);
     return setup.output;
   }
 
