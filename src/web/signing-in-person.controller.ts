@@ -33,6 +33,9 @@ export class InPersonSigningController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const { signer } = await this.load(user, { id, requestId, signerId }, origin);
+    // Set up for e-mail: staff first switch them to in person, on its own confirmed step.
+    if (signer.method === 'email') return reply.redirect(`/documents/${id}/signing-requests/${requestId}/signers/${signerId}/switch`, 303);
     await this.showPage(reply, 200, user, { id, requestId, signerId }, origin);
   }
 
@@ -67,6 +70,9 @@ export class InPersonSigningController {
       await this.signing.signInPerson(user, requestId, signerId, body, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
+      // Refused whatever was entered (out of turn, not switched to in person): said on the document's page.
+      if (error instanceof DomainError && ['NOT_YOUR_TURN', 'INVALID_STATE'].includes(error.code))
+        return reply.redirect(`/documents/${id}?message=${encodeURIComponent(`署名できません: ${error.message}`)}`, 303);
       await this.showPage(reply, 400, user, { id, requestId, signerId }, origin, invalidSignature(error), body);
     }
   }
