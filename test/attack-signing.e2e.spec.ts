@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { createOfficeWithManager } from './support/factories';
 import { signaturePng } from './support/png';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
-import { Agent, TestStack, startStack } from './support/test-app';
+import { Agent, TestStack, formToken, startStack } from './support/test-app';
 
 /** A PNG with this header and these IDAT bytes (for images no signature pad would ever send). */
 function png(width: number, height: number, idat: Buffer, header: { depth?: number; color?: number; interlace?: number } = {}): Buffer {
@@ -86,7 +86,12 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
       id,
     } = await consentSentTo([{ role: 'family1', name: '暗証 健太', relation: '長男', method: 'email', email, accessCode: '2468' }]);
     const link = links.family1;
-    const answers = await Promise.all(Array.from({ length: 40 }, () => stack.http.post(`${link}/pin`).type('form').send({ code: '1111' })));
+    // One browser (its pages carry the CSRF token), 40 guesses at once.
+    const guesser = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await guesser.get(link).expect(200)).text);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => guesser.post(`${link}/pin`).type('form').send({ code: '1111', _csrf })),
+    );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 401)).toHaveLength(4); // 「あと n 回」
     expect(statuses.filter((s) => s === 423)).toHaveLength(36); // the fifth, and every one after it
@@ -95,14 +100,15 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
     const [signer] = await db.query(`SELECT access_failures FROM signer WHERE id = $1`, [id('family1')]);
     expect(signer.access_failures).toBe(5);
     // Locked, even against the right one; the page says so at once.
-    await stack.http.post(`${link}/pin`).type('form').send({ code: '2468' }).expect(423);
+    await guesser.post(`${link}/pin`).type('form').send({ code: '2468', _csrf }).expect(423);
     expect((await stack.http.get(link).expect(423)).text).toContain('ロックされました');
 
     // The office re-sends the link, as the page tells the family to ask: the new link starts afresh.
     await office.post(`/api/signing/${req.id}/signers/${id('family1')}/resend`).expect(201);
     const fresh = linkIn(await smtp.waitFor((m) => m.to === email && !m.text.includes(link)), '/sign/');
     const family = request.agent(stack.app.getHttpServer());
-    await family.post(`${fresh}/pin`).type('form').send({ code: '2468' }).expect(303);
+    const token = formToken((await family.get(fresh).expect(200)).text);
+    await family.post(`${fresh}/pin`).type('form').send({ code: '2468', _csrf: token }).expect(303);
     expect((await family.get(`${fresh}/document`).expect(200)).text).toContain(ADDRESS);
   });
 
@@ -113,6 +119,10 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
     ]);
     const link = links.family1;
     const attacker = (cookie: string) => (path: string) => stack.http.get(path).set('Cookie', cookie);
+    // The attacker's own browser has a valid CSRF cookie and token: only the made-up PIN cookie is wrong.
+    const opened = await stack.http.get(link).expect(200);
+    const csrfCookie = String(opened.headers['set-cookie']).split(';')[0];
+    const _csrf = formToken(opened.text);
     for (const value of ['x', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '1']) {
       const as = attacker(`renkei_sign_${id('family1')}=${value}`);
       const page = await as(link).expect(200);
@@ -123,15 +133,16 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
       expect(document.text).not.toContain(ADDRESS);
       const signed = await stack.http
         .post(link)
-        .set('Cookie', `renkei_sign_${id('family1')}=${value}`)
+        .set('Cookie', `${csrfCookie}; renkei_sign_${id('family1')}=${value}`)
         .type('form')
-        .send({ consent: 'on', signatureKind: 'typed', typedName: '暗証 健太', relation: '長男' })
+        .send({ consent: 'on', signatureKind: 'typed', typedName: '暗証 健太', relation: '長男', _csrf })
         .expect(401);
       expect(signed.text).toContain('暗証番号を入力してください');
     }
     // The real secret of one signer does not open another signer's link.
     const family2 = request.agent(stack.app.getHttpServer());
-    const granted = await family2.post(`${links.family2}/pin`).type('form').send({ code: '8642' }).expect(303);
+    const token2 = formToken((await family2.get(links.family2).expect(200)).text);
+    const granted = await family2.post(`${links.family2}/pin`).type('form').send({ code: '8642', _csrf: token2 }).expect(303);
     const secret = /renkei_sign_[^=]+=([^;]+)/.exec(String(granted.headers['set-cookie']))![1];
     await attacker(`renkei_sign_${id('family1')}=${secret}`)(`${link}/document`).expect(401);
     expect((await family2.get(`${links.family2}/document`).expect(200)).text).toContain(ADDRESS);
@@ -190,10 +201,12 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
         ]);
       }
       // The family's page answers the same, beside the signature field.
-      const page = await stack.http
+      const family = request.agent(stack.app.getHttpServer());
+      const _csrf = formToken((await family.get(linkPage).expect(200)).text);
+      const page = await family
         .post(linkPage)
         .type('form')
-        .send({ consent: 'on', signatureKind: 'drawn', signatureImage: dataUrl(cases[0]), relation: '長男' })
+        .send({ consent: 'on', signatureKind: 'drawn', signatureImage: dataUrl(cases[0]), relation: '長男', _csrf })
         .expect(400);
       expect(page.text).toContain('署名の画像を読み取れませんでした。もう一度署名してください');
       const [row] = await db.query(`SELECT status FROM signer WHERE id = $1`, [explainer]);

@@ -45,7 +45,9 @@ describe('signing in the browser: the family on a phone, the office overseeing',
   /** Nothing wider than the phone, every input at least 16 px, and no developer links. */
   async function expectPhoneFriendly(page: Page): Promise<void> {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    const sizes = await page.$$eval('input:not([type=hidden]), select, textarea', (els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+    const sizes = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+      els.map((e) => parseFloat(getComputedStyle(e).fontSize)),
+    );
     for (const size of sizes) expect(size).toBeGreaterThanOrEqual(16);
     const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     expect(hrefs.filter((h) => /^\/(api|docs|forms|health)\b/.test(h))).toEqual([]);
@@ -134,7 +136,7 @@ describe('signing in the browser: the family on a phone, the office overseeing',
       await expectPhoneFriendly(page);
     }
     await context.close();
-  });
+  }, 150_000);
 
   it('a decline with its reason is seen by the office: overview, document page, documents list', async () => {
     const { docId, number, link } = await sentConsent('phone.decline@example.jp');
@@ -161,7 +163,7 @@ describe('signing in the browser: the family on a phone, the office overseeing',
     expect(await staff.locator('main').textContent()).toContain('施設に入所が決まったため');
     expect(await staff.locator('main').textContent()).toContain('状態: 署名辞退');
     await expectAccessible(staff);
-  });
+  }, 120_000);
 
   it('PIN lock → the office resends → the family signs with the new link; cancel and 対面に切替 ask first', async () => {
     const { docId, link } = await sentConsent('phone.locked@example.jp', '8642');
@@ -205,5 +207,5 @@ describe('signing in the browser: the family on a phone, the office overseeing',
     await staff.getByRole('button', { name: '取り消す' }).click();
     await staff.getByText('署名依頼を取り消しました').waitFor();
     await expectAccessible(staff);
-  });
+  }, 120_000);
 });

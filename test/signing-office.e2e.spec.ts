@@ -30,7 +30,10 @@ describe('signing, as the office sees it', () => {
 
   /** An issued rurume 別紙4 consent for a new patient. */
   async function issuedConsent(): Promise<{ id: string; number: string }> {
-    const patient = await office.post('/api/patients').send({ name: '順番 ハル', family: [{ name: '順番 健太', relation: '長男' }] }).expect(201);
+    const patient = await office
+      .post('/api/patients')
+      .send({ name: '順番 ハル', family: [{ name: '順番 健太', relation: '長男' }] })
+      .expect(201);
     const doc = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
     await office.post(`/api/documents/${doc.body.id}/issue`).expect(201);
     return doc.body;
@@ -130,8 +133,13 @@ describe('signing, as the office sees it', () => {
       .type('form')
       .send({ consent: 'true', signatureKind: 'drawn', signatureImage: signaturePng(), relation: '長男', _csrf: token })
       .expect(200);
-    await office.post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`).send(typed('説明 看護師')).expect(201);
-    const done = await smtp.waitFor((m) => m.to === managerEmail && m.subject.includes('全員の署名がそろいました') && m.text.includes(doc.number));
+    await office
+      .post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`)
+      .send(typed('説明 看護師'))
+      .expect(201);
+    const done = await smtp.waitFor(
+      (m) => m.to === managerEmail && m.subject.includes('全員の署名がそろいました') && m.text.includes(doc.number),
+    );
     expect(done.text).toContain('順番 健太（患者家族1）');
   });
 
@@ -139,7 +147,10 @@ describe('signing, as the office sees it', () => {
     // In person before the e-mail signer above: refused over the API and on the office's page.
     const first = await issuedConsent();
     const req = await sendForSigning(first.id, [family('order.first@example.jp'), explainer], true);
-    const refused = await office.post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`).send(typed('説明 看護師')).expect(409);
+    const refused = await office
+      .post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`)
+      .send(typed('説明 看護師'))
+      .expect(409);
     expect(refused.body.message).toContain('先に 順番 健太 さん（患者家族1）の署名が必要です');
     const page = await office
       .post(`/documents/${first.id}/signing/${req.id}/${idOf(req, 'explainer')}`)
@@ -151,20 +162,29 @@ describe('signing, as the office sees it', () => {
 
     // The e-mail signer below an in-person one: no link yet, a resend is refused, and a link out of turn opens nothing.
     const second = await issuedConsent();
-    const later = await sendForSigning(second.id, [{ role: 'patient', name: '順番 ハル', method: 'in_person' }, family('order.second@example.jp'), explainer], true);
+    const later = await sendForSigning(
+      second.id,
+      [{ role: 'patient', name: '順番 ハル', method: 'in_person' }, family('order.second@example.jp'), explainer],
+      true,
+    );
     await office.post(`/api/signing/${later.id}/signers/${idOf(later, 'family1')}/resend`).expect(409);
     const web = await office
       .post(`/documents/${second.id}/signing-requests/${later.id}/signers/${idOf(later, 'family1')}/resend`)
       .type('form')
       .send({})
       .expect(303);
-    expect(messageOf(web.headers.location)).toContain('リンクを再送できません: この依頼は「上から順番に署名」です。先に 順番 ハル さん（患者）の署名が必要です');
+    expect(messageOf(web.headers.location)).toContain(
+      'リンクを再送できません: この依頼は「上から順番に署名」です。先に 順番 ハル さん（患者）の署名が必要です',
+    );
     expect(smtp.messages.some((m) => m.to === 'order.second@example.jp')).toBe(false);
     await db.query(`UPDATE signer SET token_hash = $1 WHERE id = $2`, [sha256Hex('out-of-turn-token-123456'), idOf(later, 'family1')]);
     expect((await stack.http.get('/sign/out-of-turn-token-123456').expect(409)).text).toContain('前の方の署名がまだ済んでいません');
 
     // Once the patient signs in person, the family's turn comes: their link arrives and works.
-    await office.post(`/api/signing/${later.id}/signers/${idOf(later, 'patient')}/in-person`).send(typed('順番 ハル')).expect(201);
+    await office
+      .post(`/api/signing/${later.id}/signers/${idOf(later, 'patient')}/in-person`)
+      .send(typed('順番 ハル'))
+      .expect(201);
     const link = linkIn(await smtp.waitFor((m) => m.to === 'order.second@example.jp'), '/sign/');
     await stack.http.get(link).expect(200);
   });
@@ -191,8 +211,14 @@ describe('signing, as the office sees it', () => {
     await office.post(opened.headers.location).type('form').send({}).expect(303); // twice changes nothing
     expect(await auditCount(familyId, 'signer_switched_to_in_person')).toBe(1);
 
-    await office.post(`/api/signing/${req.id}/signers/${familyId}/in-person`).send({ ...typed('順番 健太'), relation: '長男' }).expect(201);
-    await office.post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`).send(typed('説明 看護師')).expect(201);
+    await office
+      .post(`/api/signing/${req.id}/signers/${familyId}/in-person`)
+      .send({ ...typed('順番 健太'), relation: '長男' })
+      .expect(201);
+    await office
+      .post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`)
+      .send(typed('説明 看護師'))
+      .expect(201);
     let sealed: string | null = null;
     for (let i = 0; i < 300 && !sealed; i++) {
       [{ sealed_sha256: sealed }] = await db.query(`SELECT sealed_sha256 FROM signing_request WHERE id = $1`, [req.id]);
@@ -233,15 +259,22 @@ describe('signing, as the office sees it', () => {
     const browser = request.agent(stack.app.getHttpServer());
     const _csrf = formToken((await browser.get(link).expect(200)).text);
     const drawn = signaturePng();
-    const page = (await browser.post(link).type('form').send({ consent: 'true', signatureKind: 'drawn', signatureImage: drawn, relation: '', _csrf }).expect(400))
-      .text;
+    const page = (
+      await browser
+        .post(link)
+        .type('form')
+        .send({ consent: 'true', signatureKind: 'drawn', signatureImage: drawn, relation: '', _csrf })
+        .expect(400)
+    ).text;
     expect(page).toContain('続柄を入力してください');
     expect(page).toMatch(/id="consent" checked/);
     expect(page).toContain(`value="${drawn}"`);
     expect(page).toContain('data-kind="drawn"');
     expect(page).toMatch(/value="drawn" id="kind-drawn" checked/);
     // A made-up image is not put back.
-    const bad = (await browser.post(link).type('form').send({ signatureKind: 'drawn', signatureImage: 'data:text/html,<b>x</b>', _csrf }).expect(400)).text;
+    const bad = (
+      await browser.post(link).type('form').send({ signatureKind: 'drawn', signatureImage: 'data:text/html,<b>x</b>', _csrf }).expect(400)
+    ).text;
     expect(bad).toContain('id="signatureImage" value=""');
   });
 });

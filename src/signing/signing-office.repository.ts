@@ -89,7 +89,11 @@ export class SigningOfficeRepository {
    */
   async eraseFor(manager: EntityManager, documentIds: string[], exemplarIds: string[]): Promise<string[]> {
     if (documentIds.length === 0) return [];
-    await manager.update(SigningRequestEntity, { documentId: In(documentIds), status: 'open' }, { status: 'cancelled', closedAt: new Date() });
+    await manager.update(
+      SigningRequestEntity,
+      { documentId: In(documentIds), status: 'open' },
+      { status: 'cancelled', closedAt: new Date() },
+    );
     const requests = await manager.find(SigningRequestEntity, { where: { documentId: In(documentIds) } });
     const requestIds = requests.map((r) => r.id);
     if (requestIds.length) {

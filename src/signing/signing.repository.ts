@@ -49,6 +49,9 @@ export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' |
 export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
   accessCodeHash: string | null;
 };
+/** A signer's new link: its hash, expiry, when to remind, and whether it is the reminder itself. */
+type NewLink = { tokenHash: string; expiresAt: Date; remindAt: Date | null; reminder: boolean };
+
 /** Signing's tables (signing_request, signer, download_link): every read and write of them goes through here. */
 @Injectable()
 export class SigningRepository {
@@ -185,7 +188,11 @@ export class SigningRepository {
    */
   async cancelOpenFor(manager: EntityManager, documentIds: string[]): Promise<void> {
     if (documentIds.length === 0) return;
-    await manager.update(SigningRequestEntity, { documentId: In(documentIds), status: 'open' }, { status: 'cancelled', closedAt: new Date() });
+    await manager.update(
+      SigningRequestEntity,
+      { documentId: In(documentIds), status: 'open' },
+      { status: 'cancelled', closedAt: new Date() },
+    );
   }
 
   /** A completed request whose document left use before its seal: never sealed; false if it was sealed first. */
@@ -258,7 +265,7 @@ export class SigningRepository {
    * and so does any browser that had passed its 暗証番号; a link locked by wrong 暗証番号 starts afresh (the
    * office re-sends it to unlock it).
    */
-  async setLink(manager: EntityManager, signerId: string, link: { tokenHash: string; expiresAt: Date; remindAt: Date | null; reminder: boolean }) {
+  async setLink(manager: EntityManager, signerId: string, link: NewLink) {
     await manager.update(SignerEntity, signerId, {
       sentAt: new Date(),
       ...(link.reminder ? { remindedAt: new Date() } : {}),

@@ -133,7 +133,10 @@ export class SigningService {
       const message = await this.mailer.sendLink(manager, request, signer, document, 'signing-request');
       await this.audit.record({ action: 'signing_link_resent', actor: user, target: { type: 'signer', id: signer.id }, origin }, manager);
       if (locked)
-        await this.audit.record({ action: 'access_code_unlocked', actor: user, target: { type: 'signer', id: signer.id }, origin }, manager);
+        await this.audit.record(
+          { action: 'access_code_unlocked', actor: user, target: { type: 'signer', id: signer.id }, origin },
+          manager,
+        );
       return message;
     });
     await this.mail.dispatch([outbox]);

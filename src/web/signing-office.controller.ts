@@ -9,7 +9,13 @@ import { SigningService } from '../signing/signing.service';
 import { SigningOverviewItem, SigningRequestView } from '../signing/signing.types';
 import { WebViews } from './web.views';
 
-const SIGNING_LABELS: Record<string, string> = { open: '署名待ち', completed: '完了', declined: '辞退', expired: '期限切れ', cancelled: '取消' };
+const SIGNING_LABELS: Record<string, string> = {
+  open: '署名待ち',
+  completed: '完了',
+  declined: '辞退',
+  expired: '期限切れ',
+  cancelled: '取消',
+};
 const SIGNER_LABELS: Record<string, string> = { pending: '未署名', signed: '署名済', declined: '辞退' };
 
 /**
@@ -88,7 +94,11 @@ export class SigningOfficeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const done = await this.refusable(() => this.signing.resend(user, requestId, signerId, origin));
-    this.back(reply, id, done.ok ? '新しいリンクを送りました（前のリンクは使えなくなりました）' : `リンクを再送できません: ${done.message}`);
+    this.back(
+      reply,
+      id,
+      done.ok ? '新しいリンクを送りました（前のリンクは使えなくなりました）' : `リンクを再送できません: ${done.message}`,
+    );
   }
 
   @Get('documents/:id/signing-requests/:requestId/signers/:signerId/switch')
@@ -129,7 +139,11 @@ export class SigningOfficeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const done = await this.refusable(() => this.signing.switchToInPerson(user, requestId, signerId, origin));
-    this.back(reply, id, done.ok ? '対面での署名に切り替えました。「この端末で署名」から署名できます' : `切り替えられません: ${done.message}`);
+    this.back(
+      reply,
+      id,
+      done.ok ? '対面での署名に切り替えました。「この端末で署名」から署名できます' : `切り替えられません: ${done.message}`,
+    );
   }
 
   private async openRequest(user: CurrentUser, id: string, requestId: string, origin: RequestOrigin): Promise<SigningRequestView> {

@@ -175,10 +175,7 @@ export class SigningPagesController {
   private sendFormHtml(reply: FastifyReply, document: SigningDocument, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
-    reply
-      .type('text/html; charset=utf-8')
-      .header('Cache-Control', 'private, no-store')
-      .send(fitToPhone(html));
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   /** The cookie is checked exactly as signing checks it: its secret must match the one the 暗証番号 granted. */

@@ -19,11 +19,16 @@ export class SigningOverview1764720000000 implements MigrationInterface {
     await q.query(`UPDATE signer s SET sent_at = r.created_at FROM signing_request r
       WHERE r.id = s.request_id AND s.method = 'email' AND (s.token_hash IS NOT NULL OR s.status <> 'pending')`);
     await q.query(`ALTER TABLE signing_request ADD COLUMN closed_at timestamptz`);
-    await q.query(`UPDATE signing_request SET closed_at = coalesce(completed_at, expires_at) WHERE status IN ('declined', 'expired', 'cancelled')`);
+    await q.query(
+      `UPDATE signing_request SET closed_at = coalesce(completed_at, expires_at) WHERE status IN ('declined', 'expired', 'cancelled')`,
+    );
     await q.query(`CREATE INDEX signing_request_office_idx ON signing_request (office_id, status, expires_at)`);
+    // A request's signers (the link page asks whether those above an ordered signer have signed).
+    await q.query(`CREATE INDEX signer_request_idx ON signer (request_id, position)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX signer_request_idx`);
     await q.query(`DROP INDEX signing_request_office_idx`);
     await q.query(`ALTER TABLE signing_request DROP COLUMN closed_at`);
     await q.query(`ALTER TABLE signer DROP COLUMN sent_at, DROP COLUMN reminded_at, DROP COLUMN declined_at,
