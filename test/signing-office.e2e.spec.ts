@@ -252,6 +252,39 @@ describe('signing, as the office sees it', () => {
     expect(messageOf(again.headers.location)).toContain('既に終了しています');
   });
 
+  it('promises a staff signer no e-mail that never comes; the family is promised theirs', async () => {
+    const staff = await office.post('/api/staff').send({ name: '誓約 花子', email: 'pledge.staff@example.jp' }).expect(201);
+    const pledge = await office.post('/api/documents').send({ form: 'staff-pledge', subjectId: staff.body.id }).expect(201);
+    await office.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
+    await sendForSigning(pledge.body.id, [{ role: 'staff', name: '誓約 花子', method: 'email', email: 'pledge.staff@example.jp' }]);
+    const link = linkIn(await smtp.waitFor((m) => m.to === 'pledge.staff@example.jp'), '/sign/');
+    const browser = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await browser.get(link).expect(200)).text);
+    const done = (
+      await browser.post(link).type('form').send({ consent: 'true', signatureKind: 'typed', typedName: '誓約 花子', _csrf }).expect(200)
+    ).text;
+    expect(done).toContain('署名済みの書類は依頼元の事業所が保管します');
+    expect(done).not.toContain('メールでお知らせします');
+
+    // The family's last signature: their exemplar is on its way by e-mail, and they are told so.
+    const doc = await issuedConsent();
+    const req = await sendForSigning(doc.id, [family('promised@example.jp'), explainer]);
+    await office
+      .post(`/api/signing/${req.id}/signers/${idOf(req, 'explainer')}/in-person`)
+      .send(typed('説明 看護師'))
+      .expect(201);
+    const familyLink = linkIn(await smtp.waitFor((m) => m.to === 'promised@example.jp'), '/sign/');
+    const token = formToken((await browser.get(familyLink).expect(200)).text);
+    const last = (
+      await browser
+        .post(familyLink)
+        .type('form')
+        .send({ ...typed('順番 健太'), consent: 'true', relation: '長男', _csrf: token })
+        .expect(200)
+    ).text;
+    expect(last).toContain('準備ができたらメールでお知らせします');
+  });
+
   it('keeps the tick, the way of signing and the drawn signature across a validation error', async () => {
     const doc = await issuedConsent();
     await sendForSigning(doc.id, [family('keep@example.jp'), explainer]);
