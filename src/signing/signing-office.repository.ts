@@ -11,9 +11,10 @@ export interface OverviewRow extends SigningRequest {
   formId: string;
 }
 
-/** How many closed requests the overview lists, and how far back. */
+/** How far back the overview lists closed requests, how many of them, and how many rows it reads at most. */
 const RECENT_DAYS = 30;
 const RECENT_LIMIT = 100;
+const MAX_ROWS = 1000;
 
 /** Signing as the office oversees it: the overview's reads, switching a signer to in person, erasure. */
 @Injectable()
@@ -29,7 +30,7 @@ export class SigningOfficeRepository {
         ORDER BY (r.status = 'open') DESC, CASE WHEN r.status = 'open' THEN r.expires_at END ASC,
                  coalesce(r.closed_at, r.completed_at, r.created_at) DESC
         LIMIT $3`,
-      [officeId, RECENT_DAYS, RECENT_LIMIT + 500],
+      [officeId, RECENT_DAYS, MAX_ROWS],
     );
     if (rows.length === 0) return { open: [], closed: [] };
     const requests = new Map(

@@ -9,7 +9,7 @@ import { NetworksService } from '../networks/networks.service';
 import { SigningService } from '../signing/signing.service';
 import { SignatureInput } from '../signing/signing.types';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, invalidSignature, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, invalidSignature, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
 /** The signing page on the office's device, for a signer who is there in person (the staff member witnesses). */
@@ -53,7 +53,7 @@ export class InPersonSigningController {
       [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
       document.formTitle,
     );
-    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html);
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   @Post()

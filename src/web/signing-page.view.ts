@@ -88,3 +88,15 @@ export async function guardLinkPage(views: WebViews, reply: FastifyReply, work: 
     showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
   }
 }
+
+/**
+ * The A4 sheet as printed, on a phone: laid out at the device's width, each page scaled down to fit it (the
+ * reader zooms in with two fingers), so nothing scrolls sideways. Without JavaScript the page still scrolls.
+ */
+const FIT_TO_PHONE = `<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { background: #fff; }</style>
+<script src="/assets/fit-page.js" defer></script>`;
+
+export function fitToPhone(html: string): string {
+  return html.replace('<head>', `<head>${FIT_TO_PHONE}`);
+}

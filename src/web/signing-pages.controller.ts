@@ -12,22 +12,10 @@ import { LinkSigner, OpenedLink, SignatureInput, SigningDocument } from '../sign
 import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
 const ACCESS_COOKIE = 'renkei_sign';
-
-/**
- * The A4 sheet as printed, on a phone: laid out at the device's width, each page scaled down to fit it (the
- * reader zooms in with two fingers), so nothing scrolls sideways. Without JavaScript the page still scrolls.
- */
-const FIT_TO_PHONE = `<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body { background: #fff; }</style>
-<script src="/assets/fit-page.js" defer></script>`;
-
-export function fitToPhone(html: string): string {
-  return html.replace('<head>', `<head>${FIT_TO_PHONE}`);
-}
 
 /** What a family member sees when they open an e-mailed link: phone first, no log-in. */
 @ApiExcludeController()
