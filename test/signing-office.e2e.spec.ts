@@ -210,6 +210,9 @@ describe('signing, as the office sees it', () => {
     await stack.http.get(link).expect(404); // the e-mailed link is dead
     await office.post(opened.headers.location).type('form').send({}).expect(303); // twice changes nothing
     expect(await auditCount(familyId, 'signer_switched_to_in_person')).toBe(1);
+    // Over the API too: a second switch is refused, and nothing more is logged.
+    await office.post(`/api/signing/${req.id}/signers/${familyId}/switch-to-in-person`).expect(409);
+    expect(await auditCount(familyId, 'signer_switched_to_in_person')).toBe(1);
 
     await office
       .post(`/api/signing/${req.id}/signers/${familyId}/in-person`)
