@@ -136,6 +136,7 @@ describe('signing in the browser: the family on a phone, the office overseeing',
     for (const path of ['/verify', '/apply/rurume']) {
       await page.goto(`${baseUrl}${path}`);
       await expectPhoneFriendly(page);
+      await expectAccessible(page);
     }
     await context.close();
   }, 150_000);
@@ -157,6 +158,7 @@ describe('signing in the browser: the family on a phone, the office overseeing',
 
     await staff.goto(`${baseUrl}/office`);
     expect(await staff.locator('tr', { hasText: number }).textContent()).toContain('署名辞退');
+    await expectAccessible(staff);
     await staff.getByRole('link', { name: '署名依頼の状況' }).click();
     await staff.getByRole('heading', { name: '署名依頼の状況' }).waitFor();
     expect(await staff.locator('section', { hasText: number }).textContent()).toContain('理由: 施設に入所が決まったため');
@@ -205,7 +207,10 @@ describe('signing in the browser: the family on a phone, the office overseeing',
     await expectAccessible(staff);
     await staff.getByRole('button', { name: '対面に切替' }).click();
     await staff.getByText('対面での署名に切り替えました').waitFor();
-    await staff.locator('tr', { hasText: '患者家族1' }).getByRole('link', { name: 'この端末で署名' }).waitFor();
+    await staff.locator('tr', { hasText: '患者家族1' }).getByRole('link', { name: 'この端末で署名' }).click();
+    await staff.getByText('対面での署名（この端末の職員が立ち会います）').waitFor();
+    await expectAccessible(staff);
+    await staff.goBack();
     await staff.getByRole('link', { name: 'この依頼を取り消す' }).click();
     await staff.getByRole('heading', { name: '署名依頼の取り消し' }).waitFor();
     await expectAccessible(staff);
