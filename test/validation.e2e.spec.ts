@@ -218,7 +218,7 @@ describe('request validation', () => {
         'POST /api/retention/erasure',
       ].sort(),
     );
-    // The rest take no body: actions on what the URL names (issue, withdraw, resend, cancel, switch-to-in-person, leave, logout, lock, approve…).
+    // The rest take no body: actions on what the URL names (issue, withdraw, resend, cancel, switch-to-in-person, leave, lock…).
     const bodiless = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([method, op]) => method === 'post' && !op.requestBody)
