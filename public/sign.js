@@ -1,5 +1,6 @@
 // Signing page: a finger-drawn signature (signature_pad) or a typed name. Without JavaScript, the typed
-// signature still works; with it, drawing is offered first.
+// signature still works; with it, drawing is offered first. After a validation error the page comes back
+// with what was given: the way of signing, and the drawn signature (put back on the pad).
 (function () {
   var canvas = document.getElementById('signature-pad');
   var form = document.getElementById('sign-form');
@@ -8,7 +9,10 @@
   var typed = document.getElementById('kind-typed');
   var drawnBox = document.getElementById('drawn-box');
   var typedBox = document.getElementById('typed-box');
+  var image = document.getElementById('signatureImage');
   var pad = new window.SignaturePad(canvas, { minWidth: 1, maxWidth: 3, penColor: '#111' });
+  // The signature drawn before the page came back, until the signer clears the pad.
+  var kept = image.value || null;
 
   // The service accepts signatures up to 2000 × 1000 pixels: a sharp screen draws at most that many.
   var MAX_WIDTH = 2000;
@@ -21,20 +25,24 @@
     canvas.height = Math.min(Math.floor(canvas.offsetHeight * ratio), MAX_HEIGHT);
     canvas.getContext('2d').scale(ratio, ratio);
     pad.clear();
-    pad.fromData(data);
+    if (kept && data.length === 0) {
+      pad.fromDataURL(kept, { ratio: ratio, width: canvas.width / ratio, height: canvas.height / ratio });
+    } else {
+      pad.fromData(data);
+    }
   }
   function show() {
     drawnBox.hidden = !drawn.checked;
     typedBox.hidden = !typed.checked;
     if (drawn.checked) resize();
   }
-  drawn.checked = true;
+  if (form.getAttribute('data-kind') !== 'typed') drawn.checked = true;
   drawn.addEventListener('change', show);
   typed.addEventListener('change', show);
   window.addEventListener('resize', function () { if (drawn.checked) resize(); });
-  document.getElementById('clear-signature').addEventListener('click', function () { pad.clear(); });
+  document.getElementById('clear-signature').addEventListener('click', function () { kept = null; pad.clear(); });
   form.addEventListener('submit', function () {
-    document.getElementById('signatureImage').value = drawn.checked && !pad.isEmpty() ? pad.toDataURL('image/png') : '';
+    image.value = drawn.checked && !pad.isEmpty() ? pad.toDataURL('image/png') : '';
   });
   show();
 })();

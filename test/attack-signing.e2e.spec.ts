@@ -86,6 +86,7 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
       id,
     } = await consentSentTo([{ role: 'family1', name: '暗証 健太', relation: '長男', method: 'email', email, accessCode: '2468' }]);
     const link = links.family1;
+    // One browser (its pages carry the CSRF token), 40 guesses at once.
     const guesser = request.agent(stack.app.getHttpServer());
     const _csrf = formToken((await guesser.get(link).expect(200)).text);
     const answers = await Promise.all(
@@ -106,8 +107,8 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
     await office.post(`/api/signing/${req.id}/signers/${id('family1')}/resend`).expect(201);
     const fresh = linkIn(await smtp.waitFor((m) => m.to === email && !m.text.includes(link)), '/sign/');
     const family = request.agent(stack.app.getHttpServer());
-    const familyToken = formToken((await family.get(fresh).expect(200)).text);
-    await family.post(`${fresh}/pin`).type('form').send({ code: '2468', _csrf: familyToken }).expect(303);
+    const token = formToken((await family.get(fresh).expect(200)).text);
+    await family.post(`${fresh}/pin`).type('form').send({ code: '2468', _csrf: token }).expect(303);
     expect((await family.get(`${fresh}/document`).expect(200)).text).toContain(ADDRESS);
   });
 
@@ -118,10 +119,10 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
     ]);
     const link = links.family1;
     const attacker = (cookie: string) => (path: string) => stack.http.get(path).set('Cookie', cookie);
-    // The attacker's own browser passes the CSRF check (its cookie and token): only the PIN cookie is forged.
-    const tokenPage = await stack.http.get('/verify').expect(200);
-    const csrfCookie = /renkei_csrf=[^;]+/.exec(String(tokenPage.headers['set-cookie']))![0];
-    const _csrf = formToken(tokenPage.text);
+    // The attacker's own browser has a valid CSRF cookie and token: only the made-up PIN cookie is wrong.
+    const opened = await stack.http.get(link).expect(200);
+    const csrfCookie = String(opened.headers['set-cookie']).split(';')[0];
+    const _csrf = formToken(opened.text);
     for (const value of ['x', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '1']) {
       const as = attacker(`renkei_sign_${id('family1')}=${value}`);
       const page = await as(link).expect(200);
@@ -132,7 +133,7 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
       expect(document.text).not.toContain(ADDRESS);
       const signed = await stack.http
         .post(link)
-        .set('Cookie', `renkei_sign_${id('family1')}=${value}; ${csrfCookie}`)
+        .set('Cookie', `${csrfCookie}; renkei_sign_${id('family1')}=${value}`)
         .type('form')
         .send({ consent: 'on', signatureKind: 'typed', typedName: '暗証 健太', relation: '長男', _csrf })
         .expect(401);
@@ -140,8 +141,8 @@ describe('attack run: 暗証番号, the PIN cookie and signature images', () => 
     }
     // The real secret of one signer does not open another signer's link.
     const family2 = request.agent(stack.app.getHttpServer());
-    const family2Token = formToken((await family2.get(links.family2).expect(200)).text);
-    const granted = await family2.post(`${links.family2}/pin`).type('form').send({ code: '8642', _csrf: family2Token }).expect(303);
+    const token2 = formToken((await family2.get(links.family2).expect(200)).text);
+    const granted = await family2.post(`${links.family2}/pin`).type('form').send({ code: '8642', _csrf: token2 }).expect(303);
     const secret = /renkei_sign_[^=]+=([^;]+)/.exec(String(granted.headers['set-cookie']))![1];
     await attacker(`renkei_sign_${id('family1')}=${secret}`)(`${link}/document`).expect(401);
     expect((await family2.get(`${links.family2}/document`).expect(200)).text).toContain(ADDRESS);

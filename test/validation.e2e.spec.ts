@@ -218,7 +218,7 @@ describe('request validation', () => {
         'POST /api/retention/erasure',
       ].sort(),
     );
-    // The rest take no body: actions on what the URL names (issue, withdraw, resend, cancel, leave, logout, lock, approve…).
+    // The rest take no body: actions on what the URL names (issue, withdraw, resend, cancel, switch-to-in-person, leave, lock…).
     const bodiless = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([method, op]) => method === 'post' && !op.requestBody)
@@ -227,7 +227,7 @@ describe('request validation', () => {
     expect(bodiless.length).toBeGreaterThan(0);
     expect(
       bodiless.every((path) =>
-        /\/(issue|paper-signature|withdraw|leave|resend|cancel|logout|logout-others|setup|options|recovery-codes|reset|lock|unlock|approve|follow-up)$/.test(
+        /\/(issue|paper-signature|withdraw|leave|resend|cancel|logout|logout-others|setup|options|recovery-codes|reset|lock|unlock|approve|follow-up|switch-to-in-person)$/.test(
           path,
         ),
       ),

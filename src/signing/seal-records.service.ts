@@ -29,7 +29,7 @@ export interface SealSource {
   signers: Array<Signer & { signatureImage: string | null }>;
   /** The data of the version the exemplars were issued from. */
   issued: Record<string, unknown>;
-  /** Who witnessed in-person signatures, by user id. */
+  /** Who witnessed in-person signatures (and who switched an e-mail signer to in person), by user id. */
   witnesses: Record<string, string>;
   /** What the audit-trail page and the messages say of the document. */
   context: Record<string, unknown>;
@@ -78,7 +78,7 @@ export class SealRecordsService {
     const signers = await this.repository.signaturesOf(request.id);
     const versionId = document.exemplars[0]?.versionId;
     const issued = versionId ? await this.documents.versionData(versionId) : document.version.data;
-    const witnessIds = signers.map((s) => s.witnessUserId).filter((id): id is string => !!id);
+    const witnessIds = signers.flatMap((s) => [s.witnessUserId, s.switchedBy]).filter((id): id is string => !!id);
     const witnesses = Object.fromEntries((await this.users.findByIds(witnessIds)).map((u) => [u.id, u.name]));
     return { request, document, signers, issued, witnesses, context: await this.mailer.context(document) };
   }

@@ -137,7 +137,7 @@ export class SealService {
         ...s,
         method:
           s.method === 'in_person'
-            ? `${METHOD_LABEL.in_person}${witnesses[s.witnessUserId ?? ''] ? ` 立会: ${witnesses[s.witnessUserId!]}` : ''}`
+            ? `${METHOD_LABEL.in_person}${witnesses[s.witnessUserId ?? ''] ? ` 立会: ${witnesses[s.witnessUserId!]}` : ''}${switched(s, witnesses)}`
             : METHOD_LABEL.email,
         signedAt: s.signedAt ? formatJst(s.signedAt) : '',
       })),
@@ -153,6 +153,12 @@ export class SealService {
     });
     return this.certificate;
   }
+}
+
+/** An e-mail signer switched by staff to sign in person: when, and by whom (printed on the audit page). */
+function switched(s: Pick<Signer, 'switchedToInPersonAt' | 'switchedBy'>, users: Record<string, string>): string {
+  if (!s.switchedToInPersonAt) return '';
+  return `（メールから対面に切替: ${formatJst(s.switchedToInPersonAt)}${users[s.switchedBy ?? ''] ? ` ${users[s.switchedBy!]}` : ''}）`;
 }
 
 /**

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { CurrentUser } from '../accounts/current-user';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DocumentRetirementService } from '../documents/document-retirement.service';
 import { DocumentsService } from '../documents/documents.service';
+import { formatJst } from '../common/japan-date';
 import { QueuedMail } from '../mail/mail.types';
 import { MailService } from '../mail/mail.service';
 import { SignerRole } from '../networks/catalogue.types';
 import { SigningJobsService } from './signing-jobs.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
-import { SignatureInput } from './signing.types';
-import { assertDocumentSignable, assertSignable, validateSignature } from './signing.validation';
+import { SignatureInput, Signer, SigningRequest } from './signing.types';
+import { assertDocumentSignable, assertSignable, assertTurn, validateSignature } from './signing.validation';
 
 /**
  * Records one signature, by link or in person. The last signature completes the request and queues its
@@ -51,6 +53,7 @@ export class SignaturesService {
       // and exactly one of them completes the request.
       const request = await this.repository.lockRequest(manager, signer.requestId);
       assertSignable(request, signer);
+      assertTurn(request, await this.repository.signersOf(request.id, manager), signer, witness ? 'office' : 'family');
       await this.repository.recordSignature(manager, signer, signature, origin, witness?.id ?? null);
       await this.audit.record(
         {
@@ -65,6 +68,8 @@ export class SignaturesService {
       const all = await this.repository.signersOf(request.id, manager);
       if (all.every((s) => s.status === 'signed')) {
         await this.repository.complete(manager, request.id);
+        // The office hears of it unless every signature was given before its own staff (then it knows already).
+        if (all.some((s) => s.method === 'email')) outbox.push(...(await this.completedNotice(manager, request, all)));
         return { completed: true, outbox, requestId: request.id, alreadySigned: false };
       }
       if (request.ordered) {
@@ -77,5 +82,13 @@ export class SignaturesService {
     await this.mail.dispatch(outbox);
     if (completed) await this.jobs.queueSeal(requestId);
     return { alreadySigned, completed };
+  }
+
+  private async completedNotice(manager: EntityManager, request: SigningRequest, all: Signer[]): Promise<QueuedMail[]> {
+    const document = await this.documents.byId(request.documentId);
+    return this.mailer.toOffice(manager, request, document, 'signing-completed', {
+      completedAt: formatJst(new Date()),
+      signerNames: all.map((s) => `${s.name}（${s.roleLabel}）`).join('、'),
+    });
   }
 }

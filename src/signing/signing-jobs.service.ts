@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { UsersService } from '../accounts/users.service';
 import { Delivery, DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { JOB_IDS, SIGNING_QUEUE } from '../common/queues';
 import { DocumentsService } from '../documents/documents.service';
@@ -32,7 +31,6 @@ export class SigningJobsService {
     private readonly repository: SigningRepository,
     private readonly due: SigningDueRepository,
     private readonly documents: DocumentsService,
-    private readonly users: UsersService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
   ) {}
@@ -45,10 +43,11 @@ export class SigningJobsService {
       // Two runs of this job (a sweep racing another): the row lock lets one close it; the other changes nothing.
       if (!(await this.repository.close(manager, requestId, 'expired'))) return null;
       const document = await this.documents.byId(request.documentId);
-      const creator = request.createdBy ? await this.users.findById(request.createdBy, manager) : null;
-      if (!creator) return [];
       const pending = (await this.repository.signersOf(requestId, manager)).filter((s) => s.status === 'pending');
-      return [await this.mailer.expired(manager, request, document, creator.email, pending)];
+      const outbox = [];
+      for (const to of await this.mailer.officeRecipients(manager, request))
+        outbox.push(await this.mailer.expired(manager, request, document, to, pending));
+      return outbox;
     });
     if (result) await this.mail.dispatch(result);
     return result !== null;

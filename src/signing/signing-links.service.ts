@@ -6,10 +6,13 @@ import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
+import { formatJst } from '../common/japan-date';
+import { MailService } from '../mail/mail.service';
 import { SignaturesService } from './signatures.service';
+import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
 import { LinkSigner, OpenedLink, SignatureInput } from './signing.types';
-import { MAX_ACCESS_CODE_FAILURES, assertDocumentSignable, assertSignable, lockedError } from './signing.validation';
+import { MAX_ACCESS_CODE_FAILURES, assertDocumentSignable, assertSignable, lockedError, notYourTurn } from './signing.validation';
 
 /**
  * The public side of signing: what an e-mailed link opens, its optional 暗証番号, signing and declining
@@ -22,6 +25,8 @@ export class SigningLinksService {
     private readonly networks: NetworksService,
     private readonly signatures: SignaturesService,
     private readonly audit: AuditService,
+    private readonly mailer: SigningMailService,
+    private readonly mail: MailService,
   ) {}
 
   /**
@@ -38,6 +43,7 @@ export class SigningLinksService {
     const { signer, request } = link;
     if (signer.status !== 'signed') assertDocumentSignable(link.document);
     assertSignable(request, signer);
+    if (signer.status === 'pending' && signer.earlierPending > 0) throw notYourTurn('family');
     const { form } = this.networks.getForm(link.document.networkId, link.document.formId);
     const document = { ...link.document, formTitle: form.title, formNumber: form.number };
     const role = form.signers.find((r) => r.role === signer.role)!;
@@ -77,18 +83,27 @@ export class SigningLinksService {
   }
 
   async declineByLink(token: string, reason: unknown, accessSecret: string | null, origin: RequestOrigin): Promise<void> {
-    const { signer, request } = await this.open(token);
+    const { signer, request, document } = await this.open(token);
     assertAccess(signer, accessSecret);
     const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
-    await this.repository.transaction(async (manager) => {
+    const outbox = await this.repository.transaction(async (manager) => {
       await this.repository.recordDecline(manager, signer.id, text || null, origin);
-      await this.repository.close(manager, request.id, 'declined');
+      if (!(await this.repository.close(manager, request.id, 'declined'))) return [];
       await this.audit.record(
         // The reason stays with the signer (erasable); the append-only log keeps no free text a family member typed.
         { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { withReason: text !== '' } },
         manager,
       );
+      // The office is told, with the reason, in the same transaction as the decline.
+      const made = (await this.repository.findRequest(request.id, manager))!;
+      return this.mailer.toOffice(manager, made, document, 'signing-declined', {
+        signerName: signer.name,
+        roleLabel: signer.roleLabel,
+        reason: text || null,
+        declinedAt: formatJst(new Date()),
+      });
     });
+    await this.mail.dispatch(outbox);
   }
 }
 

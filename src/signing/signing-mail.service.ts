@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OfficesService } from '../accounts/offices.service';
+import { UsersService } from '../accounts/users.service';
 import { sha256Hex } from '../common/hash';
 import { formatJst } from '../common/japan-date';
 import { APP_CONFIG } from '../config/config.module';
@@ -26,6 +27,7 @@ export class SigningMailService {
     private readonly repository: SigningRepository,
     private readonly networks: NetworksService,
     private readonly offices: OfficesService,
+    private readonly users: UsersService,
     private readonly mail: MailService,
   ) {}
 
@@ -42,7 +44,12 @@ export class SigningMailService {
   ): Promise<QueuedMail> {
     const token = newToken();
     const remindAt = kind === 'signing-request' ? new Date(Date.now() + this.config.reminderDays * 86_400_000) : null;
-    await this.repository.setLink(manager, signer.id, { tokenHash: sha256Hex(token), expiresAt: request.expiresAt, remindAt });
+    await this.repository.setLink(manager, signer.id, {
+      tokenHash: sha256Hex(token),
+      expiresAt: request.expiresAt,
+      remindAt,
+      reminder: kind === 'reminder',
+    });
     const message = this.mail.compose(document.networkId, kind, {
       ...(await this.context(document, manager)),
       signerName: signer.name,
@@ -68,6 +75,44 @@ export class SigningMailService {
       link: `${this.config.publicUrl}/documents/${document.id}`,
     });
     return this.mail.enqueue(manager, { kind: 'expired', to, ...message, documentId: document.id });
+  }
+
+  /**
+   * Tells the office what became of its request (declined with the reason, or every signature in): the staff
+   * member who made it, or, if that account is gone, the office's managers.
+   */
+  async toOffice(
+    manager: EntityManager,
+    request: Pick<SigningRequest, 'createdBy' | 'officeId'>,
+    document: SigningDocument,
+    kind: Extract<MailKind, 'signing-declined' | 'signing-completed'>,
+    details: Record<string, unknown>,
+  ): Promise<QueuedMail[]> {
+    const message = this.mail.compose(document.networkId, kind, {
+      ...(await this.context(document, manager)),
+      ...details,
+      link: `${this.config.publicUrl}/documents/${document.id}`,
+    });
+    const outbox: QueuedMail[] = [];
+    for (const to of await this.officeRecipients(manager, request))
+      outbox.push(await this.mail.enqueue(manager, { kind, to, ...message, documentId: document.id }));
+    return outbox;
+  }
+
+  /** Who hears of a request's end: its maker, else the office's managers. */
+  async officeRecipients(manager: EntityManager, request: Pick<SigningRequest, 'createdBy' | 'officeId'>): Promise<string[]> {
+    const creator = request.createdBy ? await this.users.findById(request.createdBy, manager) : null;
+    if (creator) return [creator.email];
+    return (await this.users.managersOf(request.officeId)).map((u) => u.email);
+  }
+
+  /** Tells a signer who had a link that the office cancelled the request: the link is dead, nothing to sign. */
+  async cancelled(manager: EntityManager, signer: Pick<Signer, 'name' | 'email'>, document: SigningDocument): Promise<QueuedMail> {
+    const message = this.mail.compose(document.networkId, 'signing-cancelled', {
+      ...(await this.context(document, manager)),
+      signerName: signer.name,
+    });
+    return this.mail.enqueue(manager, { kind: 'signing-cancelled', to: signer.email!, ...message, documentId: document.id });
   }
 
   /** The patient's side's link to download its exemplar (原本 or 写し) of a sealed sheet: the form, or its 撤回受付票. */

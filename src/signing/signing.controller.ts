@@ -52,6 +52,21 @@ export class SigningController {
     return this.signing.cancel(user, requestId, origin);
   }
 
+  @Post('signing/:requestId/signers/:signerId/switch-to-in-person')
+  @Roles('office_manager', 'office_staff')
+  @ApiOperation({
+    summary: '対面に切替: an e-mail signer will sign in person (their link dies; audit-logged and printed on the sealed audit page)',
+  })
+  async switchToInPerson(
+    @User() user: CurrentUser,
+    @Param('requestId') requestId: string,
+    @Param('signerId') signerId: string,
+    @Origin() origin: RequestOrigin,
+  ) {
+    await this.signing.switchToInPerson(user, requestId, signerId, origin);
+    return this.signing.describe(requestId);
+  }
+
   @Post('signing/:requestId/signers/:signerId/in-person')
   @Roles('office_manager', 'office_staff')
   @ApiOperation({ summary: 'Sign on the office’s device during a visit (the logged-in staff member witnesses)' })

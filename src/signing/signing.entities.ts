@@ -17,6 +17,7 @@ export class SigningRequestEntity implements SigningRequest {
   @Column('char', { name: 'sealed_sha256', length: 64, nullable: true }) sealedSha256!: string | null;
   @Column('timestamptz', { name: 'sealed_at', nullable: true }) sealedAt!: Date | null;
   @Column('char', { name: 'seal_certificate_sha256', length: 64, nullable: true }) sealCertificateSha256!: string | null;
+  @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt!: Date | null;
 }
 
 /** One person's part in a request. Secrets (link token, access code) are stored only as hashes. */
@@ -48,6 +49,11 @@ export class SignerEntity implements Signer {
   @Column('text', { nullable: true }) ip!: string | null;
   @Column('text', { name: 'user_agent', nullable: true }) userAgent!: string | null;
   @Column('uuid', { name: 'witness_user_id', nullable: true }) witnessUserId!: string | null;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+  @Column('timestamptz', { name: 'reminded_at', nullable: true }) remindedAt!: Date | null;
+  @Column('timestamptz', { name: 'declined_at', nullable: true }) declinedAt!: Date | null;
+  @Column('timestamptz', { name: 'switched_to_in_person_at', nullable: true }) switchedToInPersonAt!: Date | null;
+  @Column('uuid', { name: 'switched_by', nullable: true }) switchedBy!: string | null;
 }
 
 /** A family member's expiring link to download their exemplar of a sealed document. */

@@ -13,7 +13,9 @@ import { SigningMailService } from './signing-mail.service';
 import { SigningController } from './signing.controller';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
+import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
+import { SigningOverviewService } from './signing-overview.service';
 import { SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
 
@@ -26,16 +28,18 @@ import { VerificationService } from './verification.service';
   controllers: [SigningController],
   providers: [
     SigningRepository,
+    SigningOfficeRepository,
     FamilyLinksRepository,
     SigningDueRepository,
     SigningMailService,
     SigningJobsService,
     SignaturesService,
     SigningService,
+    SigningOverviewService,
     SigningLinksService,
     SealRecordsService,
     VerificationService,
   ],
-  exports: [SigningService, SigningLinksService, SigningJobsService, SealRecordsService, VerificationService],
+  exports: [SigningService, SigningOverviewService, SigningLinksService, SigningJobsService, SealRecordsService, VerificationService],
 })
 export class SigningModule {}

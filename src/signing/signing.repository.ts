@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { RequestOrigin } from '../common/request-origin';
 import { BatchedLookup } from '../database/batched-lookup';
 import { preparedQuery } from '../database/data-source';
-import { DownloadLinkEntity, SignerEntity, SigningRequestEntity, WithdrawalLinkEntity } from './signing.entities';
+import { SignerEntity, SigningRequestEntity } from './signing.entities';
 import { LinkSigner, OpenedLink, Signer, SigningDocument, SigningRequest } from './signing.types';
 import { ValidSignature } from './signing.validation';
 
@@ -25,6 +25,7 @@ interface OpenLinkRow {
   access_failures: number;
   access_session_hash: string | null;
   viewed_at: Date | null;
+  earlier_pending: number;
   request_status: SigningRequest['status'];
   ordered: boolean;
   expires_at: Date;
@@ -48,6 +49,9 @@ export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' |
 export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
   accessCodeHash: string | null;
 };
+/** A signer's new link: its hash, expiry, when to remind, and whether it is the reminder itself. */
+type NewLink = { tokenHash: string; expiresAt: Date; remindAt: Date | null; reminder: boolean };
+
 /** Signing's tables (signing_request, signer, download_link): every read and write of them goes through here. */
 @Injectable()
 export class SigningRepository {
@@ -61,7 +65,7 @@ export class SigningRepository {
         this.dataSource,
         'open-signing-links',
         `SELECT s.token_hash, s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
-                s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at,
+                s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at, (SELECT count(*)::int FROM signer e WHERE r.ordered AND e.request_id = s.request_id AND e.position < s.position AND e.status <> 'signed') AS earlier_pending,
                 r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
                 d.number, d.network_id, d.form_id, d.status AS document_status, v.data
            FROM signer s
@@ -97,6 +101,7 @@ export class SigningRepository {
         accessFailures: row.access_failures,
         accessSessionHash: row.access_session_hash,
         viewedAt: row.viewed_at,
+        earlierPending: row.earlier_pending,
       },
       request: {
         id: row.request_id,
@@ -170,7 +175,7 @@ export class SigningRepository {
     const changed = await manager.update(
       SigningRequestEntity,
       { id, status: 'open' },
-      status === 'declined' ? { status, completedAt: new Date() } : { status },
+      status === 'declined' ? { status, completedAt: new Date(), closedAt: new Date() } : { status, closedAt: new Date() },
     );
     if (status !== 'expired') await manager.update(SignerEntity, { requestId: id }, { tokenHash: null });
     else await manager.update(SignerEntity, { requestId: id }, { remindAt: null });
@@ -183,7 +188,11 @@ export class SigningRepository {
    */
   async cancelOpenFor(manager: EntityManager, documentIds: string[]): Promise<void> {
     if (documentIds.length === 0) return;
-    await manager.update(SigningRequestEntity, { documentId: In(documentIds), status: 'open' }, { status: 'cancelled' });
+    await manager.update(
+      SigningRequestEntity,
+      { documentId: In(documentIds), status: 'open' },
+      { status: 'cancelled', closedAt: new Date() },
+    );
   }
 
   /** A completed request whose document left use before its seal: never sealed; false if it was sealed first. */
@@ -194,24 +203,6 @@ export class SigningRepository {
       { status: 'cancelled' },
     );
     return changed.affected === 1;
-  }
-
-  /**
-   * Erasure: the signers (names, addresses, signatures, where they signed from), the family's download and
-   * withdrawal links go; the requests stay without their sealed file. Returns the sealed files' hashes.
-   */
-  async eraseFor(manager: EntityManager, documentIds: string[], exemplarIds: string[]): Promise<string[]> {
-    if (documentIds.length === 0) return [];
-    await this.cancelOpenFor(manager, documentIds);
-    const requests = await manager.find(SigningRequestEntity, { where: { documentId: In(documentIds) } });
-    const requestIds = requests.map((r) => r.id);
-    if (requestIds.length) {
-      await manager.delete(SignerEntity, { requestId: In(requestIds) });
-      await manager.update(SigningRequestEntity, { id: In(requestIds) }, { sealedSha256: null, preSealSha256: null });
-    }
-    if (exemplarIds.length) await manager.delete(DownloadLinkEntity, { exemplarId: In(exemplarIds) });
-    await manager.delete(WithdrawalLinkEntity, { documentId: In(documentIds) });
-    return requests.map((r) => r.sealedSha256).filter((sha): sha is string => sha !== null);
   }
 
   /** Everyone who signed a completed request of the document (the parties to a sealed consent). */
@@ -252,8 +243,8 @@ export class SigningRepository {
       .getMany();
   }
 
-  findSigner(id: string, requestId?: string): Promise<Signer | null> {
-    return this.dataSource.getRepository(SignerEntity).findOneBy(requestId ? { id, requestId } : { id });
+  findSigner(id: string, requestId?: string, manager: EntityManager = this.dataSource.manager): Promise<Signer | null> {
+    return manager.getRepository(SignerEntity).findOneBy(requestId ? { id, requestId } : { id });
   }
 
   lockSigner(manager: EntityManager, id: string): Promise<Signer> {
@@ -274,8 +265,10 @@ export class SigningRepository {
    * and so does any browser that had passed its 暗証番号; a link locked by wrong 暗証番号 starts afresh (the
    * office re-sends it to unlock it).
    */
-  async setLink(manager: EntityManager, signerId: string, link: { tokenHash: string; expiresAt: Date; remindAt: Date | null }) {
+  async setLink(manager: EntityManager, signerId: string, link: NewLink) {
     await manager.update(SignerEntity, signerId, {
+      sentAt: new Date(),
+      ...(link.reminder ? { remindedAt: new Date() } : {}),
       tokenHash: link.tokenHash,
       tokenExpiresAt: link.expiresAt,
       remindAt: link.remindAt,
@@ -344,7 +337,7 @@ export class SigningRepository {
     await manager.update(
       SignerEntity,
       { id: signerId, status: 'pending' },
-      { status: 'declined', declineReason: reason, ip: origin.ip, userAgent: origin.userAgent },
+      { status: 'declined', declineReason: reason, declinedAt: new Date(), ip: origin.ip, userAgent: origin.userAgent },
     );
   }
 }

@@ -16,9 +16,10 @@ import { NetworksService } from '../networks/networks.service';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
 import { FamilyLinksRepository } from './family-links.repository';
+import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
-import { MAX_ACCESS_CODE_FAILURES, assertSignable, isChecked, mayStart, validateSigners } from './signing.validation';
+import { MAX_ACCESS_CODE_FAILURES, assertSignable, assertTurn, isChecked, mayStart, validateSigners } from './signing.validation';
 
 /**
  * Signing requests, as the office makes them: who signs a document, by e-mailed link or in person, in
@@ -29,6 +30,7 @@ export class SigningService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly office: SigningOfficeRepository,
     private readonly familyLinks: FamilyLinksRepository,
     private readonly networks: NetworksService,
     private readonly documents: DocumentsService,
@@ -122,27 +124,63 @@ export class SigningService {
     const { request, signer } = await this.officeSigner(user, requestId, signerId, origin);
     if (signer.method !== 'email' || !signer.email)
       throw new DomainError('INVALID_STATE', `${signer.name} さんはメールで署名する設定ではありません`);
+    if (signer.status !== 'pending') throw new DomainError('INVALID_STATE', `${signer.name} さんは既に署名または辞退しています`);
+    assertTurn(request, await this.repository.signersOf(request.id), signer, 'office');
     const document = await this.documents.byId(request.documentId);
     const outbox = await this.repository.transaction(async (manager) => {
+      // A link locked by wrong 暗証番号 starts afresh with the new one (setLink clears the count): the log says so.
+      const locked = (await this.repository.findSigner(signer.id, request.id, manager))!.accessFailures >= MAX_ACCESS_CODE_FAILURES;
       const message = await this.mailer.sendLink(manager, request, signer, document, 'signing-request');
       await this.audit.record({ action: 'signing_link_resent', actor: user, target: { type: 'signer', id: signer.id }, origin }, manager);
+      if (locked)
+        await this.audit.record(
+          { action: 'access_code_unlocked', actor: user, target: { type: 'signer', id: signer.id }, origin },
+          manager,
+        );
       return message;
     });
     await this.mail.dispatch([outbox]);
     return this.describe(request.id);
   }
 
+  /** Cancels an open request: every link dies, and each signer who was sent one is told by e-mail. */
   async cancel(user: CurrentUser, requestId: string, origin: RequestOrigin | null): Promise<SigningRequestView> {
     const request = await this.officeRequest(user, requestId, origin);
-    await this.repository.transaction(async (manager) => {
+    const document = await this.documents.byId(request.documentId);
+    const outbox = await this.repository.transaction(async (manager) => {
       if (!(await this.repository.close(manager, request.id, 'cancelled')))
         throw new DomainError('INVALID_STATE', 'この署名依頼は既に終了しています');
       await this.audit.record(
         { action: 'signing_cancelled', actor: user, target: { type: 'signing_request', id: request.id }, origin },
         manager,
       );
+      const told = (await this.repository.signersOf(request.id, manager)).filter((s) => s.email && s.sentAt && s.status !== 'declined');
+      return Promise.all(told.map((s) => this.mailer.cancelled(manager, s, document)));
     });
+    await this.mail.dispatch(outbox);
     return this.describe(request.id);
+  }
+
+  /**
+   * 対面に切替: a signer set up for e-mail (with or without 暗証番号) will sign on the office's device instead.
+   * Their link dies; the switch is audit-logged and printed on the sealed PDF's audit page.
+   */
+  async switchToInPerson(user: CurrentUser, requestId: string, signerId: string, origin: RequestOrigin | null): Promise<void> {
+    const { request, signer } = await this.officeSigner(user, requestId, signerId, origin);
+    await this.repository.transaction(async (manager) => {
+      if (!(await this.office.switchToInPerson(manager, signer.id, user.id)))
+        throw new DomainError('INVALID_STATE', `${signer.name} さんは、メールで署名を待っている方ではありません`);
+      await this.audit.record(
+        {
+          action: 'signer_switched_to_in_person',
+          actor: user,
+          target: { type: 'signer', id: signer.id },
+          origin,
+          detail: { request: request.id, role: signer.role },
+        },
+        manager,
+      );
+    });
   }
 
   /** Signs on the office's device, during a visit: the logged-in staff member witnesses it. */
@@ -150,6 +188,11 @@ export class SigningService {
     const { request, signer } = await this.officeSigner(user, requestId, signerId, origin);
     const document = await this.documents.byId(request.documentId);
     assertSignable(request, signer);
+    if (signer.method === 'email')
+      throw new DomainError(
+        'INVALID_STATE',
+        `${signer.name} さんはメールで署名する設定です。この端末で署名するには、先に「対面に切替」を行ってください`,
+      );
     const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
     return this.signatures.sign(signer.id, role, input, origin, user);
   }
@@ -161,7 +204,7 @@ export class SigningService {
 
   /** Erasure, inside the caller's transaction: signers and links go; returns the sealed files' hashes (to delete). */
   eraseIn(manager: EntityManager, documentIds: string[], exemplarIds: string[]): Promise<string[]> {
-    return this.repository.eraseFor(manager, documentIds, exemplarIds);
+    return this.office.eraseFor(manager, documentIds, exemplarIds);
   }
 
   /** What a withdrawal link in a consent's copy e-mail is for: its document and to whom it was sent. */

@@ -22,6 +22,8 @@ export interface SigningRequest {
   sealedAt: Date | null;
   /** sha256 of the certificate that sealed it (null for seals made before it was recorded). */
   sealCertificateSha256: string | null;
+  /** When it was cancelled, expired or declined. */
+  closedAt: Date | null;
 }
 
 /** One person's part in a request, as the office sees it (no secrets). */
@@ -50,6 +52,14 @@ export interface Signer {
   ip: string | null;
   userAgent: string | null;
   witnessUserId: string | null;
+  /** When their latest link was e-mailed (first, re-sent or reminded). */
+  sentAt: Date | null;
+  /** When the sweeper sent the reminder. */
+  remindedAt: Date | null;
+  declinedAt: Date | null;
+  /** Set up for e-mail, switched by staff (`switchedBy`, a user id) to sign in person on the office's device. */
+  switchedToInPersonAt: Date | null;
+  switchedBy: string | null;
 }
 
 /** A request with its signers, for the office: for each signer, whether wrong 暗証番号 locked their link. */
@@ -86,6 +96,8 @@ export interface LinkSigner {
   accessFailures: number;
   accessSessionHash: string | null;
   viewedAt: Date | null;
+  /** In an ordered request, how many signers before this one have not signed yet (0: it is their turn). */
+  earlierPending: number;
 }
 
 /** What a signing link opens: the signer, their request and the document. */
@@ -95,6 +107,13 @@ export interface OpenedLink {
   document: SigningDocument;
   role: SignerRole;
   needsAccessCode: boolean;
+}
+
+/** A request as the office's overview lists it: its document, and each signer's times. */
+export interface SigningOverviewItem extends SigningRequestView {
+  documentNumber: string;
+  formTitle: string;
+  formNumber: string;
 }
 
 /** What the office submits for each signer (checked by `validateSigners`). */

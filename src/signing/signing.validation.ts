@@ -131,6 +131,31 @@ export function mayStart(
   return all.filter((s) => s.status === 'pending').sort((a, b) => a.position - b.position)[0]?.id === signer.id;
 }
 
+/**
+ * In an ordered request (上から順番に署名), a signer may sign, or be sent a link, only once everyone above them
+ * has signed. `earlier` are the signers above who have not signed yet.
+ */
+export function assertTurn(
+  request: { ordered: boolean },
+  all: Array<{ id: string; status: SignerStatus; position: number; name: string; roleLabel: string }>,
+  signer: { id: string; position: number },
+  audience: 'office' | 'family',
+): void {
+  if (!request.ordered) return;
+  const earlier = all.filter((s) => s.position < signer.position && s.status !== 'signed').sort((a, b) => a.position - b.position);
+  if (earlier.length === 0) return;
+  throw notYourTurn(audience, earlier[0]);
+}
+
+export function notYourTurn(audience: 'office' | 'family', first?: { name: string; roleLabel: string }): DomainError {
+  return new DomainError(
+    'NOT_YOUR_TURN',
+    audience === 'office' && first
+      ? `この依頼は「上から順番に署名」です。先に ${first.name} さん（${first.roleLabel}）の署名が必要です`
+      : 'この書類は順番に署名していただくものです。前の方の署名がまだ済んでいません。順番が来ましたら、改めてメールでお知らせします',
+  );
+}
+
 export function lockedError(): DomainError {
   return new DomainError(
     'ACCESS_LOCKED',

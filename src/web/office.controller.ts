@@ -19,6 +19,7 @@ import { PeopleService } from '../people/people.service';
 import { RetentionService } from '../rights/retention.service';
 import { RightsRequestsService } from '../rights/rights-requests.service';
 import { RIGHTS_KIND_LABELS } from '../rights/rights.types';
+import { SigningOverviewService } from '../signing/signing-overview.service';
 import { SigningService } from '../signing/signing.service';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { TrainingService } from '../training/training.service';
@@ -37,6 +38,9 @@ export const SIGNING_LABELS: Record<string, string> = {
   expired: '期限切れ',
   cancelled: '取消',
 };
+
+/** An issued document whose latest signing request was declined: not simply 発行済. */
+export const SIGNING_DECLINED = '署名辞退';
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: '下書き',
@@ -65,6 +69,7 @@ export class OfficeController {
     private readonly training: TrainingService,
     private readonly rights: RightsRequestsService,
     private readonly retention: RetentionService,
+    private readonly signingOverview: SigningOverviewService,
   ) {}
 
   @Get('office')
@@ -81,7 +86,7 @@ export class OfficeController {
       training: rule ? { kinds: rule.kinds, basis: rule.basis ?? null, today: todayInJapan() } : null,
       board,
       owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
-      documents: board.documents.map((d) => ({ ...d, statusLabel: STATUS_LABELS[d.status] })),
+      documents: await this.withSigningState(board.documents),
       staff: (await this.people.listStaff(user.officeId!)).map((s) => ({ ...s, training: trained.get(s.id) ?? null })),
       patients: await this.people.listPatients(user.officeId!),
       ...(await this.rightsBoard(user)),
@@ -119,6 +124,12 @@ export class OfficeController {
       if (!(error instanceof InvalidFormDataError)) throw error;
       await this.showForm(reply, 400, user, formId, subjectId ?? '', data, error.errors);
     }
+  }
+
+  /** Each document's state label; an issued one whose latest signing request was declined says so. */
+  private async withSigningState<T extends { id: string; status: string }>(documents: T[]): Promise<Array<T & { statusLabel: string }>> {
+    const declined = await this.signingOverview.declinedAmong(documents.filter((d) => d.status === 'issued').map((d) => d.id));
+    return documents.map((d) => ({ ...d, statusLabel: declined.has(d.id) ? SIGNING_DECLINED : STATUS_LABELS[d.status] }));
   }
 
   /** Open rights requests (overdue ones first and marked) and how many documents are past retention. */
@@ -211,6 +222,7 @@ export class DocumentPageController {
     const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
     const open = requests.find((r) => r.status === 'open');
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
+    const declined = requests[0]?.status === 'declined' ? requests[0] : null; // the latest request, declined
     this.views.send(reply, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing:
@@ -218,6 +230,7 @@ export class DocumentPageController {
           ? {
               canRequest: doc.status === 'issued' && !open && !awaitingSeal,
               roles: form.signers,
+              declined: declined && { signers: declined.signers.filter((s) => s.status === 'declined') },
               requests: requests.map((r) => ({
                 ...r,
                 statusLabel: SIGNING_LABELS[r.status],
@@ -226,12 +239,13 @@ export class DocumentPageController {
                 signers: r.signers.map((s) => ({
                   ...s,
                   pending: s.status === 'pending',
+                  waiting: r.ordered && r.signers.some((e) => e.position < s.position && e.status !== 'signed'),
                   statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status],
                 })),
               })),
             }
           : null,
-      doc: { ...doc, statusLabel: STATUS_LABELS[doc.status] },
+      doc: { ...doc, statusLabel: declined && doc.status === 'issued' ? SIGNING_DECLINED : STATUS_LABELS[doc.status] },
       exemplars,
       message,
       canIssue: office && doc.status === 'draft',
@@ -264,31 +278,6 @@ export class DocumentPageController {
         303,
       );
     }
-  }
-
-  @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
-  async resend(
-    @User() user: CurrentUser,
-    @Param('id') id: string,
-    @Param('requestId') requestId: string,
-    @Param('signerId') signerId: string,
-    @Origin() origin: RequestOrigin,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    await this.signing.resend(user, requestId, signerId, origin);
-    reply.redirect(`/documents/${id}?message=${encodeURIComponent('新しいリンクを送りました（前のリンクは使えなくなりました）')}`, 303);
-  }
-
-  @Post('documents/:id/signing-requests/:requestId/cancel')
-  async cancelSigning(
-    @User() user: CurrentUser,
-    @Param('id') id: string,
-    @Param('requestId') requestId: string,
-    @Origin() origin: RequestOrigin,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    await this.signing.cancel(user, requestId, origin);
-    reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名依頼を取り消しました')}`, 303);
   }
 
   @Post('documents/:id/issue')

@@ -9,7 +9,7 @@ import { NetworksService } from '../networks/networks.service';
 import { SigningService } from '../signing/signing.service';
 import { SignatureInput } from '../signing/signing.types';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, invalidSignature, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, invalidSignature, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
 /** The signing page on the office's device, for a signer who is there in person (the staff member witnesses). */
@@ -33,6 +33,9 @@ export class InPersonSigningController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const { signer } = await this.load(user, { id, requestId, signerId }, origin);
+    // Set up for e-mail: staff first switch them to in person, on its own confirmed step.
+    if (signer.method === 'email') return reply.redirect(`/documents/${id}/signing-requests/${requestId}/signers/${signerId}/switch`, 303);
     await this.showPage(reply, 200, user, { id, requestId, signerId }, origin);
   }
 
@@ -50,7 +53,7 @@ export class InPersonSigningController {
       [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
       document.formTitle,
     );
-    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(html);
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   @Post()
@@ -67,6 +70,9 @@ export class InPersonSigningController {
       await this.signing.signInPerson(user, requestId, signerId, body, origin);
       reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
+      // Refused whatever was entered (out of turn, not switched to in person): said on the document's page.
+      if (error instanceof DomainError && ['NOT_YOUR_TURN', 'INVALID_STATE'].includes(error.code))
+        return reply.redirect(`/documents/${id}?message=${encodeURIComponent(`署名できません: ${error.message}`)}`, 303);
       await this.showPage(reply, 400, user, { id, requestId, signerId }, origin, invalidSignature(error), body);
     }
   }

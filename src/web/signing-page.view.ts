@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
 import { SignerRole } from '../networks/catalogue.types';
 import { SignatureInput, SigningDocument } from '../signing/signing.types';
+import { isChecked } from '../signing/signing.validation';
 import { WebViews } from './web.views';
 
 /** Why a link cannot be used: each gets a page saying so, with its status. */
@@ -49,6 +50,10 @@ export function showSignPage(
       relation: typeof values.relation === 'string' ? values.relation : (signer.relation ?? ''),
       proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '',
       typedName: typeof values.typedName === 'string' ? values.typedName : '',
+      // Kept across an error: the tick, the way of signing, and a drawn signature the service did not refuse.
+      consent: isChecked(values.consent),
+      signatureKind: values.signatureKind === 'drawn' || values.signatureKind === 'typed' ? values.signatureKind : '',
+      signatureImage: errorOf('signatureImage') ? '' : keptImage(values.signatureImage),
     },
     error: {
       consent: errorOf('consent'),
@@ -57,6 +62,11 @@ export function showSignPage(
       proxyReason: errorOf('proxyReason'),
     },
   });
+}
+
+/** A drawn signature to put back on the pad: a PNG data URL of a sane size, or nothing. */
+function keptImage(value: unknown): string {
+  return typeof value === 'string' && value.length < 3_000_000 && /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(value) ? value : '';
 }
 
 /** The field errors of a signature the service refused as invalid; any other error is thrown again. */
@@ -77,4 +87,16 @@ export async function guardLinkPage(views: WebViews, reply: FastifyReply, work: 
     if (!(error instanceof DomainError) || !LINK_ERRORS.includes(error.code)) throw error;
     showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
   }
+}
+
+/**
+ * The A4 sheet as printed, on a phone: laid out at the device's width, each page scaled down to fit it (the
+ * reader zooms in with two fingers), so nothing scrolls sideways. Without JavaScript the page still scrolls.
+ */
+const FIT_TO_PHONE = `<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { background: #fff; }</style>
+<script src="/assets/fit-page.js" defer></script>`;
+
+export function fitToPhone(html: string): string {
+  return html.replace('<head>', `<head>${FIT_TO_PHONE}`);
 }

@@ -12,7 +12,7 @@ import { LinkSigner, OpenedLink, SignatureInput, SigningDocument } from '../sign
 import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
 const ACCESS_COOKIE = 'renkei_sign';
@@ -80,15 +80,7 @@ export class SigningPagesController {
       const opened = await this.links.open(token);
       try {
         const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
-        showSignMessage(
-          this.views,
-          reply,
-          200,
-          '署名しました',
-          result.completed
-            ? '署名が完了しました。全員の署名がそろったので、署名済みの文書を準備しています。準備ができたらメールでお知らせします。'
-            : '署名が完了しました。ありがとうございました。このページは閉じてかまいません。',
-        );
+        showSignMessage(this.views, reply, 200, '署名しました', this.doneMessage(opened, result.completed));
       } catch (error) {
         this.showSignPage(reply, 400, token, opened, invalidSignature(error), body);
       }
@@ -148,6 +140,19 @@ export class SigningPagesController {
     showSignPage(this.views, reply, status, { document, role, signer, urls }, errors, values);
   }
 
+  /**
+   * What happens next, as it will happen: only the patient's side is e-mailed its exemplar (and only where the
+   * form's custody rule gives the patient one); a staff member is promised no e-mail.
+   */
+  private doneMessage({ document, role }: OpenedLink, completed: boolean): string {
+    const { custody } = this.networks.getForm(document.networkId, document.formId).form;
+    const mailed = ['patient', 'family', 'proxy'].includes(role.kind) && [...custody.originals, ...custody.copies].includes('patient');
+    if (!completed) return '署名が完了しました。ありがとうございました。このページは閉じてかまいません。';
+    return mailed
+      ? '署名が完了しました。全員の署名がそろったので、署名済みの文書を準備しています。準備ができたらメールでお知らせします。'
+      : '署名が完了しました。全員の署名がそろいました。署名済みの書類は依頼元の事業所が保管します。このページは閉じてかまいません。';
+  }
+
   /** The network's disclosure (利用目的) that a consent's signers may read first, if it has one. */
   private disclosureOf(document: SigningDocument): string | null {
     const forms = this.networks.getNetwork(document.networkId).forms;
@@ -158,10 +163,7 @@ export class SigningPagesController {
   private sendFormHtml(reply: FastifyReply, document: SigningDocument, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
-    reply
-      .type('text/html; charset=utf-8')
-      .header('Cache-Control', 'private, no-store')
-      .send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
+    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   /** The cookie is checked exactly as signing checks it: its secret must match the one the 暗証番号 granted. */

@@ -13,6 +13,7 @@ import { BatchPagesController } from './batch-pages.controller';
 import { BatchesModule } from '../batches/batches.module';
 import { SigningPagesController } from './signing-pages.controller';
 import { InPersonSigningController } from './signing-in-person.controller';
+import { SigningOfficeController } from './signing-office.controller';
 import { SigningVerifyController } from './signing-verify.controller';
 import { SigningModule } from '../signing/signing.module';
 import { RightsModule } from '../rights/rights.module';
@@ -61,6 +62,7 @@ import { OfficeStaffController } from './office-staff.controller';
     AdminController,
     SigningPagesController,
     InPersonSigningController,
+    SigningOfficeController,
     SigningVerifyController,
     BatchPagesController,
     AccountPagesController,

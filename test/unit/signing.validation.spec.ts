@@ -1,7 +1,7 @@
 import { DomainError, FieldError } from '../../src/common/errors/domain-error';
 import { SignerRole } from '../../src/networks/catalogue.types';
 import { PNG } from 'pngjs';
-import { assertSignable, isChecked, mayStart, validateSignature, validateSigners } from '../../src/signing/signing.validation';
+import { assertSignable, assertTurn, isChecked, mayStart, validateSignature, validateSigners } from '../../src/signing/signing.validation';
 import { signaturePng } from '../support/png';
 
 const family: SignerRole = { role: 'family1', label: '家族', required: true, kind: 'family' };
@@ -129,5 +129,20 @@ describe('who may sign, and when', () => {
   it('reads a checkbox as JSON or a web form sends it', () => {
     expect([true, 'true', 'on'].map(isChecked)).toEqual([true, true, true]);
     expect([false, 'false', undefined, 1].map(isChecked)).toEqual([false, false, false, false]);
+  });
+
+  it('in an ordered request, lets a signer sign only once everyone above has signed', () => {
+    const all = [
+      { id: 'a', position: 0, status: 'signed' as const, name: '一番 目', roleLabel: '患者' },
+      { id: 'b', position: 1, status: 'pending' as const, name: '二番 目', roleLabel: '家族' },
+      { id: 'c', position: 2, status: 'pending' as const, name: '三番 目', roleLabel: '説明者' },
+    ];
+    expect(() => assertTurn({ ordered: true }, all, all[1], 'office')).not.toThrow();
+    expect(() => assertTurn({ ordered: true }, all, all[2], 'office')).toThrow('先に 二番 目 さん（家族）の署名が必要です');
+    expect(() => assertTurn({ ordered: true }, all, all[2], 'family')).toThrow('前の方の署名がまだ済んでいません');
+    expect(() => assertTurn({ ordered: false }, all, all[2], 'office')).not.toThrow();
+    // A declined signer above does not let the next one through.
+    const declined = all.map((s) => (s.id === 'b' ? { ...s, status: 'declined' as const } : s));
+    expect(() => assertTurn({ ordered: true }, declined, declined[2], 'office')).toThrow('二番 目');
   });
 });
