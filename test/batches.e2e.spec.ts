@@ -128,7 +128,7 @@ describe('bulk pledges from a roster', () => {
     expect(preview.body.rows[0]).toMatchObject({ row: 2, name: '表計算 花子', startDate: '2026-04-01' });
     const created = await api.post('/api/batches').attach('file', xlsx, 'staff.xlsx').expect(202);
     const batch = await waitForBatch(api, created.body.id);
-    expect(batch.counts).toEqual({ done: 1, pending: 0, rejected: 1 });
+    expect(batch.counts).toEqual({ done: 1, pending: 0, rejected: 1, added: 1, changed: 0, removed: 0 });
     expect(squeeze(pdfText(await getPdf(api, batch.pdfUrl)))).toContain('表計算花子');
   });
 
