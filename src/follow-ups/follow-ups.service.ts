@@ -8,7 +8,7 @@ import { requireInTenancy } from '../accounts/tenancy';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
-import { formatJst, todayInJapan } from '../common/japan-date';
+import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';
 import { CELL_LABELS, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
@@ -83,7 +83,7 @@ export class FollowUpsService {
         networkName: network.name,
         secretariatName: network.secretariat.name,
         officeName: office.name,
-        today: todayInJapan(),
+        today: toSeireki(todayInJapan()),
         ...items,
       });
       const outbox = await this.mail.enqueue(manager, { kind: 'follow-up', to: recipients.join(', '), ...message });
