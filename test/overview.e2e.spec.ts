@@ -101,6 +101,12 @@ describe('overview: documents, batches, audit log', () => {
       expect(answer.text).toContain('class="field-error"');
       expect(answer.text).toContain('id="documents"'); // the list is still there
     }
+    // The wrong type: a list where one value belongs.
+    const listed = await manager.get('/office/documents?q=a&q=b&status=draft&status=issued').expect(400);
+    expect(visible(listed.text)).toContain('文字列で指定してください');
+    expect(listed.text).toContain('id="documents"');
+    const empty = await manager.get('/office/documents').query({ q: '', form: '', status: '', from: '', to: '', page: '' }).expect(200);
+    expect(rowsOf(empty.text, 'documents')).toHaveLength(2);
     const reversed = await manager.get('/office/documents').query({ from: '2026-12-02', to: '2026-12-01' }).expect(400);
     expect(visible(reversed.text)).toContain('期間の終わりが始まりより前です');
     expect(reversed.text).toContain('value="2026-12-02"'); // what was typed is kept
@@ -174,6 +180,8 @@ describe('overview: documents, batches, audit log', () => {
       expect(answer.text).not.toContain('<script>alert(1)</script>');
       expect(answer.text).toContain('id="audit"');
     }
+    const listed = await admin.get('/admin/audit?who=a&who=b').expect(400);
+    expect(visible(listed.text)).toContain('文字列で指定してください');
     const bad = await admin.get('/admin/audit').query({ from: '2026-02-30' }).expect(400);
     expect(visible(bad.text)).toContain('2026-02-30 という日付はありません');
     expect(bad.text).toContain('aria-invalid="true"');
