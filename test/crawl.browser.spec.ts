@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Browser, BrowserContext, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { sha256Hex } from '../src/common/hash';
+import { FamilyLinksRepository } from '../src/signing/family-links.repository';
 import { axeViolations } from './support/a11y';
 import { launchBrowser, listen } from './support/browser';
 import { createPatient, issuedConsent, requestSignatures } from './support/consents';
@@ -26,6 +30,7 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
   let base: string;
   const accounts: Record<string, string> = {};
   let signLink = '';
+  let withdrawLink = '';
 
   beforeAll(async () => {
     smtp = await startSmtp();
@@ -44,6 +49,16 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
     const consent = await issuedConsent(api, patient.id);
     await requestSignatures(api, consent.id, { name: '巡回 健太', email: 'crawl-family@example.jp' });
     signLink = linkIn(await smtp.waitFor((m) => m.to === 'crawl-family@example.jp' && m.subject.includes('署名のお願い')), '/sign/');
+    // A signed consent with a withdrawal link, as a sealed one's copy mail carries it (the seal itself is not needed here).
+    const other = await createPatient(api, '撤回 ナツ', { name: '撤回 次郎', email: 'crawl-withdraw@example.jp' });
+    const signed = await issuedConsent(api, other.id);
+    const db = stack.app.get(DataSource);
+    await db.query(`UPDATE document SET status = 'signed', signed_at = now() WHERE id = $1`, [signed.id]);
+    const token = randomBytes(24).toString('base64url');
+    await stack.app
+      .get(FamilyLinksRepository)
+      .insertWithdrawalLink(db.manager, { tokenHash: sha256Hex(token), documentId: signed.id, recipient: 'crawl-withdraw@example.jp' });
+    withdrawLink = `/withdraw/${token}`;
     const csv = Buffer.from(
       '\uFEFFメールアドレス,氏名,職種,ふりがな,性別,入職日\nichiro@example.jp,巡回 一郎,看護師,じゅんかい,男,2026/4/1\nbroken,壊れ 行,看護師,,,\n',
       'utf8',
@@ -170,11 +185,14 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
     const context = await newContext();
     const page = await context.newPage();
     const findings: Finding[] = [];
-    const visited = await crawl(page, ['/', '/login', '/apply', '/verify', signLink], findings);
+    const visited = await crawl(page, ['/', '/login', '/apply', '/verify', signLink, withdrawLink], findings);
+    // The signing and withdrawal links open their forms (not a page saying the link cannot be used).
+    await check(page, `${base}${signLink}`, findings, 200);
+    await check(page, `${base}${withdrawLink}`, findings, 200);
     await check(page, `${base}/sign/not-a-real-link-at-all-0000000000`, findings);
     await check(page, `${base}/no-such-page`, findings, 404);
     await context.close();
-    expect(visited).toEqual(expect.arrayContaining(['/', '/login', '/apply', '/verify']));
+    expect(visited).toEqual(expect.arrayContaining(['/', '/login', '/apply', '/verify', signLink, withdrawLink]));
     expect(findings).toEqual([]);
   }, 300_000);
 });

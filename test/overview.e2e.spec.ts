@@ -113,6 +113,10 @@ describe('overview: documents, batches, audit log', () => {
     // A malicious word is only a word: nothing matches, nothing breaks.
     const injected = await manager.get('/office/documents').query({ q: "' OR 1=1 --" }).expect(200);
     expect(rowsOf(injected.text, 'documents')).toEqual(['該当する書類はありません']);
+    for (const wildcard of ['%', '_', '\\']) {
+      const answer = await manager.get('/office/documents').query({ q: wildcard }).expect(200);
+      expect([wildcard, rowsOf(answer.text, 'documents')]).toEqual([wildcard, ['該当する書類はありません']]);
+    }
   });
 
   it('batch history lists the office’s batches with what each did', async () => {

@@ -205,7 +205,7 @@ export class DocumentsRepository {
     if (filter.text !== undefined) {
       query.andWhere(
         new Brackets((any) => {
-          any.where('d.number ILIKE :number', { number: `%${filter.text!.number}%` });
+          any.where("d.number ILIKE :number ESCAPE '\\'", { number: `%${filter.text!.number.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
           if (filter.text!.subjectIds.length) any.orWhere('d.subjectId IN (:...subjects)', { subjects: filter.text!.subjectIds });
           if (filter.text!.formIds.length) any.orWhere('d.formId IN (:...forms)', { forms: filter.text!.formIds });
         }),

@@ -107,7 +107,7 @@ export class OfficeListsController {
     const has = (text: string | null | undefined) => Boolean(text && text.toLowerCase().includes(words));
     const [staff, patients] = await Promise.all([this.people.listStaff(officeId, true), this.people.listPatients(officeId)]);
     return {
-      number: q.replace(/[\\%_]/g, ''),
+      number: q,
       subjectIds: [...staff, ...patients].filter((p) => has(p.name) || has(p.nameKana)).map((p) => p.id),
       formIds: forms.filter((f) => has(f.title) || has(f.number)).map((f) => f.id),
     };
