@@ -49,7 +49,10 @@ export class FollowUpsService {
       missing: requirements.filter((r) => NOT_SUBMITTED.has(r.status)).map((r) => `${r.formLabel}${about(r)}: ${CELL_LABELS[r.status]}`),
       overdue: requirements
         .filter((r) => r.status === 'in_transit' && r.overdue)
-        .map((r) => `${r.formLabel}${about(r)}: ${r.date}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`),
+        .map(
+          (r) =>
+            `${r.formLabel}${about(r)}: ${r.date ? toSeireki(r.date) : ''}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`,
+        ),
       questions: (await this.registrations.unansweredQuestions(office.id)).map(
         (q) => `${q.name}さんの${KIND_LABELS[q.kind]}について（${formatJst(q.askedAt)}）: ${q.question}`,
       ),
