@@ -44,6 +44,13 @@ describe('errors reach a browser as pages, never JSON', () => {
     // The API keeps answering JSON.
     const api = await manager.get('/api/documents/00000000-0000-4000-8000-000000000000');
     expect([api.status, api.headers['content-type']]).toEqual([404, expect.stringMatching(/^application\/json/)]);
+    // The footer's 稼働状況 link: a page for a browser, JSON for a monitor.
+    const health = await stack.http.get('/health').set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    expect([health.headers['content-type'], health.text]).toEqual([
+      expect.stringMatching(/^text\/html/),
+      expect.stringContaining('<h1>稼働状況</h1>'),
+    ]);
+    expect((await stack.http.get('/health')).headers['content-type']).toMatch(/^application\/json/);
     const unknownApi = await stack.http.get('/api/no-such-thing');
     expect([unknownApi.status, unknownApi.headers['content-type']]).toEqual([404, expect.stringMatching(/^application\/json/)]);
   });
