@@ -142,7 +142,7 @@ describe('attack run: custody history, event order and dates', () => {
       (await office.get(`/api/exemplars/${code}/history`).expect(200)).body.events[0].occurredAt as string,
     ).getTime();
     const cases: Array<[unknown, RegExp]> = [
-      ['1970-01-01T00:00:00Z', /発行（\d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}）より前にはできません/],
+      ['1970-01-01T00:00:00Z', /発行（\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}）より前にはできません/],
       [new Date(issuedAt - 2 * 86_400_000).toISOString(), /より前にはできません/],
       [new Date(Date.now() + 3_600_000).toISOString(), /過去の日時/],
       ['2026-02-31T10:00:00+09:00', /ISO 8601/],

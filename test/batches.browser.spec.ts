@@ -41,13 +41,20 @@ describe('bulk pledges in the browser', () => {
 
     // The progress bar moves while the worker runs, then the download appears.
     const seen = new Set<string>();
+    const counts = new Set<string>();
     const download = page.getByRole('link', { name: '印刷用PDFをダウンロード' });
     for (let i = 0; i < 300 && !(await download.isVisible()); i++) {
       seen.add(String(await page.locator('#progress').getAttribute('value')));
+      counts.add((await page.locator('#counts').textContent()) ?? '');
       await page.waitForTimeout(100);
     }
     expect(await download.isVisible()).toBe(true);
     expect(seen.size).toBeGreaterThan(1);
+    // Every figure says what it counts: people, then parts of the PDF — never a bare "1 / 1".
+    for (const text of counts)
+      expect(text).toMatch(/^(|従事者 250名中 \d+名を処理済み|印刷用PDF \d+区分中 \d+区分を作成済み|250名分を処理待ち)$/);
+    expect([...counts].some((t) => t.startsWith('従事者'))).toBe(true);
+    expect(await page.locator('#batch-counts').textContent()).toBe('追加 250名・変更 0名・削除 0名・作成されなかった行 1行');
     expect(await page.locator('main').textContent()).toContain('作成されなかった行');
     const pdf = Buffer.from(await (await page.request.get(`${baseUrl}${await download.getAttribute('href')}`)).body());
     expect(pdfInfo(pdf).pages).toBe(9 + 250 + 23); // 9 cover pages (30 names a page), 250 pledges, 23 notices of up to 11 rows

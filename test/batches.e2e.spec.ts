@@ -128,7 +128,7 @@ describe('bulk pledges from a roster', () => {
     expect(preview.body.rows[0]).toMatchObject({ row: 2, name: '表計算 花子', startDate: '2026-04-01' });
     const created = await api.post('/api/batches').attach('file', xlsx, 'staff.xlsx').expect(202);
     const batch = await waitForBatch(api, created.body.id);
-    expect(batch.counts).toEqual({ done: 1, pending: 0, rejected: 1 });
+    expect(batch.counts).toEqual({ done: 1, pending: 0, rejected: 1, added: 1, changed: 0, removed: 0 });
     expect(squeeze(pdfText(await getPdf(api, batch.pdfUrl)))).toContain('表計算花子');
   });
 
@@ -166,6 +166,12 @@ describe('bulk pledges from a roster', () => {
     const notice = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
     expect(notice).toContain('入職四郎');
     expect(notice).toContain('退職三郎');
+    // Each count says what it counts: a removal is not reported as something 作成.
+    expect(batch.counts).toMatchObject({ added: 1, changed: 1, removed: 1 });
+    expect(notice).toContain('対象3名（追加1名・変更1名・削除1名）');
+    const page = (await api.get(`/office/batches/${batch.id}`).expect(200)).text;
+    expect(page).toContain('追加 1名・変更 1名・削除 1名・作成されなかった行 0行');
+    expect(page).not.toMatch(/作成 \d+名/);
   });
 
   it('sends each new person a signing link instead of printing their pledge (e-sign mode)', async () => {
@@ -190,6 +196,10 @@ describe('bulk pledges from a roster', () => {
     const text = squeeze(pdfText(await getPdf(api, batch.pdfUrl)));
     expect(text).toContain('るるめネットにおけるMCS登録依頼書');
     expect(text).not.toContain('るるめネットにおける情報保持誓約書第1条');
+    // The cover asks nobody to stamp and mail a pledge that is signed online; only the notice goes by post.
+    expect(text).toContain(squeeze('誓約書は、各従事者へメールで電子署名を依頼しました（誓約書の印刷・押印・郵送は不要です）'));
+    expect(text).not.toContain(squeeze('各書類に署名・押印のうえ'));
+    expect(text).toContain(squeeze('同封の従事者の変更届に署名・押印のうえ'));
   });
 
   it('refuses a file that is no roster, with a clear message', async () => {

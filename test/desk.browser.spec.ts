@@ -197,8 +197,8 @@ describe("the 事務局's desk in the browser", () => {
     await row.getByLabel(/受講日/).fill('2026-04-10');
     await row.getByLabel(/種類/).selectOption('動画');
     await row.getByRole('button', { name: /受講を記録/ }).click();
-    await officePage.getByText('研修 未子さんの動画（2026-04-10）を記録しました').waitFor();
-    expect(await officePage.locator('#staff tr', { hasText: '研修 未子' }).locator('.state').textContent()).toBe('動画 2026-04-10');
+    await officePage.getByText('研修 未子さんの動画（2026年4月10日）を記録しました').waitFor();
+    expect(await officePage.locator('#staff tr', { hasText: '研修 未子' }).locator('.state').textContent()).toBe('動画 2026年4月10日');
     await clerk.reload();
     expect(await clerk.locator('#untrained').count()).toBe(0);
 

@@ -1,4 +1,5 @@
 import { Browser, Page } from 'playwright-core';
+import { toSeireki, todayInJapan } from '../src/common/japan-date';
 import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { readQrFromPdf } from './support/qr';
@@ -72,7 +73,7 @@ describe('事務局 receipt in the browser', () => {
     await page.getByRole('link', { name: '提出状況へ戻る' }).click();
     const row = await rowOf(page, '受領 確子');
     expect(await row.locator('.state').textContent()).toBe('受領済');
-    expect(await row.textContent()).toContain(new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10));
+    expect(await row.textContent()).toContain(toSeireki(todayInJapan()));
     await page.close();
   });
 });

@@ -88,7 +88,9 @@ describe('signing a consent in the browser', () => {
     await staff.locator('tr', { hasText: '説明・同意書取得者' }).getByRole('link', { name: 'この端末で署名' }).click();
     await staff.getByRole('radio', { name: '文字で入力する' }).check();
     await staff.getByLabel('お名前（署名として印字されます）').fill('訪問 看護師');
-    await staff.getByLabel('書類の内容について説明を受け、内容を確認し、同意します').check();
+    // The nurse gave the explanation: only the patient's side confirms receiving it.
+    expect(await staff.locator('label.consent').textContent()).not.toContain('説明を受け');
+    await staff.getByLabel('書類の内容を確認し、署名します').check();
     await staff.getByRole('button', { name: '同意して署名する' }).click();
     await staff.getByText('対面での署名を記録しました').waitFor();
 

@@ -166,7 +166,7 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     const verifier = request.agent(stack.app.getHttpServer());
     const verifyToken = formToken((await verifier.get('/verify').expect(200)).text);
     expect((await verifier.post('/verify').field('_csrf', verifyToken).attach('file', sealed, 'consent.pdf').expect(200)).text).toMatch(
-      /タイムスタンプ（RFC 3161）: \d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/,
+      /タイムスタンプ（RFC 3161）: \d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}:\d{2}　発行: Test Timestamping Authority \(renkei-forms tests\)/,
     );
     expect(JSON.stringify(verified.body)).not.toContain('健太');
     const flipped = Buffer.from(sealed);

@@ -19,6 +19,14 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+export interface AuditSearch {
+  who?: string;
+  action?: string;
+  /** YYYY-MM-DD, days in Japan, both included. */
+  from?: string;
+  to?: string;
+}
+
 /** Writes the append-only audit log; pass the transaction's manager to commit it with the change. */
 @Injectable()
 export class AuditService {
@@ -52,6 +60,17 @@ export class AuditService {
       }),
     );
     return query.orderBy('e.id', 'ASC').getMany();
+  }
+
+  /** A page of the log, newest first, with how many events match: by who (e-mail, in part), what, and when (days in Japan). */
+  async search(filter: AuditSearch, page: { offset: number; limit: number }): Promise<{ events: AuditEventEntity[]; total: number }> {
+    const query = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
+    if (filter.who) query.andWhere("e.userEmail ILIKE :who ESCAPE '\\'", { who: `%${filter.who.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    if (filter.action) query.andWhere('e.action = :action', { action: filter.action });
+    if (filter.from) query.andWhere('e.at >= :from', { from: new Date(`${filter.from}T00:00:00+09:00`) });
+    if (filter.to) query.andWhere('e.at < :to', { to: new Date(new Date(`${filter.to}T00:00:00+09:00`).getTime() + 86_400_000) });
+    const [events, total] = await query.orderBy('e.id', 'DESC').offset(page.offset).limit(page.limit).getManyAndCount();
+    return { events, total };
   }
 
   list(filter: { action?: string; limit: number; before?: string }): Promise<AuditEventEntity[]> {

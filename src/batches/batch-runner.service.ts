@@ -5,7 +5,7 @@ import { CurrentUser } from '../accounts/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { DomainError, FieldError, InvalidFormDataError } from '../common/errors/domain-error';
-import { todayInJapan } from '../common/japan-date';
+import { toSeireki, todayInJapan } from '../common/japan-date';
 import { isTransientError } from '../common/transient-error';
 import { CustodyService } from '../custody/custody.service';
 import { DocumentsService } from '../documents/documents.service';
@@ -203,12 +203,12 @@ export class BatchRunnerService {
       title: '誓約書等 一括印刷',
       lines: [
         `${this.networks.getNetwork(office.networkId).name}　${office.name}`,
-        `作成日 ${todayInJapan()}　${people.length}名（${people.filter((p) => p.action === '新規').length}名追加）`,
-        '各書類に署名・押印のうえ、原本を所定の提出先へお送りください。書類下部のQRコードで受領を記録します。',
+        `作成日 ${toSeireki(todayInJapan())}　${coverCounts(people)}`,
+        ...coverInstructions(batch.mode, fresh.notices.length),
       ],
       people: people.map((p) => ({
         name: p.name ?? '',
-        detail: `${p.action}${p.jobTitle ? `・${p.jobTitle}` : ''}${p.action === '新規' && batch.mode === 'print' ? '・誓約書' : ''}`,
+        detail: `${p.action}${p.jobTitle ? `・${p.jobTitle}` : ''}${p.action === '新規' ? (batch.mode === 'print' ? '・誓約書' : '・誓約書は電子署名') : ''}`,
       })),
     };
     const kept = new Set((await this.batches.chunks(batch.id)).map((c) => c.index));
@@ -272,4 +272,26 @@ function rowProblems(error: unknown): BatchPersonEntity['problems'] | null {
         ? (error.details?.errors as FieldError[] | undefined)
         : undefined;
   return errors ? errors.map((e) => ({ column: e.label, message: e.message })) : null;
+}
+
+/** The cover's count of people, by what the batch did to each: 追加, 変更, 削除 (never "作成" for a removal). */
+export function coverCounts(people: Array<{ action: string }>): string {
+  const parts = (['新規', '変更', '削除'] as const)
+    .map((action) => [action, people.filter((p) => p.action === action).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([action, n]) => `${action === '新規' ? '追加' : action} ${n}名`);
+  return `対象 ${people.length}名（${parts.join('・') || 'なし'}）`;
+}
+
+/**
+ * What to do with the printed sheets. Printed pledges are signed, stamped and mailed; with e-signing, the pledges
+ * are signed online (nothing to stamp or mail) and only the staff-change notices, if any, go by post.
+ */
+export function coverInstructions(mode: 'print' | 'esign', notices: number): string[] {
+  const post = '署名・押印のうえ、原本を所定の提出先へお送りください。書類下部のQRコードで受領を記録します。';
+  if (mode === 'print') return [`各書類に${post}`];
+  return [
+    '誓約書は、各従事者へメールで電子署名を依頼しました（誓約書の印刷・押印・郵送は不要です）。',
+    ...(notices > 0 ? [`同封の従事者の変更届に${post}`] : []),
+  ];
 }

@@ -6,6 +6,11 @@ import { BatchChunkEntity, BatchEntity, BatchPersonEntity } from './batch.entiti
 export type NewBatch = Omit<BatchEntity, 'id' | 'createdAt' | 'pdfSha256' | 'pageCount' | 'error' | 'finishedAt' | 'progressAt'>;
 export type NewBatchPerson = Omit<BatchPersonEntity, 'id' | 'batchId' | 'position' | 'documentIds'>;
 
+export interface BatchHistoryRow {
+  batch: BatchEntity;
+  counts: { added: number; changed: number; removed: number; pending: number; rejected: number };
+}
+
 /** The batch tables (batch, batch_person, batch_chunk): every read and write of them, raw SQL included. */
 @Injectable()
 export class BatchesRepository {
@@ -75,6 +80,37 @@ export class BatchesRepository {
   /** A problem that does not stop the batch, added to those already recorded. */
   async addProblem(id: string, problem: string): Promise<void> {
     await this.dataSource.query(`UPDATE batch SET problems = problems || $2::jsonb WHERE id = $1`, [id, JSON.stringify([problem])]);
+  }
+
+  /** An office's batches, newest first, each with how many of its people were added, changed, removed or refused. */
+  async history(officeId: string, page: { offset: number; limit: number }): Promise<{ batches: BatchHistoryRow[]; total: number }> {
+    const [batches, total] = await this.dataSource
+      .getRepository(BatchEntity)
+      .findAndCount({ where: { officeId }, order: { createdAt: 'DESC', id: 'DESC' }, skip: page.offset, take: page.limit });
+    if (batches.length === 0) return { batches: [], total };
+    const counts: Array<{ batch_id: string; action: string; status: string; n: number }> = await this.dataSource.query(
+      `SELECT batch_id, action, status, count(*)::int AS n FROM batch_person WHERE batch_id = ANY($1) GROUP BY batch_id, action, status`,
+      [batches.map((b) => b.id)],
+    );
+    return {
+      total,
+      batches: batches.map((batch) => {
+        const of = (status: string, action?: string) =>
+          counts
+            .filter((c) => c.batch_id === batch.id && c.status === status && (!action || c.action === action))
+            .reduce((n, c) => n + c.n, 0);
+        return {
+          batch,
+          counts: {
+            added: of('done', '新規'),
+            changed: of('done', '変更'),
+            removed: of('done', '削除'),
+            pending: of('pending'),
+            rejected: of('rejected'),
+          },
+        };
+      }),
+    };
   }
 
   /** The batch's people in roster order, optionally only those with this status and action. */

@@ -189,12 +189,21 @@ export class BatchesService {
             : 0,
       counts: {
         done: people.filter((p) => p.status === 'done').length,
+        added: people.filter((p) => p.status === 'done' && p.action === '新規').length,
+        changed: people.filter((p) => p.status === 'done' && p.action === '変更').length,
+        removed: people.filter((p) => p.status === 'done' && p.action === '削除').length,
         pending: people.filter((p) => p.status === 'pending').length,
         rejected: people.filter((p) => p.status === 'rejected').length,
       },
       people,
       pdfUrl: batch.pdfSha256 ? `/api/batches/${batch.id}/pdf` : null,
     };
+  }
+
+  /** The office's batches (its history of roster uploads), newest first, with their counts. */
+  async history(user: CurrentUser, page: { offset: number; limit: number }) {
+    if (!isOfficeUser(user) || !user.officeId) throw new DomainError('FORBIDDEN', 'この操作の権限がありません');
+    return this.batches.history(user.officeId, page);
   }
 
   async pdf(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<Buffer> {

@@ -47,10 +47,23 @@ export function todayInJapan(now: Date = new Date()): string {
   return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
-const JST = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short' });
-const JST_SECONDS = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' });
+const JST_PARTS = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'Asia/Tokyo',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
-/** A moment as people in Japan read it, e.g. 2026/12/01 9:05 (JST whatever the server's zone). */
+/**
+ * A moment as people in Japan read it, in the UI's one date style: 2026年12月1日 9:05 (JST whatever the server's
+ * zone), the same 年月日 as toSeireki gives a date.
+ */
 export function formatJst(date: Date, options: { seconds?: boolean } = {}): string {
-  return (options.seconds ? JST_SECONDS : JST).format(date);
+  const parts = Object.fromEntries(JST_PARTS.formatToParts(date).map((p) => [p.type, p.value]));
+  const time = `${Number(parts.hour)}:${parts.minute}${options.seconds ? `:${parts.second}` : ''}`;
+  return `${parts.year}年${Number(parts.month)}月${Number(parts.day)}日 ${time}`;
 }

@@ -137,7 +137,7 @@ function staffCell(rows: Requirement[]): MatrixCell {
   const received = rows.filter((r) => r.status === 'received').length;
   return {
     status: least.status,
-    label: `受領 ${received}/${rows.length}`,
+    label: `${rows.length}名中 ${received}名受領`,
     date: null,
     overdue: rows.some((r) => r.overdue),
     documentId: null,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { DocumentEntity, DocumentVersionEntity } from './document.entity';
 import { Document, DocumentStatus, DocumentVersion, LatestDocument, RetentionFacts } from './documents.types';
 
@@ -10,6 +10,14 @@ export type DocumentRow = Pick<Document, 'networkId' | 'formId' | 'officeId' | '
 
 /** Which documents a list may show: one office's, some forms of one network's, or all (admin). */
 export type DocumentScope = { officeId: string } | { networkId: string; formIds: string[] } | { all: true };
+
+export interface DocumentSearch {
+  status?: string;
+  form?: string;
+  from?: Date;
+  to?: Date;
+  text?: { number: string; subjectIds: string[]; formIds: string[] };
+}
 
 /** The document and document_version tables: every read and write of them, raw SQL included. */
 @Injectable()
@@ -179,6 +187,31 @@ export class DocumentsRepository {
     if (versionIds.length === 0) return new Map();
     const versions = await this.dataSource.getRepository(DocumentVersionEntity).findBy({ id: In([...new Set(versionIds)]) });
     return new Map(versions.map((v) => [v.id, v.data]));
+  }
+
+  findMany(ids: string[]): Promise<Document[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(DocumentEntity).findBy({ id: In([...new Set(ids)]) });
+  }
+
+  /** A page of an office's documents, newest first, and how many match (the office's documents list). */
+  search(officeId: string, filter: DocumentSearch, page: { offset: number; limit: number }): Promise<[Document[], number]> {
+    const query = this.dataSource.getRepository(DocumentEntity).createQueryBuilder('d').where('d.officeId = :officeId', { officeId });
+    if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.form) query.andWhere('d.formId = :form', { form: filter.form });
+    if (filter.from) query.andWhere('d.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('d.createdAt < :to', { to: filter.to });
+    // Words match the person it is about or the form's title (each resolved to ids by the caller), or its number.
+    if (filter.text !== undefined) {
+      query.andWhere(
+        new Brackets((any) => {
+          any.where("d.number ILIKE :number ESCAPE '\\'", { number: `%${filter.text!.number.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+          if (filter.text!.subjectIds.length) any.orWhere('d.subjectId IN (:...subjects)', { subjects: filter.text!.subjectIds });
+          if (filter.text!.formIds.length) any.orWhere('d.formId IN (:...forms)', { forms: filter.text!.formIds });
+        }),
+      );
+    }
+    return query.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').offset(page.offset).limit(page.limit).getManyAndCount();
   }
 
   list(scope: DocumentScope, filter: { status?: string; form?: string }, limit: number): Promise<Document[]> {

@@ -13,7 +13,7 @@ import { RegistrationsService } from '../registrations/registrations.service';
 import { DocumentAccessPolicy } from './document-access.policy';
 import { DocumentDraftsService } from './document-drafts.service';
 import { DocumentPrintingService } from './document-printing.service';
-import { DocumentsRepository } from './documents.repository';
+import { DocumentSearch, DocumentsRepository } from './documents.repository';
 import { Document, DocumentVersion, DocumentView, LatestDocument, NewDocument, RetentionFacts, isRetired } from './documents.types';
 
 const RETIRED_WORDS: Record<string, string> = { withdrawn: '取り下げ済み', revoked: '撤回済み', erased: '消去済み' };
@@ -218,6 +218,19 @@ export class DocumentsService {
   /** The documents the user may see, newest first (the last 500). */
   async list(user: CurrentUser, filter: { status?: string; form?: string } = {}): Promise<DocumentView[]> {
     return this.views(await this.documents.list(this.access.scopeOf(user), filter, 500));
+  }
+
+  /** A page of the office's documents (search and filters: see DocumentSearch), newest first, and how many match. */
+  async search(user: CurrentUser, filter: DocumentSearch, page: { offset: number; limit: number }) {
+    if (!user.officeId) return { documents: [] as DocumentView[], total: 0 };
+    const [docs, total] = await this.documents.search(user.officeId, filter, page);
+    return { documents: await this.views(docs), total };
+  }
+
+  /** Number and form of documents, for lists that name them (the audit log): no access check, no exemplars. */
+  async labels(ids: string[]): Promise<Map<string, string>> {
+    const docs = await this.documents.findMany(ids);
+    return new Map(docs.map((d) => [d.id, `${d.number}（${this.networks.getForm(d.networkId, d.formId).form.title}）`]));
   }
 
   /** The printable PDF of one exemplar (with its mark and QR code), once the worker has printed it. */

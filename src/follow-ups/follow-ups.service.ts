@@ -8,7 +8,7 @@ import { requireInTenancy } from '../accounts/tenancy';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
-import { formatJst, todayInJapan } from '../common/japan-date';
+import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';
 import { CELL_LABELS, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
@@ -49,7 +49,10 @@ export class FollowUpsService {
       missing: requirements.filter((r) => NOT_SUBMITTED.has(r.status)).map((r) => `${r.formLabel}${about(r)}: ${CELL_LABELS[r.status]}`),
       overdue: requirements
         .filter((r) => r.status === 'in_transit' && r.overdue)
-        .map((r) => `${r.formLabel}${about(r)}: ${r.date}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`),
+        .map(
+          (r) =>
+            `${r.formLabel}${about(r)}: ${r.date ? toSeireki(r.date) : ''}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`,
+        ),
       questions: (await this.registrations.unansweredQuestions(office.id)).map(
         (q) => `${q.name}さんの${KIND_LABELS[q.kind]}について（${formatJst(q.askedAt)}）: ${q.question}`,
       ),
@@ -83,7 +86,7 @@ export class FollowUpsService {
         networkName: network.name,
         secretariatName: network.secretariat.name,
         officeName: office.name,
-        today: todayInJapan(),
+        today: toSeireki(todayInJapan()),
         ...items,
       });
       const outbox = await this.mail.enqueue(manager, { kind: 'follow-up', to: recipients.join(', '), ...message });

@@ -25,7 +25,11 @@ export class HealthController {
     const token = sessionToken(request);
     const admin = token ? (await this.sessions.resolve(token).catch(() => null))?.user.role === 'admin' : false;
     const { status, reasons, checks } = report;
-    reply.status(status === 'ok' ? 200 : 503).send(admin ? { status, reasons, checks } : { status, reasons });
+    const code = status === 'ok' ? 200 : 503;
+    // A person following the page footer's link reads a page; monitors (no text/html in Accept) get the JSON.
+    if (/\btext\/html\b/.test(request.headers.accept ?? ''))
+      reply.status(code).type('text/html; charset=utf-8').send(statusPage(status, reasons));
+    else reply.status(code).send(admin ? { status, reasons, checks } : { status, reasons });
   }
 
   @Get('live')
@@ -33,4 +37,17 @@ export class HealthController {
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
+}
+
+/** The status as a page: 稼働中, or 一部停止中 with the reason codes. */
+function statusPage(status: string, reasons: string[]): string {
+  const ok = status === 'ok';
+  const list = reasons.map((r) => `<li><code>${r.replace(/[^a-z_]/g, '')}</code></li>`).join('');
+  return (
+    '<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>稼働状況 | 連携様式サービス</title><link rel="stylesheet" href="/assets/app.css"></head><body><main>' +
+    `<h1>稼働状況</h1><p>${ok ? '正常に稼働しています。' : '一部の機能が停止しています。しばらく待ってからもう一度お試しください。'}</p>` +
+    (list ? `<ul>${list}</ul>` : '') +
+    '<p><a href="/">トップへ戻る</a></p></main></body></html>'
+  );
 }

@@ -67,12 +67,15 @@ export class TemplateEngine {
   }
 
   /** One HTML document holding the pages of one or many forms, printed with a single page.pdf(). */
-  wrapDocument(bodies: string[], title: string): string {
+  wrapDocument(bodies: string[], title: string, options: { screen?: boolean } = {}): string {
+    // On screen (a page a browser opens, not a PDF) the sheets are the page's main content, for assistive technology.
     return [
       '<!doctype html><html lang="ja"><head><meta charset="utf-8">',
       `<title>${Handlebars.escapeExpression(title)}</title>`,
       `<style>${this.css}</style></head><body>`,
+      options.screen ? '<main>' : '',
       ...bodies,
+      options.screen ? '</main>' : '',
       '</body></html>',
     ].join('');
   }

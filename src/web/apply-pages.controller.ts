@@ -56,7 +56,7 @@ export class ApplyPagesController {
   pledge(@Param('network') networkId: string, @Res() reply: FastifyReply): void {
     const { pledge } = applicationForms(this.networks.getNetwork(networkId));
     if (!pledge) throw new DomainError('NOT_FOUND', 'このネットワークには事業所の誓約書はありません');
-    const html = this.networks.engine.wrapDocument([this.networks.formHtml(networkId, pledge.id, {})], pledge.title);
+    const html = this.networks.engine.wrapDocument([this.networks.formHtml(networkId, pledge.id, {})], pledge.title, { screen: true });
     reply.type('text/html; charset=utf-8').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
 

@@ -19,6 +19,18 @@ const PHASES: Record<string, string> = {
   done: '完了',
 };
 
+/**
+ * What the progress figures count, phase by phase (each phase counts its own things: people, mails, parts of the PDF);
+ * public/batch.js says the same while the page polls.
+ */
+export function progressText(phase: string, done: number, total: number): string {
+  if (phase === 'people') return `従事者 ${total}名中 ${done}名を処理済み`;
+  if (phase === 'esign') return `署名依頼のメール ${total}通中 ${done}通を送信済み`;
+  if (phase === 'print') return `印刷用PDF ${total}区分中 ${done}区分を作成済み`;
+  if (phase === 'queued') return `${total}名分を処理待ち`;
+  return '';
+}
+
 /** Bulk pledges for new staff: upload the roster, see every row's problems, confirm, watch it run. */
 @ApiExcludeController()
 @Roles('office_manager', 'office_staff')
@@ -85,6 +97,7 @@ export class BatchPagesController {
       title: '一括処理',
       batch,
       phaseLabel: PHASES[batch.phase] ?? batch.phase,
+      progressText: progressText(batch.phase, batch.progressDone, batch.progressTotal),
       running: batch.status === 'queued' || batch.status === 'running',
       rejected: batch.people.filter((p) => p.status === 'rejected'),
     });

@@ -9,6 +9,7 @@ import { PeopleService } from '../people/people.service';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { TrainingService } from '../training/training.service';
 import { DeskTextFormDto } from './dto/desk-forms.dto';
+import { toSeireki } from '../common/japan-date';
 import { InviteStaffFormDto, StaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dto';
 import { INVITATION_LABELS } from './secretariat-applications.controller';
 import { WebViews } from './web.views';
@@ -85,7 +86,7 @@ export class OfficeStaffController {
     try {
       const staff = await this.people.getStaff(user, id, origin);
       const record = await this.training.record(user, id, { date: body.date ?? '', kind: body.kind ?? '' }, origin);
-      this.home(reply, `${staff.name}さんの${record.kind}（${record.attendedOn}）を記録しました`);
+      this.home(reply, `${staff.name}さんの${record.kind}（${toSeireki(record.attendedOn)}）を記録しました`);
     } catch (error) {
       this.home(
         reply,

@@ -66,7 +66,9 @@ export class SecretariatApplicationsController {
     const application = await this.applications.get(user, id, origin);
     const form = this.applications.formsOf(application).find((f) => f.which === which);
     if (!form) throw new DomainError('NOT_FOUND', 'この申込にその様式はありません');
-    const html = this.networks.engine.wrapDocument([this.networks.formHtml(application.networkId, form.formId, form.data)], form.label);
+    const html = this.networks.engine.wrapDocument([this.networks.formHtml(application.networkId, form.formId, form.data)], form.label, {
+      screen: true,
+    });
     reply
       .type('text/html; charset=utf-8')
       .header('Cache-Control', 'private, no-store')

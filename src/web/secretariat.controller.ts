@@ -2,7 +2,6 @@ import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common'
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin } from '../common/request-origin';
@@ -104,20 +103,5 @@ export class SecretariatController {
       result = { kind: 'error', message: error.message };
     }
     this.views.send(reply, status, 'receipt', { title: '原本の受領', result });
-  }
-}
-
-@ApiExcludeController()
-@Roles('admin')
-@Controller('admin')
-export class AdminController {
-  constructor(
-    private readonly views: WebViews,
-    private readonly audit: AuditService,
-  ) {}
-
-  @Get('audit')
-  async auditLog(@Res() reply: FastifyReply): Promise<void> {
-    this.views.send(reply, 200, 'audit', { title: '監査ログ', events: await this.audit.list({ limit: 300 }) });
   }
 }

@@ -52,6 +52,7 @@ export class InPersonSigningController {
     const html = this.networks.engine.wrapDocument(
       [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
       document.formTitle,
+      { screen: true },
     );
     reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }

@@ -46,6 +46,8 @@ export function showSignPage(
     errors,
     needsRelation: role.kind === 'family' || role.kind === 'proxy',
     isProxy: role.kind === 'proxy',
+    // Staff (the one who explained, or signing their own pledge) did not receive an explanation: only the patient's side did.
+    staffSigner: role.kind === 'staff' || role.kind === 'manager',
     values: {
       relation: typeof values.relation === 'string' ? values.relation : (signer.relation ?? ''),
       proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '',

@@ -162,7 +162,9 @@ export class SigningPagesController {
 
   private sendFormHtml(reply: FastifyReply, document: SigningDocument, formId: string, data: Record<string, unknown>): void {
     const { form } = this.networks.getForm(document.networkId, formId);
-    const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title);
+    const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title, {
+      screen: true,
+    });
     reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 

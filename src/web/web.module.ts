@@ -7,7 +7,9 @@ import { NetworksModule } from '../networks/networks.module';
 import { PeopleModule } from '../people/people.module';
 import { RendersModule } from '../rendering/renders.module';
 import { DocumentPageController, OfficeController } from './office.controller';
-import { AdminController, SecretariatController } from './secretariat.controller';
+import { SecretariatController } from './secretariat.controller';
+import { AdminController } from './admin-audit.controller';
+import { OfficeListsController } from './office-lists.controller';
 import { SessionController } from './session.controller';
 import { BatchPagesController } from './batch-pages.controller';
 import { BatchesModule } from '../batches/batches.module';
@@ -60,6 +62,7 @@ import { OfficeStaffController } from './office-staff.controller';
     DocumentPageController,
     SecretariatController,
     AdminController,
+    OfficeListsController,
     SigningPagesController,
     InPersonSigningController,
     SigningOfficeController,

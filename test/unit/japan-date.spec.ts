@@ -1,4 +1,4 @@
-import { parseIsoDate, toSeireki, toWareki, todayInJapan } from '../../src/common/japan-date';
+import { formatJst, parseIsoDate, toSeireki, toWareki, todayInJapan } from '../../src/common/japan-date';
 
 describe('和暦 and 西暦 dates', () => {
   it.each([
@@ -29,5 +29,11 @@ describe('和暦 and 西暦 dates', () => {
 
   it('takes today in Japan, not in UTC', () => {
     expect(todayInJapan(new Date('2026-03-31T15:30:00Z'))).toBe('2026-04-01');
+  });
+
+  it('writes a moment in the same 年月日 style, in Japan time, whatever the server zone', () => {
+    expect(formatJst(new Date('2026-11-30T15:05:07Z'))).toBe('2026年12月1日 0:05');
+    expect(formatJst(new Date('2026-12-01T00:05:07Z'), { seconds: true })).toBe('2026年12月1日 9:05:07');
+    expect(formatJst(new Date('2026-12-01T14:59:00Z'))).toBe(`${toSeireki('2026-12-01')} 23:59`);
   });
 });
