@@ -31,6 +31,8 @@ const staffMember = (officeId: string, overrides: Partial<StaffMember> = {}): St
   nameKana: 'しけん はなこ',
   jobTitle: '看護師',
   email: 'hanako@example.jp',
+  gender: null,
+  joinedOn: null,
   isManager: false,
   active: true,
   userId: null,
@@ -46,12 +48,13 @@ const patient = (officeId: string): PatientWithFamily => ({
   nameKana: null,
   birthDate: '1940-01-02',
   address: '東京都千代田区2-2',
+  phone: null,
   createdAt: new Date(),
   suspendedAt: null,
   erasedAt: null,
   family: [
-    { id: 'f1', patientId: PATIENT_ID, name: '試験 健太', relation: '長男', email: null, phone: null, createdAt: new Date() },
-    { id: 'f2', patientId: PATIENT_ID, name: '試験 美咲', relation: '長女', email: null, phone: null, createdAt: new Date() },
+    { id: 'f1', patientId: PATIENT_ID, name: '試験 健太', relation: '長男', email: null, phone: null, address: null, position: 0, createdAt: new Date() },
+    { id: 'f2', patientId: PATIENT_ID, name: '試験 美咲', relation: '長女', email: null, phone: null, address: null, position: 1, createdAt: new Date() },
   ],
 });
 

@@ -35,15 +35,15 @@ describe('prefill from the catalogue', () => {
     const draft = buildDraft(form('patient-consent'), {
       ...office,
       issueDate: null,
-      patient: { name: '患者 ハル', nameKana: null, birthDate: '1940-01-02', address: '東京都東久留米市' },
+      patient: { name: '患者 ハル', nameKana: null, birthDate: '1940-01-02', address: '東京都東久留米市', phone: '042-000-0000' },
       family: [
-        { name: '患者 健太', relation: '長男', email: 'kenta@example.jp', phone: null },
-        { name: '患者 花', relation: '長女', email: null, phone: null },
+        { name: '患者 健太', relation: '長男', email: 'kenta@example.jp', phone: null, address: '東京都東久留米市南町1-1' },
+        { name: '患者 花', relation: '長女', email: null, phone: null, address: null },
       ],
     });
     expect(draft).toEqual({
       patient: { name: '患者 ハル', address: '東京都東久留米市' },
-      family1: { name: '患者 健太', relation: '長男' },
+      family1: { name: '患者 健太', relation: '長男', address: '東京都東久留米市南町1-1' },
       family2: { name: '患者 花', relation: '長女' },
       explainer: { officeName: '東久留米訪問看護ステーション', name: '看護 一美' },
     });
