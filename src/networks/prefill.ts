@@ -147,3 +147,21 @@ export function rowsFromSource(
     ),
   );
 }
+
+/**
+ * The data with more rows added to the list field filled from that source (a notice collecting the day's
+ * changes): the rows already there are kept as they are, the new ones mapped as a fresh draft maps them.
+ * Null when the form maps no list from that source.
+ */
+export function withRowsFromSource(
+  form: Pick<FormDefinition, 'prefill'>,
+  source: 'changes' | 'roster',
+  data: Record<string, unknown>,
+  added: Array<Record<string, unknown>>,
+): Record<string, unknown> | null {
+  const entry = Object.entries(form.prefill).find(([, s]) => isEach(s) && s.each === source);
+  if (!entry) return null;
+  const [key, mapping] = entry as [string, { each: string; row: Record<string, string> }];
+  const rows = Array.isArray(data[key]) ? (data[key] as unknown[]) : [];
+  return { ...data, [key]: [...rows, ...added.map((row) => fill(mapping.row, row as unknown as DraftSources))] };
+}
