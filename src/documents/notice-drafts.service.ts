@@ -5,7 +5,6 @@ import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
 import { todayInJapan } from '../common/japan-date';
-import { FormDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { buildDraft, rowsFromSource, withRowsFromSource } from '../networks/prefill';
 import { PeopleService } from '../people/people.service';
