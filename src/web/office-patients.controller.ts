@@ -45,7 +45,7 @@ export class OfficePatientsController {
   @Post()
   async add(@User() user: CurrentUser, @Body() body: PatientFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const input = typed(body);
-    if (body._add) return this.form(reply, 200, null, { ...input, family: [...input.family, {}] }, []);
+    if (body._add) return this.form(reply, 200, null, withSpareRow(input), []);
     try {
       const patient = await this.people.addPatient(user, input, origin);
       const message = `${patient.name}さんを登録しました（家族${patient.family.length}名）`;
@@ -71,7 +71,7 @@ export class OfficePatientsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const input = typed(body);
-    if (body._add) return this.form(reply, 200, id, { ...input, family: [...input.family, {}] }, []);
+    if (body._add) return this.form(reply, 200, id, withSpareRow(input), []);
     try {
       const patient = await this.people.updatePatient(user, id, input, origin);
       reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(`${patient.name}さんの登録内容を変更しました`)}`, 303);
@@ -112,7 +112,7 @@ export class OfficePatientsController {
       errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]\./, '-$1-') })),
       fields: fields.map((f) => ({ ...f, value: text(values[f.key]), error: errorOf(f.key) })),
       familyError: familyErrors[0]?.message ?? null,
-      family: values.family.slice(0, MAX_FAMILY_ROWS + 1).map((row, i) => ({
+      family: (Array.isArray(values.family) ? values.family : []).slice(0, MAX_FAMILY_ROWS + 1).map((row, i) => ({
         index: i,
         number: i + 1,
         id: typeof row.id === 'string' ? row.id : '',
@@ -135,13 +135,18 @@ type FormValues = Record<string, unknown> & { family: Array<Record<string, unkno
  */
 function typed(body: PatientFormDto): FormValues & { family: Array<Record<string, unknown>> } {
   const { _add: _ignored, family, ...rest } = body as Record<string, unknown>;
-  const rows = Array.isArray(family) ? family : family && typeof family === 'object' ? Object.values(family) : [];
+  if (family !== undefined && family !== null && typeof family !== 'object') return { ...rest, family } as never;
+  const rows = Array.isArray(family) ? family : family ? Object.values(family) : [];
   const kept = rows
     .map((row) => (row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {}))
     .filter((row) => row.remove !== 'on')
     .filter((row) => FAMILY_KEYS.some((key) => row[key] !== undefined && !(typeof row[key] === 'string' && !String(row[key]).trim())))
     .map(({ remove: _remove, ...row }) => row);
   return { ...rest, family: kept };
+}
+
+function withSpareRow(input: FormValues): FormValues {
+  return { ...input, family: [...(Array.isArray(input.family) ? input.family : []), {}] };
 }
 
 /** The field errors of input the service refused; any other error is thrown again. */
