@@ -84,6 +84,10 @@ describe('people in the browser', () => {
     await office.getByText('画面 ウメさんを登録しました（家族2名）').waitFor();
     expect(await office.locator('#family tbody tr').count()).toBe(2);
     await expectAccessible(office);
+    await office.getByRole('link', { name: '登録内容（家族を含む）を変更する' }).click();
+    await office.getByRole('heading', { name: '患者の登録内容の変更' }).waitFor();
+    expect(await office.locator('fieldset[data-family="2"]').getByLabel(/^氏名/).inputValue()).toBe('画面 次子');
+    await expectAccessible(office);
 
     // The list of patients, then back to the patient: the consent starts from their page, prefilled.
     await office.goto(`${baseUrl}/office`);

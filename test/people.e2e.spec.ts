@@ -172,6 +172,49 @@ describe('people pages', () => {
     await agent.post(`/api/staff/${leaving.id}/leave`).send({}).expect(409);
   });
 
+  it('starts a staff pledge from the staff record: the form and its signer are filled from it', async () => {
+    const { office, manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const agent = await stack.login(manager.email);
+    await post(agent, '/office/staff', { name: '誓約 早苗', nameKana: 'せいやく さなえ', email: 'sanae@example.jp' }).expect(303);
+    const [{ id }] = await db.query('SELECT id FROM staff_member WHERE office_id = $1', [office.id]);
+    expect((await agent.get('/office').expect(200)).text).toContain(`/office/documents/new?form=staff-pledge&amp;subject=${id}`);
+    const form = (await agent.get(`/office/documents/new?form=staff-pledge&subject=${id}`).expect(200)).text;
+    for (const value of ['誓約 早苗', 'せいやく さなえ', 'sanae@example.jp']) expect(form).toContain(`value="${value}"`);
+    const created = await post(agent, '/office/documents', { _form: 'staff-pledge', _subject: id, ...fieldsOf(form) }).expect(303);
+    const doc = (await agent.get(created.headers.location).expect(200)).text;
+    expect(doc).toMatch(/name="signers\[0\]\[name\]" type="text" value="誓約 早苗"/);
+    expect(doc).toMatch(/name="signers\[0\]\[email\]" type="email" value="sanae@example.jp"/);
+  });
+
+  it('changes a patient and records a leaving through the API, refusing what the pages refuse', async () => {
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const api = await stack.login(manager.email);
+    const { body: created } = await api
+      .post('/api/patients')
+      .send({ name: 'API ハル', family: [{ name: 'API 一郎', relation: '長男' }] })
+      .expect(201);
+    const family = [
+      { id: created.family[0].id, name: 'API 一郎', relation: '長男', address: '東京都清瀬市1-1' },
+      { name: 'API 二郎', relation: '次男' },
+    ];
+    const { body: changed } = await api
+      .patch(`/api/patients/${created.id}`)
+      .send({ name: 'API ハル', phone: '042-000-1111', family })
+      .expect(200);
+    expect(changed).toMatchObject({
+      phone: '042-000-1111',
+      family: [{ id: created.family[0].id, address: '東京都清瀬市1-1' }, { name: 'API 二郎' }],
+    });
+    await api.patch(`/api/patients/${created.id}`).send({ name: '' }).expect(400);
+    const { body: staff } = await api.post('/api/staff').send({ name: 'API 退職', email: 'api.leave@example.jp' }).expect(201);
+    expect(staff.notice).toMatchObject({ created: true, rows: 1 });
+    const refused = await api.post(`/api/staff/${staff.id}/leave`).send({ leftOn: '2026/01/01' }).expect(400);
+    expect(refused.body.errors[0]).toMatchObject({ path: 'leftOn', label: '退職日' });
+    await api.post(`/api/staff/${staff.id}/leave`).send({ leftOn: '2999-01-01' }).expect(400);
+    const { body: left } = await api.post(`/api/staff/${staff.id}/leave`).expect(201);
+    expect(left).toMatchObject({ active: false, notice: { created: false, rows: 2 } });
+  });
+
   it.each([
     ['empty', { leftOn: '' }, '退職日は必須です'],
     ['too long', { leftOn: '2026-01-01'.repeat(30) }, '退職日は正しい日付'],
