@@ -17,7 +17,8 @@ const squeeze = (value: string) => value.replace(/\s/g, '');
  * The signing-request form filled from what is known, so nobody types a name twice: each role's group in the
  * document's data (family1: { name, relation }), the patient's family contacts (the same person by name, else
  * the n-th contact for the n-th family role) for the e-mail, and the staff member a pledge is about.
- * Someone with an e-mail address is asked by e-mail; the patient and staff without one, in person.
+ * Someone with an e-mail address is asked by e-mail; staff without one, in person. The patient's row is left
+ * blank (see below).
  */
 export function signerDefaults(
   roles: SignerRole[],
@@ -27,6 +28,9 @@ export function signerDefaults(
 ): SignerDefaults[] {
   let familyRoles = 0;
   return roles.map((role) => {
+    // The patient's row stays for the office to fill: a filled row is a signature the request waits for, and a
+    // patient signs (in person) only when able to; the family are the ones a link is usually sent to.
+    if (role.kind === 'patient') return { name: '', relation: '', email: '', method: 'in_person' };
     const group = data[role.role];
     const typed = (key: string) => {
       const value = group && typeof group === 'object' && !Array.isArray(group) ? (group as Record<string, unknown>)[key] : undefined;
@@ -49,7 +53,7 @@ export function signerDefaults(
       name ||= staff.name;
       if (squeeze(name) === squeeze(staff.name)) email = staff.email ?? '';
     }
-    const method = email || (role.kind !== 'patient' && role.kind !== 'staff') ? 'email' : 'in_person';
+    const method = email || role.kind !== 'staff' ? 'email' : 'in_person';
     return { name, relation, email, method };
   });
 }
