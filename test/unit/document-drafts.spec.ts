@@ -53,8 +53,28 @@ const patient = (officeId: string): PatientWithFamily => ({
   suspendedAt: null,
   erasedAt: null,
   family: [
-    { id: 'f1', patientId: PATIENT_ID, name: '試験 健太', relation: '長男', email: null, phone: null, address: null, position: 0, createdAt: new Date() },
-    { id: 'f2', patientId: PATIENT_ID, name: '試験 美咲', relation: '長女', email: null, phone: null, address: null, position: 1, createdAt: new Date() },
+    {
+      id: 'f1',
+      patientId: PATIENT_ID,
+      name: '試験 健太',
+      relation: '長男',
+      email: null,
+      phone: null,
+      address: null,
+      position: 0,
+      createdAt: new Date(),
+    },
+    {
+      id: 'f2',
+      patientId: PATIENT_ID,
+      name: '試験 美咲',
+      relation: '長女',
+      email: null,
+      phone: null,
+      address: null,
+      position: 1,
+      createdAt: new Date(),
+    },
   ],
 });
 

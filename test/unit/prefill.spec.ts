@@ -1,5 +1,5 @@
 import { loadCatalogue, LoadedNetwork } from '../../src/networks/catalogue.loader';
-import { buildDraft, DraftSources, rowsFromSource } from '../../src/networks/prefill';
+import { withRowsFromSource, buildDraft, DraftSources, rowsFromSource } from '../../src/networks/prefill';
 import { TemplateEngine } from '../../src/templates/template.engine';
 import { copyTemplates } from '../support/templates-dir';
 
@@ -54,6 +54,19 @@ describe('prefill from the catalogue', () => {
     const draft = buildDraft(form('staff-change'), { ...office, issueDate: '2027-04-01', changes: [change] });
     expect(draft).toMatchObject({ date: '2027-04-01', managerName: '佐藤 恵子', officePostalCode: '203-0014' });
     expect(draft.members).toEqual([{ action: '新規', name: '新人 一郎', gender: '男', jobTitle: '看護師', email: 'ichiro@example.jp' }]);
+  });
+
+  it("adds the day's changes to a notice's table, keeping the rows already there as they are", () => {
+    const data = {
+      officeName: '手で直した名前',
+      members: [{ action: '新規', name: '新人 一郎', email: 'ichiro@example.jp', gender: '男' }],
+    };
+    const change = { action: '削除', name: '退職 二郎', nameKana: null, gender: null, jobTitle: '看護師', email: 'jiro@example.jp' };
+    expect(withRowsFromSource(form('staff-change'), 'changes', data, [change])).toEqual({
+      officeName: '手で直した名前',
+      members: [data.members[0], { action: '削除', name: '退職 二郎', jobTitle: '看護師', email: 'jiro@example.jp' }],
+    });
+    expect(withRowsFromSource(form('patient-consent'), 'changes', data, [change])).toBeNull();
   });
 
   it("reads a notice's table and an application's users back as their sources, whatever the network names the columns", () => {
