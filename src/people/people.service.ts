@@ -44,7 +44,7 @@ export class PeopleService {
     return staff;
   }
 
-  /** Changes a staff member's details (氏名, ふりがな, 職種, メール); the change is a line on the 事務局's desk. */
+  /** Changes a staff member's details (氏名, ふりがな, 職種, メール, 性別, 入職日); the change is a line on the 事務局's desk. */
   async changeStaff(user: CurrentUser, id: string, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは退職済みです`);
@@ -52,10 +52,12 @@ export class PeopleService {
     const changes = staffFields(input, errors);
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
     const { isManager: _isManager, officeId: _officeId, active: _active, ...details } = changes;
-    const same = (Object.keys(details) as Array<keyof typeof details>).every((key) => (staff[key] ?? null) === (details[key] ?? null));
-    if (same) return staff;
+    const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => (staff[key] ?? null) !== (details[key] ?? null));
+    if (changed.length === 0) return staff;
     return this.dataSource.transaction(async (manager) => {
-      await this.updateStaff(manager, staff.id, details, 'staff');
+      // The 入職日 is the office's own record: MCS has nothing to change for it, so the desk gets no line.
+      if (changed.every((key) => key === 'joinedOn')) await manager.update(StaffMemberEntity, staff.id, details);
+      else await this.updateStaff(manager, staff.id, details, 'staff');
       await this.audit.record({ action: 'staff_changed', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
       return { ...staff, ...details };
     });
@@ -85,7 +87,8 @@ export class PeopleService {
     const day = leavingDate(leftOn, staff.joinedOn, errors);
     if (errors.length) throw new DomainError('INVALID_REQUEST', errors[0].message, { errors });
     const leftAt = day ? new Date(`${day}T00:00:00+09:00`) : new Date();
-    await this.markStaffLeft(manager, staff.id, leftAt, 'staff');
+    if (!(await this.markStaffLeft(manager, staff.id, leftAt, 'staff')))
+      throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
     await this.audit.record({ action: 'staff_left', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
     return { ...staff, active: false, leftAt };
   }
@@ -242,11 +245,14 @@ export class PeopleService {
     if (staff) await this.registered(manager, staff, 'change', source);
   }
 
-  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. */
-  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<void> {
-    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
+  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. False if already left. */
+  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<boolean> {
+    // Only an active member leaves: two clicks at once record one leaving and one desk line.
+    const changed = await manager.update(StaffMemberEntity, { id: staffId, active: true }, { active: false, leftAt });
+    if (!changed.affected) return false;
     const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
     if (staff) await this.registered(manager, staff, 'delete', source);
+    return true;
   }
 
   private registered(manager: EntityManager, staff: StaffMember, kind: RegistrationKind, source: RegistrationSource): Promise<void> {
