@@ -172,6 +172,26 @@ describe('people pages', () => {
     await agent.post(`/api/staff/${leaving.id}/leave`).send({}).expect(409);
   });
 
+  it('changes a staff member on the edit page: 管理者 and 性別 go to the desk, a changed 入職日 alone does not', async () => {
+    const { office, manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const agent = await stack.login(manager.email);
+    const staff = { name: '変更 由美', email: 'yumi@example.jp', joinedOn: '2025-04-01' };
+    await post(agent, '/office/staff', staff).expect(303);
+    const [{ id }] = await db.query('SELECT id FROM staff_member WHERE office_id = $1', [office.id]);
+    const lines = async () => (await db.query('SELECT kind FROM registration_line WHERE office_id = $1', [office.id])).length;
+    expect((await agent.get(`/office/staff/${id}/edit`).expect(200)).text).toContain('value="2025-04-01"');
+    await post(agent, `/office/staff/${id}`, { ...staff, joinedOn: '2025-05-01' }).expect(303);
+    expect(await lines()).toBe(1);
+    await post(agent, `/office/staff/${id}`, { ...staff, joinedOn: '2025-05-01', gender: '女', isManager: 'on' }).expect(303);
+    expect(await lines()).toBe(2);
+    const [row] = await db.query('SELECT joined_on::text, gender, is_manager FROM staff_member WHERE id = $1', [id]);
+    expect(row).toEqual({ joined_on: '2025-05-01', gender: '女', is_manager: true });
+    // The API's change that leaves out 管理者, 性別 and 入職日 keeps them.
+    await agent.patch(`/api/staff/${id}`).send({ name: '変更 由美', jobTitle: '看護師' }).expect(200);
+    const [kept] = await db.query('SELECT joined_on::text, gender, is_manager, job_title FROM staff_member WHERE id = $1', [id]);
+    expect(kept).toEqual({ joined_on: '2025-05-01', gender: '女', is_manager: true, job_title: '看護師' });
+  });
+
   it('starts a staff pledge from the staff record: the form and its signer are filled from it', async () => {
     const { office, manager } = await createOfficeWithManager(stack.app, 'rurume');
     const agent = await stack.login(manager.email);

@@ -44,14 +44,22 @@ export class PeopleService {
     return staff;
   }
 
-  /** Changes a staff member's details (氏名, ふりがな, 職種, メール, 性別, 入職日); the change is a line on the 事務局's desk. */
+  /** Changes a staff member's details (氏名, ふりがな, 職種, メール, 性別, 入職日, 管理者); the change is a line on the 事務局's desk. */
   async changeStaff(user: CurrentUser, id: string, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは退職済みです`);
     const errors: FieldError[] = [];
     const changes = staffFields(input, errors);
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    const { isManager: _isManager, officeId: _officeId, active: _active, ...details } = changes;
+    const { isManager, officeId: _officeId, active: _active, gender, joinedOn, ...rest } = changes;
+    // 管理者, 性別 and 入職日 change only when the caller sends them (the staff page always does): an API client
+    // that predates them, or leaves them out, keeps them as they are.
+    const details = {
+      ...rest,
+      ...(typeof input.isManager === 'boolean' ? { isManager } : {}),
+      ...(input.gender !== undefined ? { gender } : {}),
+      ...(input.joinedOn !== undefined ? { joinedOn } : {}),
+    };
     const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => (staff[key] ?? null) !== (details[key] ?? null));
     if (changed.length === 0) return staff;
     return this.dataSource.transaction(async (manager) => {

@@ -66,7 +66,7 @@ export class OfficeStaffController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      const staff = await this.people.changeStaff(user, id, body, origin);
+      const staff = await this.people.changeStaff(user, id, { ...body, isManager: checked(body.isManager) }, origin);
       this.home(reply, `${staff.name}さんの登録内容を変更しました。事務局への登録依頼に載りました`);
     } catch (error) {
       this.staffForm(reply, 400, id, { ...body }, fieldErrors(error));
