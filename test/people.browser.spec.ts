@@ -183,7 +183,7 @@ describe('people in the browser', () => {
     await office.getByRole('button', { name: '退職を記録する' }).click();
     const message = await office.locator('#office-message').textContent();
     expect(message).toContain('2025年11月30日付けで退職として記録しました');
-    expect(message).toContain('本日の下書きに追加しました（2名）');
+    expect(message).toContain('本日の下書きに追加しました（下書きに載っているのは2名）');
     expect(await office.locator('#staff tr', { hasText: '画面 入職' }).count()).toBe(0);
 
     // One draft sheet for the day, with both rows, for the office to review and issue.

@@ -143,7 +143,7 @@ describe('people pages', () => {
     // Leaving asks for the day; the API's leave keeps working and takes one too.
     expect((await agent.get(`/office/staff/${taro.id}/leave`).expect(200)).text).toContain(`value="${todayInJapan()}"`);
     const left = await post(agent, `/office/staff/${taro.id}/leave`, { leftOn: yesterday() }).expect(303);
-    expect(decodeURIComponent(left.headers.location)).toContain('本日の下書きに追加しました（3名）');
+    expect(decodeURIComponent(left.headers.location)).toContain('本日の下書きに追加しました（下書きに載っているのは3名）');
     const [{ left_at }] = await db.query('SELECT left_at FROM staff_member WHERE id = $1', [taro.id]);
     expect(new Date(left_at).toISOString()).toBe(new Date(`${yesterday()}T00:00:00+09:00`).toISOString());
 

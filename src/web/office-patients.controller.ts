@@ -112,30 +112,33 @@ export class OfficePatientsController {
       errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]\./, '-$1-') })),
       fields: fields.map((f) => ({ ...f, value: text(values[f.key]), error: errorOf(f.key) })),
       familyError: familyErrors[0]?.message ?? null,
-      family: (Array.isArray(values.family) ? values.family : []).slice(0, MAX_FAMILY_ROWS + 1).map((row, i) => ({
-        index: i,
-        number: i + 1,
-        id: typeof row.id === 'string' ? row.id : '',
-        inputs: FAMILY_KEYS.map((key) => ({
-          key,
-          ...familyLabels[key],
-          value: text(row[key]),
-          error: errorOf(`family[${i}].${key}`),
+      family: (Array.isArray(values.family) ? (values.family as Array<Record<string, unknown>>) : [])
+        .slice(0, MAX_FAMILY_ROWS + 1)
+        .map((row, i) => ({
+          index: i,
+          number: i + 1,
+          id: typeof row.id === 'string' ? row.id : '',
+          inputs: FAMILY_KEYS.map((key) => ({
+            key,
+            ...familyLabels[key],
+            value: text(row[key]),
+            error: errorOf(`family[${i}].${key}`),
+          })),
         })),
-      })),
     });
   }
 }
 
-type FormValues = Record<string, unknown> & { family: Array<Record<string, unknown>> };
+/** What the form shows and sends on: the family as rows, or as whatever came instead of them. */
+type FormValues = Record<string, unknown> & { family: unknown };
 
 /**
  * The form as the service reads it: rows ticked 削除 and rows left entirely blank (the spare row) are
  * dropped; anything that is not a list of rows stays as it is, for the service to refuse beside its field.
  */
-function typed(body: PatientFormDto): FormValues & { family: Array<Record<string, unknown>> } {
+function typed(body: PatientFormDto): FormValues {
   const { _add: _ignored, family, ...rest } = body as Record<string, unknown>;
-  if (family !== undefined && family !== null && typeof family !== 'object') return { ...rest, family } as never;
+  if (family !== undefined && family !== null && typeof family !== 'object') return { ...rest, family };
   const rows = Array.isArray(family) ? family : family ? Object.values(family) : [];
   const kept = rows
     .map((row) => (row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {}))
@@ -145,6 +148,7 @@ function typed(body: PatientFormDto): FormValues & { family: Array<Record<string
   return { ...rest, family: kept };
 }
 
+/** The form again with one more blank family row (「家族の欄を追加」). */
 function withSpareRow(input: FormValues): FormValues {
   return { ...input, family: [...(Array.isArray(input.family) ? input.family : []), {}] };
 }

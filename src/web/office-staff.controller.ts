@@ -236,7 +236,7 @@ export class OfficeStaffController {
 function noticeNote(notice: NoticeDraftOutcome | null, action: string): string {
   if (!notice) return '';
   if ('problem' in notice) return `。${notice.problem}`;
-  const sheet = notice.created ? '新しく下書きしました' : `本日の下書きに追加しました（${notice.rows}名）`;
+  const sheet = notice.created ? '新しく下書きしました' : `本日の下書きに追加しました（下書きに載っているのは${notice.rows}名）`;
   return `。${notice.formLabel}（${notice.number}）に「${action}」の行を${sheet}。確認して発行してください`;
 }
 
