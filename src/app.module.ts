@@ -24,6 +24,7 @@ import { OnboardingModule } from './onboarding/onboarding.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { TrainingModule } from './training/training.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
+import { StaffChangesModule } from './staff-changes/staff-changes.module';
 
 /** The API process: HTTP only. It validates and enqueues; the worker prints. */
 @Module({
@@ -45,6 +46,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
     TrainingModule,
     FollowUpsModule,
     RightsModule,
+    StaffChangesModule,
     WebModule,
     HealthModule,
   ],

@@ -228,8 +228,9 @@ describe("the 事務局's desk in the browser", () => {
     await officePage.getByLabel('職種').fill('訪問看護師');
     await officePage.getByRole('button', { name: '変更する' }).click();
     await officePage.getByText('研修 未子さんの登録内容を変更しました').waitFor();
-    await officePage.locator('#staff tr', { hasText: '研修 未子' }).getByRole('button', { name: /退職/ }).click();
-    await officePage.getByText('研修 未子さんを退職として記録しました').waitFor();
+    await officePage.locator('#staff tr', { hasText: '研修 未子' }).getByRole('link', { name: /退職/ }).click();
+    await officePage.getByRole('button', { name: '退職を記録する' }).click(); // on today, as the page proposes
+    await officePage.getByText(/研修 未子さんを.+付けで退職として記録しました/).waitFor();
     const kinds = await officePage.locator('#registrations tr', { hasText: '研修 未子' }).locator('td:nth-child(2)').allTextContents();
     expect(kinds.sort()).toEqual(['削除', '変更', '新規']);
   });

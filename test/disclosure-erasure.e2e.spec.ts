@@ -117,7 +117,7 @@ describe('disclosure export, erasure and retention', () => {
 
     const json = JSON.parse(zip.read('patient.json').toString('utf8'));
     expect(json.patient).toMatchObject({ name: '開示 ハル', birthDate: '1938-04-05', address: '東京都東久留米市滝山1-2-3' });
-    expect(json.family).toEqual([{ name: family.name, relation: '長男', email: family.email, phone: '090-1111-2222' }]);
+    expect(json.family).toEqual([{ name: family.name, relation: '長男', email: family.email, phone: '090-1111-2222', address: null }]);
     expect(json.documents.map((d: { number: string; versions: unknown[] }) => [d.number, d.versions.length]).sort()).toEqual(
       [
         [consent.number, 1],

@@ -209,6 +209,8 @@ describe('request validation', () => {
         'POST /api/registrations/{id}/answer',
         'POST /api/staff/{id}/training',
         'PATCH /api/staff/{id}',
+        'POST /api/staff/{id}/leave',
+        'PATCH /api/patients/{id}',
         'POST /api/documents/{id}/consent-withdrawal',
         'POST /api/patients/{id}/rights-requests',
         'POST /api/rights-requests/{id}/answer',

@@ -39,6 +39,7 @@ import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from '../accounts/mfa.e
 import { SecurityFindings1764400000000 } from './migrations/1764400000000-SecurityFindings';
 import { Desk1764500000000 } from './migrations/1764500000000-Desk';
 import { Reliability1764600000000 } from './migrations/1764600000000-Reliability';
+import { PeoplePages1764710000000 } from './migrations/1764710000000-PeoplePages';
 import { SigningOverview1764720000000 } from './migrations/1764720000000-SigningOverview';
 
 export const ENTITIES = [
@@ -91,6 +92,7 @@ export const MIGRATIONS = [
   SecurityFindings1764400000000,
   Desk1764500000000,
   Reliability1764600000000,
+  PeoplePages1764710000000,
   SigningOverview1764720000000,
 ];
 

@@ -12,6 +12,7 @@ import { DocumentRetirementService } from './document-retirement.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
+import { NoticeDraftsService } from './notice-drafts.service';
 
 @Module({
   imports: [AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule, RegistrationsModule],
@@ -23,7 +24,8 @@ import { DocumentsService } from './documents.service';
     DocumentDraftsService,
     DocumentPrintingService,
     DocumentRetirementService,
+    NoticeDraftsService,
   ],
-  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService, DocumentRetirementService],
+  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService, DocumentRetirementService, NoticeDraftsService],
 })
 export class DocumentsModule {}

@@ -107,6 +107,24 @@ export class DocumentsRepository {
     );
   }
 
+  /**
+   * An office's drafts of one form made since a moment, newest first, after waiting for any other
+   * transaction adding to them (so two changes at once land on one sheet, not two).
+   */
+  async openDraftsSince(manager: EntityManager, officeId: string, formId: string, since: Date): Promise<Document[]> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`drafts:${officeId}:${formId}`]);
+    return manager
+      .getRepository(DocumentEntity)
+      .createQueryBuilder('d')
+      .where("d.office_id = :officeId AND d.form_id = :formId AND d.status = 'draft' AND d.created_at >= :since", {
+        officeId,
+        formId,
+        since,
+      })
+      .orderBy('d.created_at', 'DESC')
+      .getMany();
+  }
+
   /** The row, locked until the caller's transaction ends: signing, sealing, withdrawal and erasure serialize on it. */
   lock(manager: EntityManager, id: string): Promise<Document | null> {
     return manager.getRepository(DocumentEntity).createQueryBuilder('d').setLock('pessimistic_write').where('d.id = :id', { id }).getOne();

@@ -14,8 +14,9 @@ export interface DraftSources {
   /** The date the sheet is dated with, when the caller knows it (a roster's start date); else blank. */
   issueDate: string | null;
   staff?: { name: string; nameKana: string | null; email: string | null; jobTitle: string | null };
-  patient?: { name: string; nameKana: string | null; birthDate: string | null; address: string | null };
-  family?: Array<{ name: string; relation: string; email: string | null; phone: string | null }>;
+  patient?: { name: string; nameKana: string | null; birthDate: string | null; address: string | null; phone: string | null };
+  /** The patient's family contacts, in the order the office lists them (家族1, 家族2…). */
+  family?: Array<{ name: string; relation: string; email: string | null; phone: string | null; address: string | null }>;
   /** The office's active staff, as an application lists its users (利用者). */
   roster?: Array<{ name: string; nameKana: string | null; email: string | null; jobTitle: string | null }>;
   /** The people a staff-change notice lists. */
@@ -31,8 +32,8 @@ export interface DraftSources {
 
 const OFFICE = ['name', 'address', 'postalCode', 'phone'];
 const PERSON = ['name', 'nameKana', 'email', 'jobTitle'];
-const PATIENT = ['name', 'nameKana', 'birthDate', 'address'];
-const FAMILY = ['name', 'relation', 'email', 'phone'];
+const PATIENT = ['name', 'nameKana', 'birthDate', 'address', 'phone'];
+const FAMILY = ['name', 'relation', 'email', 'phone', 'address'];
 const CHANGE = ['action', 'name', 'nameKana', 'gender', 'jobTitle', 'email'];
 
 /** The paths each kind of form may read: a staff member's details only where the form is about one. */
@@ -145,4 +146,22 @@ export function rowsFromSource(
       }),
     ),
   );
+}
+
+/**
+ * The data with more rows added to the list field filled from that source (a notice collecting the day's
+ * changes): the rows already there are kept as they are, the new ones mapped as a fresh draft maps them.
+ * Null when the form maps no list from that source.
+ */
+export function withRowsFromSource(
+  form: Pick<FormDefinition, 'prefill'>,
+  source: 'changes' | 'roster',
+  data: Record<string, unknown>,
+  added: Array<Record<string, unknown>>,
+): Record<string, unknown> | null {
+  const entry = Object.entries(form.prefill).find(([, s]) => isEach(s) && s.each === source);
+  if (!entry) return null;
+  const [key, mapping] = entry as [string, { each: string; row: Record<string, string> }];
+  const rows = Array.isArray(data[key]) ? (data[key] as unknown[]) : [];
+  return { ...data, [key]: [...rows, ...added.map((row) => fill(mapping.row, row as unknown as DraftSources))] };
 }

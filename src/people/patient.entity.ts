@@ -9,6 +9,7 @@ export class PatientEntity implements Patient {
   @Column('text', { name: 'name_kana', nullable: true }) nameKana!: string | null;
   @Column('date', { name: 'birth_date', nullable: true }) birthDate!: string | null;
   @Column('text', { nullable: true }) address!: string | null;
+  @Column('text', { nullable: true }) phone!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'suspended_at', nullable: true }) suspendedAt!: Date | null;
   @Column('timestamptz', { name: 'erased_at', nullable: true }) erasedAt!: Date | null;
@@ -23,5 +24,8 @@ export class FamilyContactEntity implements FamilyContact {
   @Column('text') relation!: string;
   @Column('text', { nullable: true }) email!: string | null;
   @Column('text', { nullable: true }) phone!: string | null;
+  @Column('text', { nullable: true }) address!: string | null;
+  /** The order the office lists the family in (家族1, 家族2…). */
+  @Column('integer') position!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -19,13 +19,6 @@ export class PeopleController {
     return this.people.listStaff(user.officeId!);
   }
 
-  @Post('staff')
-  @Roles('office_manager')
-  @ApiOperation({ summary: 'Add a staff member (office manager)' })
-  addStaff(@User() user: CurrentUser, @Body() body: CreateStaffDto, @Origin() origin: RequestOrigin) {
-    return this.people.addStaff(user, body, origin);
-  }
-
   @Patch('staff/:id')
   @Roles('office_manager')
   @ApiOperation({
@@ -35,22 +28,24 @@ export class PeopleController {
     return this.people.changeStaff(user, id, body, origin);
   }
 
-  @Post('staff/:id/leave')
-  @Roles('office_manager')
-  @ApiOperation({ summary: 'Mark a staff member as having left (退職)' })
-  leave(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin) {
-    return this.people.markLeft(user, id, origin);
-  }
-
   @Get('patients')
   patients(@User() user: CurrentUser) {
     return this.people.listPatients(user.officeId!);
   }
 
   @Post('patients')
-  @ApiOperation({ summary: 'Register a patient with family contacts (氏名, 続柄, e-mail, phone)' })
-  addPatient(@User() user: CurrentUser, @Body() body: CreatePatientDto) {
-    return this.people.addPatient(user, body);
+  @ApiOperation({ summary: 'Register a patient (with 電話) and family contacts (氏名, 続柄, e-mail, phone, 住所)' })
+  addPatient(@User() user: CurrentUser, @Body() body: CreatePatientDto, @Origin() origin: RequestOrigin) {
+    return this.people.addPatient(user, body, origin);
+  }
+
+  @Patch('patients/:id')
+  @ApiOperation({
+    summary:
+      "Change a patient's details and family: a family row with an `id` changes that contact, one without is new, one left out is removed",
+  })
+  changePatient(@User() user: CurrentUser, @Param('id') id: string, @Body() body: CreatePatientDto, @Origin() origin: RequestOrigin) {
+    return this.people.updatePatient(user, id, body, origin);
   }
 
   @Get('patients/:id')

@@ -6,28 +6,15 @@ import { ownOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DomainError, FieldError } from '../common/errors/domain-error';
-import { isUuid, looksLikeEmail } from '../common/validation';
+import { isUuid } from '../common/validation';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { RegistrationKind, RegistrationSource } from '../registrations/registrations.types';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
 import { ERASED_PATIENT_NAME, Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
+import { PatientInput, StaffInput, leavingDate, patientFields, staffFields } from './people.rules';
 import { StaffMemberEntity } from './staff-member.entity';
 
-export interface StaffInput {
-  name?: unknown;
-  nameKana?: unknown;
-  jobTitle?: unknown;
-  email?: unknown;
-  isManager?: unknown;
-}
-
-export interface PatientInput {
-  name?: unknown;
-  nameKana?: unknown;
-  birthDate?: unknown;
-  address?: unknown;
-  family?: Array<{ name?: unknown; relation?: unknown; email?: unknown; phone?: unknown }>;
-}
+export type { PatientInput, StaffInput } from './people.rules';
 
 /** An office's roster (従事者) and patients with their families. Office users only, their own office. */
 @Injectable()
@@ -47,26 +34,38 @@ export class PeopleService {
 
   /** A new staff member from the staff pages or API; it becomes a line on the 事務局's registration desk. */
   async addStaff(user: CurrentUser, input: StaffInput, origin: RequestOrigin | null = null): Promise<StaffMember> {
-    const officeId = requireOffice(user);
-    return this.dataSource.transaction(async (manager) => {
-      const staff = await this.createStaff(manager, officeId, input, 'staff');
-      await this.audit.record({ action: 'staff_added', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
-      return staff;
-    });
+    return this.dataSource.transaction((manager) => this.addStaffIn(manager, user, input, origin));
   }
 
-  /** Changes a staff member's details (氏名, ふりがな, 職種, メール); the change is a line on the 事務局's desk. */
+  /** addStaff inside the caller's transaction (a staff-change notice is drafted alongside). */
+  async addStaffIn(manager: EntityManager, user: CurrentUser, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
+    const staff = await this.createStaff(manager, requireOffice(user), input, 'staff');
+    await this.audit.record({ action: 'staff_added', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
+    return staff;
+  }
+
+  /** Changes a staff member's details (氏名, ふりがな, 職種, メール, 性別, 入職日, 管理者); the change is a line on the 事務局's desk. */
   async changeStaff(user: CurrentUser, id: string, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは退職済みです`);
     const errors: FieldError[] = [];
-    const changes = this.staffFields(input, errors);
+    const changes = staffFields(input, errors);
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    const { isManager: _isManager, officeId: _officeId, active: _active, ...details } = changes;
-    const same = (Object.keys(details) as Array<keyof typeof details>).every((key) => (staff[key] ?? null) === (details[key] ?? null));
-    if (same) return staff;
+    const { isManager, officeId: _officeId, active: _active, gender, joinedOn, ...rest } = changes;
+    // 管理者, 性別 and 入職日 change only when the caller sends them (the staff page always does): an API client
+    // that predates them, or leaves them out, keeps them as they are.
+    const details = {
+      ...rest,
+      ...(typeof input.isManager === 'boolean' ? { isManager } : {}),
+      ...(input.gender !== undefined ? { gender } : {}),
+      ...(input.joinedOn !== undefined ? { joinedOn } : {}),
+    };
+    const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => (staff[key] ?? null) !== (details[key] ?? null));
+    if (changed.length === 0) return staff;
     return this.dataSource.transaction(async (manager) => {
-      await this.updateStaff(manager, staff.id, details, 'staff');
+      // The 入職日 is the office's own record: MCS has nothing to change for it, so the desk gets no line.
+      if (changed.every((key) => key === 'joinedOn')) await manager.update(StaffMemberEntity, staff.id, details);
+      else await this.updateStaff(manager, staff.id, details, 'staff');
       await this.audit.record({ action: 'staff_changed', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
       return { ...staff, ...details };
     });
@@ -80,15 +79,25 @@ export class PeopleService {
     });
   }
 
-  /** 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. */
-  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<StaffMember> {
+  /**
+   * 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. The
+   * leaving day is the one the clerk chose (YYYY-MM-DD, not in the future), or today.
+   */
+  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: unknown): Promise<StaffMember> {
+    return this.dataSource.transaction((manager) => this.markLeftIn(manager, user, id, origin, leftOn));
+  }
+
+  /** markLeft inside the caller's transaction (a staff-change notice is drafted alongside). */
+  async markLeftIn(manager: EntityManager, user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: unknown) {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
-    const leftAt = new Date();
-    await this.dataSource.transaction(async (manager) => {
-      await this.markStaffLeft(manager, staff.id, leftAt, 'staff');
-      await this.audit.record({ action: 'staff_left', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
-    });
+    const errors: FieldError[] = [];
+    const day = leavingDate(leftOn, staff.joinedOn, errors);
+    if (errors.length) throw new DomainError('INVALID_REQUEST', errors[0].message, { errors });
+    const leftAt = day ? new Date(`${day}T00:00:00+09:00`) : new Date();
+    if (!(await this.markStaffLeft(manager, staff.id, leftAt, 'staff')))
+      throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
+    await this.audit.record({ action: 'staff_left', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
     return { ...staff, active: false, leftAt };
   }
 
@@ -124,6 +133,7 @@ export class PeopleService {
       nameKana: null,
       birthDate: null,
       address: null,
+      phone: null,
       erasedAt: new Date(),
     });
   }
@@ -135,42 +145,58 @@ export class PeopleService {
     return new Map(staff.filter((s) => s.leftAt).map((s) => [s.id, s.leftAt!]));
   }
 
-  async addPatient(user: CurrentUser, input: PatientInput): Promise<PatientWithFamily> {
+  /** A new patient with their family contacts, checked as one form: nothing is saved unless all of it is sound. */
+  async addPatient(user: CurrentUser, input: PatientInput, origin: RequestOrigin | null = null): Promise<PatientWithFamily> {
     const officeId = requireOffice(user);
-    const errors: FieldError[] = [];
-    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
-    const birthDate = text(input.birthDate, 'birthDate', '生年月日', errors, {});
-    if (birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate))
-      errors.push({ path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' });
-    const patient = {
-      officeId,
-      name: name!,
-      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
-      birthDate,
-      address: text(input.address, 'address', '住所', errors, { max: 120 }),
-    };
-    const family = (Array.isArray(input.family) ? input.family : []).map((member, i) => ({
-      name: text(member?.name, `family[${i}].name`, '家族の氏名', errors, { required: true, max: 40 })!,
-      relation: text(member?.relation, `family[${i}].relation`, '続柄', errors, { required: true, max: 20 })!,
-      email: text(member?.email, `family[${i}].email`, '家族のメールアドレス', errors, { max: 254 }),
-      phone: text(member?.phone, `family[${i}].phone`, '家族の電話番号', errors, { max: 20 }),
-    }));
-    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    const { patient, family } = checkedPatient(input);
     return this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(manager.create(PatientEntity, patient));
-      const members = await manager.save(family.map((f) => manager.create(FamilyContactEntity, { ...f, patientId: saved.id })));
+      const saved = await manager.save(manager.create(PatientEntity, { ...patient, officeId }));
+      const rows = family.map(({ id: _id, ...f }, position) =>
+        manager.create(FamilyContactEntity, { ...f, position, patientId: saved.id }),
+      );
+      const members = await manager.save(rows);
+      await this.audit.record({ action: 'patient_added', actor: user, target: { type: 'patient', id: saved.id }, origin }, manager);
       return { ...saved, family: members };
     });
   }
 
+  /**
+   * The patient's details and family as the edit form sends them: a row with the id of one of the patient's
+   * contacts changes it, a row without an id is a new contact, and a contact the form no longer lists is removed.
+   */
+  async updatePatient(user: CurrentUser, id: string, input: PatientInput, origin: RequestOrigin | null): Promise<PatientWithFamily> {
+    const current = await this.ownPatient(user, id, origin);
+    if (current.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています。変更できません');
+    const { patient, family } = checkedPatient(input);
+    const known = new Set(current.family.map((f) => f.id));
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(PatientEntity, current.id, patient);
+      const kept = new Set(family.flatMap((f) => (f.id && known.has(f.id) ? [f.id] : [])));
+      const removed = current.family.filter((f) => !kept.has(f.id)).map((f) => f.id);
+      if (removed.length) await manager.delete(FamilyContactEntity, { id: In(removed), patientId: current.id });
+      for (const [position, { id: contactId, ...fields }] of family.entries()) {
+        if (contactId && kept.has(contactId))
+          await manager.update(FamilyContactEntity, { id: contactId, patientId: current.id }, { ...fields, position });
+        else await manager.save(manager.create(FamilyContactEntity, { ...fields, position, patientId: current.id }));
+      }
+      await this.audit.record({ action: 'patient_changed', actor: user, target: { type: 'patient', id: current.id }, origin }, manager);
+    });
+    return (await this.findPatientWithFamily(current.id))!;
+  }
+
   async getPatient(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<PatientWithFamily> {
-    const patient = await requireInTenancy(this.audit, user, await this.findPatientWithFamily(id), {
+    const patient = await this.ownPatient(user, id, origin);
+    await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
+    return patient;
+  }
+
+  /** A patient of the user's own office, with their family; any other is 404 (audited). */
+  private async ownPatient(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<PatientWithFamily> {
+    return requireInTenancy(this.audit, user, await this.findPatientWithFamily(id), {
       target: { type: 'patient', id },
       covers: (p) => ownOffice(user, p.officeId),
       origin,
     });
-    await this.audit.record({ action: 'patient_viewed', actor: user, target: { type: 'patient', id }, origin });
-    return patient;
   }
 
   /** A staff member by id, whatever the office (callers check tenancy); null for an unknown or malformed id. */
@@ -182,7 +208,9 @@ export class PeopleService {
   async findPatientWithFamily(id: string): Promise<PatientWithFamily | null> {
     const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
     if (!patient) return null;
-    const family = await this.dataSource.getRepository(FamilyContactEntity).find({ where: { patientId: id }, order: { createdAt: 'ASC' } });
+    const family = await this.dataSource
+      .getRepository(FamilyContactEntity)
+      .find({ where: { patientId: id }, order: { position: 'ASC', createdAt: 'ASC' } });
     return { ...patient, family };
   }
 
@@ -212,7 +240,7 @@ export class PeopleService {
     source: RegistrationSource = 'roster',
   ): Promise<StaffMember> {
     const errors: FieldError[] = [];
-    const staff = { ...this.staffFields(input, errors), officeId };
+    const staff = { ...staffFields(input, errors), officeId };
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
     const saved = await manager.save(manager.create(StaffMemberEntity, staff));
     await this.registered(manager, saved, 'add', source);
@@ -225,11 +253,14 @@ export class PeopleService {
     if (staff) await this.registered(manager, staff, 'change', source);
   }
 
-  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. */
-  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<void> {
-    await manager.update(StaffMemberEntity, staffId, { active: false, leftAt });
+  /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. False if already left. */
+  async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<boolean> {
+    // Only an active member leaves: two clicks at once record one leaving and one desk line.
+    const changed = await manager.update(StaffMemberEntity, { id: staffId, active: true }, { active: false, leftAt });
+    if (!changed.affected) return false;
     const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
     if (staff) await this.registered(manager, staff, 'delete', source);
+    return true;
   }
 
   private registered(manager: EntityManager, staff: StaffMember, kind: RegistrationKind, source: RegistrationSource): Promise<void> {
@@ -240,23 +271,6 @@ export class PeopleService {
       source,
       staff: { id, name, nameKana, email, jobTitle },
     });
-  }
-
-  /** The staff form's rules, for a new entry and a change alike. */
-  private staffFields(input: StaffInput, errors: FieldError[]) {
-    const name = text(input.name, 'name', '氏名', errors, { required: true, max: 40 });
-    const email = text(input.email, 'email', 'メールアドレス', errors, { max: 254 });
-    if (email && !looksLikeEmail(email))
-      errors.push({ path: 'email', label: 'メールアドレス', message: 'メールアドレスの形式が正しくありません' });
-    return {
-      officeId: '',
-      name: name!,
-      nameKana: text(input.nameKana, 'nameKana', 'ふりがな', errors, { max: 60 }),
-      jobTitle: text(input.jobTitle, 'jobTitle', '職種', errors, { max: 20 }),
-      email,
-      isManager: input.isManager === true,
-      active: true,
-    };
   }
 
   /** The office's active staff member with this e-mail, matched as a roster matches it: case aside. */
@@ -275,22 +289,9 @@ function requireOffice(user: CurrentUser): string {
   return user.officeId;
 }
 
-function text(
-  value: unknown,
-  path: string,
-  label: string,
-  errors: FieldError[],
-  rule: { required?: boolean; max?: number },
-): string | null {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
-    if (rule.required) errors.push({ path, label, message: `${label}は必須です` });
-    return null;
-  }
-  if (typeof value !== 'string') {
-    errors.push({ path, label, message: `${label}は文字列で指定してください` });
-    return null;
-  }
-  const trimmed = value.trim();
-  if (rule.max && trimmed.length > rule.max) errors.push({ path, label, message: `${label}は${rule.max}文字以内で入力してください` });
-  return trimmed;
+function checkedPatient(input: PatientInput) {
+  const errors: FieldError[] = [];
+  const checked = patientFields(input, errors);
+  if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+  return checked;
 }

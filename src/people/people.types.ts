@@ -8,6 +8,10 @@ export interface StaffMember {
   nameKana: string | null;
   jobTitle: string | null;
   email: string | null;
+  /** 性別, as the staff-change notices list it. */
+  gender: StaffGender | null;
+  /** 入職日 (YYYY-MM-DD). */
+  joinedOn: string | null;
   isManager: boolean;
   active: boolean;
   userId: string | null;
@@ -15,7 +19,10 @@ export interface StaffMember {
   leftAt: Date | null;
 }
 
-export type StaffChanges = Partial<Pick<StaffMember, 'name' | 'nameKana' | 'jobTitle' | 'email' | 'isManager'>>;
+export const STAFF_GENDERS = ['男', '女'] as const;
+export type StaffGender = (typeof STAFF_GENDERS)[number];
+
+export type StaffChanges = Partial<Pick<StaffMember, 'name' | 'nameKana' | 'jobTitle' | 'email' | 'gender' | 'joinedOn' | 'isManager'>>;
 
 export interface Patient {
   id: string;
@@ -24,6 +31,7 @@ export interface Patient {
   nameKana: string | null;
   birthDate: string | null;
   address: string | null;
+  phone: string | null;
   createdAt: Date;
   /** 利用停止: the patient asked that their data no longer be used; no new document is made for them. */
   suspendedAt: Date | null;
@@ -42,6 +50,9 @@ export interface FamilyContact {
   relation: string;
   email: string | null;
   phone: string | null;
+  address: string | null;
+  /** The order the office lists the family in (家族1, 家族2…). */
+  position: number;
   createdAt: Date;
 }
 

@@ -258,10 +258,11 @@ export class PatientExportService {
         nameKana: patient.nameKana,
         birthDate: patient.birthDate,
         address: patient.address,
+        phone: patient.phone,
         registeredAt: patient.createdAt,
         useSuspendedAt: patient.suspendedAt,
       },
-      family: patient.family.map((f) => ({ name: f.name, relation: f.relation, email: f.email, phone: f.phone })),
+      family: patient.family.map((f) => ({ name: f.name, relation: f.relation, email: f.email, phone: f.phone, address: f.address })),
       documents: docs.map((d) => ({
         number: d.number,
         form: { id: d.formId, number: d.formNumber, title: d.formTitle },

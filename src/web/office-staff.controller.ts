@@ -6,11 +6,15 @@ import { DomainError, FieldError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { InvitationsService } from '../onboarding/invitations.service';
 import { PeopleService } from '../people/people.service';
+import { STAFF_GENDERS, StaffMember } from '../people/people.types';
+import { NoticeDraftOutcome } from '../documents/notice-drafts.service';
+import { StaffChangesService } from '../staff-changes/staff-changes.service';
+import { toSeireki, todayInJapan } from '../common/japan-date';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { TrainingService } from '../training/training.service';
 import { DeskTextFormDto } from './dto/desk-forms.dto';
-import { toSeireki } from '../common/japan-date';
 import { InviteStaffFormDto, StaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dto';
+import { LeaveFormDto } from './dto/people-forms.dto';
 import { INVITATION_LABELS } from './secretariat-applications.controller';
 import { WebViews } from './web.views';
 
@@ -22,6 +26,7 @@ export class OfficeStaffController {
   constructor(
     private readonly views: WebViews,
     private readonly people: PeopleService,
+    private readonly changes: StaffChangesService,
     private readonly training: TrainingService,
     private readonly registrations: RegistrationsService,
     private readonly invitations: InvitationsService,
@@ -37,8 +42,8 @@ export class OfficeStaffController {
   @Roles('office_manager')
   async addStaff(@User() user: CurrentUser, @Body() body: StaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     try {
-      const staff = await this.people.addStaff(user, { ...body, isManager: checked(body.isManager) }, origin);
-      this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました`);
+      const { staff, notice } = await this.changes.join(user, { ...body, isManager: checked(body.isManager) }, origin);
+      this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました${noticeNote(notice, '新規')}`);
     } catch (error) {
       this.staffForm(reply, 400, null, { ...body }, fieldErrors(error));
     }
@@ -61,18 +66,45 @@ export class OfficeStaffController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      const staff = await this.people.changeStaff(user, id, body, origin);
+      const staff = await this.people.changeStaff(user, id, { ...body, isManager: checked(body.isManager) }, origin);
       this.home(reply, `${staff.name}さんの登録内容を変更しました。事務局への登録依頼に載りました`);
     } catch (error) {
       this.staffForm(reply, 400, id, { ...body }, fieldErrors(error));
     }
   }
 
+  /** 退職: the page asks for the day (today unless the clerk chooses another). */
+  @Get('staff/:id/leave')
+  @Roles('office_manager')
+  async leavePage(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const staff = await this.people.getStaff(user, id, origin);
+    this.leaveForm(reply, 200, staff, { leftOn: todayInJapan() }, []);
+  }
+
   @Post('staff/:id/leave')
   @Roles('office_manager')
-  async leave(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    const staff = await this.people.markLeft(user, id, origin);
-    this.home(reply, `${staff.name}さんを退職として記録しました。事務局への登録依頼（削除）に載りました`);
+  async leave(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: LeaveFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    try {
+      if (body.leftOn === undefined || (typeof body.leftOn === 'string' && !body.leftOn.trim()))
+        throw new DomainError('INVALID_REQUEST', '退職日は必須です', {
+          errors: [{ path: 'leftOn', label: '退職日', message: '退職日は必須です' }],
+        });
+      const { staff, notice } = await this.changes.leave(user, id, body.leftOn, origin);
+      const on = toSeireki(String(body.leftOn).trim());
+      this.home(
+        reply,
+        `${staff.name}さんを${on}付けで退職として記録しました。事務局への登録依頼（削除）に載りました${noticeNote(notice, '削除')}`,
+      );
+    } catch (error) {
+      const errors = fieldErrors(error);
+      this.leaveForm(reply, 400, await this.people.getStaff(user, id, origin), { ...body }, errors);
+    }
   }
 
   @Post('staff/:id/training')
@@ -141,6 +173,7 @@ export class OfficeStaffController {
     this.views.send(reply, status, 'staff-form', {
       title: id ? '従事者の登録内容の変更' : '従事者の追加',
       action: id ? `/office/staff/${id}` : '/office/staff',
+      staffId: id,
       editing: Boolean(id),
       errors,
       fields: [
@@ -148,8 +181,24 @@ export class OfficeStaffController {
         { key: 'nameKana', label: 'ふりがな', required: false, type: 'text', autocomplete: 'off' },
         { key: 'jobTitle', label: '職種', required: false, type: 'text', autocomplete: 'off' },
         { key: 'email', label: 'メールアドレス', required: false, type: 'email', autocomplete: 'off' },
+        { key: 'joinedOn', label: '入職日', required: false, type: 'date', autocomplete: 'off' },
       ].map((f) => ({ ...f, value: value(f.key), error: errorOf(f.key) })),
+      gender: {
+        error: errorOf('gender'),
+        options: ['', ...STAFF_GENDERS].map((g) => ({ value: g, label: g || '（未選択）', selected: value('gender') === g })),
+      },
       isManager: checked(values.isManager),
+    });
+  }
+
+  private leaveForm(reply: FastifyReply, status: number, staff: StaffMember, values: Record<string, unknown>, errors: FieldError[]): void {
+    this.views.send(reply, status, 'staff-leave', {
+      title: `${staff.name}さんの退職`,
+      staff,
+      left: !staff.active,
+      today: todayInJapan(),
+      leftOn: typeof values.leftOn === 'string' ? values.leftOn : '',
+      error: errors.find((e) => e.path === 'leftOn')?.message ?? errors[0]?.message ?? null,
     });
   }
 
@@ -181,6 +230,14 @@ export class OfficeStaffController {
   private home(reply: FastifyReply, message: string): void {
     reply.redirect(`/office?message=${encodeURIComponent(message)}`, 303);
   }
+}
+
+/** Where the change went on the network's staff-change notice, in words for the office's message. */
+function noticeNote(notice: NoticeDraftOutcome | null, action: string): string {
+  if (!notice) return '';
+  if ('problem' in notice) return `。${notice.problem}`;
+  const sheet = notice.created ? '新しく下書きしました' : `本日の下書きに追加しました（下書きに載っているのは${notice.rows}名）`;
+  return `。${notice.formLabel}（${notice.number}）に「${action}」の行を${sheet}。確認して発行してください`;
 }
 
 /** A checkbox as a web form sends it. */

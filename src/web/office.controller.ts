@@ -15,6 +15,7 @@ import { DocumentsService, isRetired } from '../documents/documents.service';
 import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
+import { rowsFromSource } from '../networks/prefill';
 import { PeopleService } from '../people/people.service';
 import { RetentionService } from '../rights/retention.service';
 import { RightsRequestsService } from '../rights/rights-requests.service';
@@ -29,6 +30,7 @@ import { NewDocumentQueryDto } from './dto/new-document-query.dto';
 import { OfficeDocumentFormDto } from './dto/office-document-form.dto';
 import { SigningRequestFormDto } from './dto/signing-request-form.dto';
 import { buildFormModel } from './form-model';
+import { signerPrefill } from './signer-defaults';
 import { WebViews } from './web.views';
 
 export const SIGNING_LABELS: Record<string, string> = {
@@ -184,6 +186,7 @@ export class DocumentPageController {
     private readonly signing: SigningService,
     private readonly networks: NetworksService,
     private readonly withdrawals: ConsentWithdrawalService,
+    private readonly people: PeopleService,
   ) {}
 
   @Get('documents/:id')
@@ -223,13 +226,15 @@ export class DocumentPageController {
     const open = requests.find((r) => r.status === 'open');
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
     const declined = requests[0]?.status === 'declined' ? requests[0] : null; // the latest request, declined
+    const canRequest = office && form.signed && doc.status === 'issued' && !open && !awaitingSeal;
+    const prefill = canRequest ? await signerPrefill(this.people, form.signers, doc) : [];
     this.views.send(reply, 200, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing:
         office && form.signed
           ? {
-              canRequest: doc.status === 'issued' && !open && !awaitingSeal,
-              roles: form.signers,
+              canRequest,
+              roles: form.signers.map((role, i) => ({ ...role, prefill: prefill[i] })),
               declined: declined && { signers: declined.signers.filter((s) => s.status === 'declined') },
               requests: requests.map((r) => ({
                 ...r,
@@ -248,6 +253,8 @@ export class DocumentPageController {
       doc: { ...doc, statusLabel: declined && doc.status === 'issued' ? SIGNING_DECLINED : STATUS_LABELS[doc.status] },
       exemplars,
       message,
+      // A staff-change notice's draft (the day's joiners and leavers), for the office to review before issuing it.
+      noticeRows: office && doc.status === 'draft' ? rowsFromSource(form, 'changes', doc.version.data) : [],
       canIssue: office && doc.status === 'draft',
       canWithdraw: office && (doc.status === 'draft' || doc.status === 'issued'),
       consentInUse: office && form.purpose === 'consent' && doc.status === 'signed' && doc.subjectId ? doc.subjectId : null,

@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
+import { DocumentDraftsService } from '../documents/document-drafts.service';
+import { NetworksService } from '../networks/networks.service';
 import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
 import { PatientErasureService } from '../rights/patient-erasure.service';
 import { PatientExportService } from '../rights/patient-export.service';
@@ -39,6 +41,8 @@ export class PatientPagesController {
     private readonly requests: RightsRequestsService,
     private readonly exports: PatientExportService,
     private readonly erasure: PatientErasureService,
+    private readonly drafts: DocumentDraftsService,
+    private readonly networks: NetworksService,
   ) {}
 
   @Get()
@@ -50,7 +54,7 @@ export class PatientPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const record = await this.records.record(user, id, origin);
-    this.views.send(reply, 200, 'patient', patientPageModel(record, user, undefined, message));
+    this.views.send(reply, 200, 'patient', { ...patientPageModel(record, user, undefined, message), patientForms: await this.forms(user) });
   }
 
   @Post('withdrawals')
@@ -154,6 +158,12 @@ export class PatientPagesController {
     });
   }
 
+  /** The network's forms about a patient (the consent…): each starts a document prefilled from the patient and family. */
+  private async forms(user: CurrentUser) {
+    const network = this.networks.getNetwork(await this.drafts.networkOf(user));
+    return network.forms.filter((f) => f.subject === 'patient').map((f) => ({ id: f.id, label: `${f.number} ${f.title}` }));
+  }
+
   /** Does the work, then back to the page with its message; a refusal shows the page again with it. */
   private async act(
     reply: FastifyReply,
@@ -172,7 +182,8 @@ export class PatientPagesController {
       const errors = (error.details?.errors as FieldError[] | undefined) ?? [];
       const problem: FormProblem = { form, values: values as Record<string, unknown>, errors, message: error.message };
       const record = await this.records.record(user, id, origin);
-      this.views.send(reply, DOMAIN_ERROR_STATUS[error.code], 'patient', patientPageModel(record, user, problem));
+      const model = { ...patientPageModel(record, user, problem), patientForms: await this.forms(user) };
+      this.views.send(reply, DOMAIN_ERROR_STATUS[error.code], 'patient', model);
     }
   }
 }

@@ -36,6 +36,8 @@ import { ApplyPagesController } from './apply-pages.controller';
 import { SecretariatApplicationsController } from './secretariat-applications.controller';
 import { SecretariatDeskController } from './secretariat-desk.controller';
 import { OfficeStaffController } from './office-staff.controller';
+import { OfficePatientsController } from './office-patients.controller';
+import { StaffChangesModule } from '../staff-changes/staff-changes.module';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
@@ -54,6 +56,7 @@ import { OfficeStaffController } from './office-staff.controller';
     TrainingModule,
     FollowUpsModule,
     RightsModule,
+    StaffChangesModule,
   ],
   controllers: [
     SessionController,
@@ -74,6 +77,7 @@ import { OfficeStaffController } from './office-staff.controller';
     SecretariatApplicationsController,
     SecretariatDeskController,
     OfficeStaffController,
+    OfficePatientsController,
     PatientPagesController,
     RightsPagesController,
     WithdrawalLinkPagesController,

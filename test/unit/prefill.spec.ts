@@ -1,5 +1,5 @@
 import { loadCatalogue, LoadedNetwork } from '../../src/networks/catalogue.loader';
-import { buildDraft, DraftSources, rowsFromSource } from '../../src/networks/prefill';
+import { withRowsFromSource, buildDraft, DraftSources, rowsFromSource } from '../../src/networks/prefill';
 import { TemplateEngine } from '../../src/templates/template.engine';
 import { copyTemplates } from '../support/templates-dir';
 
@@ -35,15 +35,15 @@ describe('prefill from the catalogue', () => {
     const draft = buildDraft(form('patient-consent'), {
       ...office,
       issueDate: null,
-      patient: { name: '患者 ハル', nameKana: null, birthDate: '1940-01-02', address: '東京都東久留米市' },
+      patient: { name: '患者 ハル', nameKana: null, birthDate: '1940-01-02', address: '東京都東久留米市', phone: '042-000-0000' },
       family: [
-        { name: '患者 健太', relation: '長男', email: 'kenta@example.jp', phone: null },
-        { name: '患者 花', relation: '長女', email: null, phone: null },
+        { name: '患者 健太', relation: '長男', email: 'kenta@example.jp', phone: null, address: '東京都東久留米市南町1-1' },
+        { name: '患者 花', relation: '長女', email: null, phone: null, address: null },
       ],
     });
     expect(draft).toEqual({
       patient: { name: '患者 ハル', address: '東京都東久留米市' },
-      family1: { name: '患者 健太', relation: '長男' },
+      family1: { name: '患者 健太', relation: '長男', address: '東京都東久留米市南町1-1' },
       family2: { name: '患者 花', relation: '長女' },
       explainer: { officeName: '東久留米訪問看護ステーション', name: '看護 一美' },
     });
@@ -54,6 +54,19 @@ describe('prefill from the catalogue', () => {
     const draft = buildDraft(form('staff-change'), { ...office, issueDate: '2027-04-01', changes: [change] });
     expect(draft).toMatchObject({ date: '2027-04-01', managerName: '佐藤 恵子', officePostalCode: '203-0014' });
     expect(draft.members).toEqual([{ action: '新規', name: '新人 一郎', gender: '男', jobTitle: '看護師', email: 'ichiro@example.jp' }]);
+  });
+
+  it("adds the day's changes to a notice's table, keeping the rows already there as they are", () => {
+    const data = {
+      officeName: '手で直した名前',
+      members: [{ action: '新規', name: '新人 一郎', email: 'ichiro@example.jp', gender: '男' }],
+    };
+    const change = { action: '削除', name: '退職 二郎', nameKana: null, gender: null, jobTitle: '看護師', email: 'jiro@example.jp' };
+    expect(withRowsFromSource(form('staff-change'), 'changes', data, [change])).toEqual({
+      officeName: '手で直した名前',
+      members: [data.members[0], { action: '削除', name: '退職 二郎', jobTitle: '看護師', email: 'jiro@example.jp' }],
+    });
+    expect(withRowsFromSource(form('patient-consent'), 'changes', data, [change])).toBeNull();
   });
 
   it("reads a notice's table and an application's users back as their sources, whatever the network names the columns", () => {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IsEmailLike, IsOptionalText, ListOf, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 
@@ -39,6 +39,20 @@ export class FamilyContactDto {
   @IsString()
   @MaxLength(20)
   phone?: string;
+
+  @ApiPropertyOptional({ example: '東京都東久留米市本町1-2-3', maxLength: 120 })
+  @Label('家族の住所')
+  @Trim()
+  @IsOptionalText()
+  @IsString()
+  @MaxLength(120)
+  address?: string;
+
+  @ApiPropertyOptional({ description: 'When changing a patient: the id of the contact this row changes' })
+  @Label('家族のID')
+  @IsOptional()
+  @IsUUID()
+  id?: string;
 }
 
 export class CreatePatientDto {
@@ -73,6 +87,14 @@ export class CreatePatientDto {
   @IsString()
   @MaxLength(120)
   address?: string;
+
+  @ApiPropertyOptional({ example: '042-000-0000', maxLength: 20 })
+  @Label('電話番号')
+  @Trim()
+  @IsOptionalText()
+  @IsString()
+  @MaxLength(20)
+  phone?: string;
 
   @ApiPropertyOptional({ type: [FamilyContactDto], maxItems: MAX_FAMILY_CONTACTS })
   @Label('家族')

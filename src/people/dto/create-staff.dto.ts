@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsEmailLike, IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { STAFF_GENDERS, StaffGender } from '../people.types';
 
 export class CreateStaffDto {
   @ApiProperty({ example: '山田 花子', maxLength: 40 })
@@ -36,6 +37,20 @@ export class CreateStaffDto {
   @MaxLength(254)
   @IsEmailLike()
   email?: string;
+
+  @ApiPropertyOptional({ enum: STAFF_GENDERS, description: '性別 (the staff-change notices list it)' })
+  @Label('性別')
+  @IsOptionalText()
+  @IsIn(STAFF_GENDERS)
+  gender?: StaffGender;
+
+  @ApiPropertyOptional({ example: '2026-04-01', format: 'date' })
+  @Label('入職日')
+  @Trim()
+  @IsOptionalText()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '入職日は YYYY-MM-DD で入力してください' })
+  joinedOn?: string;
 
   @ApiPropertyOptional({ description: 'The office’s manager (管理者)' })
   @Label('管理者')

@@ -1,37 +1,38 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Label } from '../../common/validation/label';
 
-/** The staff form (new or changed), as typed: the people service checks it and the page shows each problem beside its field. */
+/**
+ * The staff form (new or changed), as typed: the people service checks every rule (a list where text
+ * belongs included) and the page shows each problem beside its field.
+ */
 export class StaffFormDto {
   @Label('氏名')
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  name?: string;
+  name?: unknown;
 
   @Label('ふりがな')
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  nameKana?: string;
+  nameKana?: unknown;
 
   @Label('職種')
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  jobTitle?: string;
+  jobTitle?: unknown;
 
   @Label('メールアドレス')
   @IsOptional()
-  @IsString()
-  @MaxLength(300)
-  email?: string;
+  email?: unknown;
+
+  @Label('性別')
+  @IsOptional()
+  gender?: unknown;
+
+  @Label('入職日')
+  @IsOptional()
+  joinedOn?: unknown;
 
   @Label('管理者')
   @IsOptional()
-  @IsString()
-  @MaxLength(10)
-  isManager?: string;
+  isManager?: unknown;
 }
 
 /** One training attendance, from a staff member's row. */

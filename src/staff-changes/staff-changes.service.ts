@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CurrentUser } from '../accounts/current-user';
+import { RequestOrigin } from '../common/request-origin';
+import { NoticeChange, NoticeDraftOutcome, NoticeDraftsService } from '../documents/notice-drafts.service';
+import { PeopleService } from '../people/people.service';
+import { StaffInput } from '../people/people.rules';
+import { StaffMember } from '../people/people.types';
+
+/** A staff change as the office made it, and where its staff-change notice row went (null: the network has none). */
+export interface StaffChangeDone {
+  staff: StaffMember;
+  notice: NoticeDraftOutcome | null;
+}
+
+/**
+ * A staff member joins or leaves the office (the staff pages, the API): in one transaction the roster
+ * changes (people, which puts the line on the 事務局's desk) and, where the network has a staff-change
+ * notice, the day's draft notice gets its 新規 or 削除 row (documents).
+ */
+@Injectable()
+export class StaffChangesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly people: PeopleService,
+    private readonly notices: NoticeDraftsService,
+  ) {}
+
+  join(user: CurrentUser, input: StaffInput, origin: RequestOrigin | null): Promise<StaffChangeDone> {
+    return this.dataSource.transaction(async (manager) => {
+      const staff = await this.people.addStaffIn(manager, user, input, origin);
+      return { staff, notice: await this.noted(manager, user, '新規', staff) };
+    });
+  }
+
+  /** 退職 on the day the clerk chose (today when none): the notice's 削除 row goes on today's draft. */
+  leave(user: CurrentUser, id: string, leftOn: unknown, origin: RequestOrigin | null): Promise<StaffChangeDone> {
+    return this.dataSource.transaction(async (manager) => {
+      const staff = await this.people.markLeftIn(manager, user, id, origin, leftOn);
+      return { staff, notice: await this.noted(manager, user, '削除', staff) };
+    });
+  }
+
+  private noted(manager: EntityManager, user: CurrentUser, action: NoticeChange['action'], staff: StaffMember) {
+    const { name, nameKana, gender, jobTitle, email } = staff;
+    return this.notices.addChangeIn(manager, user, { action, name, nameKana, gender, jobTitle, email });
+  }
+}

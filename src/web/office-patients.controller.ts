@@ -1,0 +1,161 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { todayInJapan } from '../common/japan-date';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { DocumentDraftsService } from '../documents/document-drafts.service';
+import { NetworksService } from '../networks/networks.service';
+import { MAX_FAMILY_ROWS } from '../people/people.rules';
+import { PeopleService } from '../people/people.service';
+import { PatientFormDto } from './dto/people-forms.dto';
+import { WebViews } from './web.views';
+
+const FAMILY_KEYS = ['name', 'relation', 'email', 'phone', 'address'] as const;
+
+/** The office's patients: the list, registering a patient with their family, and changing both. */
+@ApiExcludeController()
+@Roles('office_manager', 'office_staff')
+@Controller('office/patients')
+export class OfficePatientsController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly people: PeopleService,
+    private readonly drafts: DocumentDraftsService,
+    private readonly networks: NetworksService,
+  ) {}
+
+  @Get()
+  async list(@User() user: CurrentUser, @Query('message') message: unknown, @Res() reply: FastifyReply): Promise<void> {
+    const forms = await this.patientForms(user);
+    const patients = await this.people.listPatients(user.officeId!);
+    this.views.send(reply, 200, 'patients', {
+      title: '患者',
+      message: typeof message === 'string' ? message.slice(0, 500) : null,
+      patients: patients.map((p) => ({ ...p, forms })),
+    });
+  }
+
+  @Get('new')
+  newPatient(@Res() reply: FastifyReply): void {
+    this.form(reply, 200, null, { family: [{}] }, []);
+  }
+
+  @Post()
+  async add(@User() user: CurrentUser, @Body() body: PatientFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const input = typed(body);
+    if (body._add) return this.form(reply, 200, null, withSpareRow(input), []);
+    try {
+      const patient = await this.people.addPatient(user, input, origin);
+      const message = `${patient.name}さんを登録しました（家族${patient.family.length}名）`;
+      reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(message)}`, 303);
+    } catch (error) {
+      this.form(reply, 400, null, input, fieldErrors(error));
+    }
+  }
+
+  @Get(':id/edit')
+  async edit(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const patient = await this.people.getPatient(user, id, origin);
+    if (patient.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています。変更できません');
+    this.form(reply, 200, patient.id, { ...patient, family: [...patient.family.map((f) => ({ ...f })), {}] }, []);
+  }
+
+  @Post(':id')
+  async change(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: PatientFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const input = typed(body);
+    if (body._add) return this.form(reply, 200, id, withSpareRow(input), []);
+    try {
+      const patient = await this.people.updatePatient(user, id, input, origin);
+      reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(`${patient.name}さんの登録内容を変更しました`)}`, 303);
+    } catch (error) {
+      this.form(reply, 400, id, input, fieldErrors(error));
+    }
+  }
+
+  /** The network's forms about a patient (the consent…), each a link that starts one prefilled for them. */
+  private async patientForms(user: CurrentUser) {
+    const network = this.networks.getNetwork(await this.drafts.networkOf(user));
+    return network.forms.filter((f) => f.subject === 'patient').map((f) => ({ id: f.id, label: `${f.number} ${f.title}` }));
+  }
+
+  private form(reply: FastifyReply, status: number, id: string | null, values: FormValues, errors: FieldError[]): void {
+    const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const fields = [
+      { key: 'name', label: '氏名', required: true, type: 'text', autocomplete: 'off' },
+      { key: 'nameKana', label: 'ふりがな', required: false, type: 'text', autocomplete: 'off' },
+      { key: 'birthDate', label: '生年月日', required: false, type: 'date', autocomplete: 'off', max: todayInJapan() },
+      { key: 'address', label: '住所', required: false, type: 'text', autocomplete: 'off' },
+      { key: 'phone', label: '電話番号', required: false, type: 'tel', autocomplete: 'off' },
+    ];
+    const familyLabels: Record<(typeof FAMILY_KEYS)[number], { label: string; type: string; required: boolean }> = {
+      name: { label: '氏名', type: 'text', required: true },
+      relation: { label: '続柄', type: 'text', required: true },
+      email: { label: 'メールアドレス', type: 'email', required: false },
+      phone: { label: '電話番号', type: 'tel', required: false },
+      address: { label: '住所', type: 'text', required: false },
+    };
+    const familyErrors = errors.filter((e) => e.path === 'family');
+    this.views.send(reply, status, 'patient-form', {
+      title: id ? '患者の登録内容の変更' : '患者の登録',
+      action: id ? `/office/patients/${id}` : '/office/patients',
+      patientId: id,
+      editing: Boolean(id),
+      errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]\./, '-$1-') })),
+      fields: fields.map((f) => ({ ...f, value: text(values[f.key]), error: errorOf(f.key) })),
+      familyError: familyErrors[0]?.message ?? null,
+      family: (Array.isArray(values.family) ? (values.family as Array<Record<string, unknown>>) : [])
+        .slice(0, MAX_FAMILY_ROWS + 1)
+        .map((row, i) => ({
+          index: i,
+          number: i + 1,
+          id: typeof row.id === 'string' ? row.id : '',
+          inputs: FAMILY_KEYS.map((key) => ({
+            key,
+            ...familyLabels[key],
+            value: text(row[key]),
+            error: errorOf(`family[${i}].${key}`),
+          })),
+        })),
+    });
+  }
+}
+
+/** What the form shows and sends on: the family as rows, or as whatever came instead of them. */
+type FormValues = Record<string, unknown> & { family: unknown };
+
+/**
+ * The form as the service reads it: rows ticked 削除 and rows left entirely blank (the spare row) are
+ * dropped; anything that is not a list of rows stays as it is, for the service to refuse beside its field.
+ */
+function typed(body: PatientFormDto): FormValues {
+  const { _add: _ignored, family, ...rest } = body as Record<string, unknown>;
+  if (family !== undefined && family !== null && typeof family !== 'object') return { ...rest, family };
+  const rows = Array.isArray(family) ? family : family ? Object.values(family) : [];
+  const kept = rows
+    .map((row) => (row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {}))
+    .filter((row) => row.remove !== 'on')
+    .filter((row) => FAMILY_KEYS.some((key) => row[key] !== undefined && !(typeof row[key] === 'string' && !String(row[key]).trim())))
+    .map(({ remove: _remove, ...row }) => row);
+  return { ...rest, family: kept };
+}
+
+/** The form again with one more blank family row (「家族の欄を追加」). */
+function withSpareRow(input: FormValues): FormValues {
+  return { ...input, family: [...(Array.isArray(input.family) ? input.family : []), {}] };
+}
+
+/** The field errors of input the service refused; any other error is thrown again. */
+function fieldErrors(error: unknown): FieldError[] {
+  if (!(error instanceof DomainError) || !['INVALID_REQUEST', 'INVALID_STATE'].includes(error.code)) throw error;
+  const errors = error.details?.errors as FieldError[] | undefined;
+  return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
+}
