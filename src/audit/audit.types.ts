@@ -22,6 +22,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   invitation_resent: '招待の再送',
   invitation_accepted: '招待の受諾',
   access_denied: 'アクセス拒否（権限なし）',
+  user_disabled: '利用者の利用停止',
+  user_enabled: '利用者の利用再開',
   application_submitted: '利用申込の受付',
   application_approved: '利用申込の承認',
   application_rejected: '利用申込の却下',
