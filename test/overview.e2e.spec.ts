@@ -45,6 +45,7 @@ describe('overview: documents, batches, audit log', () => {
     patientName = unique('一覧 花子');
     const patient = await createPatient(manager, patientName, { name: '一覧 家族', email: 'list-family@example.jp' });
     consentNumber = (await issuedConsent(manager, patient.id)).number;
+    // A new staff member also starts the day's staff-change notice (るるめ 別紙3) as a draft: a third document.
     const staff = await manager.post('/api/staff').send({ name: '一覧 看護師', email: 'list-nurse@example.jp' }).expect(201);
     const pledge = await manager.post('/api/documents').send({ form: 'staff-pledge', subjectId: staff.body.id }).expect(201);
     await manager.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
@@ -57,8 +58,8 @@ describe('overview: documents, batches, audit log', () => {
   it('documents: search by a person’s name, by form, by status and by date; paging; the originals still owed', async () => {
     const all = await manager.get('/office/documents').expect(200);
     expect(all.headers['content-type']).toMatch(/^text\/html/);
-    expect(rowsOf(all.text, 'documents')).toHaveLength(2);
-    expect(visible(all.text)).toContain('書類: 2件');
+    expect(rowsOf(all.text, 'documents')).toHaveLength(3);
+    expect(visible(all.text)).toContain('書類: 3件');
 
     const byName = await manager
       .get('/office/documents')
@@ -71,14 +72,14 @@ describe('overview: documents, batches, audit log', () => {
     const byForm = await manager.get('/office/documents').query({ form: 'patient-consent' }).expect(200);
     expect(rowsOf(byForm.text, 'documents')).toEqual([expect.stringContaining(consentNumber)]);
     const drafts = await manager.get('/office/documents').query({ status: 'draft' }).expect(200);
-    expect(rowsOf(drafts.text, 'documents')).toEqual(['該当する書類はありません']);
+    expect(rowsOf(drafts.text, 'documents')).toEqual([expect.stringContaining('MCS登録依頼書')]);
     const issued = await manager.get('/office/documents').query({ status: 'issued' }).expect(200);
     expect(rowsOf(issued.text, 'documents')).toHaveLength(2);
     const past = await manager.get('/office/documents').query({ to: '2020-01-01' }).expect(200);
     expect(rowsOf(past.text, 'documents')).toEqual(['該当する書類はありません']);
     const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
     const now = await manager.get('/office/documents').query({ from: today, to: today }).expect(200);
-    expect(rowsOf(now.text, 'documents')).toHaveLength(2);
+    expect(rowsOf(now.text, 'documents')).toHaveLength(3);
     // The one date style: 2026年12月1日.
     expect(rowsOf(now.text, 'documents')[0]).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
 
@@ -106,7 +107,7 @@ describe('overview: documents, batches, audit log', () => {
     expect(visible(listed.text)).toContain('文字列で指定してください');
     expect(listed.text).toContain('id="documents"');
     const empty = await manager.get('/office/documents').query({ q: '', form: '', status: '', from: '', to: '', page: '' }).expect(200);
-    expect(rowsOf(empty.text, 'documents')).toHaveLength(2);
+    expect(rowsOf(empty.text, 'documents')).toHaveLength(3);
     const reversed = await manager.get('/office/documents').query({ from: '2026-12-02', to: '2026-12-01' }).expect(400);
     expect(visible(reversed.text)).toContain('期間の終わりが始まりより前です');
     expect(reversed.text).toContain('value="2026-12-02"'); // what was typed is kept

@@ -234,7 +234,7 @@ describe('signing, as the office sees it', () => {
     expect(squeeze(pdfText(sealedPdf))).toContain('電子署名の監査記録');
     // In reading order (the audit table's narrow cells interleave in -layout): the switch, when and by whom.
     const reading = squeeze(execFileSync('pdftotext', ['-raw', '-', '-'], { input: sealedPdf, encoding: 'utf8' }));
-    expect(reading).toMatch(/（メールから対面に切替:\d{4}\/\d{2}\/\d{2}\d{1,2}:\d{2}試験office_manager）/);
+    expect(reading).toMatch(/（メールから対面に切替:\d{4}年\d{1,2}月\d{1,2}日\d{1,2}:\d{2}試験office_manager）/);
   });
 
   it('cancel asks first, then tells the family by e-mail and kills the link', async () => {
