@@ -127,6 +127,7 @@ describe('CSRF in a browser: a cross-site attacker and a page on another port of
   let attackerPort: number;
   let db: DataSource;
   let manager: { email: string };
+  let officeId: string;
   let intruder: { email: string };
   /** What the attacker's pages are: given per test, served on another port. */
   let attackPage = '';
@@ -134,7 +135,10 @@ describe('CSRF in a browser: a cross-site attacker and a page on another port of
   beforeAll(async () => {
     stack = await startStack({}, { worker: false });
     db = stack.app.get(DataSource);
-    manager = (await createOfficeWithManager(stack.app, 'rurume')).manager;
+    ({
+      manager,
+      office: { id: officeId },
+    } = await createOfficeWithManager(stack.app, 'rurume'));
     intruder = await createUser(stack.app, 'admin');
     baseUrl = await listen(stack);
     attackerServer = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(attackPage));
@@ -194,7 +198,10 @@ describe('CSRF in a browser: a cross-site attacker and a page on another port of
       await attack.waitForFunction(() => document.title === 'done', undefined, { timeout: 15_000 });
 
       expect([attacker.name, (await elsewhere.get('/api/auth/me')).status]).toEqual([attacker.name, 200]);
-      expect([attacker.name, (await db.query(`SELECT 1 FROM staff_member WHERE name = '攻撃 太郎'`)).length]).toEqual([attacker.name, 0]);
+      expect([
+        attacker.name,
+        (await db.query(`SELECT 1 FROM staff_member WHERE name = '攻撃 太郎' AND office_id = $1`, [officeId])).length,
+      ]).toEqual([attacker.name, 0]);
       const me = await page.request.get(`${baseUrl}/api/auth/me`);
       expect([attacker.name, (await me.json()).email]).toEqual([attacker.name, manager.email]);
       await context.close();
