@@ -1,0 +1,189 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, User } from '../accounts/current-user';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { CustodyService } from '../custody/custody.service';
+import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS } from '../custody/custody.types';
+import { DocumentsService, isRetired } from '../documents/documents.service';
+import { HOLDER_LABELS } from '../networks/catalogue.types';
+import { NetworksService } from '../networks/networks.service';
+import { rowsFromSource } from '../networks/prefill';
+import { PeopleService } from '../people/people.service';
+import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
+import { SigningService } from '../signing/signing.service';
+import { CustodyEventFormDto } from './dto/custody-event-form.dto';
+import { SigningRequestFormDto } from './dto/signing-request-form.dto';
+import { SIGNING_DECLINED, SIGNING_LABELS, STATUS_LABELS } from './office.controller';
+import { signerPrefill } from './signer-defaults';
+import { SigningFormState, errorsOnFormRows, formWideErrors, signingFormRoles } from './signing-request-form.view';
+import { WebViews } from './web.views';
+
+/** A document's page: its exemplars (原本/写し), their PDFs and custody history, and what to record next. */
+@ApiExcludeController()
+@Controller()
+export class DocumentPageController {
+  constructor(
+    private readonly views: WebViews,
+    private readonly documents: DocumentsService,
+    private readonly custody: CustodyService,
+    private readonly signing: SigningService,
+    private readonly networks: NetworksService,
+    private readonly withdrawals: ConsentWithdrawalService,
+    private readonly people: PeopleService,
+  ) {}
+
+  @Get('documents/:id')
+  async show(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Query('message') message: string | undefined,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.page(reply, 200, user, id, origin, typeof message === 'string' ? message.slice(0, 500) : undefined, null);
+  }
+
+  private async page(
+    reply: FastifyReply,
+    status: number,
+    user: CurrentUser,
+    id: string,
+    origin: RequestOrigin,
+    message: string | undefined,
+    signingForm: SigningFormState | null,
+  ): Promise<void> {
+    const doc = await this.documents.get(user, id, origin);
+    const office = user.role === 'office_manager' || user.role === 'office_staff';
+    const ledgers = await this.custody.ledgers(doc.exemplars.map((e) => e.id));
+    const exemplars = doc.exemplars.map((e) => {
+      const { events, chain } = ledgers.get(e.id)!;
+      const travelling = e.kind === 'original' && e.holder === 'secretariat';
+      const next: CustodyEventType[] = [];
+      // A document out of use is not handed on, except its 撤回受付票, which exists because it is.
+      if (office && e.state !== 'destroyed' && (e.sheet === 'withdrawal-receipt' || !isRetired(doc.status))) {
+        if (travelling && !['mailed', 'received'].includes(e.state)) next.push('mailed');
+        if (e.holder === 'patient' && e.state !== 'handed_to_family') next.push('handed_to_family');
+      }
+      return {
+        ...e,
+        ready: e.pdfSha256 !== null,
+        stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
+        kindLabel: e.kind === 'original' ? '原本' : '写し',
+        sheetLabel: SHEET_LABELS[e.sheet],
+        holderLabel: HOLDER_LABELS[e.holder],
+        chain,
+        events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
+        next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
+      };
+    });
+    const { form } = this.networks.getForm(doc.networkId, doc.formId);
+    const requests = office && form.signed ? await this.signing.forDocument(user, doc.id, origin) : [];
+    const open = requests.find((r) => r.status === 'open');
+    const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
+    const declined = requests[0]?.status === 'declined' ? requests[0] : null; // the latest request, declined
+    const canRequest = office && form.signed && doc.status === 'issued' && !open && !awaitingSeal;
+    const prefill = canRequest && !signingForm ? await signerPrefill(this.people, form.signers, doc) : [];
+    this.views.send(reply, status, 'document', {
+      title: `${doc.formTitle} ${doc.number}`,
+      signing:
+        office && form.signed
+          ? {
+              canRequest,
+              roles: signingFormRoles(form.signers, prefill, signingForm),
+              ordered: signingForm?.ordered ?? false,
+              formErrors: formWideErrors(signingForm),
+              declined: declined && { signers: declined.signers.filter((s) => s.status === 'declined') },
+              requests: requests.map((r) => ({
+                ...r,
+                statusLabel: SIGNING_LABELS[r.status],
+                open: r.status === 'open',
+                awaitingSeal: r.status === 'completed' && !r.sealedSha256,
+                signers: r.signers.map((s) => ({
+                  ...s,
+                  pending: s.status === 'pending',
+                  waiting: r.ordered && r.signers.some((e) => e.position < s.position && e.status !== 'signed'),
+                  statusLabel: { pending: '未署名', signed: '署名済', declined: '辞退' }[s.status],
+                })),
+              })),
+            }
+          : null,
+      doc: { ...doc, statusLabel: declined && doc.status === 'issued' ? SIGNING_DECLINED : STATUS_LABELS[doc.status] },
+      exemplars,
+      message,
+      // A staff-change notice's draft (the day's joiners and leavers), for the office to review before issuing it.
+      noticeRows: office && doc.status === 'draft' ? rowsFromSource(form, 'changes', doc.version.data) : [],
+      canIssue: office && doc.status === 'draft',
+      canWithdraw: office && (doc.status === 'draft' || doc.status === 'issued'),
+      consentInUse: office && form.purpose === 'consent' && doc.status === 'signed' && doc.subjectId ? doc.subjectId : null,
+      revoked: doc.status === 'revoked',
+      canRecordSignature: office && doc.status === 'issued' && !awaitingSeal,
+      printing: exemplars.some((e) => !e.ready && e.state !== 'destroyed'),
+    });
+  }
+
+  @Post('documents/:id/signing')
+  async requestSignatures(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: SigningRequestFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Rows left without a name are roles the office does not use this time (e.g. no second family member).
+    const rows = body.signers ?? [];
+    const kept = rows.flatMap((s, i) => (s.name?.trim() ? [i] : []));
+    try {
+      await this.signing.create(user, id, { signers: kept.map((i) => rows[i]), ordered: Boolean(body.ordered) }, origin);
+      reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
+      const errors = (error.details?.errors as FieldError[] | undefined) ?? [{ path: 'signers', label: '署名者', message: error.message }];
+      const signingForm = { rows, ordered: Boolean(body.ordered), errors: errorsOnFormRows(errors, kept) };
+      await this.page(reply, 400, user, id, origin, '署名を依頼できませんでした。各欄の表示を確かめてください', signingForm);
+    }
+  }
+
+  @Post('documents/:id/issue')
+  async issue(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.documents.issue(user, id, origin);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('発行しました。原本と写しを印刷しています')}`, 303);
+  }
+
+  /** 取り下げ: the document leaves use before anyone signed it; its signing links stop working. */
+  @Post('documents/:id/withdraw')
+  async withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    await this.withdrawals.withdrawDocument(user, id, origin);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('取り下げました。署名のリンクは使えなくなりました')}`, 303);
+  }
+
+  @Post('documents/:id/paper-signature')
+  async signed(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.documents.recordPaperSignature(user, id, origin);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`, 303);
+  }
+
+  @Post('documents/:id/exemplars/:code/events')
+  async event(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Param('code') code: string,
+    @Body() body: CustodyEventFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const recorded = await this.custody.record(user, code, body.type, { origin });
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent(recorded.message)}`, 303);
+  }
+}
