@@ -142,7 +142,7 @@ describe('people in the browser', () => {
     await office.locator('tr', { hasText: '説明・同意書取得者' }).getByRole('link', { name: 'この端末で署名' }).click();
     await office.getByRole('radio', { name: '文字で入力する' }).check();
     await office.getByLabel('お名前（署名として印字されます）').fill(manager.name);
-    await office.getByLabel(/内容を確認し、同意します/).check();
+    await office.getByLabel('書類の内容を確認し、署名します').check(); // a staff signer confirms the content
     await office.getByRole('button', { name: '同意して署名する' }).click();
     await office.getByText('対面での署名を記録しました').waitFor();
     const documentUrl = office.url().split('?')[0];

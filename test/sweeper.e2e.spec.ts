@@ -205,7 +205,7 @@ describe('the sweeper: whatever PostgreSQL says is due reaches the queue again',
         staff: 10,
         pledges: 10,
         notices: 1,
-        counts: { done: 10, pending: 0, rejected: 0 },
+        counts: { done: 10, pending: 0, rejected: 0, added: 10, changed: 0, removed: 0 },
       });
     } finally {
       await batches.resume();
