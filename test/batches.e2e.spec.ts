@@ -259,7 +259,7 @@ describe('a worker killed mid-batch', () => {
     startWorker();
     const batch = await waitForBatch(api, created.body.id, 120_000);
     expect({ error: batch.error, status: batch.status }).toEqual({ error: null, status: 'done' });
-    expect(batch.counts).toEqual({ done: people, rejected: 0, pending: 0 });
+    expect(batch.counts).toEqual({ done: people, rejected: 0, pending: 0, added: people, changed: 0, removed: 0 });
     const perPerson = await db.query(
       `SELECT count(*)::int AS staff, count(DISTINCT email)::int AS emails FROM staff_member WHERE office_id = $1 AND email LIKE 'p%@example.jp'`,
       [office.id],

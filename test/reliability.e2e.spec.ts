@@ -135,7 +135,7 @@ describe('faults: PostgreSQL is the truth (own redis-server, own database, the s
       `batch ${batchId} finished`,
     );
     expect({ status: batch.status, error: batch.error }).toEqual({ status: 'done', error: null });
-    expect(batch.counts).toEqual({ done: PEOPLE, pending: 0, rejected: 0 });
+    expect(batch.counts).toEqual({ done: PEOPLE, pending: 0, rejected: 0, added: PEOPLE, changed: 0, removed: 0 });
     const like = `${prefix}%@faults.example.jp`;
     const { rows: staff } = await db.query(
       `SELECT count(*)::int AS rows, count(DISTINCT email)::int AS people FROM staff_member WHERE email LIKE $1`,
