@@ -148,7 +148,8 @@ export class CustodyService {
   printsDue(limit: number): Promise<Array<Pick<Exemplar, 'id' | 'printRequestedAt'>>> {
     return this.dataSource.getRepository(ExemplarEntity).find({
       select: { id: true, printRequestedAt: true },
-      where: { printRequestedAt: Not(IsNull()), pdfSha256: IsNull(), printError: IsNull() },
+      // A destroyed exemplar (e.g. erased at the patient's request before it printed) is never printed: not due.
+      where: { printRequestedAt: Not(IsNull()), pdfSha256: IsNull(), printError: IsNull(), state: Not('destroyed') },
       order: { printRequestedAt: 'ASC' },
       take: limit,
     });
