@@ -6,13 +6,18 @@ const { compilerOptions } = require('./tsconfig.json');
  */
 const ESM_PACKAGES = ['archiver', 'zip-stream', 'compress-commons', 'crc32-stream', 'is-stream'];
 
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Files that take minutes, not seconds: the fault suite and supervisor (compiled service, its own Redis), the
+ * 250/300-person batches, the crawl of every page, and the CLIs run as processes. `npm test` runs them too;
+ * `npm run test:integration` and `test:browser` leave them out so a developer's loop stays short.
+ */
+const SLOW = ['reliability.e2e', 'crawl.browser', 'bulk-cli.e2e', 'setup-database.e2e', 'batches.e2e', 'batches.browser'];
+const slowPattern = `/test/(${SLOW.join('|').replace(/\./g, '\\.')})\\.spec\\.ts$`;
+
+/** What every group shares: transpile only (`npm run typecheck` checks the types, tests included). */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.spec.ts'],
-  // Transpile only, file by file: `npm run typecheck` checks the types (tests included). Decorator metadata
-  // still comes out of each file on its own, which is all Nest's dependency injection reads.
+  rootDir: __dirname,
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { ...compilerOptions, isolatedModules: true } }],
     [`/node_modules/(${ESM_PACKAGES.join('|')})/.+\\.js$`]: [
@@ -21,9 +26,31 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Each run gets its own database and Redis prefix, made only when a file first needs them (a unit run never does).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
-  // Chromium, Postgres and Redis are real: one file at a time keeps a 2-core machine responsive.
+  // Chromium, PostgreSQL and Redis are real: one file at a time keeps a 2-core machine responsive.
+  // `npm run test:unit` overrides it (unit files share nothing and run in parallel).
   maxWorkers: 1,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/*.e2e.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', slowPattern],
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/*.browser.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', slowPattern],
+    },
+    { ...common, displayName: 'slow', testMatch: SLOW.map((name) => `<rootDir>/test/${name}.spec.ts`) },
+  ],
 };

@@ -28,7 +28,6 @@ export interface BatchPreview {
 }
 
 /** An uploaded roster; it must also fit, base64-encoded, in the confirmation form (8 MB). */
-const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 
 export const MANAGERS_ONLY = '名簿の取り込み（従事者の追加・変更・削除）は事業所管理者が行います。管理者に依頼してください';
 
@@ -225,10 +224,6 @@ export class BatchesService {
       throw new DomainError('INVALID_REQUEST', '名簿ファイルを選んでください', {
         errors: [{ path: 'file', label: '名簿', message: '名簿ファイル（CSV または XLSX）を選んでください' }],
       });
-    if (file.length > MAX_ROSTER_BYTES) {
-      const message = `「${filename}」は大きすぎます（上限 5MB）。ファイルを分けてアップロードしてください。`;
-      throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'file', label: '名簿', message }] });
-    }
     try {
       return await readRosterOffThread(file, filename, { existingEmails });
     } catch (error) {

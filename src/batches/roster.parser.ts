@@ -14,12 +14,13 @@ import { ParsedRoster, RosterFileError } from './roster.types';
 export { KNOWN_JOB_TITLES } from './roster.rules';
 export { ParsedRoster, RosterFileError, RosterProblem, RosterRow } from './roster.types';
 
-const MAX_BYTES = 10 * 1024 * 1024;
+/** The one limit on a roster's size, for the pages, the API and the CLI alike. */
+export const MAX_ROSTER_BYTES = 5 * 1024 * 1024;
 
 export async function parseRoster(file: Buffer, filename: string, options: { existingEmails?: string[] } = {}): Promise<ParsedRoster> {
   if (file.length === 0) throw new RosterFileError(`「${filename}」は空のファイルです。`);
-  if (file.length > MAX_BYTES) {
-    throw new RosterFileError(`「${filename}」は大きすぎます（上限 10MB）。ファイルを分けてアップロードしてください。`);
+  if (file.length > MAX_ROSTER_BYTES) {
+    throw new RosterFileError(`「${filename}」は大きすぎます（上限 5MB）。ファイルを分けてアップロードしてください。`);
   }
   const { encoding, sheet } = isXlsx(file) ? { encoding: 'xlsx' as const, sheet: await readXlsx(file, filename) } : readCsv(file, filename);
   return { encoding, ...rosterRows(sheet, filename, options.existingEmails ?? []) };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { projectRoot } from '../common/project-root';
 import { parseRoster } from './roster.parser';
 import { ParsedRoster, RosterFileError } from './roster.types';
 
@@ -21,8 +22,6 @@ interface Job {
   file: Uint8Array;
   filename: string;
   existingEmails: string[];
-  /** When the API runs from its TypeScript sources (tests), how the thread compiles them. */
-  typescript?: string;
 }
 
 type Answer = { roster: ParsedRoster } | { refused: string } | { failed: string };
@@ -73,19 +72,14 @@ function runThread(job: Job): Promise<ParsedRoster> {
 }
 
 function spawn(job: Job): Worker {
-  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } };
-  const compiled = join(__dirname, 'roster.worker.js');
-  if (__filename.endsWith('.js') && existsSync(compiled)) return new Worker(compiled, options);
-  // From the TypeScript sources (the test suite): the thread compiles them as it requires them.
-  const bootstrap = `
-    const { readFileSync } = require('node:fs');
-    const ts = require(${JSON.stringify(require.resolve('typescript'))});
-    require.extensions['.ts'] = (module, filename) => module._compile(ts.transpileModule(readFileSync(filename, 'utf8'), {
-      fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    }).outputText, filename);
-    require(${JSON.stringify(__filename)});`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return new Worker(compiledWorker(), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: HEAP_LIMIT_MB } });
+}
+
+/** The thread always runs the compiled file: from the TypeScript sources (the tests) that is the build's copy. */
+function compiledWorker(): string {
+  const path = __filename.endsWith('.js') ? __filename : join(projectRoot(), 'dist', 'src', 'batches', 'roster.worker.js');
+  if (!existsSync(path)) throw new Error(`the roster reader is not built (${path}): run npm run build`);
+  return path;
 }
 
 async function answer(job: Job): Promise<Answer> {

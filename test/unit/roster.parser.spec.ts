@@ -518,8 +518,8 @@ describe('parseRoster: whole-file problems', () => {
     );
   });
 
-  it('refuses files over 10 MB', async () => {
-    const big = Buffer.alloc(10 * 1024 * 1024 + 1, 'a');
-    expect((await fileError(big)).message).toBe('「roster.csv」は大きすぎます（上限 10MB）。ファイルを分けてアップロードしてください。');
+  it('refuses files over 5 MB', async () => {
+    const big = Buffer.alloc(5 * 1024 * 1024 + 1, 'a');
+    expect((await fileError(big)).message).toBe('「roster.csv」は大きすぎます（上限 5MB）。ファイルを分けてアップロードしてください。');
   });
 });
