@@ -12,8 +12,11 @@ import {
   MAINTENANCE_QUEUE,
   QUEUE_NAMES,
   RENDER_QUEUE,
+  RIGHTS_QUEUE,
   SIGNING_QUEUE,
+  JOB_IDS,
 } from '../src/common/queues';
+import { todayInJapan } from '../src/common/japan-date';
 import { DocumentPrintingService } from '../src/documents/document-printing.service';
 import { MailService } from '../src/mail/mail.service';
 import { RendersService } from '../src/rendering/renders.service';
@@ -175,6 +178,45 @@ describe('the sweeper: whatever PostgreSQL says is due reaches the queue again',
     const [{ n: staff }] = await db.query(`SELECT count(*)::int AS n FROM staff_member WHERE email LIKE 'sweep_@sweep.example.jp'`);
     expect(staff).toBe(2);
   }, 240_000);
+
+  it('seals a withdrawal receipt (撤回受付票) whose job was lost, and registers the daily retention check again', async () => {
+    for (const worker of workers.splice(0)) await worker.close();
+    const signed = await consent([
+      { role: 'patient', name: '撤回 ハル', method: 'in_person' },
+      { role: 'explainer', name: '説明 看護師', method: 'in_person' },
+    ]);
+    for (const signer of signed.request.signers)
+      await office
+        .post(`/api/signing/${signed.request.id}/signers/${signer.id}/in-person`)
+        .send({ consent: true, signatureKind: 'typed', typedName: signer.name })
+        .expect(201);
+    let worker = await startWorker();
+    await waitUntil(
+      async () => (await db.query(`SELECT sealed_sha256 FROM signing_request WHERE id = $1`, [signed.request.id]))[0].sealed_sha256,
+      60_000,
+      'the seal',
+    );
+    await worker.close();
+    workers.splice(0);
+
+    // Recorded with no worker running; then Redis loses the receipt's job and the retention scheduler.
+    await office
+      .post(`/api/documents/${signed.docId}/consent-withdrawal`)
+      .send({ receivedVia: 'paper', receivedAt: todayInJapan() })
+      .expect(201);
+    const [{ id: withdrawalId }] = await db.query(`SELECT id FROM consent_withdrawal WHERE document_id = $1`, [signed.docId]);
+    await queue(RIGHTS_QUEUE).remove(JOB_IDS.withdrawalReceipt(withdrawalId));
+    await queue(RIGHTS_QUEUE).removeJobScheduler(JOB_IDS.retentionScan());
+    await db.query(`UPDATE consent_withdrawal SET recorded_at = now() - interval '10 minutes' WHERE id = $1`, [withdrawalId]);
+
+    worker = await startWorker(); // its start-up sweep queues the receipt again
+    await waitUntil(
+      async () => (await db.query(`SELECT receipt_sealed_at FROM consent_withdrawal WHERE id = $1`, [withdrawalId]))[0].receipt_sealed_at,
+      60_000,
+      'the withdrawal receipt',
+    );
+    expect(await queue(RIGHTS_QUEUE).getJobScheduler(JOB_IDS.retentionScan())).toMatchObject({ pattern: '0 30 3 * * *' });
+  }, 180_000);
 
   it('has one sweep scheduler however many workers run', async () => {
     await startWorker();

@@ -3,16 +3,7 @@ import { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { todayInJapan } from '../common/japan-date';
 import { DocumentsRepository } from './documents.repository';
-import { Document } from './documents.types';
-
-const STATUS_WORDS: Record<string, string> = {
-  draft: '下書き',
-  issued: '発行済',
-  signed: '署名済',
-  withdrawn: '取り下げ済み',
-  revoked: '撤回済み',
-  erased: '消去済み',
-};
+import { DOCUMENT_STATUS_LABELS, Document } from './documents.types';
 
 /**
  * The end of a document's use, each step inside the caller's transaction (which also cancels its signing
@@ -33,7 +24,7 @@ export class DocumentRetirementService {
   async withdrawIn(manager: EntityManager, id: string): Promise<Document> {
     const doc = await this.locked(manager, id);
     if (doc.status !== 'draft' && doc.status !== 'issued')
-      throw new DomainError('INVALID_STATE', `${doc.number} は${STATUS_WORDS[doc.status] ?? doc.status}のため取り下げできません`);
+      throw new DomainError('INVALID_STATE', `${doc.number} は「${DOCUMENT_STATUS_LABELS[doc.status]}」のため取り下げできません`);
     const endedOn = todayInJapan();
     await this.documents.transition(manager, id, doc.status, { status: 'withdrawn', endedOn });
     return { ...doc, status: 'withdrawn', endedOn };
@@ -88,5 +79,8 @@ export function revocationRefusal(doc: Pick<Document, 'number' | 'status'>): Dom
       'INVALID_STATE',
       `${doc.number} はまだ署名されていないため、同意の撤回は記録できません（署名前の書類は「取り下げ」にします）`,
     );
-  return new DomainError('INVALID_STATE', `${doc.number} は${STATUS_WORDS[doc.status] ?? doc.status}です。同意の撤回は記録できません`);
+  return new DomainError(
+    'INVALID_STATE',
+    `${doc.number} は「${DOCUMENT_STATUS_LABELS[doc.status]}」の書類です。同意の撤回は記録できません`,
+  );
 }

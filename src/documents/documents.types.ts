@@ -4,6 +4,18 @@ import type { FormSubject } from '../networks/catalogue.types';
 
 export const DOCUMENT_STATUSES = ['draft', 'issued', 'signed', 'declined', 'expired', 'withdrawn', 'revoked', 'erased'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** Each status in the words every page, message and export uses. */
+export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
+  draft: '下書き',
+  issued: '発行済',
+  signed: '署名済',
+  declined: '辞退',
+  expired: '期限切れ',
+  withdrawn: '取り下げ',
+  revoked: '撤回',
+  erased: '消去済み',
+};
 export type SubjectType = FormSubject;
 
 /** One filled form for one subject (the office, a staff member, a patient). */

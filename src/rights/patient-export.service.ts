@@ -11,7 +11,7 @@ import { CustodyService } from '../custody/custody.service';
 import { CUSTODY_EVENT_LABELS } from '../custody/custody.types';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { DocumentView, DocumentsService } from '../documents/documents.service';
-import { DocumentVersion } from '../documents/documents.types';
+import { DOCUMENT_STATUS_LABELS, DocumentVersion } from '../documents/documents.types';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PatientWithFamily } from '../people/people.types';
@@ -28,14 +28,6 @@ const ACCESS_ACTIONS: Record<string, string> = {
   exemplar_downloaded: 'PDFのダウンロード',
   family_download: '患者・家族によるダウンロード',
   patient_exported: '開示資料の出力',
-};
-const STATUS_WORDS: Record<string, string> = {
-  draft: '下書き',
-  issued: '発行済',
-  signed: '署名済',
-  withdrawn: '取り下げ',
-  revoked: '撤回',
-  erased: '消去済み',
 };
 
 interface ZipEntry {
@@ -168,7 +160,7 @@ export class PatientExportService {
       for (const version of versions.filter((v) => v.documentId === doc.id)) {
         const { issued, sha } = this.pdfOf(doc, version);
         const what = issued ? `${issued.mark}${issued.state === 'signed_electronically' ? '・電子署名で封緘' : ''}` : '未発行の版';
-        const status = STATUS_WORDS[doc.status] ?? doc.status;
+        const status = DOCUMENT_STATUS_LABELS[doc.status] ?? doc.status;
         await add(
           `documents/${doc.number}/v${version.version}.pdf`,
           sha!,

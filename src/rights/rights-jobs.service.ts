@@ -1,12 +1,16 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { SweepReport } from '../common/job-delivery';
 import { JOB_IDS, RIGHTS_QUEUE } from '../common/queues';
 import { RightsRepository } from './rights.repository';
 import { RightsJob } from './rights.types';
 
 /** Every day at 03:30 in Japan, the retention check lists what is past retention (see RetentionService). */
 export const RETENTION_SCAN_PATTERN = '0 30 3 * * *';
+
+/** A receipt is normally sealed within seconds of its withdrawal; only one still unsealed after this is swept. */
+const RECEIPT_GRACE_MS = 5 * 60_000;
 
 /**
  * The rights feature's jobs: a withdrawal's 撤回受付票 is rendered and sealed by the worker (Chromium lives
@@ -34,11 +38,16 @@ export class RightsJobsService {
     );
   }
 
-  /** Withdrawals whose receipt is still unsealed a while after they were recorded get their job again. */
-  async sweepReceipts(olderThanMs = 5 * 60_000): Promise<number> {
+  /**
+   * The one sweeper's part for rights: withdrawals whose receipt is still unsealed a while after they were
+   * recorded get their job again (a job Redis still holds is left alone), and the daily check is registered
+   * again, since a flushed Redis loses its scheduler.
+   */
+  async sweep(olderThanMs = RECEIPT_GRACE_MS): Promise<SweepReport> {
+    await this.scheduleRetentionScan();
     const stale = await this.repository.unsealedReceipts(new Date(Date.now() - olderThanMs));
     for (const withdrawal of stale) await this.queueReceipt(withdrawal.id);
-    return stale.length;
+    return { withdrawalReceipts: stale.length };
   }
 
   /** The daily retention check, registered under one id however many workers start: a second registration changes nothing. */

@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { RIGHTS_QUEUE } from '../common/queues';
 import { RetentionService } from './retention.service';
@@ -7,13 +7,10 @@ import { RightsJobsService } from './rights-jobs.service';
 import { RightsJob } from './rights.types';
 import { WithdrawalReceiptService } from './withdrawal-receipt.service';
 
-const SWEEP_MS = 10 * 60_000;
-
-/** A withdrawal's 撤回受付票, and the daily retention check. Registers the daily job and sweeps lost receipts. */
+/** A withdrawal's 撤回受付票, and the daily retention check (both queued again, when lost, by the one sweeper). */
 @Processor(RIGHTS_QUEUE, { concurrency: 1 })
-export class RightsProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RightsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RightsProcessor.name);
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly receipts: WithdrawalReceiptService,
@@ -23,19 +20,11 @@ export class RightsProcessor extends WorkerHost implements OnApplicationBootstra
     super();
   }
 
+  /** The daily check exists as soon as a worker runs (the sweeper registers it again after a flushed Redis). */
   onApplicationBootstrap(): void {
     void this.jobs
       .scheduleRetentionScan()
       .catch((error: Error) => this.logger.error(`scheduling the retention check failed: ${error.message}`));
-    const sweep = () =>
-      void this.jobs.sweepReceipts().catch((error: Error) => this.logger.error(`sweeping withdrawal receipts failed: ${error.message}`));
-    sweep();
-    this.timer = setInterval(sweep, SWEEP_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 
   @OnWorkerEvent('failed')

@@ -3,13 +3,14 @@ import { BatchesModule } from '../batches/batches.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { MailModule } from '../mail/mail.module';
 import { RendersModule } from '../rendering/renders.module';
+import { RightsModule } from '../rights/rights.module';
 import { SigningModule } from '../signing/signing.module';
 import { SweepProcessor } from './sweep.processor';
 import { SweeperService } from './sweeper.service';
 
 /** The worker's one sweeper: calls each feature's sweep(), from a single BullMQ job scheduler. */
 @Module({
-  imports: [RendersModule, DocumentsModule, BatchesModule, MailModule, SigningModule],
+  imports: [RendersModule, DocumentsModule, BatchesModule, MailModule, SigningModule, RightsModule],
   providers: [SweeperService, SweepProcessor],
 })
 export class SweeperWorkerModule {}

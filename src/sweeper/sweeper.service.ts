@@ -10,6 +10,7 @@ import { BatchesService } from '../batches/batches.service';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { MailService } from '../mail/mail.service';
 import { RendersService } from '../rendering/renders.service';
+import { RightsJobsService } from '../rights/rights-jobs.service';
 import { SigningJobsService } from '../signing/signing-jobs.service';
 
 /** How often each worker checks that the one sweep scheduler still exists (a flushed or restarted Redis loses it). */
@@ -46,6 +47,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly batches: BatchesService,
     private readonly mail: MailService,
     private readonly signing: SigningJobsService,
+    private readonly rights: RightsJobsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -68,6 +70,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       ['prints', () => this.prints.sweep()],
       ['signing', () => this.signing.sweep()],
       ['mail', () => this.mail.sweep()],
+      ['rights', () => this.rights.sweep()],
     ];
     const requeued: SweepReport = {};
     const errors: string[] = [];

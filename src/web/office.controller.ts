@@ -10,6 +10,7 @@ import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
 import { OfficeDashboardService } from '../dashboards/office-dashboard.service';
 import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { DocumentsService } from '../documents/documents.service';
+import { DOCUMENT_STATUS_LABELS } from '../documents/documents.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { RetentionService } from '../rights/retention.service';
@@ -35,16 +36,8 @@ export const SIGNING_LABELS: Record<string, string> = {
 /** An issued document whose latest signing request was declined: not simply 発行済. */
 export const SIGNING_DECLINED = '署名辞退';
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: '下書き',
-  issued: '発行済',
-  signed: '署名済',
-  declined: '辞退',
-  expired: '期限切れ',
-  withdrawn: '取り下げ',
-  revoked: '撤回',
-  erased: '消去済み',
-};
+/** Document statuses as the pages show them (the documents feature's words). */
+export const STATUS_LABELS: Record<string, string> = DOCUMENT_STATUS_LABELS;
 
 /** The office's pages: what it owes the 事務局, its documents and copies, and creating a document. */
 @ApiExcludeController()
