@@ -26,6 +26,8 @@ const common = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  // Each Jest worker's files share a database and Redis prefix of their own (test/support/database.ts).
+  setupFiles: ['<rootDir>/test/support/worker-env.ts'],
 };
 
 /** @type {import('jest').Config} */

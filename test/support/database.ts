@@ -1,14 +1,23 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-/** Set by global-setup: which database and Redis prefix this run owns. */
+/**
+ * Set by global-setup, then made this Jest worker's own by worker-env (a setup file): the database and the
+ * Redis key prefix that this worker's files share. Files of one worker run one after another; two workers
+ * never see each other's rows, jobs or heartbeats, as if they were two runs.
+ */
 function run(): { databaseUrl: string; marker: string } {
   const databaseUrl = process.env.DATABASE_URL;
   const prefix = process.env.QUEUE_PREFIX;
   if (!databaseUrl?.includes('/renkei_test_') || !prefix?.startsWith('renkei-test-')) throw new Error('run the tests through jest');
   return { databaseUrl, marker: join(tmpdir(), `${prefix}.schema`) };
+}
+
+/** The name of a Jest worker's own database or prefix: the run's, with the worker's number. */
+export function perWorker(value: string, workerId = process.env.JEST_WORKER_ID ?? '1'): string {
+  return `${value}_w${workerId}`;
 }
 
 async function onServer<T>(databaseUrl: string, work: (admin: Client, name: string) => Promise<T>): Promise<T> {
@@ -25,8 +34,8 @@ async function onServer<T>(databaseUrl: string, work: (admin: Client, name: stri
 }
 
 /**
- * Creates the run's database and migrates it, once per run, when the first file that needs it asks: a run of
- * unit tests alone never pays for it. A lock keeps parallel workers from doing it twice.
+ * Creates this worker's database and migrates it, once, when the first file that needs it asks: a run of
+ * unit tests alone never pays for it. A lock keeps two files from doing it twice.
  */
 export async function ensureTestDatabase(): Promise<void> {
   const { databaseUrl, marker } = run();
@@ -51,15 +60,20 @@ export async function ensureTestDatabase(): Promise<void> {
   });
 }
 
-/** True when some file of this run created the database (and so may have used Redis too). */
-export function testDatabaseUsed(): boolean {
-  return existsSync(run().marker);
-}
-
-export function testRunMarker(): string {
-  return run().marker;
-}
-
-export async function dropTestDatabase(): Promise<void> {
-  await onServer(run().databaseUrl, (admin, name) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+/**
+ * For global-teardown (the run's own names, before any worker's suffix): drops every worker's database and
+ * marker, and returns the Redis prefixes they used. Empty when no file made a database (unit tests only).
+ */
+export async function dropTestDatabases(): Promise<string[]> {
+  const runPrefix = process.env.QUEUE_PREFIX!;
+  const markers = readdirSync(tmpdir()).filter((file) => file.startsWith(`${runPrefix}_w`) && file.endsWith('.schema'));
+  if (markers.length === 0) return [];
+  await onServer(process.env.DATABASE_URL!, async (admin, runDatabase) => {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${runDatabase}\\_w%`,
+    ]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+  for (const marker of markers) rmSync(join(tmpdir(), marker), { force: true });
+  return markers.map((marker) => marker.slice(0, -'.schema'.length));
 }

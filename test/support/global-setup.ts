@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Every test run gets its own database and its own Redis key prefix, dropped afterwards. The database is made
- * by the first file that starts a stack (ensureTestDatabase); each API stack upserts the catalogue's networks
- * as it starts, as in production.
+ * Every test run gets its own database names and Redis key prefix, each Jest worker its own (see database.ts),
+ * all dropped afterwards. A worker's database is made by its first file that starts a stack
+ * (ensureTestDatabase); each API stack upserts the catalogue's networks as it starts, as in production.
  */
 export default async function globalSetup(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
