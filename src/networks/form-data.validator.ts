@@ -105,6 +105,24 @@ export interface FormDataCheck {
   errors: FieldError[];
 }
 
+/**
+ * One Ajv for every form: an instance costs far more to set up than a schema to compile, and a schema the
+ * process has compiled (the same catalogue loaded by the API and a worker in one process) is compiled once.
+ */
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date', 'email']);
+const compiled = new Map<string, ValidateFunction>();
+
+function compile(schema: JsonSchema): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
 export class FormDataValidator {
   private readonly validate: ValidateFunction;
 
@@ -112,9 +130,7 @@ export class FormDataValidator {
     private readonly fields: FieldDefinition[],
     readonly schema: JsonSchema = toJsonSchema(fields),
   ) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv, ['date', 'email']);
-    this.validate = ajv.compile(schema);
+    this.validate = compile(schema);
   }
 
   check(input: unknown): FormDataCheck {
