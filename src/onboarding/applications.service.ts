@@ -11,6 +11,7 @@ import { DomainError, FieldError } from '../common/errors/domain-error';
 import { formatJst } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { invalidRequest, toFieldErrors } from '../common/validation/field-errors';
+import { lineBreakErrors } from '../common/validation/text-rules';
 import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
@@ -43,6 +44,8 @@ export class ApplicationsService {
     const network = this.networks.getNetwork(String(input.network ?? ''));
     const dto = plainToInstance(CreateApplicationDto, { ...input });
     const errors = toFieldErrors(await validate(dto, { validationError: { target: true, value: true } }));
+    // The web page's post comes here unchecked (ApplyFormDto keeps it whole): the pipe's rule for one-line text.
+    errors.push(...lineBreakErrors(dto).filter((b) => !errors.some((e) => e.path === b.path)));
     const { application: form, pledge } = applicationForms(network);
     if (pledge && !dto.pledgeMethod && !errors.some((e) => e.path === 'pledgeMethod'))
       errors.push({ path: 'pledgeMethod', label: '誓約書の提出方法', message: `${pledge.title}の提出方法を選んでください` });

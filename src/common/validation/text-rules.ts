@@ -38,11 +38,12 @@ function unfitForOneLine(text: string): string | null {
 
 /**
  * The first text in a raw input (strings and keys, nested objects and lists) that no field may hold, as a
- * FieldError; `type` labels its top-level fields, `root` names a value that is text itself. Null when there is none.
+ * FieldError; `type` labels its top-level fields, `root` is the path of a value that is text itself. Null when none.
  */
 export function firstUnstorable(value: unknown, type: unknown, root: string): FieldError | null {
   const prototype = typeof type === 'function' ? (type.prototype as object) : undefined;
   const walk = (item: unknown, path: string, top: string | undefined, depth: number): FieldError | null => {
+    // A field the class does not label (a network form's data) is named by its path.
     const label = (top !== undefined && prototype ? labelOf(prototype, top) : undefined) ?? (path || root);
     if (typeof item === 'string') {
       const why = unstorable(item);
