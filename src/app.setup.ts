@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
+import { policyFor } from './common/content-security';
 import { projectRoot } from './common/project-root';
 import { loadConfig } from './config/env';
 import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
@@ -41,24 +42,16 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     onFile: collectUploads,
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 },
   });
-  // helmet itself, built once: @fastify/helmet builds it anew on every request.
-  const secureHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        // Swagger UI needs inline scripts; the rest of the UI has none.
-        'script-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
-        'frame-src': ["'self'"],
-        'object-src': ["'self'"],
-        // Offices often run this on a plain-HTTP intranet address; upgrading would break every form post.
-        'upgrade-insecure-requests': null,
-      },
-    },
-  });
+  // helmet itself, built once: @fastify/helmet builds it anew on every request. The content-security policy is
+  // ours (common/content-security.ts): none for pages allows inline scripts; only Swagger UI's route does.
+  const secureHeaders = helmet({ contentSecurityPolicy: false });
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+    .addHook('onRequest', (request, reply, done) => {
+      reply.raw.setHeader('Content-Security-Policy', policyFor(request.url));
+      secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
+    });
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });

@@ -55,9 +55,12 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
     const db = stack.app.get(DataSource);
     await db.query(`UPDATE document SET status = 'signed', signed_at = now() WHERE id = $1`, [signed.id]);
     const token = randomBytes(24).toString('base64url');
-    await stack.app
-      .get(FamilyLinksRepository)
-      .insertWithdrawalLink(db.manager, { tokenHash: sha256Hex(token), documentId: signed.id, recipient: 'crawl-withdraw@example.jp' });
+    await stack.app.get(FamilyLinksRepository).insertWithdrawalLink(db.manager, {
+      tokenHash: sha256Hex(token),
+      documentId: signed.id,
+      recipient: 'crawl-withdraw@example.jp',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
     withdrawLink = `/withdraw/${token}`;
     const csv = Buffer.from(
       '\uFEFFメールアドレス,氏名,職種,ふりがな,性別,入職日\nichiro@example.jp,巡回 一郎,看護師,じゅんかい,男,2026/4/1\nbroken,壊れ 行,看護師,,,\n',

@@ -119,7 +119,13 @@ describe('signing a consent in the browser', () => {
 
     // Each party has its exemplar: the family by e-mail (its own 原本), the office on its document page.
     const delivered = await smtp.waitFor((m) => m.to === 'ichiro.family@example.jp' && m.subject.includes('署名済み'));
-    const familyCopy = await pdfFrom(sign, `${baseUrl}${linkIn(delivered, '/d/')}`);
+    // The copy's link is behind the family's 暗証番号 too (issue 21): it asks for it first, then downloads.
+    const copyLink = `${baseUrl}${linkIn(delivered, '/d/')}`;
+    expect((await sign.request.get(copyLink)).status()).toBe(401);
+    await sign.goto(copyLink);
+    await sign.getByLabel('暗証番号').fill('1357');
+    await Promise.all([sign.waitForEvent('download'), sign.getByRole('button', { name: '次へ' }).click()]);
+    const familyCopy = await pdfFrom(sign, copyLink);
     expect(familyCopy.equals(sealed!)).toBe(true);
 
     // The verification page, on the phone: the file is genuine; one flipped byte is not.

@@ -152,7 +152,11 @@ describe('signing: links, PIN, in person, sealing, copies, verification', () => 
     // The family gets its 原本 (rurume: 2通, each party an original) by an expiring link: the identical sealed file.
     const copyMail = await smtp.waitFor((m) => m.to === 'kenta+full@example.jp' && m.subject.includes('署名済み'));
     expect(copyMail.subject).toContain('原本');
-    const download = await getPdf(family, linkIn(copyMail, '/d/'));
+    // Behind the same 暗証番号 as the signing link (issue 21).
+    const copyLink = linkIn(copyMail, '/d/');
+    expect((await family.get(copyLink).expect(401)).text).toContain('暗証番号の入力');
+    await family.post(`${copyLink}/pin`).type('form').send({ code: '4321', _csrf }).expect(303);
+    const download = await getPdf(family, copyLink);
     expect(download.equals(sealed)).toBe(true);
     const history = await office
       .get(`/api/exemplars/${sealedDoc.body.exemplars.find((e: { holder: string }) => e.holder === 'patient').code}/history`)

@@ -174,13 +174,8 @@ export class CustodyService {
   ): Promise<Recorded> {
     // Who may act is settled before the transaction, so that a refusal's audit row is not rolled back
     // with it. An exemplar's network and office never change, so the check stays true under the lock.
+    // Another network's sheet is answered exactly like an unknown number (no network named): numbers cannot be probed.
     const candidate = await this.findByCode(code);
-    if (candidate && user.role === 'secretariat' && type === 'received' && candidate.networkId !== user.networkId) {
-      throw new DomainError(
-        'WRONG_NETWORK',
-        `この書類（${candidate.code}）は別のネットワーク（${this.networks.getNetwork(candidate.networkId).name}）のものです。受領できません`,
-      );
-    }
     const found = await requireInTenancy(this.audit, user, candidate, {
       target: { type: 'exemplar', id: candidate?.id ?? code },
       covers: (exemplar) => this.mayAct(user, exemplar, type),

@@ -7,10 +7,13 @@ const PATTERNS: Partial<Record<FieldDefinition['type'], string>> = {
   kana: '^[ぁ-ゖァ-ヺー・ 　]+$',
   postalCode: '^[0-9]{3}-?[0-9]{4}$',
   phone: '^0[0-9]{1,4}-?[0-9]{1,4}-?[0-9]{3,4}$',
+  // One line: no line break or other control character (a textarea may break lines; the validation pipe refuses the rest).
+  text: '^[^\\u0000-\\u001f\\u007f]*$',
 };
 
 const HINTS: Partial<Record<FieldDefinition['type'], string>> = {
   kana: 'ひらがな又はカタカナで入力してください',
+  text: '改行や制御文字は使えません（1行で入力してください）',
   postalCode: '7桁の郵便番号で入力してください（例: 203-0053）',
   phone: '電話番号の形式が正しくありません（例: 042-000-0000）',
   email: 'メールアドレスの形式が正しくありません（例: name@example.jp）',

@@ -22,9 +22,14 @@ export class ApplicationsController {
   @Public()
   @RateLimit('public')
   @Post()
-  @ApiOperation({ summary: "Apply to a network (public). `data`: the network's application form's fields. Duplicates are refused (400)" })
-  async create(@Body() body: CreateApplicationDto, @Origin() origin: RequestOrigin): Promise<{ id: string }> {
-    return { id: (await this.applications.submit(body, origin)).id };
+  @ApiOperation({
+    summary:
+      "Apply to a network (public). `data`: the network's application form's fields. An office already registered or applied for is refused (400); " +
+      'an address that already has an account is not (the answer never tells), the 事務局 sees it when reviewing',
+  })
+  async create(@Body() body: CreateApplicationDto, @Origin() origin: RequestOrigin): Promise<{ id: string; number: string }> {
+    const { id, number } = await this.applications.submit(body, origin);
+    return { id, number };
   }
 
   @Get()
@@ -41,6 +46,7 @@ export class ApplicationsController {
     const application = await this.applications.get(user, id, origin);
     return {
       ...application,
+      managerEmailTaken: await this.applications.managerEmailTaken(application),
       forms: this.applications.formsOf(application),
       accounts: application.officeId ? await this.invitations.accounts(application.officeId) : [],
     };

@@ -11,6 +11,7 @@ import { DomainError, FieldError } from '../common/errors/domain-error';
 import { formatJst } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { invalidRequest, toFieldErrors } from '../common/validation/field-errors';
+import { lineBreakErrors } from '../common/validation/text-rules';
 import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
@@ -24,7 +25,8 @@ import { Application, ApplicationInput, ApplicationStatus } from './onboarding.t
 /**
  * Applications to join a network (itabashi 第3条, minato 第4条, musashimurayama 第12条, rurume 第3条,
  * takarazuka A7): taken from the public page or API, checked whole (the office, its manager, the network's
- * application form), refused when the office or the manager's address is already known; then reviewed.
+ * application form), refused when the office or a pending application with the same address is already known;
+ * then reviewed. An address with an account is not refused here (that would tell anyone who has one).
  */
 @Injectable()
 export class ApplicationsService {
@@ -42,6 +44,8 @@ export class ApplicationsService {
     const network = this.networks.getNetwork(String(input.network ?? ''));
     const dto = plainToInstance(CreateApplicationDto, { ...input });
     const errors = toFieldErrors(await validate(dto, { validationError: { target: true, value: true } }));
+    // The web page's post comes here unchecked (ApplyFormDto keeps it whole): the pipe's rule for one-line text.
+    errors.push(...lineBreakErrors(dto).filter((b) => !errors.some((e) => e.path === b.path)));
     const { application: form, pledge } = applicationForms(network);
     if (pledge && !dto.pledgeMethod && !errors.some((e) => e.path === 'pledgeMethod'))
       errors.push({ path: 'pledgeMethod', label: '誓約書の提出方法', message: `${pledge.title}の提出方法を選んでください` });
@@ -171,16 +175,23 @@ export class ApplicationsService {
     return { ...rest, number: applicationNumber(seq) };
   }
 
-  mailContext(application: Pick<ApplicationEntity, 'networkId' | 'officeName' | 'managerName' | 'seq' | 'createdAt'>) {
+  /**
+   * What mails about an application may say: the network, the number and when. Nothing the applicant typed —
+   * the form is public, so its text would be relayed to any address (issue 21); the 事務局 reads it on its page.
+   */
+  mailContext(application: Pick<ApplicationEntity, 'networkId' | 'seq' | 'createdAt'>) {
     const network = this.networks.getNetwork(application.networkId);
     return {
       networkName: network.name,
       operator: network.operator,
-      officeName: application.officeName,
-      managerName: application.managerName,
       number: applicationNumber(application.seq),
       submittedAt: formatJst(application.createdAt),
     };
+  }
+
+  /** Whether the applicant's address already belongs to an account: the 事務局 sees it when reviewing, never the public. */
+  async managerEmailTaken(application: Pick<Application, 'managerEmail'>): Promise<boolean> {
+    return (await this.users.findByEmail(application.managerEmail)) !== null;
   }
 
   private async duplicates(networkId: string, networkName: string, dto: CreateApplicationDto): Promise<FieldError[]> {
@@ -188,13 +199,9 @@ export class ApplicationsService {
     if (await this.offices.findByName(networkId, dto.officeName))
       errors.push({ path: 'officeName', label: '事業所名', message: `「${dto.officeName}」は既に${networkName}に登録されています` });
     else if (await this.repository.pendingLike(networkId, { nameKey: officeNameKey(dto.officeName) })) errors.push(duplicateName());
-    if (await this.users.findByEmail(dto.managerEmail))
-      errors.push({
-        path: 'managerEmail',
-        label: '管理者メールアドレス',
-        message: 'このメールアドレスは既にアカウントとして登録されています。別のアドレスを指定してください',
-      });
-    else if (await this.repository.pendingLike(networkId, { email: dto.managerEmail }))
+    // An address that already has an account is taken like any other: the public answer must not tell
+    // (the log-in page does not either); the 事務局 sees the clash on the application's page.
+    if (await this.repository.pendingLike(networkId, { email: dto.managerEmail }))
       errors.push({
         path: 'managerEmail',
         label: '管理者メールアドレス',

@@ -14,6 +14,7 @@ import { DocumentView, DocumentsService } from '../documents/documents.service';
 import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
+import { SigningLinksService } from '../signing/signing-links.service';
 import { SigningService } from '../signing/signing.service';
 import { RightsJobsService } from './rights-jobs.service';
 import { NewWithdrawal, RightsRepository } from './rights.repository';
@@ -44,6 +45,7 @@ export class ConsentWithdrawalService {
     private readonly documents: DocumentsService,
     private readonly retirement: DocumentRetirementService,
     private readonly signing: SigningService,
+    private readonly signingLinks: SigningLinksService,
     private readonly mail: MailService,
     private readonly networks: NetworksService,
     private readonly offices: OfficesService,
@@ -75,10 +77,13 @@ export class ConsentWithdrawalService {
     return this.revoke(doc, { ...parsed, recordedBy: user.id, recordedByName: user.name }, user, origin);
   }
 
-  /** What the family's link opens, or why it cannot be used. */
-  async linkPage(token: string): Promise<WithdrawalLinkPage & { documentId: string; recipient: string }> {
-    const link = await this.signing.withdrawalLink(token);
-    if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません。お手元のメールのリンクをもう一度お確かめください');
+  /**
+   * What the family's link opens, or why it cannot be used: unknown, expired (the page names the office and
+   * its phone), behind the signer's 暗証番号 not yet given, or a consent no longer in force.
+   */
+  async linkPage(token: string, accessSecret: string | null): Promise<WithdrawalLinkPage & { documentId: string; recipient: string }> {
+    const link = await this.openLink(token);
+    await this.signingLinks.assertFamilyAccess(link.documentId, link.recipient, accessSecret);
     const doc = await this.documents.byId(link.documentId);
     if (doc.status === 'revoked') {
       const withdrawal = await this.repository.withdrawalOf(doc.id);
@@ -92,13 +97,43 @@ export class ConsentWithdrawalService {
     return { document: page, officeName: office.name, networkName, documentId: doc.id, recipient: link.recipient };
   }
 
+  /**
+   * Checks the 暗証番号 at a withdrawal link (the signer's counter and lock, as on the signing page); returns the
+   * secret that lets this browser go on, or null when the link has no 暗証番号.
+   */
+  async unlockLink(token: string, code: string, origin: RequestOrigin | null): Promise<string | null> {
+    const link = await this.openLink(token);
+    if (!(await this.signingLinks.familyLinkGuard(link.documentId, link.recipient))) return null;
+    return this.signingLinks.verifyFamilyAccessCode(link.documentId, link.recipient, code, origin);
+  }
+
   /** 撤回 by the family through their link: received today; the office is told by e-mail. */
-  async withdrawByLink(token: string, input: { note?: unknown }, origin: RequestOrigin): Promise<ConsentWithdrawal> {
-    const { documentId } = await this.linkPage(token);
+  async withdrawByLink(
+    token: string,
+    input: { note?: unknown },
+    accessSecret: string | null,
+    origin: RequestOrigin,
+  ): Promise<ConsentWithdrawal> {
+    const { documentId } = await this.linkPage(token, accessSecret);
     const doc = await this.documents.byId(documentId);
     const note = typeof input.note === 'string' && input.note.trim() ? input.note.trim().slice(0, 500) : null;
     const withdrawal = { receivedVia: 'link' as const, receivedAt: todayInJapan(), note, recordedBy: null, recordedByName: FAMILY_BY_LINK };
     return this.revoke(doc, withdrawal, null, origin);
+  }
+
+  /** A withdrawal link that is on record and not expired. Once expired, the office takes the withdrawal: the page says whom to call. */
+  private async openLink(token: string): Promise<{ documentId: string; recipient: string }> {
+    const link = await this.signing.withdrawalLink(token);
+    if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません。お手元のメールのリンクをもう一度お確かめください');
+    if (link.expiresAt.getTime() < Date.now()) {
+      const office = await this.offices.get((await this.documents.byId(link.documentId)).officeId);
+      const call = office.phone ? `${office.name}（電話 ${office.phone}）` : office.name;
+      throw new DomainError(
+        'LINK_EXPIRED',
+        `このリンクは有効期限が切れています。同意を撤回される場合は、${call}にご連絡ください。お電話・書面・来所で撤回をお受けします（撤回はいつでもできます）`,
+      );
+    }
+    return link;
   }
 
   withdrawalsOf(documentIds: string[]): Promise<ConsentWithdrawal[]> {

@@ -10,6 +10,12 @@ export interface NewDownloadLink {
   expiresAt: Date;
 }
 
+export interface WithdrawalLink {
+  documentId: string;
+  recipient: string;
+  expiresAt: Date;
+}
+
 /** The links a family keeps after signing: downloading their exemplar, and asking to withdraw the consent. */
 @Injectable()
 export class FamilyLinksRepository {
@@ -27,11 +33,13 @@ export class FamilyLinksRepository {
     await this.dataSource.getRepository(DownloadLinkEntity).increment({ tokenHash }, 'downloads', 1);
   }
 
-  async insertWithdrawalLink(manager: EntityManager, link: { tokenHash: string; documentId: string; recipient: string }): Promise<void> {
+  async insertWithdrawalLink(manager: EntityManager, link: WithdrawalLink & { tokenHash: string }): Promise<void> {
     await manager.save(manager.create(WithdrawalLinkEntity, link));
   }
 
-  findWithdrawalLink(tokenHash: string): Promise<{ documentId: string; recipient: string } | null> {
-    return this.dataSource.getRepository(WithdrawalLinkEntity).findOneBy({ tokenHash });
+  findWithdrawalLink(tokenHash: string): Promise<WithdrawalLink | null> {
+    return this.dataSource
+      .getRepository(WithdrawalLinkEntity)
+      .findOne({ select: { documentId: true, recipient: true, expiresAt: true }, where: { tokenHash } });
   }
 }

@@ -135,10 +135,15 @@ export class SealRecordsService {
     const { form } = this.networks.getForm(document.networkId, document.formId);
     const patientExemplar = exemplars.find((e) => e.holder === 'patient');
     if (!patientExemplar) return [];
-    return this.deliverToPatientSide(manager, document, patientExemplar, this.patientSide(document, signers), async (to) => {
+    return this.deliverToPatientSide(manager, document, patientExemplar, this.patientSide(document, signers), async (to, expiresAt) => {
       const withdrawal = form.purpose === 'consent' ? newToken() : null;
       if (withdrawal)
-        await this.familyLinks.insertWithdrawalLink(manager, { tokenHash: sha256Hex(withdrawal), documentId: document.id, recipient: to });
+        await this.familyLinks.insertWithdrawalLink(manager, {
+          tokenHash: sha256Hex(withdrawal),
+          documentId: document.id,
+          recipient: to,
+          expiresAt,
+        });
       return {
         kind: 'signed-copy',
         context: { ...context, withdrawLink: withdrawal ? `${this.config.publicUrl}/withdraw/${withdrawal}` : null },
@@ -172,7 +177,7 @@ export class SealRecordsService {
     document: SigningDocument,
     exemplar: Exemplar,
     recipients: Map<string, string>,
-    message: (to: string) => Promise<{ kind: 'signed-copy' | 'withdrawal-receipt'; context: Record<string, unknown> }>,
+    message: (to: string, expiresAt: Date) => Promise<{ kind: 'signed-copy' | 'withdrawal-receipt'; context: Record<string, unknown> }>,
   ): Promise<QueuedMail[]> {
     const outbox: QueuedMail[] = [];
     const expiresAt = new Date(Date.now() + this.config.downloadLinkDays * 86_400_000);
@@ -185,7 +190,7 @@ export class SealRecordsService {
         recipient: email,
         expiresAt,
       });
-      const { kind, context } = await message(email);
+      const { kind, context } = await message(email, expiresAt);
       outbox.push(await this.mailer.patientCopy(manager, document, kind, context, { to: email, name, mark, token, expiresAt }));
     }
     // The ledger keeps no personal data: how many were sent, not to whom (the links and the outbox say so, until erased).

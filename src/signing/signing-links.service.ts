@@ -11,8 +11,15 @@ import { MailService } from '../mail/mail.service';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
-import { LinkSigner, OpenedLink, SignatureInput } from './signing.types';
-import { MAX_ACCESS_CODE_FAILURES, assertDocumentSignable, assertSignable, lockedError, notYourTurn } from './signing.validation';
+import { OpenedLink, PinSigner, SignatureInput } from './signing.types';
+import {
+  MAX_ACCESS_CODE_FAILURES,
+  assertDocumentSignable,
+  assertSignable,
+  familyLockedError,
+  lockedError,
+  notYourTurn,
+} from './signing.validation';
 
 /**
  * The public side of signing: what an e-mailed link opens, its optional 暗証番号, signing and declining
@@ -51,23 +58,49 @@ export class SigningLinksService {
     return { signer, request, document, role, needsAccessCode: signer.accessCodeHash !== null };
   }
 
-  /**
-   * Checks the 暗証番号; five wrong answers lock the link. Each attempt is counted before it is checked, so
-   * guesses sent all at once get no more tries than guesses sent one by one. Returns a secret that proves
-   * this browser passed (kept in its cookie; only its hash is stored).
-   */
+  /** Checks the 暗証番号 of a signing link (checkAccessCode); five wrong answers lock the link. */
   async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
     const { signer } = await this.open(token);
+    return this.checkAccessCode(signer, code, origin, lockedError);
+  }
+
+  /**
+   * The 暗証番号 that guards a family link — the copy's download link, the withdrawal link — sent to `recipient`
+   * for a sealed document: that of the signer it was sent to, when they had one (null: the link is open).
+   */
+  familyLinkGuard(documentId: string, recipient: string): Promise<PinSigner | null> {
+    return this.repository.pinSignerFor(documentId, recipient);
+  }
+
+  /** Checks the 暗証番号 at a family link: the signer's own counter and lock, as on the signing page. */
+  async verifyFamilyAccessCode(documentId: string, recipient: string, code: string, origin: RequestOrigin | null): Promise<string> {
+    const guard = await this.familyLinkGuard(documentId, recipient);
+    if (!guard) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
+    return this.checkAccessCode(guard, code, origin, familyLockedError);
+  }
+
+  /** Refuses a family link behind a 暗証番号 to a browser that has not passed it (or to everyone, once locked). */
+  async assertFamilyAccess(documentId: string, recipient: string, accessSecret: string | null): Promise<void> {
+    const guard = await this.familyLinkGuard(documentId, recipient);
+    if (guard) assertAccess(guard, accessSecret, familyLockedError);
+  }
+
+  /**
+   * Five wrong answers lock the signer. Each attempt is counted before it is checked, so guesses sent all at
+   * once get no more tries than guesses sent one by one. Returns a secret that proves this browser passed
+   * (kept in its cookie; only its hash is stored).
+   */
+  private async checkAccessCode(signer: PinSigner, code: string, origin: RequestOrigin | null, locked: () => DomainError): Promise<string> {
     if (!signer.accessCodeHash) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
     const failures = await this.repository.claimAccessAttempt(signer.id, MAX_ACCESS_CODE_FAILURES);
-    if (failures === null) throw lockedError();
+    if (failures === null) throw locked();
     if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
       await this.audit.record({
         action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
         target: { type: 'signer', id: signer.id },
         origin,
       });
-      if (failures >= MAX_ACCESS_CODE_FAILURES) throw lockedError();
+      if (failures >= MAX_ACCESS_CODE_FAILURES) throw locked();
       throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
     }
     const secret = randomBytes(24).toString('base64url');
@@ -112,7 +145,7 @@ export class SigningLinksService {
  * hash to the one stored when the 暗証番号 was accepted (any other value, however it is named, shows nothing).
  * A locked link is closed to every browser.
  */
-export function accessGranted(signer: LinkSigner, accessSecret: string | null): boolean {
+export function accessGranted(signer: PinSigner, accessSecret: string | null): boolean {
   if (!signer.accessCodeHash) return true;
   if (signer.accessFailures >= MAX_ACCESS_CODE_FAILURES) return false;
   if (!accessSecret || !signer.accessSessionHash) return false;
@@ -121,11 +154,11 @@ export function accessGranted(signer: LinkSigner, accessSecret: string | null): 
   return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
-export function isLocked(signer: LinkSigner): boolean {
+export function isLocked(signer: PinSigner): boolean {
   return signer.accessCodeHash !== null && signer.accessFailures >= MAX_ACCESS_CODE_FAILURES;
 }
 
-function assertAccess(signer: LinkSigner, accessSecret: string | null): void {
-  if (isLocked(signer)) throw lockedError();
+function assertAccess(signer: PinSigner, accessSecret: string | null, locked: () => DomainError = lockedError): void {
+  if (isLocked(signer)) throw locked();
   if (!accessGranted(signer, accessSecret)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
 }

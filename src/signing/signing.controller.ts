@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
@@ -96,8 +96,20 @@ export class SigningController {
 
   @Public()
   @Get('downloads/:token')
-  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
-    const { pdf, filename } = await this.verification.download(token, origin);
+  @ApiHeader({
+    name: 'X-Access-Code',
+    required: false,
+    description: "The signer's 暗証番号, where they were given one (401 ACCESS_CODE_REQUIRED without it)",
+  })
+  async download(
+    @Param('token') token: string,
+    @Headers('x-access-code') accessCode: string | undefined,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Each code given is one attempt on the signer's counter, as on the signing page.
+    const secret = typeof accessCode === 'string' ? await this.verification.unlockDownload(token, accessCode, origin) : null;
+    const { pdf, filename } = await this.verification.download(token, secret, origin);
     reply
       .type('application/pdf')
       .header('Content-Disposition', `attachment; filename="${filename}"`)

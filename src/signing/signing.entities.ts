@@ -67,11 +67,15 @@ export class DownloadLinkEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
-/** The link in a signed consent's copy e-mail by which the family may withdraw their consent (no expiry: a right does not lapse). */
+/**
+ * The link in a signed consent's copy e-mail by which the family may withdraw their consent. It expires with the
+ * download link beside it (the right does not lapse: afterwards the office takes the withdrawal).
+ */
 @Entity('withdrawal_link')
 export class WithdrawalLinkEntity {
   @Column('char', { name: 'token_hash', length: 64, primary: true }) tokenHash!: string;
   @Column('uuid', { name: 'document_id' }) documentId!: string;
   @Column('text') recipient!: string;
+  @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -15,7 +15,7 @@ import { MailService } from '../mail/mail.service';
 import { NetworksService } from '../networks/networks.service';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
-import { FamilyLinksRepository } from './family-links.repository';
+import { FamilyLinksRepository, WithdrawalLink } from './family-links.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
@@ -208,7 +208,7 @@ export class SigningService {
   }
 
   /** What a withdrawal link in a consent's copy e-mail is for: its document and to whom it was sent. */
-  async withdrawalLink(token: string): Promise<{ documentId: string; recipient: string } | null> {
+  async withdrawalLink(token: string): Promise<WithdrawalLink | null> {
     return typeof token === 'string' && token.length <= 100 ? this.familyLinks.findWithdrawalLink(sha256Hex(token)) : null;
   }
 

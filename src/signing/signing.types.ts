@@ -100,6 +100,9 @@ export interface LinkSigner {
   earlierPending: number;
 }
 
+/** What a 暗証番号 check needs of a signer: its hash, the failures so far, the hash of the browser's secret. */
+export type PinSigner = Pick<LinkSigner, 'id' | 'accessCodeHash' | 'accessFailures' | 'accessSessionHash'>;
+
 /** What a signing link opens: the signer, their request and the document. */
 export interface OpenedLink {
   signer: LinkSigner;

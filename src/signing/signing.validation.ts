@@ -156,6 +156,14 @@ export function notYourTurn(audience: 'office' | 'family', first?: { name: strin
   );
 }
 
+/** A family link (copy, withdrawal) locked by its 暗証番号: nothing can be re-sent; the office helps. */
+export function familyLockedError(): DomainError {
+  return new DomainError(
+    'ACCESS_LOCKED',
+    '暗証番号を続けて間違えたため、このリンクはロックされました。控えの再送や同意の撤回は、依頼元の事業所にお問い合わせください',
+  );
+}
+
 export function lockedError(): DomainError {
   return new DomainError(
     'ACCESS_LOCKED',

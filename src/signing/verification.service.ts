@@ -9,6 +9,7 @@ import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { checkSignature, pdfSignatures, sealTimestamp } from './pdf-sealer';
+import { SigningLinksService } from './signing-links.service';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
 import { SigningRequest } from './signing.types';
@@ -48,6 +49,7 @@ export class VerificationService {
     private readonly networks: NetworksService,
     private readonly pdfs: PdfStoreService,
     private readonly audit: AuditService,
+    private readonly links: SigningLinksService,
   ) {}
 
   async verify(pdf: Buffer): Promise<Verification> {
@@ -84,14 +86,35 @@ export class VerificationService {
     };
   }
 
-  /** A family member's expiring download link to their exemplar of a sealed document. */
-  async download(token: string, origin: RequestOrigin): Promise<{ pdf: Buffer; filename: string }> {
-    const link = await this.familyLinks.findDownloadLink(sha256Hex(token));
+  /**
+   * A family member's download link, while it is valid: the exemplar's document and to whom it was sent (whose
+   * 暗証番号, if they had one, guards it).
+   */
+  async familyDownloadLink(token: string): Promise<{ documentId: string; recipient: string; tokenHash: string; exemplarId: string }> {
+    const link = typeof token === 'string' && token.length <= 100 ? await this.familyLinks.findDownloadLink(sha256Hex(token)) : null;
     if (!link) throw new DomainError('LINK_INVALID', 'このリンクは使えません');
     if (link.expiresAt.getTime() < Date.now())
       throw new DomainError('LINK_EXPIRED', 'このリンクは有効期限が切れています。依頼元の事業所にお問い合わせください');
     const exemplar = await this.custody.findById(link.exemplarId);
     if (!exemplar) throw new Error(`exemplar ${link.exemplarId} does not exist`);
+    return { documentId: exemplar.documentId, recipient: link.recipient, tokenHash: link.tokenHash, exemplarId: exemplar.id };
+  }
+
+  /**
+   * Checks the 暗証番号 at a download link (the signing page's counter and lock); returns the secret that lets
+   * this browser download, or null when the link has no 暗証番号.
+   */
+  async unlockDownload(token: string, code: string, origin: RequestOrigin | null): Promise<string | null> {
+    const link = await this.familyDownloadLink(token);
+    if (!(await this.links.familyLinkGuard(link.documentId, link.recipient))) return null;
+    return this.links.verifyFamilyAccessCode(link.documentId, link.recipient, code, origin);
+  }
+
+  /** A family member's expiring download link to their exemplar of a sealed document, behind their 暗証番号 if they had one. */
+  async download(token: string, accessSecret: string | null, origin: RequestOrigin): Promise<{ pdf: Buffer; filename: string }> {
+    const link = await this.familyDownloadLink(token);
+    await this.links.assertFamilyAccess(link.documentId, link.recipient, accessSecret);
+    const exemplar = (await this.custody.findById(link.exemplarId))!;
     // A document that left use is not delivered, except its 撤回受付票, which exists because it did.
     const { status } = await this.documents.byId(exemplar.documentId);
     if (isRetired(status) && (exemplar.sheet !== 'withdrawal-receipt' || status === 'erased')) throw retiredDownloadError(status);

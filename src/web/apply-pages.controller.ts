@@ -1,3 +1,4 @@
+import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RateLimit } from '../common/rate-limit.guard';
@@ -57,7 +58,10 @@ export class ApplyPagesController {
     const { pledge } = applicationForms(this.networks.getNetwork(networkId));
     if (!pledge) throw new DomainError('NOT_FOUND', 'このネットワークには事業所の誓約書はありません');
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(networkId, pledge.id, {})], pledge.title, { screen: true });
-    reply.type('text/html; charset=utf-8').send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
+    reply
+      .type('text/html; charset=utf-8')
+      .headers(DOCUMENT_CSP_HEADER)
+      .send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
 
   @Post('apply/:network')

@@ -1,3 +1,4 @@
+import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -71,6 +72,7 @@ export class SecretariatApplicationsController {
     });
     reply
       .type('text/html; charset=utf-8')
+      .headers(DOCUMENT_CSP_HEADER)
       .header('Cache-Control', 'private, no-store')
       .send(html.replace('<head>', '<head><meta name="viewport" content="width=840">'));
   }
@@ -130,6 +132,7 @@ export class SecretariatApplicationsController {
         statusLabel: APPLICATION_STATUS_LABELS[application.status],
         pledgeLabel: application.pledgeMethod ? PLEDGE_METHOD_LABELS[application.pledgeMethod] : null,
         pending: application.status === 'pending',
+        managerEmailTaken: application.status === 'pending' && (await this.applications.managerEmailTaken(application)),
       },
       forms: this.applications.formsOf(application).map((f) => ({ ...f, url: `/secretariat/applications/${id}/forms/${f.which}` })),
       accounts: accounts.map((a) => ({ ...a, stateLabel: a.state ? INVITATION_LABELS[a.state] : '—', canResend: a.state !== 'accepted' })),

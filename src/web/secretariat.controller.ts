@@ -82,7 +82,7 @@ export class SecretariatController {
     this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
 
-  /** Records receipt; a second scan of the same sheet, a copy, or another network's sheet says so. */
+  /** Records receipt; a second scan of the same sheet or a copy says so; another network's sheet is an unknown number. */
   @Post('receipt')
   async receive(
     @User() user: CurrentUser,

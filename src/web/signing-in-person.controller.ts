@@ -1,3 +1,4 @@
+import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -54,7 +55,7 @@ export class InPersonSigningController {
       document.formTitle,
       { screen: true },
     );
-    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
+    reply.type('text/html; charset=utf-8').headers(DOCUMENT_CSP_HEADER).header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   @Post()

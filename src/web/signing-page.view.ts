@@ -82,12 +82,17 @@ export function showSignMessage(views: WebViews, reply: FastifyReply, status: nu
 }
 
 /** A link that cannot be used gets a page saying why, with the right status. */
-export async function guardLinkPage(views: WebViews, reply: FastifyReply, work: () => Promise<void>): Promise<void> {
+export async function guardLinkPage(
+  views: WebViews,
+  reply: FastifyReply,
+  work: () => Promise<void>,
+  title = '署名のページを開けません',
+): Promise<void> {
   try {
     await work();
   } catch (error) {
     if (!(error instanceof DomainError) || !LINK_ERRORS.includes(error.code)) throw error;
-    showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], '署名のページを開けません', error.message);
+    showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], title, error.message);
   }
 }
 

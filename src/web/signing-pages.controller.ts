@@ -1,3 +1,4 @@
+import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -165,7 +166,7 @@ export class SigningPagesController {
     const html = this.networks.engine.wrapDocument([this.networks.formHtml(document.networkId, formId, data)], form.title, {
       screen: true,
     });
-    reply.type('text/html; charset=utf-8').header('Cache-Control', 'private, no-store').send(fitToPhone(html));
+    reply.type('text/html; charset=utf-8').headers(DOCUMENT_CSP_HEADER).header('Cache-Control', 'private, no-store').send(fitToPhone(html));
   }
 
   /** The cookie is checked exactly as signing checks it: its secret must match the one the 暗証番号 granted. */

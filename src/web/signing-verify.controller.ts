@@ -1,12 +1,14 @@
-import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
+import { RateLimit } from '../common/rate-limit.guard';
 import { Upload, UploadedFile } from '../common/uploads';
 import { VerificationService } from '../signing/verification.service';
-import { guardLinkPage } from './signing-page.view';
+import { PinFormDto } from './dto/pin-form.dto';
+import { familyAccessSecret, grantFamilyAccess, guardFamilyLink } from './family-link.view';
 import { WebViews } from './web.views';
 
 /** Anyone may check a sealed PDF (/verify); a family member downloads their exemplar by its link (/d/…). */
@@ -36,15 +38,37 @@ export class SigningVerifyController {
     }
   }
 
+  /** Behind the signer's 暗証番号 where they had one (family-link.view.ts). */
   @Get('d/:token')
-  async download(@Param('token') token: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
-      const { pdf, filename } = await this.verification.download(token, origin);
+  async download(
+    @Param('token') token: string,
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await guardFamilyLink(this.views, reply, `/d/${token}`, async () => {
+      const { pdf, filename } = await this.verification.download(token, familyAccessSecret(request), origin);
       reply
         .type('application/pdf')
         .header('Content-Disposition', `attachment; filename="${filename}"`)
         .header('Cache-Control', 'private, no-store')
         .send(pdf);
+    });
+  }
+
+  /** The 暗証番号 at a download link: the signer's counter and lock, as on the signing page. */
+  @RateLimit('pin')
+  @Post('d/:token/pin')
+  async downloadPin(
+    @Param('token') token: string,
+    @Body() body: PinFormDto,
+    @Origin() origin: RequestOrigin,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await guardFamilyLink(this.views, reply, `/d/${token}`, async () => {
+      const secret = await this.verification.unlockDownload(token, body.code ?? '', origin);
+      if (secret) grantFamilyAccess(reply, `/d/${token}`, secret);
+      reply.redirect(`/d/${token}`, 303);
     });
   }
 }

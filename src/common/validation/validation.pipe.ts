@@ -2,6 +2,7 @@ import { ArgumentMetadata, INestApplicationContext, ValidationPipe } from '@nest
 import { useContainer, ValidationError, ValidatorOptions } from 'class-validator';
 import { keepsUnknownFields } from './decorators';
 import { invalidRequest, toFieldErrors } from './field-errors';
+import { firstUnstorable, lineBreakErrors } from './text-rules';
 
 /**
  * The one check of request input, for the API and the web pages alike: each body and query is a DTO class
@@ -23,9 +24,12 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // No text here may hold a NUL character (PostgreSQL cannot store one): a body, a query or a path alike.
-    const nul = pathOfNul(value, metadata.data ?? metadata.type);
-    if (nul !== null) throw invalidRequest([{ path: nul, label: '入力', message: '使えない文字（NUL）が含まれています' }]);
+    // No text a client sends may hold what PostgreSQL cannot store or nobody types (text-rules.ts): body, query,
+    // path alike. (A custom parameter — the user, the request's origin — is not the client's text.)
+    if (metadata.type !== 'custom') {
+      const bad = firstUnstorable(value, metadata.metatype, metadata.data ?? metadata.type);
+      if (bad !== null) throw invalidRequest([bad]);
+    }
     // A list or a bare value where an object belongs; Nest lets it through for a class without rules.
     if (this.toValidate(metadata) && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
       throw invalidRequest([{ path: metadata.type, label: 'リクエスト', message: 'リクエストの内容はオブジェクトで指定してください' }]);
@@ -33,22 +37,14 @@ export class RequestValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 
-  protected override validate(object: object, options?: ValidatorOptions) {
-    return super.validate(object, keepsUnknownFields(object.constructor) ? { ...options, whitelist: false } : options);
+  protected override async validate(object: object, options?: ValidatorOptions) {
+    const errors = await super.validate(object, keepsUnknownFields(object.constructor) ? { ...options, whitelist: false } : options);
+    // Line breaks in one-line fields, beside class-validator's own findings (a field is named once).
+    const listed = toFieldErrors(errors);
+    const breaks = lineBreakErrors(object).filter((b) => !listed.some((e) => e.path === b.path));
+    if (breaks.length > 0) throw invalidRequest([...listed, ...breaks]);
+    return errors;
   }
-}
-
-/** Where a NUL character is in a value (strings and keys, nested objects and lists), or null if none. */
-function pathOfNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value === null || typeof value !== 'object' || depth > 20 || Buffer.isBuffer(value)) return null;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (key.includes('\u0000')) return at;
-    const found = pathOfNul(item, at, depth + 1);
-    if (found !== null) return found;
-  }
-  return null;
 }
 
 const builtByNest = new Set<unknown>();

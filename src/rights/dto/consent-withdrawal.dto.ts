@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { MultiLine } from '../../common/validation/text-rules';
 import { WITHDRAWAL_CHANNELS, WithdrawalChannel } from '../rights.types';
 import { IsReceivedDate } from './received-date';
 
@@ -21,6 +22,7 @@ export class ConsentWithdrawalDto {
 
   @ApiPropertyOptional({ maxLength: 500, example: '長男様よりお電話で申し出' })
   @Label('備考')
+  @MultiLine()
   @Trim()
   @IsOptionalText()
   @IsString()

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { MultiLine } from '../../common/validation/text-rules';
 import {
   RIGHTS_CHANNELS,
   RIGHTS_KINDS,
@@ -32,6 +33,7 @@ export class CreateRightsRequestDto {
 
   @ApiPropertyOptional({ maxLength: 2000, example: '同意書の住所の誤りの訂正' })
   @Label('請求の内容')
+  @MultiLine()
   @Trim()
   @IsOptionalText()
   @IsString()
@@ -47,6 +49,7 @@ export class AnswerRightsRequestDto {
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'What was done, or why it was refused (required when refused)' })
   @Label('回答の内容')
+  @MultiLine()
   @Trim()
   @IsOptionalText()
   @IsString()

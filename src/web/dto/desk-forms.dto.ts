@@ -1,11 +1,13 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { MultiLine } from '../../common/validation/text-rules';
 import { LINE_STATUSES } from '../../registrations/registrations.types';
 
 /** The reject form's reason; an empty one is shown beside the field by the page (not a bare error page). */
 export class RejectFormDto {
   @Label('却下の理由')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -50,12 +52,14 @@ export class DeskTextFormDto {
   note?: string;
 
   @Label('質問')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   question?: string;
 
   @Label('回答')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(1000)

@@ -1,5 +1,6 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Label } from '../../common/validation/label';
+import { MultiLine } from '../../common/validation/text-rules';
 
 /**
  * The patient page's forms. Loose on purpose: every value is text, and the rights services check each one
@@ -24,6 +25,7 @@ export class WithdrawalFormDto {
   receivedAt?: string;
 
   @Label('備考')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -50,6 +52,7 @@ export class RightsRequestFormDto {
   receivedVia?: string;
 
   @Label('請求の内容')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -64,6 +67,7 @@ export class RightsAnswerFormDto {
   outcome?: string;
 
   @Label('回答の内容')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -112,6 +116,7 @@ export class RetentionErasureFormDto {
 
 export class WithdrawLinkFormDto {
   @Label('連絡事項')
+  @MultiLine()
   @IsOptional()
   @IsString()
   @MaxLength(2000)
