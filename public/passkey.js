@@ -111,6 +111,13 @@
       registerButton.click();
     });
     registerButton.addEventListener('click', function () {
+      // Adding a passkey asks for the current password: ask before the device's prompt, not after it.
+      var password = registerForm.querySelector('input[name="password"]');
+      if (password && !password.value) {
+        say('確認のため、現在のパスワードを入力してください。');
+        password.focus();
+        return;
+      }
       say('パスキーを作成しています…');
       postJson(registerBox.getAttribute('data-options-url'), {})
         .then(function (options) {

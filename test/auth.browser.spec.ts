@@ -49,10 +49,10 @@ describe('two factors, passwords and sessions in the browser', () => {
   /** An account that already has an authenticator app (set up through the API); its next code logs it in. */
   async function enrolledByApi(email: string): Promise<() => string> {
     const api = await stack.login(email);
-    const { body } = await api.post('/api/auth/mfa/totp/setup').expect(200);
+    const { body } = await api.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
     await api
       .post('/api/auth/mfa/totp/confirm')
-      .send({ code: totpCode(body.secret) })
+      .send({ code: totpCode(body.secret), password: TEST_PASSWORD })
       .expect(200);
     await api.post('/api/auth/logout').expect(204);
     return () => totpCode(body.secret, Date.now() + 30_000);
@@ -77,6 +77,10 @@ describe('two factors, passwords and sessions in the browser', () => {
     await page.goto(`${base}/office`);
     expect(page.url()).toBe(`${base}/account/mfa`); // nothing else until a factor is set up
 
+    // Without the password the page asks for it beside the field, and sets nothing up.
+    await page.getByRole('button', { name: '認証アプリを設定する' }).click();
+    await page.locator('#password-totp-setup-error').getByText('現在のパスワードを入力してください').waitFor();
+    await page.locator('#password-totp-setup').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: '認証アプリを設定する' }).click();
     await page.getByRole('heading', { name: '認証アプリの設定' }).waitFor();
     await expectAccessible(page, '認証アプリの設定');
@@ -89,9 +93,11 @@ describe('two factors, passwords and sessions in the browser', () => {
     expect((await page.locator('.secret').textContent())!.replace(/\s/g, '')).toBe(secret);
 
     await page.getByLabel('確認コード（6桁）').fill('000000');
+    await page.getByLabel('現在のパスワード（本人確認のため）').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: '確認' }).click();
     await page.getByRole('alert').getByText('確認コードが正しくありません').waitFor();
     await page.getByLabel('確認コード（6桁）').fill(totpCode(secret));
+    await page.getByLabel('現在のパスワード（本人確認のため）').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: '確認' }).click();
     await page.getByRole('heading', { name: '回復コード' }).waitFor();
     expect(await page.locator('ol.codes li').allTextContents()).toEqual(
@@ -138,6 +144,7 @@ describe('two factors, passwords and sessions in the browser', () => {
     await passwordStep(page, user.email);
     await page.waitForURL(`${base}/account/mfa`);
     await page.getByLabel(/パスキーの名前/).fill('受付のパソコン');
+    await page.locator('#password-passkey-add').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'パスキーを追加する' }).click();
     await page.getByRole('heading', { name: '回復コード' }).waitFor(); // the first factor comes with recovery codes
     await page.getByText('パスキー「受付のパソコン」を登録しました').waitFor();

@@ -6,10 +6,10 @@ import { Agent, TEST_PASSWORD, TestStack, startStack, withCsrfHeader } from './s
 
 /** Sets up the authenticator app through the API, as an integrator would: the code is computed like a phone's. */
 async function enrolTotp(agent: Agent): Promise<{ secret: string; recoveryCodes: string[] }> {
-  const { body: setup } = await agent.post('/api/auth/mfa/totp/setup').expect(200);
+  const { body: setup } = await agent.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
   const { body } = await agent
     .post('/api/auth/mfa/totp/confirm')
-    .send({ code: totpCode(setup.secret) })
+    .send({ code: totpCode(setup.secret), password: TEST_PASSWORD })
     .expect(200);
   return { secret: setup.secret, recoveryCodes: body.recoveryCodes };
 }
@@ -38,13 +38,13 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
   it('sets up an authenticator app: secret and otpauth URL, confirmed by a code, ten recovery codes', async () => {
     const user = await createUser(stack.app, 'office_staff', { officeId: (await createOfficeWithManager(stack.app, 'rurume')).office.id });
     const api = await stack.login(user.email);
-    const { body: setup } = await api.post('/api/auth/mfa/totp/setup').expect(200);
+    const { body: setup } = await api.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
     expect(setup.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(setup.otpauthUrl).toBe(
       `otpauth://totp/${encodeURIComponent('連携様式サービス:' + user.email)}?secret=${setup.secret}` +
         `&issuer=${encodeURIComponent('連携様式サービス')}&algorithm=SHA1&digits=6&period=30`,
     );
-    const wrong = await api.post('/api/auth/mfa/totp/confirm').send({ code: '000000' }).expect(400);
+    const wrong = await api.post('/api/auth/mfa/totp/confirm').send({ code: '000000', password: TEST_PASSWORD }).expect(400);
     expect(wrong.body.errors).toEqual([
       { path: 'code', label: '確認コード', message: expect.stringContaining('確認コードが正しくありません') },
     ]);
@@ -52,7 +52,7 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
 
     const { body } = await api
       .post('/api/auth/mfa/totp/confirm')
-      .send({ code: totpCode(setup.secret) })
+      .send({ code: totpCode(setup.secret), password: TEST_PASSWORD })
       .expect(200);
     expect(body.recoveryCodes).toHaveLength(10);
     expect(new Set(body.recoveryCodes).size).toBe(10);
@@ -71,7 +71,7 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
     // The set-up is used up.
     await api
       .post('/api/auth/mfa/totp/confirm')
-      .send({ code: totpCode(setup.secret) })
+      .send({ code: totpCode(setup.secret), password: TEST_PASSWORD })
       .expect(400);
   });
 
@@ -158,7 +158,7 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
     expect((await api.get('/api/auth/mfa').expect(200)).body.recoveryCodesLeft).toBe(9);
     expect(await audit('mfa_recovery_code_used', user.email)).toHaveLength(1);
     // New codes replace the old set.
-    const { body } = await api.post('/api/auth/mfa/recovery-codes').expect(200);
+    const { body } = await api.post('/api/auth/mfa/recovery-codes').send({ password: TEST_PASSWORD }).expect(200);
     expect(body.recoveryCodes).toHaveLength(10);
     await stack.http.post('/api/auth/login/mfa').send({ mfaToken: again, code: recoveryCodes[4] }).expect(401);
     await stack.http.post('/api/auth/login/mfa').send({ mfaToken: again, code: body.recoveryCodes[0] }).expect(200);
@@ -172,7 +172,10 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
     expect(options.body.challenge).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     const forged = await api
       .post('/api/auth/mfa/passkeys')
-      .send({ response: { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AA' } } })
+      .send({
+        password: TEST_PASSWORD,
+        response: { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AA' } },
+      })
       .expect(400);
     expect(forged.body.errors[0]).toMatchObject({ path: 'response', label: 'パスキー' });
     expect((await api.get('/api/auth/mfa').expect(200)).body.passkeys).toEqual([]);
@@ -259,7 +262,7 @@ describe('MFA_REQUIRED: enrolment at first log-in', () => {
 
     const { secret } = await enrolTotp(agent);
     await agent.get('/api/staff').expect(200); // the same session, now with a factor
-    await agent.delete('/api/auth/mfa/totp').expect(409); // the last factor stays while MFA is required
+    await agent.delete('/api/auth/mfa/totp').send({ password: TEST_PASSWORD }).expect(409); // the last factor stays while MFA is required
     const next = await agent.post('/api/auth/login').send({ email: manager.email, password: TEST_PASSWORD }).expect(200);
     expect(next.body.mfaRequired).toBe(true);
     await agent

@@ -4,12 +4,16 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { CsrfGuard } from './csrf.guard';
+import { LoginDevices } from './login-devices';
 import { LoginFailures } from './login-failures';
+import { LoginStateRepository } from './login-state.repository';
 import { MfaTokens } from './mfa-tokens';
 import { MfaController } from './mfa.controller';
 import { MfaService } from './mfa.service';
 import { OfficesController } from './offices.controller';
 import { NetworksModule } from '../networks/networks.module';
+import { MailModule } from '../mail/mail.module';
+import { FactorNotices } from './factor-notices';
 import { OfficesService } from './offices.service';
 import { PasskeysService } from './passkeys.service';
 import { SessionsService } from './sessions.service';
@@ -17,7 +21,7 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [NetworksModule],
+  imports: [NetworksModule, MailModule],
   controllers: [AuthController, MfaController, UsersController, OfficesController],
   providers: [
     AuthService,
@@ -27,10 +31,13 @@ import { UsersService } from './users.service';
     CsrfGuard,
     AccountsRepository,
     SessionsService,
+    LoginStateRepository,
     LoginFailures,
+    LoginDevices,
     MfaTokens,
     MfaService,
     PasskeysService,
+    FactorNotices,
   ],
   exports: [AuthService, UsersService, OfficesService, AuthGuard, CsrfGuard, SessionsService, MfaService, PasskeysService],
 })

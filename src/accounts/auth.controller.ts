@@ -7,6 +7,7 @@ import { OwnSession } from './accounts.types';
 import { SESSION_COOKIE, sessionToken } from './auth.guard';
 import { AuthService, LoginResult } from './auth.service';
 import { csrfTokenFor } from './csrf';
+import { deviceTokensOf, setDeviceCookie } from './login-devices';
 import { AllowDuringEnrolment, CurrentUser, Public, User } from './current-user';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
@@ -41,7 +42,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionAnswer | { mfaRequired: true; mfaToken: string }> {
-    const result = await this.auth.login(body.email, body.password, origin);
+    const result = await this.auth.login(body.email, body.password, origin, deviceTokensOf(request));
     if (result.kind === 'mfa') return { mfaRequired: true, mfaToken: result.mfaToken };
     return answerWithSession(request, reply, result);
   }
@@ -60,7 +61,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionAnswer> {
-    return answerWithSession(request, reply, await this.auth.completeWithCode(body.mfaToken, body.code, origin));
+    return answerWithSession(request, reply, await this.auth.completeWithCode(body.mfaToken, body.code, origin, deviceTokensOf(request)));
   }
 
   @Public()
@@ -83,7 +84,13 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionAnswer> {
-    const result = await this.auth.completeWithPasskey(body.mfaToken, body.response, relyingPartyOf(request), origin);
+    const result = await this.auth.completeWithPasskey(
+      body.mfaToken,
+      body.response,
+      relyingPartyOf(request),
+      origin,
+      deviceTokensOf(request),
+    );
     return answerWithSession(request, reply, result);
   }
 
@@ -126,7 +133,14 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Req() request: FastifyRequest,
   ): Promise<{ endedSessions: number }> {
-    const ended = await this.auth.changePassword(user, body.currentPassword, body.newPassword, sessionToken(request), origin);
+    const ended = await this.auth.changePassword(
+      user,
+      body.currentPassword,
+      body.newPassword,
+      sessionToken(request),
+      origin,
+      deviceTokensOf(request),
+    );
     return { endedSessions: ended };
   }
 
@@ -158,11 +172,13 @@ export class AuthController {
   }
 }
 
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', path: '/' });
+/** The session cookie, and the device cookie that marks this browser as the account's known device. */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, result: LoginResult & { kind: 'session' }): void {
+  reply.setCookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', path: '/' });
+  setDeviceCookie(request, reply, result.deviceTokens);
 }
 
 function answerWithSession(request: FastifyRequest, reply: FastifyReply, result: LoginResult & { kind: 'session' }): SessionAnswer {
-  setSessionCookie(request, reply, result.token);
+  setSessionCookie(request, reply, result);
   return { token: result.token, user: result.user, ...(result.mfaEnrolmentRequired ? { mfaEnrolmentRequired: true as const } : {}) };
 }

@@ -8,6 +8,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CurrentUser } from './current-user';
+import { LoginDevices } from './login-devices';
 import { LoginFailures } from './login-failures';
 import { MFA_TOKEN_TRIES, MfaTokens, ReservedTry } from './mfa-tokens';
 import { MfaService, SecondFactor } from './mfa.service';
@@ -24,8 +25,25 @@ export const LOGIN_FAILED_MESSAGE =
   'メールアドレスまたはパスワードが正しくありません。続けて間違えた場合は、しばらく待ってからもう一度お試しください';
 
 export type LoginResult =
-  | { kind: 'session'; token: string; user: CurrentUser; mfaEnrolmentRequired: boolean }
+  /** deviceTokens: the browser's device cookie to set with the session cookie. */
+  | { kind: 'session'; token: string; user: CurrentUser; mfaEnrolmentRequired: boolean; deviceTokens: string[] }
   | { kind: 'mfa'; mfaToken: string; passkey: boolean; user: CurrentUser };
+
+type PasswordCheck =
+  | { outcome: 'ok'; user: UserEntity }
+  | { outcome: 'wrong'; user: UserEntity | null }
+  | { outcome: 'waiting'; user: UserEntity | null; waitSeconds: number }
+  | { outcome: 'slowed'; user: UserEntity | null; retryAfterSeconds: number };
+
+/** Too many failures at this e-mail address from browsers that are not its owner's known devices. */
+function loginSlowed(retryAfterSeconds: number): DomainError {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new DomainError(
+    'TOO_MANY_REQUESTS',
+    `このメールアドレスでのログインに失敗が続いたため、いつもお使いの端末以外からのログインを一時的に止めています。約${minutes}分後にもう一度お試しください`,
+    { retryAfterSeconds },
+  );
+}
 
 function mfaTokenInvalid(message = '確認の有効期限が切れました。もう一度ログインしてください'): DomainError {
   return new DomainError('MFA_TOKEN_INVALID', message);
@@ -42,6 +60,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly failures: LoginFailures,
+    private readonly devices: LoginDevices,
     private readonly mfaTokens: MfaTokens,
     private readonly mfa: MfaService,
     private readonly passkeys: PasskeysService,
@@ -50,25 +69,26 @@ export class AuthService {
 
   /**
    * A wrong password, an unknown e-mail and an attempt that has to wait get the same answer after the same
-   * work (one bcrypt, one Redis script, one audit row). The right password gives a session, or an mfaToken
-   * when the user has a second factor.
+   * work (one bcrypt, the counts, one audit row). The right password gives a session, or an mfaToken when
+   * the user has a second factor. After ACCOUNT_FAILURES for an account, browsers without its device cookie
+   * get 429 (unknown e-mails alike).
    */
-  async login(email: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
-    const user = await this.findWithHash(email);
-    const scope = this.failures.passwordScope(email, origin.ip);
-    const waitMs = await this.failures.attempt(scope);
+  async login(email: string, password: string, origin: RequestOrigin, deviceTokens: string[] = []): Promise<LoginResult> {
+    const check = await this.checkPassword(email, password, origin, deviceTokens);
+    const user = check.user;
     const actor = user ? { id: user.id, email: user.email } : undefined;
-    if (waitMs > 0) {
-      await verifyPassword(password, DUMMY_HASH);
-      await this.audit.record({ action: 'login_throttled', email, actor, origin, detail: { waitSeconds: Math.ceil(waitMs / 1000) } });
+    if (check.outcome === 'slowed') {
+      await this.audit.record({ action: 'login_slowed', email, actor, origin, detail: { retryAfterSeconds: check.retryAfterSeconds } });
+      throw loginSlowed(check.retryAfterSeconds);
+    }
+    if (check.outcome === 'waiting') {
+      await this.audit.record({ action: 'login_throttled', email, actor, origin, detail: { waitSeconds: check.waitSeconds } });
       throw new DomainError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
     }
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
+    if (check.outcome === 'wrong' || !user) {
       await this.audit.record({ action: 'login_failed', email, actor, origin });
       throw new DomainError('LOGIN_FAILED', LOGIN_FAILED_MESSAGE);
     }
-    await this.failures.succeeded(scope);
     if (user.disabledAt) {
       await this.audit.record({ action: 'login_disabled', actor, origin });
       throw new DomainError('ACCOUNT_DISABLED', 'このアカウントは利用停止中です。システム管理者にお問い合わせください');
@@ -78,15 +98,38 @@ export class AuthService {
       await this.audit.record({ action: 'login_password_accepted', actor, origin });
       return { kind: 'mfa', mfaToken, passkey: await this.passkeys.has(user.id), user: toCurrentUser(user) };
     }
-    return this.startSession(user, origin, 'password');
+    return this.startSession(user, origin, 'password', deviceTokens);
+  }
+
+  /**
+   * A change to the user's own factors (or recovery codes) asks for the current password in the same
+   * request: a stolen session alone cannot take over the second factor. Missing or wrong is counted like a
+   * failed log-in (same counts, same slow-down) and answered REAUTH_REQUIRED.
+   */
+  async reauthenticate(user: CurrentUser, password: string | undefined, origin: RequestOrigin, deviceTokens: string[]): Promise<void> {
+    const check = await this.checkPassword(user.email, password ?? '', origin, deviceTokens);
+    if (check.outcome === 'ok') return;
+    await this.audit.record({ action: 'reauth_failed', actor: user, origin, detail: { outcome: check.outcome } });
+    const message =
+      check.outcome === 'wrong'
+        ? password
+          ? 'パスワードが正しくありません。続けて間違えた場合は、しばらく待ってからお試しください'
+          : '確認のため、現在のパスワードを入力してください'
+        : 'パスワードの確認に失敗が続いたため、しばらく待ってからもう一度お試しください';
+    throw new DomainError('REAUTH_REQUIRED', message, { errors: [{ path: 'password', label: '現在のパスワード', message }] });
   }
 
   /** The second step with a code from the app, or a recovery code. */
-  async completeWithCode(mfaToken: string, code: string, origin: RequestOrigin): Promise<LoginResult & { kind: 'session' }> {
+  async completeWithCode(
+    mfaToken: string,
+    code: string,
+    origin: RequestOrigin,
+    deviceTokens: string[] = [],
+  ): Promise<LoginResult & { kind: 'session' }> {
     const reserved = await this.mfaTokens.reserve(mfaToken);
     if (!reserved) throw mfaTokenInvalid();
     const factor = (await this.mayTry(reserved)) ? await this.mfa.checkCode(reserved.userId, code) : null;
-    return this.finish(mfaToken, reserved, factor, origin);
+    return this.finish(mfaToken, reserved, factor, origin, deviceTokens);
   }
 
   /** The second step's passkey challenge for the user whose password was accepted. */
@@ -109,6 +152,7 @@ export class AuthService {
     response: AuthenticationResponseJSON,
     rp: RelyingParty,
     origin: RequestOrigin,
+    deviceTokens: string[] = [],
   ): Promise<LoginResult & { kind: 'session' }> {
     const reserved = await this.mfaTokens.reserve(mfaToken);
     if (!reserved) throw mfaTokenInvalid();
@@ -116,7 +160,7 @@ export class AuthService {
       reserved.challenge !== null &&
       (await this.mayTry(reserved)) &&
       (await this.passkeys.verify(reserved.userId, response, reserved.challenge, rp));
-    return this.finish(mfaToken, reserved, ok ? 'passkey' : null, origin);
+    return this.finish(mfaToken, reserved, ok ? 'passkey' : null, origin, deviceTokens);
   }
 
   async logout(token: string, user: CurrentUser, origin: RequestOrigin): Promise<void> {
@@ -127,16 +171,20 @@ export class AuthService {
    * Every user changes their own password with the current one; every other session of theirs ends (someone
    * who knew the old password is logged out everywhere). Wrong current passwords count like failed log-ins.
    */
-  async changePassword(user: CurrentUser, current: string, next: string, token: string | null, origin: RequestOrigin): Promise<number> {
+  async changePassword(
+    user: CurrentUser,
+    current: string,
+    next: string,
+    token: string | null,
+    origin: RequestOrigin,
+    deviceTokens: string[] = [],
+  ): Promise<number> {
     const field = (path: string, label: string, message: string) =>
       new DomainError('INVALID_REQUEST', message, { errors: [{ path, label, message }] });
     const problem = passwordProblem(next);
     if (problem) throw field('newPassword', '新しいパスワード', problem);
-    const owner = (await this.findWithHash(user.email))!;
-    const scope = this.failures.passwordScope(user.email, origin.ip);
-    const waitMs = await this.failures.attempt(scope);
-    const ok = waitMs === 0 && (await verifyPassword(current, owner.passwordHash));
-    if (!ok) {
+    const check = await this.checkPassword(user.email, current, origin, deviceTokens);
+    if (check.outcome !== 'ok') {
       await this.audit.record({ action: 'password_change_failed', actor: user, origin });
       throw field(
         'currentPassword',
@@ -144,7 +192,7 @@ export class AuthService {
         '現在のパスワードが正しくありません。続けて間違えた場合は、しばらく待ってからお試しください',
       );
     }
-    await this.failures.succeeded(scope);
+    const owner = check.user;
     if (await verifyPassword(next, owner.passwordHash))
       throw field('newPassword', '新しいパスワード', '新しいパスワードは、現在のパスワードと違うものにしてください');
     const hash = await hashPassword(next);
@@ -166,6 +214,7 @@ export class AuthService {
     reserved: ReservedTry,
     factor: SecondFactor | null,
     origin: RequestOrigin,
+    deviceTokens: string[],
   ): Promise<LoginResult & { kind: 'session' }> {
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: reserved.userId });
     const actor = user ? { id: user.id, email: user.email } : undefined;
@@ -186,12 +235,55 @@ export class AuthService {
     await this.failures.succeeded(this.failures.secondFactorScope(user.id));
     if (user.disabledAt) throw new DomainError('ACCOUNT_DISABLED', 'このアカウントは利用停止中です。システム管理者にお問い合わせください');
     if (factor === 'recovery_code') await this.audit.record({ action: 'mfa_recovery_code_used', actor, origin });
-    return this.startSession(user, origin, factor);
+    return this.startSession(user, origin, factor, deviceTokens);
   }
 
-  private async startSession(user: UserEntity, origin: RequestOrigin, method: string): Promise<LoginResult & { kind: 'session' }> {
+  /** The session, and the browser's device cookie now naming this account (set with the session cookie). */
+  private async startSession(
+    user: UserEntity,
+    origin: RequestOrigin,
+    method: string,
+    deviceTokens: string[],
+  ): Promise<LoginResult & { kind: 'session' }> {
     const token = await this.sessions.start(user, origin, method);
-    return { kind: 'session', token, user: toCurrentUser(user), mfaEnrolmentRequired: this.config.mfaRequired && !user.mfaEnabled };
+    return {
+      kind: 'session',
+      token,
+      user: toCurrentUser(user),
+      mfaEnrolmentRequired: this.config.mfaRequired && !user.mfaEnabled,
+      deviceTokens: await this.devices.remember(user.id, deviceTokens),
+    };
+  }
+
+  /**
+   * The one check of a password, for log-in and for every change that asks for it again. In order: the
+   * account's count — its owner's known device (a valid device cookie) counted on its own, any other browser
+   * on the account's, refused with `slowed` once it is full; then the count of this account from this
+   * address (a growing delay: `waiting`, after a bcrypt like any other); then the password.
+   */
+  private async checkPassword(email: string, password: string, origin: RequestOrigin, deviceTokens: string[]): Promise<PasswordCheck> {
+    const user = await this.findWithHash(email);
+    const device = user ? await this.devices.known(user.id, deviceTokens) : null;
+    let accountScope = device ? this.failures.deviceScope(device) : this.failures.accountScope(email);
+    let accountWaitMs = await this.failures.attemptAtAccount(accountScope);
+    if (accountWaitMs > 0 && device) {
+      // A device cookie that keeps failing is no longer its owner's: it waits with strangers.
+      accountScope = this.failures.accountScope(email);
+      accountWaitMs = await this.failures.attemptAtAccount(accountScope);
+    }
+    if (accountWaitMs > 0) return { outcome: 'slowed', user, retryAfterSeconds: Math.ceil(accountWaitMs / 1000) };
+    const scope = this.failures.passwordScope(email, origin.ip);
+    const waitMs = await this.failures.attempt(scope);
+    if (waitMs > 0) {
+      await this.failures.givenBack(accountScope);
+      await verifyPassword(password, DUMMY_HASH);
+      return { outcome: 'waiting', user, waitSeconds: Math.ceil(waitMs / 1000) };
+    }
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) return { outcome: 'wrong', user };
+    await this.failures.succeeded(scope);
+    await this.failures.givenBack(accountScope);
+    return { outcome: 'ok', user };
   }
 
   private findWithHash(email: string): Promise<UserEntity | null> {

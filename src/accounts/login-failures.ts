@@ -1,8 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { sha256Hex } from '../common/hash';
-import { RedisService } from '../common/redis.provider';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/env';
+import { LoginStateRepository } from './login-state.repository';
 
 /** Failures allowed in a row before each further attempt has to wait. */
 export const FREE_FAILURES = 5;
@@ -10,51 +8,44 @@ export const FREE_FAILURES = 5;
 export const MAX_DELAY_MS = 15 * 60_000;
 /** A count is forgotten a day after its last failure. */
 const FORGET_AFTER_MS = 24 * 60 * 60_000;
+/** Failures at one account, from browsers without its device cookie, before such browsers are refused (OWASP). */
+export const ACCOUNT_FAILURES = 10;
+/** …within this window, which begins with the first of them; refused attempts wait for its end. */
+export const ACCOUNT_WINDOW_MS = 15 * 60_000;
+/** A device cookie unused for this long is forgotten (and so is a stale count). */
+export const DEVICE_DAYS = 180;
+/** Old counts, tokens and devices are deleted at most this often per process. */
+const HOUSEKEEPING_MS = 10 * 60_000;
 
 /**
- * Takes an attempt if the scope is not waiting: the attempt is counted as a failure at once (so concurrent
- * guesses cannot all slip in before the first is counted) and cleared by success. Returns 0 when the
- * attempt may go ahead, or the milliseconds it still has to wait (the refused attempt is not counted).
- */
-const ATTEMPT_SCRIPT = `
-local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
-local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
-local now = tonumber(ARGV[1])
-local free = tonumber(ARGV[2])
-if count >= free then
-  local delay = math.min(1000 * 2 ^ (count - free), tonumber(ARGV[3]))
-  local wait = last + delay - now
-  if wait > 0 then return math.ceil(wait) end
-end
-redis.call('HSET', KEYS[1], 'count', count + 1, 'last', now)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 0`;
-
-type AttemptCommand = (key: string, now: number, free: number, maxDelay: number, ttl: number) => Promise<number>;
-
-/**
- * Slows guessing down without locking anyone out. Failures are counted per scope — for a password, the
- * e-mail address typed *and* the address it came from, whether or not the account exists; for a second
- * factor, the account — and after FREE_FAILURES each attempt must wait twice as long as the last. So the
- * owner, from anywhere else, still logs in with the right password; and a wrong password, an unknown
- * e-mail and a slowed-down attempt look the same from outside. Counts live in Redis, shared by every process.
+ * Slows guessing down. Failures are counted per scope: for a password, the e-mail address typed *and* the
+ * address it came from (a growing delay after FREE_FAILURES: the owner, from anywhere else, still logs in);
+ * the e-mail address alone, from browsers without the account's device cookie (ACCOUNT_FAILURES in
+ * ACCOUNT_WINDOW_MS, then 429 whatever the address, while the owner's known browser is not slowed); and
+ * each device cookie on its own (a stolen one is not an unlimited allowance). For a second factor, the
+ * account. Whether the account exists changes nothing. Counts live in PostgreSQL, shared by every process,
+ * and work while Redis is down; an attempt is counted before it is checked, and given back if it succeeds.
  */
 @Injectable()
 export class LoginFailures {
-  private readonly attemptCommand: AttemptCommand;
+  private readonly logger = new Logger(LoginFailures.name);
+  private lastHousekeeping = 0;
 
-  constructor(
-    private readonly redis: RedisService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    redis.client.defineCommand('renkeiLoginAttempt', { numberOfKeys: 1, lua: ATTEMPT_SCRIPT });
-    const client = redis.client as unknown as Record<string, AttemptCommand>;
-    this.attemptCommand = (...args) => client.renkeiLoginAttempt(...args);
-  }
+  constructor(private readonly repository: LoginStateRepository) {}
 
   /** The scope of password attempts at one account from one address. */
   passwordScope(email: string, ip: string | null): string {
-    return `pw:${sha256Hex(email.trim().toLowerCase())}:${ip ?? 'unknown'}`;
+    return `pw:${emailKey(email)}:${ip ?? 'unknown'}`;
+  }
+
+  /** The scope of password attempts at one account from browsers that are not its owner's known devices. */
+  accountScope(email: string): string {
+    return `acct:${emailKey(email)}`;
+  }
+
+  /** The scope of password attempts made with one device cookie (its sha256). */
+  deviceScope(deviceHash: string): string {
+    return `dev:${deviceHash}`;
   }
 
   secondFactorScope(userId: string): string {
@@ -63,14 +54,31 @@ export class LoginFailures {
 
   /** 0 if this attempt may be checked (it is counted as a failure until `succeeded`), else the wait in ms. */
   attempt(scope: string): Promise<number> {
-    return this.attemptCommand(this.key(scope), Date.now(), FREE_FAILURES, MAX_DELAY_MS, FORGET_AFTER_MS);
+    this.housekeeping();
+    return this.repository.takeWithGrowingDelay(scope, FREE_FAILURES, MAX_DELAY_MS, FORGET_AFTER_MS);
+  }
+
+  /** For an account or device scope: 0 if the attempt may go on (counted until `givenBack`), else ms until the window ends. */
+  attemptAtAccount(scope: string): Promise<number> {
+    return this.repository.takeInWindow(scope, ACCOUNT_FAILURES, ACCOUNT_WINDOW_MS);
+  }
+
+  /** The attempt counted in advance was not a failure (it succeeded, or was refused before its check). */
+  async givenBack(scope: string): Promise<void> {
+    await this.repository.giveBack(scope);
   }
 
   async succeeded(scope: string): Promise<void> {
-    await this.redis.client.del(this.key(scope));
+    await this.repository.clear(scope);
   }
 
-  private key(scope: string): string {
-    return `${this.config.queuePrefix}:login-failures:${scope}`;
+  private housekeeping(): void {
+    if (Date.now() - this.lastHousekeeping < HOUSEKEEPING_MS) return;
+    this.lastHousekeeping = Date.now();
+    this.repository.forgetOld(FORGET_AFTER_MS, DEVICE_DAYS).catch((error: Error) => this.logger.warn(`housekeeping: ${error.message}`));
   }
+}
+
+function emailKey(email: string): string {
+  return sha256Hex(email.trim().toLowerCase());
 }

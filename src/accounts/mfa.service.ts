@@ -13,6 +13,7 @@ import { AppConfig } from '../config/env';
 import { AccountsRepository } from './accounts.repository';
 import { MfaStatus } from './accounts.types';
 import { CurrentUser } from './current-user';
+import { FactorNotices } from './factor-notices';
 import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from './mfa.entities';
 import { SessionsService } from './sessions.service';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
@@ -50,6 +51,7 @@ export class MfaService {
     private readonly repository: AccountsRepository,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly notices: FactorNotices,
   ) {}
 
   async status(userId: string): Promise<MfaStatus> {
@@ -87,33 +89,40 @@ export class MfaService {
     if (!secret) throw invalidCode('設定の有効期限が切れました。はじめからやり直してください');
     const step = matchTotp(secret, code.replace(/\s/g, ''));
     if (step === null) throw invalidCode('確認コードが正しくありません。アプリに表示されている6桁の数字を入力してください');
-    const recoveryCodes = await this.dataSource.transaction(async (tx) => {
+    const [recoveryCodes, mail] = await this.dataSource.transaction(async (tx) => {
+      const replaced = await tx.existsBy(TotpEntity, { userId: user.id });
       await tx.upsert(TotpEntity, { userId: user.id, secret, lastStep: step }, ['userId']);
       await tx.update(UserEntity, user.id, { mfaEnabled: true });
       await this.audit.record({ action: 'mfa_totp_enrolled', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
-      return this.replaceRecoveryCodes(tx, user.id);
+      const codes = await this.replaceRecoveryCodes(tx, user.id);
+      return [codes, await this.notices.changed(tx, user, replaced ? 'totp_replaced' : 'totp_enrolled')] as const;
     });
+    await this.notices.send([mail]);
     await this.redis.client.del(this.setupKey(user.id));
     return { recoveryCodes };
   }
 
   async removeTotp(user: CurrentUser, origin: RequestOrigin): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    const mail = await this.dataSource.transaction(async (tx) => {
       const removed = await tx.delete(TotpEntity, { userId: user.id });
       if (!removed.affected) throw new DomainError('NOT_FOUND', '認証アプリは設定されていません');
       await this.afterFactorRemoved(tx, user);
       await this.audit.record({ action: 'mfa_totp_removed', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
+      return this.notices.changed(tx, user, 'totp_removed');
     });
+    await this.notices.send([mail]);
   }
 
   /** A new set of ten codes; the old ones stop working. */
   async newRecoveryCodes(user: CurrentUser, origin: RequestOrigin): Promise<string[]> {
-    return this.dataSource.transaction(async (tx) => {
+    const [codes, mail] = await this.dataSource.transaction(async (tx) => {
       const owner = await tx.findOneByOrFail(UserEntity, { id: user.id });
       if (!owner.mfaEnabled) throw new DomainError('INVALID_STATE', '回復コードは、認証アプリかパスキーを設定してから発行できます');
       await this.audit.record({ action: 'mfa_recovery_codes_issued', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
-      return this.replaceRecoveryCodes(tx, user.id);
+      return [await this.replaceRecoveryCodes(tx, user.id), await this.notices.changed(tx, user, 'recovery_codes_issued')] as const;
     });
+    await this.notices.send([mail]);
+    return codes;
   }
 
   /** Issues recovery codes in the caller's transaction when the user has none left (a first factor). */

@@ -20,6 +20,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { PasskeySummary } from './accounts.types';
 import { CurrentUser } from './current-user';
+import { FactorNotices } from './factor-notices';
 import { MfaService, TOTP_ISSUER } from './mfa.service';
 import { PasskeyEntity } from './mfa.entities';
 import { RelyingParty } from './site';
@@ -45,6 +46,7 @@ export class PasskeysService {
     private readonly redis: RedisService,
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
+    private readonly notices: FactorNotices,
   ) {}
 
   async registrationOptions(user: CurrentUser, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -88,7 +90,7 @@ export class PasskeysService {
     }
     if (!verified.verified) throw refused('パスキーを確認できませんでした。もう一度お試しください');
     const { credential } = verified.registrationInfo;
-    return this.dataSource.transaction(async (tx) => {
+    const [added, mail] = await this.dataSource.transaction(async (tx) => {
       if (await tx.existsBy(PasskeyEntity, { credentialId: credential.id })) throw refused('このパスキーは登録済みです');
       const count = await tx.countBy(PasskeyEntity, { userId: user.id });
       const saved = await tx.save(
@@ -108,12 +110,15 @@ export class PasskeysService {
         { action: 'mfa_passkey_added', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: saved.name } },
         tx,
       );
-      return { passkey: { id: saved.id, name: saved.name, createdAt: saved.createdAt, lastUsedAt: null }, recoveryCodes };
+      const passkey = { id: saved.id, name: saved.name, createdAt: saved.createdAt, lastUsedAt: null };
+      return [{ passkey, recoveryCodes }, await this.notices.changed(tx, user, 'passkey_added')] as const;
     });
+    await this.notices.send([mail]);
+    return added;
   }
 
   async remove(user: CurrentUser, id: string, origin: RequestOrigin): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    const mail = await this.dataSource.transaction(async (tx) => {
       const passkey = isUUID(id) ? await tx.findOneBy(PasskeyEntity, { id, userId: user.id }) : null;
       if (!passkey) throw new DomainError('NOT_FOUND', 'パスキーが見つかりません');
       await tx.delete(PasskeyEntity, { id });
@@ -122,7 +127,9 @@ export class PasskeysService {
         { action: 'mfa_passkey_removed', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: passkey.name } },
         tx,
       );
+      return this.notices.changed(tx, user, 'passkey_removed');
     });
+    await this.notices.send([mail]);
   }
 
   /** Whether the user has a passkey to log in with. */

@@ -3,6 +3,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   login: 'ログイン',
   login_failed: 'ログイン失敗',
   login_throttled: 'ログイン制限（試行回数超過）',
+  login_slowed: 'ログイン制限（アカウントへの失敗が続いたため、既知の端末以外を制限）',
+  reauth_failed: 'パスワード再確認の失敗（2段階認証の変更時）',
   login_disabled: 'ログイン拒否（利用停止中）',
   login_password_accepted: 'パスワード確認（2段階認証待ち）',
   login_mfa_failed: '2段階認証の失敗',

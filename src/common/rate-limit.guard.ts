@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { DomainError } from './errors/domain-error';
+import { withTimeout } from './job-delivery';
 import { RedisService } from './redis.provider';
 
 /**
@@ -40,6 +41,37 @@ return { over, wait }`;
 
 type HitCommand = (...args: Array<string | number>) => Promise<[number, number]>;
 
+/** How long a request waits for Redis's count before this process counts on its own. */
+const REDIS_ANSWER_MS = 1000;
+
+/**
+ * The same fixed windows in this process's memory, for while Redis cannot be reached: each process then
+ * allows the limit on its own (a looser but still finite throttle). Windows are dropped as they end.
+ */
+export class MemoryWindows {
+  private readonly counts = new Map<string, { count: number; endsAt: number }>();
+  private nextPrune = 0;
+
+  hit(keys: string[], limits: number[], now = Date.now()): [number, number] {
+    if (now >= this.nextPrune) {
+      for (const [key, window] of this.counts) if (window.endsAt <= now) this.counts.delete(key);
+      this.nextPrune = now + WINDOW_MS;
+    }
+    let over = 0;
+    let wait = 0;
+    keys.forEach((key, i) => {
+      let window = this.counts.get(key);
+      if (!window || window.endsAt <= now) this.counts.set(key, (window = { count: 0, endsAt: now + WINDOW_MS }));
+      window.count += 1;
+      if (window.count > limits[i]) {
+        over = 1;
+        wait = Math.max(wait, window.endsAt - now);
+      }
+    });
+    return [over, wait];
+  }
+}
+
 /**
  * Throttling for every API process at once (the counts live in Redis, so a restart or a second process
  * does not reset them): every route THROTTLE_PER_MINUTE per client address, and the routes of a
@@ -51,11 +83,12 @@ type HitCommand = (...args: Array<string | number>) => Promise<[number, number]>
 export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger(RateLimitGuard.name);
   private readonly hit: HitCommand;
+  private readonly memory = new MemoryWindows();
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    redis: RedisService,
+    private readonly redis: RedisService,
   ) {
     redis.client.defineCommand('renkeiRateHit', { lua: HIT_SCRIPT });
     const client = redis.client as unknown as Record<string, HitCommand>;
@@ -73,14 +106,7 @@ export class RateLimitGuard implements CanActivate {
       keys.push(`${prefix}:${bucket}:${address}`);
       limits.push(this.config.throttleLoginPerMinute);
     }
-    let result: [number, number];
-    try {
-      result = await this.hit(keys.length, ...keys, WINDOW_MS, ...limits);
-    } catch (error) {
-      this.logger.warn(`throttle not checked, Redis unavailable: ${(error as Error).message}`);
-      return true;
-    }
-    const [over, waitMs] = result;
+    const [over, waitMs] = await this.count(keys, limits);
     if (over === 1) {
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(seconds));
@@ -89,5 +115,17 @@ export class RateLimitGuard implements CanActivate {
       });
     }
     return true;
+  }
+
+  /** Redis's count when it answers at once; else (down, reconnecting, slow) this process's own. */
+  private async count(keys: string[], limits: number[]): Promise<[number, number]> {
+    if (this.redis.answersNow()) {
+      try {
+        return await withTimeout(this.hit(keys.length, ...keys, WINDOW_MS, ...limits), REDIS_ANSWER_MS, 'throttle');
+      } catch (error) {
+        this.logger.warn(`throttle counted in memory, Redis unavailable: ${(error as Error).message}`);
+      }
+    }
+    return this.memory.hit(keys, limits);
   }
 }

@@ -11,11 +11,22 @@ const RECOMMENDED: Record<string, string> = { appendonly: 'yes', 'maxmemory-poli
 export class RedisService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   readonly client: Redis;
+  private wasReady = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // Auto-pipelining: the throttle's count for every request made in one turn of the event loop goes in one round trip.
     this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
     this.client.on('error', () => undefined); // surfaced by the commands that fail, e.g. in /health
+    this.client.on('ready', () => (this.wasReady = true));
+  }
+
+  /**
+   * Whether a command can be expected to answer at once: connected, or still connecting for the first time.
+   * Once a connection was lost, callers that must answer fast (log-in, throttling) stop waiting on it until
+   * it is back, rather than wait for ioredis's reconnection and retries.
+   */
+  answersNow(): boolean {
+    return this.client.status === 'ready' || !this.wasReady;
   }
 
   /** Not awaited: a Redis that is down at start-up must not hold the process back (it warns once it answers). */

@@ -42,6 +42,7 @@ import { Reliability1764600000000 } from './migrations/1764600000000-Reliability
 import { PeoplePages1764710000000 } from './migrations/1764710000000-PeoplePages';
 import { SigningOverview1764720000000 } from './migrations/1764720000000-SigningOverview';
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
+import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -96,6 +97,7 @@ export const MIGRATIONS = [
   PeoplePages1764710000000,
   SigningOverview1764720000000,
   WithdrawalLinkExpiry1764791000000,
+  LoginWithoutRedis1764813000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

@@ -16,7 +16,8 @@ export type MailKind =
   | 'follow-up'
   | 'withdrawal-receipt'
   | 'consent-withdrawn'
-  | 'retention-due';
+  | 'retention-due'
+  | 'account-security';
 
 export interface MailMessage {
   kind: MailKind;

@@ -6,6 +6,7 @@ import QRCode from 'qrcode';
 import { sessionToken } from '../accounts/auth.guard';
 import { AuthService } from '../accounts/auth.service';
 import { AllowDuringEnrolment, CurrentUser, User } from '../accounts/current-user';
+import { deviceTokensOf } from '../accounts/login-devices';
 import { MfaService } from '../accounts/mfa.service';
 import { PasskeysService } from '../accounts/passkeys.service';
 import { SessionsService } from '../accounts/sessions.service';
@@ -15,7 +16,7 @@ import { RateLimit } from '../common/rate-limit.guard';
 import { originOf } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { ChangePasswordFormDto, PasskeyFormDto, TotpConfirmFormDto } from './dto/account-forms.dto';
+import { ChangePasswordFormDto, PasskeyFormDto, ReauthFormDto, TotpConfirmFormDto } from './dto/account-forms.dto';
 import { HOME_OF } from './session.controller';
 import { WebViews } from './web.views';
 
@@ -30,6 +31,20 @@ function actionError(error: unknown): string {
   if (error instanceof DomainError && ['INVALID_STATE', 'NOT_FOUND', 'INVALID_REQUEST'].includes(error.code)) return error.message;
   throw error;
 }
+
+/** The password check of a change to one's factors failed: its message, shown beside the password field. */
+function reauthError(error: unknown): string {
+  if (error instanceof DomainError && error.code === 'REAUTH_REQUIRED') return error.message;
+  throw error;
+}
+
+type ReauthNotes = {
+  totpSetup?: string;
+  totpRemove?: string;
+  recoveryCodes?: string;
+  passkeyAdd?: string;
+  passkeyRemove?: { id: string; message: string };
+};
 
 /** One's own account: password, second factors (enrolment at first log-in when MFA_REQUIRED), sessions. */
 @ApiExcludeController()
@@ -73,7 +88,14 @@ export class AccountPagesController {
     let ended = 0;
     if (errors.length === 0) {
       try {
-        ended = await this.auth.changePassword(user, body.currentPassword!, body.newPassword!, sessionToken(request), originOf(request));
+        ended = await this.auth.changePassword(
+          user,
+          body.currentPassword!,
+          body.newPassword!,
+          sessionToken(request),
+          originOf(request),
+          deviceTokensOf(request),
+        );
       } catch (error) {
         errors.push(...fieldErrors(error));
       }
@@ -117,8 +139,14 @@ export class AccountPagesController {
   }
 
   @AllowDuringEnrolment()
+  @RateLimit('login')
   @Post('mfa/totp/setup')
-  async setupTotp(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
+  async setupTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      return this.showMfa(user, reply, 403, { reauth: { totpSetup: reauthError(error) } });
+    }
     await this.showTotp(reply, 200, await this.mfa.setupTotp(user));
   }
 
@@ -141,6 +169,14 @@ export class AccountPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      const message = reauthError(error);
+      const pending = await this.mfa.pendingTotp(user);
+      if (!pending) return this.showMfa(user, reply, 403, { reauth: { totpSetup: message } });
+      return this.showTotp(reply, 403, pending, undefined, message);
+    }
+    try {
       const { recoveryCodes } = await this.mfa.confirmTotp(user, body.code ?? '', originOf(request));
       this.showCodes(user, reply, recoveryCodes, '認証アプリを設定しました。次回から、ログインのときに確認コードを入力します。');
     } catch (error) {
@@ -151,8 +187,14 @@ export class AccountPagesController {
     }
   }
 
+  @RateLimit('login')
   @Post('mfa/totp/remove')
-  async removeTotp(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async removeTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      return this.showMfa(user, reply, 403, { reauth: { totpRemove: reauthError(error) } });
+    }
     try {
       await this.mfa.removeTotp(user, originOf(request));
       await this.showMfa(user, reply, 200, { message: '認証アプリの設定を解除しました。' });
@@ -161,8 +203,14 @@ export class AccountPagesController {
     }
   }
 
+  @RateLimit('login')
   @Post('mfa/recovery-codes')
-  async recoveryCodes(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async recoveryCodes(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      return this.showMfa(user, reply, 403, { reauth: { recoveryCodes: reauthError(error) } });
+    }
     try {
       const codes = await this.mfa.newRecoveryCodes(user, originOf(request));
       this.showCodes(user, reply, codes, '回復コードを新しく発行しました。いままでのコードは使えません。');
@@ -173,9 +221,15 @@ export class AccountPagesController {
 
   /** passkey.js puts the browser's answer into this form; the first factor also shows its recovery codes. */
   @AllowDuringEnrolment()
+  @RateLimit('login')
   @Post('mfa/passkeys')
   async addPasskey(@User() user: CurrentUser, @Body() body: PasskeyFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     if (!body.credential) return this.showMfa(user, reply, 400, { error: '「パスキーを追加する」を押して、画面の案内に従ってください' });
+    try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      return this.showMfa(user, reply, 403, { reauth: { passkeyAdd: reauthError(error) } });
+    }
     try {
       const response = JSON.parse(body.credential) as RegistrationResponseJSON;
       const { passkey, recoveryCodes } = await this.passkeys.register(
@@ -194,8 +248,20 @@ export class AccountPagesController {
     }
   }
 
+  @RateLimit('login')
   @Post('mfa/passkeys/:id/remove')
-  async removePasskey(@User() user: CurrentUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async removePasskey(
+    @User() user: CurrentUser,
+    @Param('id') id: string,
+    @Body() body: ReauthFormDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    try {
+      await this.reauthenticate(user, body.password, request);
+    } catch (error) {
+      return this.showMfa(user, reply, 403, { reauth: { passkeyRemove: { id, message: reauthError(error) } } });
+    }
     try {
       await this.passkeys.remove(user, id, originOf(request));
       await this.showMfa(user, reply, 200, { message: 'パスキーを削除しました。' });
@@ -216,11 +282,15 @@ export class AccountPagesController {
     });
   }
 
+  private reauthenticate(user: CurrentUser, password: string | undefined, request: FastifyRequest): Promise<void> {
+    return this.auth.reauthenticate(user, password, originOf(request), deviceTokensOf(request));
+  }
+
   private async showMfa(
     user: CurrentUser,
     reply: FastifyReply,
     status: number,
-    notes: { message?: string; error?: string },
+    notes: { message?: string; error?: string; reauth?: ReauthNotes },
   ): Promise<void> {
     this.views.send(reply, status, 'account-mfa', { title: '2段階認証', status: await this.mfa.status(user.id), ...notes });
   }
@@ -230,10 +300,11 @@ export class AccountPagesController {
     status: number,
     setup: { secret: string; otpauthUrl: string },
     error?: string,
+    passwordError?: string,
   ): Promise<void> {
     const qr = await QRCode.toDataURL(setup.otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
     const secretGroups = setup.secret.match(/.{1,4}/g)!.join(' ');
-    this.views.send(reply, status, 'account-totp', { title: '認証アプリの設定', qr, secretGroups, error });
+    this.views.send(reply, status, 'account-totp', { title: '認証アプリの設定', qr, secretGroups, error, passwordError });
   }
 
   private showCodes(user: CurrentUser, reply: FastifyReply, codes: string[], message: string): void {

@@ -3,6 +3,7 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RateLimit } from '../common/rate-limit.guard';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { deviceTokensOf } from '../accounts/login-devices';
 import { setSessionCookie } from '../accounts/auth.controller';
 import { AuthService } from '../accounts/auth.service';
 import { Public } from '../accounts/current-user';
@@ -105,9 +106,9 @@ export class ApplyPagesController {
       }
       try {
         const account = await this.invitations.accept(token, password, originOf(request));
-        const login = await this.auth.login(account.email, password, originOf(request));
+        const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
         if (login.kind !== 'session') return reply.redirect('/login', 303);
-        setSessionCookie(request, reply, login.token);
+        setSessionCookie(request, reply, login);
         const next = login.mfaEnrolmentRequired ? '/account/mfa' : '/office';
         reply.redirect(`${next}?message=${encodeURIComponent('パスワードを設定しました。ようこそ')}`, 303);
       } catch (error) {

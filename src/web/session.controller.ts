@@ -4,6 +4,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionToken, SESSION_COOKIE } from '../accounts/auth.guard';
 import { setSessionCookie } from '../accounts/auth.controller';
+import { deviceTokensOf } from '../accounts/login-devices';
 import { AuthService, LoginResult } from '../accounts/auth.service';
 import { AllowDuringEnrolment, CurrentUser, Public, User } from '../accounts/current-user';
 import { relyingPartyOf } from '../accounts/site';
@@ -23,8 +24,13 @@ export const HOME_OF: Record<CurrentUser['role'], string> = {
   admin: '/admin/audit',
 };
 
-/** Errors of log-in that the log-in page itself answers (everything else is the error page). */
-const LOGIN_PAGE_ERRORS = ['LOGIN_FAILED', 'ACCOUNT_DISABLED', 'MFA_TOKEN_INVALID'];
+/**
+ * Errors of log-in that the log-in page itself answers (everything else is the error page); the service's
+ * TOO_MANY_REQUESTS is the account's slow-down for browsers that are not its owner's (the throttle's own
+ * refusal comes before the route and is the error page).
+ */
+const LOGIN_PAGE_ERRORS = ['LOGIN_FAILED', 'ACCOUNT_DISABLED', 'MFA_TOKEN_INVALID', 'TOO_MANY_REQUESTS'];
+const LOGIN_PAGE_STATUS: Record<string, number> = { ACCOUNT_DISABLED: 403, TOO_MANY_REQUESTS: 429 };
 
 @ApiExcludeController()
 @Controller()
@@ -53,12 +59,14 @@ export class SessionController {
   async login(@Body() body: LoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const next = safeNext(body.next);
     try {
-      const result = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request));
+      const result = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request), deviceTokensOf(request));
       if (result.kind === 'mfa') this.showMfa(reply, 200, result.mfaToken, result.passkey, next);
       else this.loggedIn(request, reply, result, next);
     } catch (error) {
       if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
-      this.showLogin(reply, error.code === 'ACCOUNT_DISABLED' ? 403 : 401, { error: error.message, email: body.email ?? '', next });
+      const retryAfter = error.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
+      this.showLogin(reply, LOGIN_PAGE_STATUS[error.code] ?? 401, { error: error.message, email: body.email ?? '', next });
     }
   }
 
@@ -71,8 +79,14 @@ export class SessionController {
     const origin = originOf(request);
     try {
       const result = body.credential
-        ? await this.auth.completeWithPasskey(body.mfaToken, parseCredential(body.credential), relyingPartyOf(request), origin)
-        : await this.auth.completeWithCode(body.mfaToken, body.code ?? '', origin);
+        ? await this.auth.completeWithPasskey(
+            body.mfaToken,
+            parseCredential(body.credential),
+            relyingPartyOf(request),
+            origin,
+            deviceTokensOf(request),
+          )
+        : await this.auth.completeWithCode(body.mfaToken, body.code ?? '', origin, deviceTokensOf(request));
       this.loggedIn(request, reply, result, next);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'MFA_CODE_WRONG')
@@ -85,7 +99,7 @@ export class SessionController {
           error.message,
         );
       if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
-      this.showLogin(reply, error.code === 'ACCOUNT_DISABLED' ? 403 : 401, { error: error.message, next });
+      this.showLogin(reply, LOGIN_PAGE_STATUS[error.code] ?? 401, { error: error.message, next });
     }
   }
 
@@ -104,7 +118,7 @@ export class SessionController {
     result: LoginResult & { kind: 'session' },
     next: string | undefined,
   ): void {
-    setSessionCookie(request, reply, result.token);
+    setSessionCookie(request, reply, result);
     reply.redirect(result.mfaEnrolmentRequired ? '/account/mfa' : (next ?? HOME_OF[result.user.role]), 303);
   }
 

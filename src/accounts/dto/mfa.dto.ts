@@ -30,7 +30,21 @@ export class PasskeyLoginDto extends MfaTokenDto {
   response!: AuthenticationResponseJSON;
 }
 
-export class TotpConfirmDto {
+/** A change to one's factors asks for the current password again; missing or wrong → 403 REAUTH_REQUIRED. */
+export class ReauthDto {
+  @ApiProperty({
+    format: 'password',
+    maxLength: 200,
+    description: 'The current password, required: without it (or wrong) → 403 REAUTH_REQUIRED, counted as a failed log-in',
+  })
+  @Label('現在のパスワード')
+  @IsOptionalText()
+  @IsString()
+  @MaxLength(200)
+  password?: string;
+}
+
+export class TotpConfirmDto extends ReauthDto {
   @ApiProperty({ example: '123456', description: 'The code the app shows now', maxLength: 20 })
   @Label('確認コード')
   @Trim()
@@ -40,7 +54,7 @@ export class TotpConfirmDto {
   code!: string;
 }
 
-export class PasskeyRegisterDto {
+export class PasskeyRegisterDto extends ReauthDto {
   @ApiPropertyOptional({ example: '事務所のパソコン', maxLength: 40 })
   @Label('パスキーの名前')
   @Trim()

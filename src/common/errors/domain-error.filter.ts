@@ -27,6 +27,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       return;
     }
     const { status, body } = this.describe(exception);
+    if (status === 429 && typeof body.retryAfterSeconds === 'number') reply.header('Retry-After', String(body.retryAfterSeconds));
     if (isPage(request)) this.sendPage(reply, status, body);
     else reply.status(status).send(body);
   }

@@ -39,6 +39,7 @@ export const DOMAIN_ERROR_STATUS = {
   MFA_ENROLMENT_REQUIRED: 403,
   MFA_TOKEN_INVALID: 401,
   MFA_CODE_WRONG: 401,
+  REAUTH_REQUIRED: 403,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

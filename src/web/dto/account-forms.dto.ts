@@ -51,7 +51,16 @@ export class ChangePasswordFormDto {
   confirmPassword?: string;
 }
 
-export class TotpConfirmFormDto {
+/** A change to one's factors asks for the current password again (checked in the service; blank is answered beside the field). */
+export class ReauthFormDto {
+  @Label('現在のパスワード')
+  @IsOptionalText()
+  @IsString()
+  @MaxLength(200)
+  password?: string;
+}
+
+export class TotpConfirmFormDto extends ReauthFormDto {
   @Label('確認コード')
   @Trim()
   @IsOptionalText()
@@ -61,7 +70,7 @@ export class TotpConfirmFormDto {
 }
 
 /** A passkey created in the browser (passkey.js puts its answer here as JSON). */
-export class PasskeyFormDto {
+export class PasskeyFormDto extends ReauthFormDto {
   @Label('パスキーの名前')
   @Trim()
   @IsOptionalText()
