@@ -36,8 +36,13 @@ export interface AppConfig {
   /** Production may use a generated, untrusted certificate only when asked to (trial installs). */
   allowDevSeal: boolean;
   sealP12Password: string;
-  /** RFC 3161 timestamping authority; when set, every seal is timestamped or not made at all. */
+  /**
+   * RFC 3161 timestamping authority; when set, every seal is PAdES B-LTA (signature timestamp, validation
+   * data, document timestamp) or not made at all. Production requires it unless SEAL_WITHOUT_TSA=1.
+   */
   tsaUrl: string | null;
+  /** A sealed file's newest document timestamp is renewed when its authority's certificate expires within this many days. */
+  archiveRenewDays: number;
   devSealPath: string;
   signingLinkDays: number;
   reminderDays: number;
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowDevSeal: nodeEnv !== 'production' || env.SEAL_DEV_CERTIFICATE === '1',
     sealP12Password: env.SEAL_P12_PASSWORD ?? 'renkei-dev-seal',
     tsaUrl: env.TSA_URL ? url('TSA_URL', '', ['http:', 'https:']) : null,
+    archiveRenewDays: integer('ARCHIVE_RENEW_DAYS', 365, 1, 3650),
     devSealPath: join(projectRoot(), 'var', 'dev-seal.p12'),
     signingLinkDays: integer('SIGNING_LINK_DAYS', 14, 1, 90),
     reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
@@ -169,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'SEAL_P12_PATH is required when NODE_ENV=production (the certificate that seals signed PDFs; SEAL_DEV_CERTIFICATE=1 uses a generated, untrusted one for trials)',
     );
   if (production && !env.SMTP_URL) problems.push('SMTP_URL is required when NODE_ENV=production');
+  if (production && !env.TSA_URL && env.SEAL_WITHOUT_TSA !== '1')
+    problems.push(
+      'TSA_URL is required when NODE_ENV=production (a certified RFC 3161 timestamping authority keeps seals verifiable; SEAL_WITHOUT_TSA=1 seals without one, PAdES B-B, for trials)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -19,7 +19,7 @@ describe('configuration', () => {
 
   it('requires the database, Redis, mail and the sealing certificate to be named in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      /DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required/,
+      /DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required[\s\S]*TSA_URL is required/,
     );
     expect(() => loadConfig({ TSA_URL: 'ftp://tsa.example.jp' })).toThrow(/TSA_URL must use http: or https:/);
     expect(loadConfig({ TSA_URL: 'https://user:secret@tsa.example.jp/tsa' }).tsaUrl).toBe('https://user:secret@tsa.example.jp/tsa');
@@ -31,7 +31,24 @@ describe('configuration', () => {
         PUBLIC_URL: 'https://forms.example.jp',
         SMTP_URL: 'smtp://mail:25',
         SEAL_P12_PATH: '/run/secrets/seal.p12',
+        TSA_URL: 'https://tsa.example.jp/tsa',
       }),
     ).not.toThrow();
+  });
+
+  it('refuses production without a timestamping authority unless SEAL_WITHOUT_TSA=1 says so', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/renkei',
+      REDIS_URL: 'redis://redis:6379',
+      PUBLIC_URL: 'https://forms.example.jp',
+      SMTP_URL: 'smtp://mail:25',
+      SEAL_P12_PATH: '/run/secrets/seal.p12',
+    };
+    expect(() => loadConfig(production)).toThrow(/TSA_URL is required when NODE_ENV=production[\s\S]*SEAL_WITHOUT_TSA=1/);
+    expect(() => loadConfig({ ...production, SEAL_WITHOUT_TSA: 'yes' })).toThrow(/TSA_URL is required/);
+    expect(loadConfig({ ...production, SEAL_WITHOUT_TSA: '1' }).tsaUrl).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'development' }).archiveRenewDays).toBe(365);
+    expect(() => loadConfig({ ARCHIVE_RENEW_DAYS: '0' })).toThrow(/ARCHIVE_RENEW_DAYS/);
   });
 });
