@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { Transactions } from './common/database/transactions';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { AppConfig } from './config/env';
 import { dataSourceOptions } from './database/data-source';
@@ -34,6 +35,7 @@ import { dataSourceOptions } from './database/data-source';
       useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
     }),
   ],
-  exports: [ConfigModule, TypeOrmModule],
+  providers: [Transactions],
+  exports: [ConfigModule, TypeOrmModule, Transactions],
 })
 export class CoreModule {}

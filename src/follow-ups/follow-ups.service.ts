@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
 import { CurrentUser } from '../accounts/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { requireInTenancy } from '../accounts/tenancy';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
+import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';
 import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
@@ -17,7 +16,7 @@ import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { KIND_LABELS } from '../registrations/registrations.types';
 import { RegistrationsService } from '../registrations/registrations.service';
-import { FollowUpEntity } from './follow-up.entity';
+import { FollowUpsRepository } from './follow-ups.repository';
 import { FollowUp, OwedItems } from './follow-ups.types';
 
 /** Cells whose form has not reached the 事務局 in any way yet (an e-signed one has; one in the post is on its way). */
@@ -30,7 +29,8 @@ const NOT_SUBMITTED = new Set(['missing', 'draft', 'issued', 'signed']);
 @Injectable()
 export class FollowUpsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: FollowUpsRepository,
+    private readonly transactions: Transactions,
     private readonly offices: OfficesService,
     private readonly users: UsersService,
     private readonly people: PeopleService,
@@ -71,17 +71,15 @@ export class FollowUpsService {
     if (recipients.length === 0)
       throw new DomainError('INVALID_STATE', `${office.name}には督促メールの宛先（管理者のアカウントまたはメールアドレス）がありません`);
     const network = this.networks.getNetwork(office.networkId);
-    const { saved, outbox } = await this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(
-        manager.create(FollowUpEntity, {
-          officeId: office.id,
-          networkId: office.networkId,
-          sentBy: user.id,
-          sentByName: user.name,
-          recipients,
-          items,
-        }),
-      );
+    const { saved, outbox } = await this.transactions.run(async (manager) => {
+      const saved = await this.repository.insert(manager, {
+        officeId: office.id,
+        networkId: office.networkId,
+        sentBy: user.id,
+        sentByName: user.name,
+        recipients,
+        items,
+      });
       const message = this.mail.compose(office.networkId, 'follow-up', {
         networkName: network.name,
         secretariatName: network.secretariat.name,
@@ -98,23 +96,18 @@ export class FollowUpsService {
       return { saved, outbox };
     });
     await this.mail.dispatch([outbox]);
-    return toFollowUp(saved);
+    return saved;
   }
 
   /** The office's follow-ups, newest first. */
   async history(user: CurrentUser, officeId: string, origin: RequestOrigin | null): Promise<FollowUp[]> {
     const office = await this.officeOf(user, officeId, origin);
-    const rows = await this.dataSource.getRepository(FollowUpEntity).find({ where: { officeId: office.id }, order: { sentAt: 'DESC' } });
-    return rows.map(toFollowUp);
+    return this.repository.ofOffice(office.id);
   }
 
   /** When each office was last followed up (the 事務局's matrix). */
-  async lastSent(officeIds: string[]): Promise<Map<string, Date>> {
-    if (officeIds.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(FollowUpEntity)
-      .find({ where: { officeId: In(officeIds) }, order: { sentAt: 'ASC' }, select: { officeId: true, sentAt: true } });
-    return new Map(rows.map((r) => [r.officeId, r.sentAt]));
+  lastSent(officeIds: string[]): Promise<Map<string, Date>> {
+    return this.repository.lastSent(officeIds);
   }
 
   private async officeOf(user: CurrentUser, officeId: string, origin: RequestOrigin | null): Promise<Office> {
@@ -125,15 +118,4 @@ export class FollowUpsService {
       missing: '事業所が見つかりません',
     });
   }
-}
-
-function toFollowUp(row: FollowUpEntity): FollowUp {
-  return {
-    id: row.id,
-    officeId: row.officeId,
-    sentByName: row.sentByName,
-    sentAt: row.sentAt,
-    recipients: row.recipients,
-    items: row.items,
-  };
 }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { Transporter } from 'nodemailer';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { MailOutboxEntity } from './mail-outbox.entity';
+import { MailRepository } from './mail.repository';
 
 /**
  * Sends outbox messages over SMTP (SMTP_URL), or, in development without SMTP, writes each as an .eml
@@ -18,14 +17,13 @@ export class MailDeliveryService {
   private transporter: Transporter | null = null;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: MailRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Sends one outbox message, unless it was sent or cancelled already; a failure is thrown, for the queue to retry. */
   async deliver(outboxId: string, attempt: { made: number; allowed: number }): Promise<void> {
-    const outbox = this.dataSource.getRepository(MailOutboxEntity);
-    const message = await outbox.findOneBy({ id: outboxId });
+    const message = await this.repository.byId(outboxId);
     // Gone: the document it was about was erased, and its mail with it.
     if (!message) return;
     // Sent already, or held back because its document left use (or given up on): nothing to send.
@@ -38,18 +36,12 @@ export class MailDeliveryService {
         text: message.body,
       });
       if (!this.config.smtpUrl) this.writeEml(message, (info as unknown as { message: Buffer }).message);
-      await outbox.update(
-        { id: message.id, status: 'pending' },
-        { status: 'sent', sentAt: new Date(), attempts: message.attempts + 1, lastError: null },
-      );
+      await this.repository.markSent(message);
     } catch (error) {
-      const last = attempt.made + 1 >= attempt.allowed;
-      await outbox.update(message.id, {
-        attempts: message.attempts + 1,
-        lastError: (error as Error).message,
-        status: last ? 'failed' : 'pending',
-      });
-      this.logger.warn(`mail ${message.id} to ${message.recipient} failed (attempt ${attempt.made + 1}): ${(error as Error).message}`);
+      await this.repository.markAttemptFailed(message, (error as Error).message, attempt.made + 1 >= attempt.allowed);
+      // The id only: a log never carries a person's address (an SMTP server's answer may quote it).
+      const reason = (error as Error).message.replace(/[^\s<>@"]+@[^\s<>@"]+/g, '<address>');
+      this.logger.warn(`mail ${message.id} (${message.kind}) failed (attempt ${attempt.made + 1}): ${reason}`);
       throw error;
     }
   }
@@ -66,6 +58,6 @@ export class MailDeliveryService {
     const file = join(this.config.mailDir, `${message.createdAt.toISOString().replace(/[:.]/g, '-')}-${message.id}.eml`);
     writeFileSync(file, raw);
     const link = /https?:\/\/\S+/.exec(message.body)?.[0];
-    this.logger.log(`SMTP_URL is not set: mail to ${message.recipient} written to ${file}${link ? `; its link: ${link}` : ''}`);
+    this.logger.log(`SMTP_URL is not set: mail ${message.id} (${message.kind}) written to ${file}${link ? `; its link: ${link}` : ''}`);
   }
 }

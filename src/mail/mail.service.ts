@@ -1,15 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Delivery, DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { JOB_IDS, MAIL_QUEUE } from '../common/queues';
 import { NetworksService } from '../networks/networks.service';
-import { MailOutboxEntity } from './mail-outbox.entity';
+import { MailRepository } from './mail.repository';
 import { MailJob, MailKind, MailMessage, QueuedMail } from './mail.types';
 
 /**
@@ -22,7 +21,7 @@ export class MailService {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: MailRepository,
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
     private readonly networks: NetworksService,
   ) {}
@@ -42,33 +41,21 @@ export class MailService {
   }
 
   /** Adds a message to the outbox inside the caller's transaction; `dispatch` it after the commit. */
-  async enqueue(manager: EntityManager, message: MailMessage): Promise<QueuedMail> {
-    const saved = await manager.save(
-      manager.create(MailOutboxEntity, {
-        kind: message.kind,
-        recipient: message.to,
-        subject: message.subject,
-        body: message.body,
-        status: 'pending',
-        attempts: 0,
-        documentId: message.documentId ?? null,
-      }),
-    );
-    return { id: saved.id };
+  enqueue(manager: EntityManager, message: MailMessage): Promise<QueuedMail> {
+    const { kind, to, subject, body, documentId } = message;
+    return this.repository.insert(manager, { kind, recipient: to, subject, body, documentId: documentId ?? null });
   }
 
   /** The document left use: what is still unsent about it is never sent (its job finds it cancelled). */
   async cancelPendingFor(manager: EntityManager, documentIds: string[]): Promise<number> {
     if (documentIds.length === 0) return 0;
-    const changed = await manager.update(MailOutboxEntity, { documentId: In(documentIds), status: 'pending' }, { status: 'cancelled' });
-    return changed.affected ?? 0;
+    return this.repository.cancelPendingFor(manager, documentIds);
   }
 
   /** The document was erased: every message about it (recipients, names, links) is deleted from the outbox. */
   async forgetAbout(manager: EntityManager, documentIds: string[]): Promise<number> {
     if (documentIds.length === 0) return 0;
-    const deleted = await manager.delete(MailOutboxEntity, { documentId: In(documentIds) });
-    return deleted.affected ?? 0;
+    return this.repository.deleteAbout(manager, documentIds);
   }
 
   /** After the commit: queues the messages without waiting long on Redis (the outbox row is the record). */
@@ -81,13 +68,7 @@ export class MailService {
 
   /** Every message still to send, as the job that sends it. */
   async dueJobs(limit = 500): Promise<DueJob[]> {
-    const pending = await this.dataSource.getRepository(MailOutboxEntity).find({
-      select: { id: true, createdAt: true },
-      where: { status: 'pending' },
-      order: { createdAt: 'ASC' },
-      take: limit,
-    });
-    return pending.map(mailJob);
+    return (await this.repository.pending(limit)).map(mailJob);
   }
 
   /** Worker side (the sweeper): queues each pending message that Redis does not hold. */

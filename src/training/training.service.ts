@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
 import { CurrentUser } from '../accounts/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
+import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';
 import { parseIsoDate, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { TrainingRule } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
-import { TrainingRecordEntity } from './training-record.entity';
+import { TrainingRepository } from './training.repository';
 import { TrainingRecord, UntrainedStaff } from './training.types';
 
 /**
@@ -20,7 +19,8 @@ import { TrainingRecord, UntrainedStaff } from './training.types';
 @Injectable()
 export class TrainingService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: TrainingRepository,
+    private readonly transactions: Transactions,
     private readonly people: PeopleService,
     private readonly offices: OfficesService,
     private readonly networks: NetworksService,
@@ -53,17 +53,15 @@ export class TrainingService {
       errors.push({ path: 'date', label: '受講日', message: '受講日は実在する日付を YYYY-MM-DD で入力してください' });
     }
     if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    return this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(
-        manager.create(TrainingRecordEntity, {
-          officeId: office.id,
-          staffId: staff.id,
-          kind: input.kind,
-          attendedOn: input.date,
-          recordedBy: user.id,
-          recordedByName: user.name,
-        }),
-      );
+    return this.transactions.run(async (manager) => {
+      const saved = await this.repository.insert(manager, {
+        officeId: office.id,
+        staffId: staff.id,
+        kind: input.kind,
+        attendedOn: input.date,
+        recordedBy: user.id,
+        recordedByName: user.name,
+      });
       const detail = { staff: staff.id, kind: input.kind, date: input.date };
       await this.audit.record(
         { action: 'training_recorded', actor: user, target: { type: 'staff_member', id: staff.id }, origin, detail },
@@ -74,12 +72,8 @@ export class TrainingService {
   }
 
   /** Each staff member's latest attendance, for offices (by staff id). */
-  async latestOf(officeIds: string[]): Promise<Map<string, TrainingRecord>> {
-    if (officeIds.length === 0) return new Map();
-    const records = await this.dataSource
-      .getRepository(TrainingRecordEntity)
-      .find({ where: { officeId: In(officeIds) }, order: { attendedOn: 'ASC', createdAt: 'ASC' } });
-    return new Map(records.map((r) => [r.staffId, r]));
+  latestOf(officeIds: string[]): Promise<Map<string, TrainingRecord>> {
+    return this.repository.latestOf(officeIds);
   }
 
   /** Everyone on an active roster of the network with no attendance recorded, where the network requires training. */

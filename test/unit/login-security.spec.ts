@@ -81,7 +81,13 @@ describe('password rule', () => {
 describe('log-in configuration', () => {
   it('asks for two factors in production unless told otherwise, and not in development or tests unless set', () => {
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/r', REDIS_URL: 'redis://r:6379' };
-    const required = { ...production, SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://renkei.example.jp', SEAL_DEV_CERTIFICATE: '1' };
+    const required = {
+      ...production,
+      SMTP_URL: 'smtp://mail:25',
+      PUBLIC_URL: 'https://renkei.example.jp',
+      SEAL_DEV_CERTIFICATE: '1',
+      SEAL_WITHOUT_TSA: '1',
+    };
     expect(loadConfig(required).mfaRequired).toBe(true);
     expect(loadConfig({ ...required, MFA_REQUIRED: '0' }).mfaRequired).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development' }).mfaRequired).toBe(false);
