@@ -352,6 +352,17 @@ describe('log-in while Redis is down (private redis-server, stopped mid-test)', 
     expect((await family.post(`${link}/pin`).type('form').send({ code: '0000', _csrf: pinCsrf }).expect(401)).text).toContain('あと4回');
     await family.post(`${link}/pin`).type('form').send({ code: '4321', _csrf: pinCsrf }).expect(303);
 
+    // Enrolling a factor needs no Redis either (its pending secret is in PostgreSQL; the mail waits in the outbox).
+    const late = await createUser(stack.app, 'admin');
+    const agent = request.agent(stack.app.getHttpServer());
+    await agent.post('/api/auth/login').set('X-Forwarded-For', address()).send({ email: late.email, password: TEST_PASSWORD }).expect(200);
+    await withCsrfHeader(agent);
+    const { body: lateSetup } = await agent.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
+    await agent
+      .post('/api/auth/mfa/totp/confirm')
+      .send({ code: totpCode(lateSetup.secret), password: TEST_PASSWORD })
+      .expect(200);
+
     const health = await stack.http.get('/health').expect(503);
     expect(health.body).toMatchObject({ status: 'degraded', reasons: expect.arrayContaining(['redis_down']) });
   });

@@ -77,9 +77,10 @@ describe('two factors, passwords and sessions in the browser', () => {
     await page.goto(`${base}/office`);
     expect(page.url()).toBe(`${base}/account/mfa`); // nothing else until a factor is set up
 
-    // Without the password the page asks for it beside the field, and sets nothing up.
+    // A wrong password: the page asks again beside the field, and sets nothing up.
+    await page.locator('#password-totp-setup').fill('wrong-pass-1');
     await page.getByRole('button', { name: '認証アプリを設定する' }).click();
-    await page.locator('#password-totp-setup-error').getByText('現在のパスワードを入力してください').waitFor();
+    await page.locator('#password-totp-setup-error').getByText('パスワードが正しくありません').waitFor();
     await page.locator('#password-totp-setup').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: '認証アプリを設定する' }).click();
     await page.getByRole('heading', { name: '認証アプリの設定' }).waitFor();

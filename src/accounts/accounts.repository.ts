@@ -40,4 +40,32 @@ export class AccountsRepository {
     ]);
     return rows.length;
   }
+
+  /** Keeps what a factor being set up waits with (the app's secret, a passkey's challenge), replacing an earlier one. */
+  async putEnrolment(userId: string, kind: EnrolmentKind, value: string, seconds: number): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO mfa_enrolment (user_id, kind, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 second')
+       ON CONFLICT (user_id, kind) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+      [userId, kind, value, seconds],
+    );
+  }
+
+  async enrolment(userId: string, kind: EnrolmentKind): Promise<string | null> {
+    const rows = await this.dataSource.query(`SELECT value FROM mfa_enrolment WHERE user_id = $1 AND kind = $2 AND expires_at > now()`, [
+      userId,
+      kind,
+    ]);
+    return rows[0]?.value ?? null;
+  }
+
+  /** Takes it once (a challenge answers one registration): null if none, or past its time. */
+  async takeEnrolment(userId: string, kind: EnrolmentKind): Promise<string | null> {
+    const [rows] = await this.dataSource.query(
+      `DELETE FROM mfa_enrolment WHERE user_id = $1 AND kind = $2 RETURNING value, expires_at > now() AS live`,
+      [userId, kind],
+    );
+    return rows[0]?.live ? rows[0].value : null;
+  }
 }
+
+export type EnrolmentKind = 'totp' | 'passkey';

@@ -6,7 +6,6 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
-import { RedisService } from '../common/redis.provider';
 import { RequestOrigin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
@@ -47,7 +46,6 @@ export class MfaService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly redis: RedisService,
     private readonly repository: AccountsRepository,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
@@ -73,19 +71,19 @@ export class MfaService {
   /** A new secret for the user's app, waiting SETUP_SECONDS for its first code; the current app (if any) stays until then. */
   async setupTotp(user: CurrentUser): Promise<{ secret: string; otpauthUrl: string }> {
     const secret = newTotpSecret();
-    await this.redis.client.set(this.setupKey(user.id), secret, 'EX', SETUP_SECONDS);
+    await this.repository.putEnrolment(user.id, 'totp', secret, SETUP_SECONDS);
     return { secret, otpauthUrl: otpauthUrl(secret, user.email, TOTP_ISSUER) };
   }
 
   /** The secret being set up, to show again (the page reloaded), or null. */
   async pendingTotp(user: CurrentUser): Promise<{ secret: string; otpauthUrl: string } | null> {
-    const secret = await this.redis.client.get(this.setupKey(user.id));
+    const secret = await this.repository.enrolment(user.id, 'totp');
     return secret ? { secret, otpauthUrl: otpauthUrl(secret, user.email, TOTP_ISSUER) } : null;
   }
 
   /** The app's first code proves it holds the secret: from now on log-in asks for a code. New recovery codes. */
   async confirmTotp(user: CurrentUser, code: string, origin: RequestOrigin): Promise<{ recoveryCodes: string[] }> {
-    const secret = await this.redis.client.get(this.setupKey(user.id));
+    const secret = await this.repository.enrolment(user.id, 'totp');
     if (!secret) throw invalidCode('設定の有効期限が切れました。はじめからやり直してください');
     const step = matchTotp(secret, code.replace(/\s/g, ''));
     if (step === null) throw invalidCode('確認コードが正しくありません。アプリに表示されている6桁の数字を入力してください');
@@ -97,8 +95,8 @@ export class MfaService {
       const codes = await this.replaceRecoveryCodes(tx, user.id);
       return [codes, await this.notices.changed(tx, user, replaced ? 'totp_replaced' : 'totp_enrolled')] as const;
     });
+    await this.repository.takeEnrolment(user.id, 'totp');
     await this.notices.send([mail]);
-    await this.redis.client.del(this.setupKey(user.id));
     return { recoveryCodes };
   }
 
@@ -189,9 +187,5 @@ export class MfaService {
     );
     await this.repository.replaceRecoveryCodes(tx, userId, codes.map(sha256Hex));
     return codes.map((c) => `${c.slice(0, 5)}-${c.slice(5)}`);
-  }
-
-  private setupKey(userId: string): string {
-    return `${this.config.queuePrefix}:totp-setup:${userId}`;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   AuthenticationResponseJSON,
@@ -14,10 +14,8 @@ import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
-import { RedisService } from '../common/redis.provider';
 import { RequestOrigin } from '../common/request-origin';
-import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/env';
+import { AccountsRepository } from './accounts.repository';
 import { PasskeySummary } from './accounts.types';
 import { CurrentUser } from './current-user';
 import { FactorNotices } from './factor-notices';
@@ -42,8 +40,7 @@ function refused(message: string): DomainError {
 export class PasskeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly redis: RedisService,
+    private readonly repository: AccountsRepository,
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
     private readonly notices: FactorNotices,
@@ -62,7 +59,7 @@ export class PasskeysService {
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
     });
-    await this.redis.client.set(this.challengeKey(user.id), options.challenge, 'EX', CHALLENGE_SECONDS);
+    await this.repository.putEnrolment(user.id, 'passkey', options.challenge, CHALLENGE_SECONDS);
     return options;
   }
 
@@ -74,7 +71,7 @@ export class PasskeysService {
     rp: RelyingParty,
     origin: RequestOrigin,
   ): Promise<{ passkey: PasskeySummary; recoveryCodes: string[] | null }> {
-    const challenge = await this.redis.client.getdel(this.challengeKey(user.id));
+    const challenge = await this.repository.takeEnrolment(user.id, 'passkey');
     if (!challenge) throw refused('登録の有効期限が切れました。もう一度お試しください');
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
@@ -174,9 +171,5 @@ export class PasskeysService {
     } catch {
       return false;
     }
-  }
-
-  private challengeKey(userId: string): string {
-    return `${this.config.queuePrefix}:passkey-registration:${userId}`;
   }
 }

@@ -32,9 +32,18 @@ export class LoginWithoutRedis1764813000000 implements MigrationInterface {
       last_used_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(`CREATE INDEX login_device_user_idx ON login_device (user_id)`);
+    // A factor being set up: the app's secret until its first code, a passkey's registration challenge.
+    await q.query(`CREATE TABLE mfa_enrolment (
+      user_id uuid NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+      kind text NOT NULL CHECK (kind IN ('totp', 'passkey')),
+      value text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      PRIMARY KEY (user_id, kind)
+    )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE mfa_enrolment`);
     await q.query(`DROP TABLE login_device`);
     await q.query(`DROP TABLE mfa_token`);
     await q.query(`DROP TABLE login_failure`);
