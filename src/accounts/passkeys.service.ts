@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
+import type {
   AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+  VerifiedRegistrationResponse,
 } from '@simplewebauthn/server';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -49,6 +46,7 @@ export class PasskeysService {
   async registrationOptions(user: CurrentUser, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId: user.id });
     if (existing.length >= MAX_PASSKEYS) throw new DomainError('INVALID_STATE', `パスキーは${MAX_PASSKEYS}個まで登録できます`);
+    const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
       rpName: TOTP_ISSUER,
       rpID: rp.id,
@@ -73,7 +71,8 @@ export class PasskeysService {
   ): Promise<{ passkey: PasskeySummary; recoveryCodes: string[] | null }> {
     const challenge = await this.repository.takeEnrolment(user.id, 'passkey');
     if (!challenge) throw refused('登録の有効期限が切れました。もう一度お試しください');
-    let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+    const { verifyRegistrationResponse } = await webauthn();
+    let verified: VerifiedRegistrationResponse;
     try {
       verified = await verifyRegistrationResponse({
         response,
@@ -138,6 +137,7 @@ export class PasskeysService {
   async authenticationOptions(userId: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const passkeys = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId });
     if (passkeys.length === 0) throw new DomainError('INVALID_STATE', 'パスキーが登録されていません。確認コードを入力してください');
+    const { generateAuthenticationOptions } = await webauthn();
     return generateAuthenticationOptions({
       rpID: rp.id,
       allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports as never })),
@@ -150,6 +150,7 @@ export class PasskeysService {
     const passkey = await this.dataSource.getRepository(PasskeyEntity).findOneBy({ userId, credentialId: String(response?.id ?? '') });
     if (!passkey) return false;
     try {
+      const { verifyAuthenticationResponse } = await webauthn();
       const result = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
@@ -172,4 +173,9 @@ export class PasskeysService {
       return false;
     }
   }
+}
+
+/** Loaded when a passkey is used: the WebAuthn library is a large share of every process's start-up otherwise. */
+function webauthn(): Promise<typeof import('@simplewebauthn/server')> {
+  return import('@simplewebauthn/server');
 }
