@@ -20,6 +20,7 @@ import { SigningService } from '../signing/signing.service';
 import { BatchEntity, BatchPersonEntity } from './batch.entities';
 import { BatchesRepository } from './batches.repository';
 import { BulkPrinter, chunksOf, PrintItem } from './bulk-printer';
+import { Transactions } from '../common/database/transactions';
 
 type Report = (phase: string, done: number, total: number) => Promise<void>;
 
@@ -47,6 +48,7 @@ export class BatchRunnerService {
     private readonly custody: CustodyService,
     private readonly pdfs: PdfStoreService,
     private readonly signing: SigningService,
+    private readonly transactions: Transactions,
   ) {
     this.printer = new BulkPrinter(networks, pool);
   }
@@ -93,7 +95,7 @@ export class BatchRunnerService {
     };
     for (const person of planned.filter((p) => p.status === 'pending')) {
       try {
-        await this.batches.transaction(async (tx) => {
+        await this.transactions.run(async (tx) => {
           // Another run of this batch (its job lost with Redis and queued again) may have done this person.
           if (!(await this.batches.claimPerson(tx, person.id))) return;
           const { staffId, documentIds } = await this.carryOut(tx, person, office, creator, pledges);
@@ -154,7 +156,7 @@ export class BatchRunnerService {
     const perNotice = form.fields.find((f) => f.type === 'list')?.maxItems ?? people.length;
     const manager = (await this.people.listStaff(office.id)).find((s) => s.isManager);
     try {
-      await this.batches.transaction(async (tx) => {
+      await this.transactions.run(async (tx) => {
         if (made(await this.batches.lock(tx, batch.id))) return; // another run of this batch made them first
         const notices: Array<{ documentId: string; number: string }> = [];
         for (let i = 0; i < people.length; i += perNotice) {
@@ -220,7 +222,7 @@ export class BatchRunnerService {
       cover,
       skip: kept,
       onChunk: async ({ index, pdf, pageCount }) => {
-        await this.batches.transaction(async (tx) => {
+        await this.transactions.run(async (tx) => {
           const pdfSha256 = await this.pdfs.save(pdf, pageCount, tx);
           await this.batches.saveChunk(tx, { batchId: batch.id, index, pdfSha256, pageCount });
         });
@@ -230,7 +232,7 @@ export class BatchRunnerService {
     const stored = await this.batches.chunks(batch.id);
     const pdf = await this.printer.merge(await Promise.all(stored.map(async (c) => (await this.pdfs.content(c.pdfSha256))!)));
     const pageCount = stored.reduce((sum, c) => sum + c.pageCount, 0);
-    await this.batches.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const pdfSha256 = await this.pdfs.save(pdf, pageCount, tx);
       await this.batches.update(batch.id, { pdfSha256, pageCount }, tx);
     });

@@ -16,11 +16,6 @@ export interface BatchHistoryRow {
 export class BatchesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Work that commits together, e.g. a person's staff record, pledge and row marked done. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   find(id: string): Promise<BatchEntity | null> {
     return this.dataSource.getRepository(BatchEntity).findOneBy({ id });
   }

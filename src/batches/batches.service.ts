@@ -18,6 +18,7 @@ import { PlannedPerson, planChanges } from './batch-plan';
 import { BatchesRepository, NewBatchPerson } from './batches.repository';
 import { ParsedRoster, RosterFileError, RosterRow } from './roster.parser';
 import { readRosterOffThread } from './roster.worker';
+import { Transactions } from '../common/database/transactions';
 
 export interface BatchPreview {
   encoding: ParsedRoster['encoding'];
@@ -41,6 +42,7 @@ export class BatchesService {
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly pdfs: PdfStoreService,
+    private readonly transactions: Transactions,
   ) {}
 
   async preview(user: CurrentUser, file: Buffer | undefined, filename: string, kind: BatchOptions['kind']): Promise<BatchPreview> {
@@ -110,7 +112,7 @@ export class BatchesService {
         staffMemberId: null,
       })),
     ];
-    const batch = await this.batches.transaction(async (manager) => {
+    const batch = await this.transactions.run(async (manager) => {
       const batch = await this.batches.create(
         manager,
         {

@@ -15,10 +15,6 @@ export type NewLine = Pick<
 export class RegistrationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   insertLine(manager: EntityManager, line: NewLine): Promise<RegistrationLineEntity> {
     return manager.save(manager.create(RegistrationLineEntity, { ...line, status: 'open' as const }));
   }

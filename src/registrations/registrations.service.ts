@@ -14,6 +14,7 @@ import { rowsFromSource } from '../networks/prefill';
 import { RegistrationLineEntity } from './registration.entities';
 import { RegistrationsRepository } from './registrations.repository';
 import { KIND_LABELS, LineStatus, RegistrationKind, RegistrationLine, StaffChange, UnansweredQuestion } from './registrations.types';
+import { Transactions } from '../common/database/transactions';
 
 /** How a notice's 区分 column names each change. */
 const NOTICE_ACTIONS: Record<string, RegistrationKind> = { 新規: 'add', 追加: 'add', 変更: 'change', 削除: 'delete' };
@@ -32,6 +33,7 @@ export class RegistrationsService {
     private readonly networks: NetworksService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** A staff member added, changed or leaving (staff pages, API, roster, application), in the caller's transaction. */
@@ -107,7 +109,7 @@ export class RegistrationsService {
     origin: RequestOrigin | null,
   ): Promise<RegistrationLine> {
     const line = await this.visible(user, id, origin, 'secretariat');
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const done = { mcsId: input.mcsId?.trim() || null, note: input.note?.trim() || null, by: user.id, byName: user.name };
       if (!(await this.repository.markDone(manager, line.id, done)))
         throw new DomainError('INVALID_STATE', `${line.name}さんの${KIND_LABELS[line.kind]}は既に対応済みです`);
@@ -123,7 +125,7 @@ export class RegistrationsService {
     if (line.status !== 'open') throw new DomainError('INVALID_STATE', '対応済みの依頼には質問できません');
     const office = await this.offices.get(line.officeId);
     const managers = (await this.users.ofOffice(office.id)).filter((u) => u.role === 'office_manager');
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       await this.repository.insertQuestion(manager, {
         lineId: line.id,
         question: question.trim(),
@@ -152,7 +154,7 @@ export class RegistrationsService {
   /** The office answers the 事務局's open question about one of its lines. */
   async answer(user: CurrentUser, id: string, answer: string, origin: RequestOrigin | null): Promise<RegistrationLine> {
     const line = await this.visible(user, id, origin, 'office');
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const pending = await this.repository.pendingQuestion(manager, line.id);
       if (!pending) throw new DomainError('INVALID_STATE', '回答を待っている質問はありません');
       await this.repository.answer(manager, pending.id, { text: answer.trim(), by: user.id, byName: user.name });
