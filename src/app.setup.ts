@@ -22,7 +22,7 @@ const MAX_FORM_BYTES = 8 * 1024 * 1024;
 /**
  * The HTTP app, shared by main.ts, the e2e tests and the bench, so tests exercise the app as it runs.
  * Fastify rather than Express: the signing page's latency target is below what NestJS on Express can
- * serve at all on this machine (see README, "Measured").
+ * serve at all on this machine (see docs/benchmarks.md).
  */
 export async function createHttpApp(module: Type, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> {
   // The client's address is the socket's, unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.

@@ -49,7 +49,7 @@ export class RedisService implements OnApplicationBootstrap, OnApplicationShutdo
         if (value !== wanted)
           warnings.push(
             `Redis has ${name} ${value || '(unset)'}; BullMQ needs ${name} ${wanted}, or queued jobs are lost ` +
-              `(the sweeper re-queues them from PostgreSQL, every SWEEP_SECONDS). See README, "Reliability".`,
+              `(the sweeper re-queues them from PostgreSQL, every SWEEP_SECONDS). See docs/operations.md, "Reliability".`,
           );
       } catch (error) {
         warnings.push(`could not check Redis's ${name} (${(error as Error).message}); it should be ${wanted}`);
