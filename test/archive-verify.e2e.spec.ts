@@ -1,0 +1,97 @@
+import request from 'supertest';
+import { todayInJapan } from '../src/common/japan-date';
+import { readSignatures } from '../src/signing/pdf-archive';
+import { sealedConsent } from './support/consents';
+import { createOfficeWithManager } from './support/factories';
+import { pdfSignatures } from './support/pdf-tools';
+import { TestSmtp, startSmtp } from './support/smtp';
+import { TestCa, startTestCa } from './support/test-ca';
+import { Agent, TestStack, formToken, getPdf, startStack } from './support/test-app';
+import { TestTsa, startTsa } from './support/tsa';
+
+describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify telling the whole truth', () => {
+  let ca: TestCa;
+  let tsa: TestTsa;
+  let smtp: TestSmtp;
+  let stack: TestStack;
+  let office: Agent;
+
+  beforeAll(async () => {
+    ca = await startTestCa();
+    const tsaCertificate = ca.issueTsaCertificate(3650);
+    tsa = await startTsa({ certificate: tsaCertificate.der, key: tsaCertificate.key, chain: [ca.intermediate.der, ca.root.der] });
+    smtp = await startSmtp();
+    stack = await startStack({ SMTP_URL: smtp.url, TSA_URL: tsa.url, SEAL_P12_PATH: ca.sealP12Path, SEAL_P12_PASSWORD: 'test' });
+    office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+    await smtp?.close();
+    await tsa?.close();
+    await ca?.close();
+  });
+
+  const verifyApi = async (pdf: Buffer) => (await stack.http.post('/api/verify').attach('file', pdf, 'consent.pdf').expect(200)).body;
+  const verifyPage = async (pdf: Buffer) => {
+    const browser = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await browser.get('/verify').expect(200)).text);
+    return (await browser.post('/verify').field('_csrf', _csrf).attach('file', pdf, 'consent.pdf').expect(200)).text;
+  };
+  const exemplarOf = async (documentId: string, holder: string) => {
+    const { body } = await office.get(`/api/documents/${documentId}`).expect(200);
+    const exemplar = body.exemplars.find((e: { holder: string; sheet: string }) => e.holder === holder && e.sheet === 'form');
+    return getPdf(office, `/api/exemplars/${exemplar.code}/pdf`);
+  };
+
+  it('a sealed consent is B-LTA; /verify names its level, both timestamps, until when, and that it is valid; once withdrawn, says so and when', async () => {
+    const consent = await sealedConsent(stack, smtp, office, '長期 ハル', { name: '長期 健太', email: 'kenta.lta@example.jp' });
+    const familyCopy = await exemplarOf(consent.id, 'patient');
+
+    const signatures = readSignatures(familyCopy);
+    expect(signatures.map((s) => [s.kind, s.holds])).toEqual([
+      ['seal', true],
+      ['document-timestamp', true],
+    ]);
+    expect(pdfSignatures(familyCopy).split('Signature #2')[0]).toContain('Signature Validation: Signature is Valid.');
+    expect(ca.crlRequests).toBeGreaterThan(0);
+
+    const body = await verifyApi(familyCopy);
+    expect(body).toMatchObject({
+      sealedByService: true,
+      altered: false,
+      documentNumber: consent.number,
+      level: 'B-LTA',
+      state: 'valid',
+      stateSince: null,
+    });
+    expect(body.timestamps).toEqual([
+      { kind: 'signature', time: expect.any(String), issuer: 'renkei Test TSA (renkei-forms tests)' },
+      { kind: 'document', time: expect.any(String), issuer: 'renkei Test TSA (renkei-forms tests)' },
+    ]);
+    expect(new Date(body.verifiableUntil).getTime()).toBeGreaterThan(Date.now() + 9 * 365 * 86_400_000);
+    expect(JSON.stringify(body)).not.toContain('長期'); // no personal data
+    const page = await verifyPage(familyCopy);
+    expect(page).toContain('長期署名（PAdES B-LTA）');
+    expect(page).toContain('文書タイムスタンプ:');
+    expect(page).toContain('現在も有効な文書です');
+
+    // Bytes appended after our last document timestamp: sealed, then changed.
+    const appended = Buffer.concat([familyCopy, Buffer.from('\n% appended\n%%EOF\n')]);
+    expect(await verifyApi(appended)).toMatchObject({ sealedByService: false, altered: true, state: null, level: null });
+    // A byte changed inside the validation data (after the seal, before the document timestamp's end): changed too.
+    const dssAt = familyCopy.indexOf('/Type /DSS');
+    const flipped = Buffer.from(familyCopy);
+    flipped[dssAt + 2] ^= 0x01;
+    expect(await verifyApi(flipped)).toMatchObject({ sealedByService: false, altered: true });
+
+    // The family withdraws their consent; the copy they hold still verifies, and says it was withdrawn, and when.
+    await office
+      .post(`/api/documents/${consent.id}/consent-withdrawal`)
+      .send({ receivedVia: 'phone', receivedAt: todayInJapan() })
+      .expect(201);
+    const after = await verifyApi(familyCopy);
+    expect(after).toMatchObject({ sealedByService: true, altered: false, state: 'revoked', stateSince: todayInJapan() });
+    const [year, month, day] = todayInJapan().split('-').map(Number);
+    expect(await verifyPage(familyCopy)).toContain(`この同意は${year}年${month}月${day}日に撤回されました`);
+  });
+});
