@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { todayInJapan } from '../src/common/japan-date';
+import { DataSource } from 'typeorm';
 import { readSignatures } from '../src/signing/pdf-archive';
-import { sealedConsent } from './support/consents';
+import { SweeperService } from '../src/sweeper/sweeper.service';
+import { sealedConsent, waitForReceipt } from './support/consents';
 import { createOfficeWithManager } from './support/factories';
 import { pdfSignatures } from './support/pdf-tools';
 import { TestSmtp, startSmtp } from './support/smtp';
@@ -15,6 +17,7 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
   let smtp: TestSmtp;
   let stack: TestStack;
   let office: Agent;
+  let db: DataSource;
 
   beforeAll(async () => {
     ca = await startTestCa();
@@ -22,6 +25,7 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
     tsa = await startTsa({ certificate: tsaCertificate.der, key: tsaCertificate.key, chain: [ca.intermediate.der, ca.root.der] });
     smtp = await startSmtp();
     stack = await startStack({ SMTP_URL: smtp.url, TSA_URL: tsa.url, SEAL_P12_PATH: ca.sealP12Path, SEAL_P12_PASSWORD: 'test' });
+    db = stack.app.get(DataSource);
     office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
   }, 120_000);
   afterAll(async () => {
@@ -93,5 +97,64 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
     expect(after).toMatchObject({ sealedByService: true, altered: false, state: 'revoked', stateSince: todayInJapan() });
     const [year, month, day] = todayInJapan().split('-').map(Number);
     expect(await verifyPage(familyCopy)).toContain(`この同意は${year}年${month}月${day}日に撤回されました`);
+    await waitForReceipt(office, consent.id); // sealed with this authority's certificate, before the next test changes it
+  });
+
+  it('the one sweeper renews every sealed file whose timestamp certificate ends within ARCHIVE_RENEW_DAYS: form and 撤回受付票', async () => {
+    const useTsa = (days: number) => {
+      const issued = ca.issueTsaCertificate(days);
+      tsa.useCertificate({ certificate: issued.der, key: issued.key, chain: [ca.intermediate.der, ca.root.der] });
+    };
+    useTsa(30); // the authority's certificate ends in a month
+    const consent = await sealedConsent(stack, smtp, office, '更新 ハル', { name: '更新 健太', email: 'kenta.renew@example.jp' });
+    const familyCopy = await exemplarOf(consent.id, 'patient');
+    await office
+      .post(`/api/documents/${consent.id}/consent-withdrawal`)
+      .send({ receivedVia: 'paper', receivedAt: todayInJapan() })
+      .expect(201);
+    const receipts = await waitForReceipt(office, consent.id);
+    const receiptCode = receipts.find((e) => e.holder === 'office')!.code;
+    const receiptBefore = await getPdf(office, `/api/exemplars/${receiptCode}/pdf`);
+    const before = await verifyApi(familyCopy);
+    expect(new Date(before.verifiableUntil).getTime()).toBeLessThan(Date.now() + 31 * 86_400_000);
+
+    useTsa(3650);
+    const sweep = await stack.worker.get(SweeperService).sweepAll();
+    expect(sweep.errors).toEqual([]);
+    expect(sweep.requeued.archiveRenewals).toBe(2); // the consent's sealed file and its 撤回受付票 (the first test's are not due)
+
+    const renewed = await exemplarOf(consent.id, 'patient');
+    expect(renewed.subarray(0, familyCopy.length).equals(familyCopy)).toBe(true); // appended; earlier bytes untouched
+    const signatures = readSignatures(renewed);
+    expect(signatures.map((s) => [s.kind, s.holds])).toEqual([
+      ['seal', true],
+      ['document-timestamp', true],
+      ['document-timestamp', true],
+    ]);
+    expect(pdfSignatures(renewed).split('Signature #2')[0]).toContain('Signature Validation: Signature is Valid.');
+    const body = await verifyApi(renewed);
+    expect(body).toMatchObject({ sealedByService: true, altered: false, level: 'B-LTA', state: 'revoked' });
+    expect(body.timestamps.map((t: { kind: string }) => t.kind)).toEqual(['signature', 'document', 'document']);
+    expect(new Date(body.verifiableUntil).getTime()).toBeGreaterThan(Date.now() + 9 * 365 * 86_400_000);
+    // The copy the family was sent before the renewal still verifies as ours, unchanged.
+    expect(await verifyApi(familyCopy)).toMatchObject({ sealedByService: true, altered: false, level: 'B-LTA' });
+
+    const receiptAfter = await getPdf(office, `/api/exemplars/${receiptCode}/pdf`);
+    expect(receiptAfter.length).toBeGreaterThan(receiptBefore.length);
+    expect(receiptAfter.subarray(0, receiptBefore.length).equals(receiptBefore)).toBe(true);
+    expect(readSignatures(receiptAfter).filter((s) => s.kind === 'document-timestamp' && s.holds)).toHaveLength(2);
+
+    // Recorded on the exemplars' ledgers (their state unchanged) and in the audit log.
+    const history = (await office.get(`/api/exemplars/${receiptCode}/history`).expect(200)).body;
+    expect(history.events.map((e: { type: string }) => e.type)).toContain('archive_renewed');
+    expect(history.chain.valid).toBe(true);
+    const audit = await db.query(`SELECT detail FROM audit_event WHERE action = 'archive_timestamp_renewed' AND target_id = $1`, [
+      consent.id,
+    ]);
+    expect(audit).toHaveLength(2);
+    expect(JSON.stringify(audit)).not.toContain('更新');
+
+    // Nothing is due any more.
+    expect((await stack.worker.get(SweeperService).sweepAll()).requeued.archiveRenewals).toBe(0);
   });
 });

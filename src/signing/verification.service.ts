@@ -11,6 +11,7 @@ import { PdfStoreService } from '../rendering/pdf-store.service';
 import { PadesLevel, ReadSignature, archiveFacts, readSignatures } from './pdf-archive';
 import { sealTimestamp } from './pdf-sealer';
 import { FamilyLinksRepository } from './family-links.repository';
+import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningRepository } from './signing.repository';
 import { SigningRequest } from './signing.types';
 import { retiredDownloadError } from './signing.validation';
@@ -62,6 +63,7 @@ export class VerificationService {
     private readonly networks: NetworksService,
     private readonly pdfs: PdfStoreService,
     private readonly audit: AuditService,
+    private readonly sealedFiles: SealedFilesRepository,
   ) {}
 
   async verify(pdf: Buffer): Promise<Verification> {
@@ -81,12 +83,20 @@ export class VerificationService {
         if (ourSeal || ours) return ALTERED_SEAL;
         continue;
       }
-      const request = await this.repository.bySealedSha256(sha256Hex(pdf.subarray(0, signature.end)));
+      const request = await this.sealedRequest(sha256Hex(pdf.subarray(0, signature.end)));
       if (request) match = { request, end: signature.end };
       ours ||= ourSeal || request !== null;
     }
     if (match) return match.end === pdf.length ? this.sealed(pdf, match.request, signatures) : ALTERED_SEAL;
     return ours ? UNKNOWN_SEAL : NOT_OURS;
+  }
+
+  /** The signing request whose sealed file this is, as sealed or as renewed since. */
+  private async sealedRequest(sha256: string): Promise<SigningRequest | null> {
+    const request = await this.repository.bySealedSha256(sha256);
+    if (request) return request;
+    const file = await this.sealedFiles.byHash(sha256);
+    return file?.requestId ? this.repository.findRequest(file.requestId) : null;
   }
 
   private async sealed(pdf: Buffer, request: SigningRequest, signatures: ReadSignature[]): Promise<Verification> {

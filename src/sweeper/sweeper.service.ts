@@ -10,6 +10,7 @@ import { BatchesService } from '../batches/batches.service';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { MailService } from '../mail/mail.service';
 import { RendersService } from '../rendering/renders.service';
+import { ArchiveRenewalService } from '../signing/archive-renewal.service';
 import { SigningJobsService } from '../signing/signing-jobs.service';
 
 /** How often each worker checks that the one sweep scheduler still exists (a flushed or restarted Redis loses it). */
@@ -46,6 +47,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly batches: BatchesService,
     private readonly mail: MailService,
     private readonly signing: SigningJobsService,
+    private readonly archive: ArchiveRenewalService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,6 +69,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       ['renders', () => this.renders.sweep()],
       ['prints', () => this.prints.sweep()],
       ['signing', () => this.signing.sweep()],
+      ['archive', () => this.archive.sweep()],
       ['mail', () => this.mail.sweep()],
     ];
     const requeued: SweepReport = {};
