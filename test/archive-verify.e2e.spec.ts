@@ -97,6 +97,17 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
     expect(after).toMatchObject({ sealedByService: true, altered: false, state: 'revoked', stateSince: todayInJapan() });
     const [year, month, day] = todayInJapan().split('-').map(Number);
     expect(await verifyPage(familyCopy)).toContain(`この同意は${year}年${month}月${day}日に撤回されました`);
+    // The new fields are in the OpenAPI contract.
+    const openApi = (await stack.http.get('/api/docs-json').expect(200)).body;
+    const schema = openApi.components.schemas.VerificationDto;
+    expect(schema.properties.level.enum).toEqual(['B-B', 'B-T', 'B-LT', 'B-LTA']);
+    expect(schema.properties.state.enum).toEqual(['valid', 'revoked', 'withdrawn', 'superseded']);
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['sealedByService', 'altered', 'timestamps', 'verifiableUntil', 'stateSince']),
+    );
+    expect(openApi.paths['/api/verify'].post.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/VerificationDto',
+    );
     await waitForReceipt(office, consent.id); // sealed with this authority's certificate, before the next test changes it
   });
 

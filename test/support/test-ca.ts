@@ -108,13 +108,17 @@ extendedKeyUsage = critical, OCSPSigning
 
 export async function startTestCa(): Promise<TestCa> {
   const dir = mkdtempSync(join(tmpdir(), 'renkei-ca-'));
+  // Each CA's CRL, made once when first asked for (every revocation happens before): as a CA publishes it.
+  const crls = new Map<string, Buffer>();
   const crlServer: Server = createServer((req, res) => {
     const name = /^\/(root|intermediate)\.crl$/.exec(req.url ?? '')?.[1];
     ca.crlRequests++;
     if (!name) return void res.writeHead(404).end();
-    openssl(join(dir, name), 'ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem', '-batch');
-    const der = openssl(join(dir, name), 'crl', '-in', 'crl.pem', '-outform', 'DER');
-    res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(der);
+    if (!crls.has(name)) {
+      openssl(join(dir, name), 'ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem', '-batch');
+      crls.set(name, openssl(join(dir, name), 'crl', '-in', 'crl.pem', '-outform', 'DER'));
+    }
+    res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crls.get(name));
   });
   await new Promise<void>((resolve) => crlServer.listen(0, '127.0.0.1', resolve));
   const crlBase = `http://127.0.0.1:${(crlServer.address() as AddressInfo).port}`;
