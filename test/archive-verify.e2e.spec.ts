@@ -3,7 +3,7 @@ import { todayInJapan } from '../src/common/japan-date';
 import { DataSource } from 'typeorm';
 import { readSignatures } from '../src/signing/pdf-archive';
 import { SweeperService } from '../src/sweeper/sweeper.service';
-import { sealedConsent, waitForReceipt } from './support/consents';
+import { requestSignatures, sealedConsent, signBoth, waitForReceipt, waitForSeal } from './support/consents';
 import { createOfficeWithManager } from './support/factories';
 import { pdfSignatures } from './support/pdf-tools';
 import { TestSmtp, startSmtp } from './support/smtp';
@@ -167,5 +167,21 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
 
     // Nothing is due any more.
     expect((await stack.worker.get(SweeperService).sweepAll()).requeued.archiveRenewals).toBe(0);
+  });
+
+  it('a consent superseded by a signed correction: its copy verifies, and says since when it is superseded', async () => {
+    const family = { name: '訂正 健太', email: 'kenta.corrected@example.jp' };
+    const consent = await sealedConsent(stack, smtp, office, '訂正 ハル', family);
+    const familyCopy = await exemplarOf(consent.id, 'patient');
+    const current = (await office.get(`/api/documents/${consent.id}`).expect(200)).body;
+    const data = { ...current.version.data, patient: { ...current.version.data.patient, address: '東京都東久留米市滝山9-9-9' } };
+    const correction = (await office.post(`/api/documents/${consent.id}/versions`).send({ data }).expect(201)).body;
+    await office.post(`/api/documents/${correction.id}/issue`).expect(201);
+    expect(await verifyApi(familyCopy)).toMatchObject({ state: 'valid' }); // issued, not yet signed: not superseded
+    const req = await requestSignatures(office, correction.id, { ...family, email: 'kenta.corrected2@example.jp' });
+    await signBoth(stack, smtp, office, req, 'kenta.corrected2@example.jp');
+    await waitForSeal(db, req.id);
+    expect(await verifyApi(familyCopy)).toMatchObject({ sealedByService: true, state: 'superseded', stateSince: todayInJapan() });
+    expect(await verifyPage(familyCopy)).toContain('訂正版に差し替えられています');
   });
 });
