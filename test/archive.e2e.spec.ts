@@ -9,18 +9,20 @@ import { TimestampAuthority, TimestampError } from '../src/signing/timestamp-aut
 import { ValidationDataError } from '../src/signing/validation-data';
 import { pdfSignatures } from './support/pdf-tools';
 import { TestCa, startTestCa } from './support/test-ca';
-import { TestTsa, startTsa } from './support/tsa';
+import { TestTsa, TsaSigner, startTsa } from './support/tsa';
 
 describe('PAdES B-LTA: validation data and document timestamps, checked by pdfsig and openssl', () => {
   let ca: TestCa;
   let tsa: TestTsa;
+  let tsaSigner: TsaSigner;
   let pdf: Buffer;
   const info = { reason: 'test', location: 'rurume', contactInfo: 'http://localhost', signingTime: new Date() };
 
   beforeAll(async () => {
     ca = await startTestCa();
     const tsaCert = ca.issueTsaCertificate(3650);
-    tsa = await startTsa({ certificate: tsaCert.der, key: tsaCert.key, chain: [ca.intermediate.der, ca.root.der] });
+    tsaSigner = { certificate: tsaCert.der, key: tsaCert.key, chain: [ca.intermediate.der, ca.root.der] };
+    tsa = await startTsa(tsaSigner);
     const document = await PDFDocument.create();
     document.addPage().drawText('consent', { font: await document.embedFont(StandardFonts.Helvetica) });
     pdf = Buffer.from(await document.save());
@@ -63,6 +65,7 @@ describe('PAdES B-LTA: validation data and document timestamps, checked by pdfsi
 
   beforeEach(async () => {
     tsa.behaviour = 'grant';
+    tsa.useCertificate(tsaSigner);
     await ca.startOcsp();
   });
 
@@ -122,6 +125,15 @@ describe('PAdES B-LTA: validation data and document timestamps, checked by pdfsi
     expect(after.level).toBe('B-LTA');
     expect(after.timestamps.map((t) => t.kind)).toEqual(['signature', 'document', 'document']);
     expect(after.verifiableUntil!.getTime()).toBeGreaterThan(Date.now() + 9 * 365 * 86_400_000);
+  });
+
+  it('fetches the chain a timestamping authority does not send from the "CA Issuers" address its certificate names', async () => {
+    const alone = ca.issueTsaCertificate(3650);
+    tsa.useCertificate({ certificate: alone.der, key: alone.key, chain: [] });
+    const lta = await extendToLta(await sealWith(), new TimestampAuthority(tsa.url));
+    const [, stamp] = readSignatures(lta);
+    expect(stamp).toMatchObject({ kind: 'document-timestamp', holds: true });
+    expect(await dssOf(lta)).toMatchObject({ certs: 5, ocsps: 1, crls: 2 }); // the issuing CA and root, fetched
   });
 
   it('refuses to seal when the OCSP responder is down: an error, never a weaker seal', async () => {

@@ -14,23 +14,36 @@ export interface ValidationData {
 const OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   ocsp: '1.3.6.1.5.5.7.48.1',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
   crlDistributionPoints: '2.5.29.31',
 };
 
 const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
-/** The chain of `leaf` up to a self-signed certificate, from the certificates at hand (its issuers by signature). */
-export function chainOf(leaf: Buffer, pool: Buffer[]): Buffer[] {
+const issuedBy = (certificate: Buffer, candidate: Buffer) => {
+  const [child, parent] = [new X509Certificate(certificate), new X509Certificate(candidate)];
+  return child.checkIssued(parent) && child.verify(parent.publicKey);
+};
+
+/**
+ * The chain of `leaf` up to a self-signed certificate: issuers from the certificates at hand, else from the
+ * "CA Issuers" address a certificate names (authorities often send their own certificate alone).
+ */
+export async function chainOf(leaf: Buffer, pool: Buffer[], timeoutMs = 15_000): Promise<Buffer[]> {
   const chain = [leaf];
-  for (let current = new X509Certificate(leaf); chain.length < 8;) {
-    if (isSelfSigned(chain[chain.length - 1])) break; // a root
-    const issuer = pool.find((c) => {
-      const candidate = new X509Certificate(c);
-      return current.checkIssued(candidate) && current.verify(candidate.publicKey);
-    });
+  while (chain.length < 8) {
+    const current = chain[chain.length - 1];
+    if (isSelfSigned(current)) break; // a root
+    let issuer = pool.find((c) => issuedBy(current, c));
+    const url = issuer ? null : revocationSources(parse(current)).caIssuers[0];
+    if (url) {
+      const fetched = await fetchBytes(url, { method: 'GET' }, timeoutMs, 'CA Issuers address');
+      const der = fetched[0] === 0x30 ? fetched : Buffer.from(new X509Certificate(fetched).raw);
+      if (!issuedBy(current, der)) throw new ValidationDataError(`the certificate at ${url} did not issue ${subjectOf(current)}`);
+      issuer = der;
+    }
     if (!issuer || chain.some((c) => c.equals(issuer))) break;
     chain.push(issuer);
-    current = new X509Certificate(issuer);
   }
   return chain;
 }
@@ -44,16 +57,19 @@ function parse(der: Buffer): pkijs.Certificate {
   return pkijs.Certificate.fromBER(new Uint8Array(der));
 }
 
-/** Where a certificate says its status can be asked: OCSP responders and CRL distribution points (http only). */
-function revocationSources(certificate: pkijs.Certificate): { ocsp: string[]; crl: string[] } {
+/** Where a certificate says its status can be asked (OCSP, CRL) and its issuer fetched (CA Issuers); http only. */
+function revocationSources(certificate: pkijs.Certificate): { ocsp: string[]; crl: string[]; caIssuers: string[] } {
   const ocsp: string[] = [];
   const crl: string[] = [];
+  const caIssuers: string[] = [];
   for (const extension of certificate.extensions ?? []) {
     if (extension.extnID === OID.authorityInfoAccess) {
       const access = extension.parsedValue as pkijs.InfoAccess;
       for (const description of access.accessDescriptions)
-        if (description.accessMethod === OID.ocsp && description.accessLocation.type === 6)
+        if (description.accessLocation.type === 6 && description.accessMethod === OID.ocsp)
           ocsp.push(description.accessLocation.value as string);
+        else if (description.accessLocation.type === 6 && description.accessMethod === OID.caIssuers)
+          caIssuers.push(description.accessLocation.value as string);
     }
     if (extension.extnID === OID.crlDistributionPoints) {
       const points = extension.parsedValue as pkijs.CRLDistributionPoints;
@@ -63,7 +79,7 @@ function revocationSources(certificate: pkijs.Certificate): { ocsp: string[]; cr
     }
   }
   const http = (url: string) => /^https?:\/\//i.test(url);
-  return { ocsp: ocsp.filter(http), crl: crl.filter(http) };
+  return { ocsp: ocsp.filter(http), crl: crl.filter(http), caIssuers: caIssuers.filter(http) };
 }
 
 async function fetchBytes(url: string, init: RequestInit, timeoutMs: number, what: string): Promise<Buffer> {
@@ -142,7 +158,7 @@ export async function collectValidationData(
   /** CRLs fetched already in this run, by URL: one list serves every certificate its issuer issued. */
   crls = new Map<string, Promise<Buffer>>(),
 ): Promise<ValidationData> {
-  const chain = chainOf(leaf, pool);
+  const chain = await chainOf(leaf, pool, timeoutMs);
   const data: ValidationData = { certificates: [...chain], ocsps: [], crls: [] };
   for (let i = 0; i < chain.length - 1; i++) {
     const [certificate, issuer] = [chain[i], chain[i + 1]];

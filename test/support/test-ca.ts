@@ -65,7 +65,7 @@ function listening(child: ChildProcess): Promise<void> {
 
 const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 
-function caConfig(dir: string, crlUrl: string, ocspUrl: string, issuerCrlUrl: string): string {
+function caConfig(dir: string, crlUrl: string, ocspUrl: string, issuerCrlUrl: string, issuerUrl: string): string {
   return `[ ca ]
 default_ca = ca_default
 [ ca_default ]
@@ -89,6 +89,7 @@ organizationName = optional
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign
 crlDistributionPoints = URI:${issuerCrlUrl}
+authorityInfoAccess = caIssuers;URI:${issuerUrl}
 [ seal ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
@@ -99,6 +100,7 @@ basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = critical, timeStamping
 crlDistributionPoints = URI:${crlUrl}
+authorityInfoAccess = caIssuers;URI:${issuerUrl}
 [ ocsp ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature
@@ -111,6 +113,11 @@ export async function startTestCa(): Promise<TestCa> {
   // Each CA's CRL, made once when first asked for (every revocation happens before): as a CA publishes it.
   const crls = new Map<string, Buffer>();
   const crlServer: Server = createServer((req, res) => {
+    const certificate = /^\/(root|intermediate)\.crt$/.exec(req.url ?? '')?.[1];
+    if (certificate) {
+      const der = Buffer.from(new X509Certificate(readFileSync(join(dir, certificate, 'cert.pem'))).raw);
+      return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(der);
+    }
     const name = /^\/(root|intermediate)\.crl$/.exec(req.url ?? '')?.[1];
     ca.crlRequests++;
     if (!name) return void res.writeHead(404).end();
@@ -131,7 +138,7 @@ export async function startTestCa(): Promise<TestCa> {
     writeFileSync(join(ca, 'index.txt'), '');
     writeFileSync(join(ca, 'serial'), name === 'root' ? '1000\n' : '2000\n');
     writeFileSync(join(ca, 'crlnumber'), '01\n');
-    writeFileSync(join(ca, 'ca.cnf'), caConfig(ca, `${crlBase}/${name}.crl`, ocspUrl, `${crlBase}/root.crl`));
+    writeFileSync(join(ca, 'ca.cnf'), caConfig(ca, `${crlBase}/${name}.crl`, ocspUrl, `${crlBase}/root.crl`, `${crlBase}/${name}.crt`));
     openssl(ca, 'genrsa', '-out', 'key.pem', '2048');
   }
   const root = join(dir, 'root');
