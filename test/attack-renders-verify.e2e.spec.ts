@@ -126,6 +126,8 @@ describe('attack run: renders belong to their creator; /verify trusts only its o
 
     const genuine = await stack.http.post('/api/verify').attach('file', sealed, 'consent.pdf').expect(200);
     expect(genuine.body).toMatchObject({ sealedByService: true, altered: false, documentNumber: doc.body.number });
+    // No TSA in this stack: a bare seal, said so; the document is still in use.
+    expect(genuine.body).toMatchObject({ level: 'B-B', timestamps: [], verifiableUntil: null, state: 'valid', stateSince: null });
 
     const appended = Buffer.concat([sealed, Buffer.from('\n1 0 obj\n<< /Forged true >>\nendobj\n%%EOF\n')]);
     const flipped = Buffer.from(sealed);
@@ -133,7 +135,7 @@ describe('attack run: renders belong to their creator; /verify trusts only its o
     flipped[Math.floor(Number(signedUpTo) / 2)] ^= 0x01;
     for (const pdf of [appended, flipped]) {
       const { body } = await stack.http.post('/api/verify').attach('file', pdf, 'consent.pdf').expect(200);
-      expect(body).toMatchObject({ sealedByService: false, altered: true, documentNumber: null });
+      expect(body).toMatchObject({ sealedByService: false, altered: true, documentNumber: null, level: null, state: null });
       expect(body.message).toContain('封緘後に内容が追加・変更されています');
     }
   });

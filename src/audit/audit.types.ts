@@ -53,6 +53,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   exemplar_downloaded: 'PDFのダウンロード',
   family_download: '家族によるPDFのダウンロード',
   consent_withdrawn: '同意の撤回',
+  archive_timestamp_renewed: '長期署名の更新（文書タイムスタンプ）',
   rights_request_received: '権利請求の受付',
   rights_request_answered: '権利請求への回答',
   legal_hold_placed: '法的保存の設定',

@@ -3,11 +3,12 @@ import { NetworksModule } from '../networks/networks.module';
 import { CustodyController } from './custody.controller';
 import { CustodyRepository } from './custody.repository';
 import { CustodyService } from './custody.service';
+import { SealedExemplarsService } from './sealed-exemplars.service';
 
 @Module({
   imports: [NetworksModule],
   controllers: [CustodyController],
-  providers: [CustodyService, CustodyRepository],
-  exports: [CustodyService],
+  providers: [CustodyService, CustodyRepository, SealedExemplarsService],
+  exports: [CustodyService, SealedExemplarsService],
 })
 export class CustodyModule {}

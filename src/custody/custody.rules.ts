@@ -30,6 +30,8 @@ const NEXT: Record<CustodyEventType, readonly CustodyEventType[]> = {
   // The family has the sheet; the signature on it may still be recorded (a consent signed at home).
   handed_to_family: ['signed'],
   destroyed: ['received'],
+  // Recorded by the system on a sealed file; it is not a state the sheet is in (see CustodyService.append).
+  archive_renewed: [],
 };
 
 const label = (type: string) => CUSTODY_EVENT_LABELS[type as CustodyEventType] ?? type;

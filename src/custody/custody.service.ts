@@ -295,7 +295,7 @@ export class CustodyService {
     };
     const prevHash = last?.hash ?? GENESIS_HASH;
     const event = await events.save(events.create({ ...fields, prevHash, hash: eventHash(prevHash, fields), recordedAt: new Date() }));
-    await manager.update(ExemplarEntity, exemplar.id, { state: type });
+    if (type !== 'archive_renewed') await manager.update(ExemplarEntity, exemplar.id, { state: type }); // not where the sheet is
     return event;
   }
 

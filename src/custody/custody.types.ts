@@ -12,6 +12,7 @@ export const CUSTODY_EVENT_TYPES = [
   'handed_to_family',
   'returned',
   'destroyed',
+  'archive_renewed',
 ] as const;
 export type CustodyEventType = (typeof CUSTODY_EVENT_TYPES)[number];
 
@@ -25,6 +26,7 @@ export const CUSTODY_EVENT_LABELS: Record<CustodyEventType, string> = {
   handed_to_family: '家族へ手渡し',
   returned: '返却',
   destroyed: '廃棄',
+  archive_renewed: '長期署名の更新（文書タイムスタンプ）',
 };
 
 export type ExemplarKind = 'original' | 'copy';

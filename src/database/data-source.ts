@@ -41,6 +41,7 @@ import { Desk1764500000000 } from './migrations/1764500000000-Desk';
 import { Reliability1764600000000 } from './migrations/1764600000000-Reliability';
 import { PeoplePages1764710000000 } from './migrations/1764710000000-PeoplePages';
 import { SigningOverview1764720000000 } from './migrations/1764720000000-SigningOverview';
+import { ArchiveTimestamps1764790000000 } from './migrations/1764790000000-ArchiveTimestamps';
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
 
@@ -96,6 +97,7 @@ export const MIGRATIONS = [
   Reliability1764600000000,
   PeoplePages1764710000000,
   SigningOverview1764720000000,
+  ArchiveTimestamps1764790000000,
   WithdrawalLinkExpiry1764791000000,
   LoginWithoutRedis1764813000000,
 ];

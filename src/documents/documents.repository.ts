@@ -169,6 +169,15 @@ export class DocumentsRepository {
     return rows.map((r) => r.pdf_sha256).filter((sha): sha is string => sha !== null);
   }
 
+  /** When a correction of this document was first signed (it then supersedes the original), or null. */
+  async correctionSignedAt(documentId: string): Promise<Date | null> {
+    const [row]: Array<{ at: Date | null }> = await this.dataSource.query(
+      `SELECT min(signed_at) AS at FROM document WHERE corrects_document_id = $1 AND status IN ('signed', 'revoked')`,
+      [documentId],
+    );
+    return row?.at ?? null;
+  }
+
   /** What retention weighs for every document not yet erased: one query for the daily job. */
   async retentionFacts(officeId: string | null = null): Promise<RetentionFacts[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(

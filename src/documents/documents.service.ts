@@ -273,6 +273,11 @@ export class DocumentsService {
   }
 
   /** What the daily retention job weighs, for every document not yet erased (of one office, or all). */
+  /** When a signed correction superseded this document, or null. */
+  correctionSignedAt(documentId: string): Promise<Date | null> {
+    return this.documents.correctionSignedAt(documentId);
+  }
+
   retentionFacts(officeId?: string): Promise<RetentionFacts[]> {
     return this.documents.retentionFacts(officeId ?? null);
   }

@@ -58,6 +58,7 @@ export class WithdrawalReceiptService {
       if (!locked || locked.receiptSealedAt) return null;
       const sealedSha = await this.pdfs.save(files.sealed, files.pageCount, manager);
       const copySha = files.copy ? await this.pdfs.save(files.copy, files.pageCount, manager) : null;
+      await this.sealRecords.recordSealedFile(manager, files.sealed, { sha256: sealedSha, documentId: doc.id, requestId: null });
       const versionId = doc.exemplars.find((e) => e.sheet === 'form')?.versionId ?? doc.version.id;
       const exemplars = await this.custody.createExemplars(
         manager,

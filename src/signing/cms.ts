@@ -116,6 +116,11 @@ export interface TimestampInfo {
   nonce: Buffer | null;
   /** Who issued it, from its certificate: "common name (organization)". */
   authority: string;
+  /** The authority's certificate (DER) that signed it, and every certificate the token carries. */
+  certificate: Buffer;
+  certificates: Buffer[];
+  /** When that certificate expires: past it, the token can be checked only with validation data kept from before. */
+  validUntil: Date;
 }
 
 /** SignedData's parts: encapsulated content type and content, certificates, signer infos. */
@@ -205,10 +210,11 @@ export function readTimestampToken(token: Buffer): TimestampInfo {
   if (!digest || !expectTag(digest, TAG.octetString, 'a message digest').content.equals(createHash(hash).update(parts.content).digest())) {
     throw new DerError('the token’s message digest does not match its TSTInfo');
   }
-  const certificate = parts.certificates
-    .map((c) => new X509Certificate(c))
-    .find((c) => verifySignature(hash, signer.signedAttributes!, signer.signature, c, signer.signatureAlgorithm));
-  if (!certificate) throw new DerError('the token’s signature does not verify against any certificate it carries');
+  const signerDer = parts.certificates.find((c) =>
+    verifySignature(hash, signer.signedAttributes!, signer.signature, new X509Certificate(c), signer.signatureAlgorithm),
+  );
+  const certificate = signerDer ? new X509Certificate(signerDer) : null;
+  if (!signerDer || !certificate) throw new DerError('the token’s signature does not verify against any certificate it carries');
   if (!(certificate.keyUsage ?? []).includes(OID.timeStamping))
     throw new DerError('the token was not signed by a timestamping certificate');
   return {
@@ -217,7 +223,15 @@ export function readTimestampToken(token: Buffer): TimestampInfo {
     messageImprint: expectTag(imprint, TAG.octetString, 'a hashed message').content,
     nonce: nonce ? nonce.content : null,
     authority: authorityName(certificate),
+    certificate: signerDer,
+    certificates: parts.certificates,
+    validUntil: new Date(certificate.validTo),
   };
+}
+
+/** The certificates (DER) a CMS SignedData carries. */
+export function cmsCertificates(cms: Buffer): Buffer[] {
+  return signedDataParts(readDer(cms)).certificates;
 }
 
 /** The first signer's signature value and RFC 3161 timestamp token (if any) in a CMS SignedData. */

@@ -121,11 +121,12 @@ export function checkSignature(pdf: Buffer, signature: PdfSignature): { certific
 }
 
 /**
- * The RFC 3161 timestamp on a PDF's seal, checked: the token's own signature, and that it covers this
- * seal's signature value. Null when there is none, or it does not hold.
+ * The RFC 3161 timestamp on a PDF's seal (its first signature: document timestamps come after it), checked:
+ * the token's own signature, and that it covers this seal's signature value. Null when there is none, or it
+ * does not hold.
  */
 export function sealTimestamp(pdf: Buffer): TimestampInfo | null {
-  const cms = pdfSignature(pdf);
+  const cms = pdfSignatures(pdf, 1)[0]?.cms;
   if (!cms) return null;
   try {
     const { signatureValue, timestampToken } = readSignature(cms);

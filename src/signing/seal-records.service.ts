@@ -12,6 +12,8 @@ import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
+import { archiveFacts, readSignatures } from './pdf-archive';
+import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningMailService, newToken } from './signing-mail.service';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
@@ -65,6 +67,7 @@ export class SealRecordsService {
     private readonly pdfs: PdfStoreService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
+    private readonly sealedFiles: SealedFilesRepository,
   ) {}
 
   async request(requestId: string): Promise<SigningRequest> {
@@ -112,6 +115,7 @@ export class SealRecordsService {
       };
       if (!(await this.repository.markSealed(manager, request.id, seal))) return { sha256: sealedSha, outbox: [], sealedNow: false };
       const copySha = files.copy ? await this.pdfs.save(files.copy, files.pageCount, manager) : null;
+      await this.recordSealedFile(manager, files.sealed, { sha256: sealedSha, documentId: document.id, requestId: request.id });
       await this.documents.markSignedElectronically(manager, document.id);
       const exemplars = await this.custody.exemplarsOf(document.id, manager);
       for (const e of exemplars) {
@@ -123,6 +127,20 @@ export class SealRecordsService {
     });
     await this.mail.dispatch(outbox);
     return { sha256, sealedNow };
+  }
+
+  /**
+   * A sealed file on record (/verify knows it by its hash) with the date until which its newest document
+   * timestamp keeps it verifiable, for renewal; a file without one (sealed without a TSA) is never due.
+   */
+  async recordSealedFile(
+    manager: EntityManager,
+    pdf: Buffer,
+    file: { sha256: string; documentId: string; requestId: string | null },
+  ): Promise<void> {
+    const facts = archiveFacts(pdf, readSignatures(pdf));
+    const documentTimestamped = facts.timestamps.some((t) => t.kind === 'document');
+    await this.sealedFiles.record(manager, { ...file, verifiableUntil: documentTimestamped ? facts.verifiableUntil : null });
   }
 
   /**

@@ -8,7 +8,8 @@ import { FieldDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { FormPdfService } from '../rendering/form-pdf.service';
 import { SignatureMark } from '../templates/template.engine';
-import { sealPdf } from './pdf-sealer';
+import { extendToLta, renewArchiveTimestamp } from './pdf-archive';
+import { SealInfo, sealPdf } from './pdf-sealer';
 import { SealCertificate, loadSealCertificate } from './seal-certificate';
 import { mergePdfs, stampCopy } from './seal-pdf';
 import { SealRecordsService, SealSource } from './seal-records.service';
@@ -76,18 +77,13 @@ export class SealService {
     const audit = await this.formPdf.renderHtml(this.networks.engine.wrapDocument([this.auditTrail(source, preSealSha256)], '監査記録'));
     const merged = await mergePdfs([form.pdf, audit.pdf]);
     const signingTime = new Date();
-    // With a TSA configured, a timestamping failure throws here: the job fails and is retried, unsealed.
-    const sealed = await sealPdf(
-      merged,
-      this.certificateFor(),
-      {
-        reason: `${document.formTitle}（書類番号 ${document.number}）の署名を封緘`,
-        location: this.networks.getNetwork(document.networkId).name,
-        contactInfo: this.config.publicUrl,
-        signingTime,
-      },
-      this.timestampAuthority,
-    );
+    // With a TSA configured, a timestamping or validation-data failure throws here: the job fails and is retried, unsealed.
+    const sealed = await this.sealed(merged, this.certificateFor(), {
+      reason: `${document.formTitle}（書類番号 ${document.number}）の署名を封緘`,
+      location: this.networks.getNetwork(document.networkId).name,
+      contactInfo: this.config.publicUrl,
+      signingTime,
+    });
     // Only networks whose rule gives some party a 写し need the stamped copy.
     const copy = document.exemplars.some((e) => e.kind === 'copy') ? await stampCopy(merged) : null;
 
@@ -113,14 +109,33 @@ export class SealService {
   ): Promise<{ sealed: Buffer; copy: Buffer | null; pageCount: number; preSealSha256: string; signingTime: Date }> {
     const rendered = await this.formPdf.renderHtml(html);
     const signingTime = new Date();
-    const sealed = await sealPdf(
-      rendered.pdf,
-      this.certificateFor(),
-      { reason: meta.reason, location: this.networks.getNetwork(meta.networkId).name, contactInfo: this.config.publicUrl, signingTime },
-      this.timestampAuthority,
-    );
+    const sealed = await this.sealed(rendered.pdf, this.certificateFor(), {
+      reason: meta.reason,
+      location: this.networks.getNetwork(meta.networkId).name,
+      contactInfo: this.config.publicUrl,
+      signingTime,
+    });
     const copy = meta.copy ? await stampCopy(rendered.pdf) : null;
     return { sealed, copy, pageCount: rendered.pageCount, preSealSha256: sha256Hex(rendered.pdf), signingTime };
+  }
+
+  /**
+   * The PAdES seal: with a timestamping authority, B-LTA (signature timestamp, then validation data and a
+   * document timestamp by incremental updates); without one (trials), B-B.
+   */
+  private async sealed(pdf: Buffer, certificate: SealCertificate, info: SealInfo): Promise<Buffer> {
+    const sealed = await sealPdf(pdf, certificate, info, this.timestampAuthority);
+    return this.timestampAuthority ? extendToLta(sealed, this.timestampAuthority) : sealed;
+  }
+
+  /** A sealed file whose newest document timestamp is renewed: fresh validation data and a new document timestamp. */
+  async renewArchive(pdf: Buffer): Promise<Buffer> {
+    if (!this.timestampAuthority) throw new Error('renewing an archive timestamp needs TSA_URL');
+    return renewArchiveTimestamp(pdf, this.timestampAuthority);
+  }
+
+  get archiving(): boolean {
+    return this.timestampAuthority !== null;
   }
 
   /** The audit-trail page: who signed, how, when, witnessed by whom, and the hash of what was sealed. */

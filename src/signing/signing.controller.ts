@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
@@ -7,7 +7,7 @@ import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { CreateSigningDto } from './dto/create-signing.dto';
 import { SignatureDto } from './dto/signature.dto';
-import { VerifyUploadDto } from './dto/verify.dto';
+import { VerificationDto, VerifyUploadDto } from './dto/verify.dto';
 import { SigningService } from './signing.service';
 import { VerificationService } from './verification.service';
 
@@ -85,7 +85,11 @@ export class SigningController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: VerifyUploadDto })
-  @ApiOperation({ summary: 'Is this PDF one this service sealed, unchanged, and for which document? (no personal data)' })
+  @ApiOperation({
+    summary:
+      'Is this PDF one this service sealed, unchanged, for which document; its PAdES level, timestamps, and the document’s state now? (no personal data)',
+  })
+  @ApiOkResponse({ type: VerificationDto })
   verify(@Upload('file') file: UploadedFile | undefined) {
     if (!file)
       throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください', {

@@ -10,6 +10,7 @@ import { SignaturesService } from './signatures.service';
 import { SigningJobsService } from './signing-jobs.service';
 import { SigningLinksService } from './signing-links.service';
 import { SigningMailService } from './signing-mail.service';
+import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningController } from './signing.controller';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
@@ -39,7 +40,16 @@ import { VerificationService } from './verification.service';
     SigningLinksService,
     SealRecordsService,
     VerificationService,
+    SealedFilesRepository,
   ],
-  exports: [SigningService, SigningOverviewService, SigningLinksService, SigningJobsService, SealRecordsService, VerificationService],
+  exports: [
+    SigningService,
+    SigningOverviewService,
+    SigningLinksService,
+    SigningJobsService,
+    SealRecordsService,
+    VerificationService,
+    SealedFilesRepository,
+  ],
 })
 export class SigningModule {}

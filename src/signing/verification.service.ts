@@ -2,15 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
-import { formatJst } from '../common/japan-date';
+import { formatJst, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
-import { DocumentsService } from '../documents/documents.service';
+import { DocumentsService, DocumentView } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
-import { checkSignature, pdfSignatures, sealTimestamp } from './pdf-sealer';
+import { PadesLevel, ReadSignature, archiveFacts, readSignatures } from './pdf-archive';
+import { sealTimestamp } from './pdf-sealer';
 import { SigningLinksService } from './signing-links.service';
 import { FamilyLinksRepository } from './family-links.repository';
+import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningRepository } from './signing.repository';
 import { SigningRequest } from './signing.types';
 import { retiredDownloadError } from './signing.validation';
@@ -27,8 +29,21 @@ export interface Verification {
   sealedAt: string | null;
   /** The RFC 3161 timestamp on the seal, checked against the seal's signature, if there is one. */
   timestamp: { time: string; authority: string } | null;
+  /** PAdES level of the file: B-B bare seal, B-T timestamped, B-LT with validation data, B-LTA with a document timestamp. */
+  level: PadesLevel | null;
+  /** The seal's signature timestamp and each document timestamp, oldest first (ISO 8601 times). */
+  timestamps: Array<{ kind: 'signature' | 'document'; time: string; issuer: string }>;
+  /** Until when the newest timestamp keeps the file verifiable as it is (its authority's certificate's expiry). */
+  verifiableUntil: string | null;
+  /** The document now: in use, revoked (consent withdrawn, 撤回), withdrawn (取り下げ), or superseded by a signed correction. */
+  state: DocumentState | null;
+  /** The day (Japan) that state began: the withdrawal's day for revoked; null while valid. */
+  stateSince: string | null;
   message: string;
 }
+
+export const DOCUMENT_STATES = ['valid', 'revoked', 'withdrawn', 'superseded'] as const;
+export type DocumentState = (typeof DOCUMENT_STATES)[number];
 
 /**
  * Answers "is this a PDF we sealed, unchanged?" and names the document, without any personal data. Only a
@@ -50,6 +65,7 @@ export class VerificationService {
     private readonly pdfs: PdfStoreService,
     private readonly audit: AuditService,
     private readonly links: SigningLinksService,
+    private readonly sealedFiles: SealedFilesRepository,
   ) {}
 
   async verify(pdf: Buffer): Promise<Verification> {
@@ -58,22 +74,38 @@ export class VerificationService {
         errors: [{ path: 'file', label: 'ファイル', message: 'PDFファイルではありません' }],
       });
     }
-    let verdict: Verification = NOT_OURS;
-    for (const signature of pdfSignatures(pdf)) {
-      const check = checkSignature(pdf, signature);
-      if (!check) continue;
-      const request = check.holds ? await this.repository.bySealedSha256(sha256Hex(pdf.subarray(0, signature.end))) : null;
-      if (request) return signature.end === pdf.length ? this.sealed(pdf, request) : ALTERED_SEAL;
-      if (!(await this.repository.knowsSealCertificate(sha256Hex(check.certificate)))) continue;
-      if (!check.holds) return ALTERED_SEAL;
-      verdict = UNKNOWN_SEAL;
+    // The longest revision that is a sealed file on record decides; our own later updates (validation data,
+    // document timestamps) are part of the file on record.
+    const signatures = readSignatures(pdf);
+    let match: { request: SigningRequest; end: number } | null = null;
+    let ours = false;
+    for (const signature of signatures) {
+      const ourSeal = signature.kind === 'seal' && (await this.repository.knowsSealCertificate(sha256Hex(signature.certificate!)));
+      if (!signature.holds) {
+        if (ourSeal || ours) return ALTERED_SEAL;
+        continue;
+      }
+      const request = await this.sealedRequest(sha256Hex(pdf.subarray(0, signature.end)));
+      if (request) match = { request, end: signature.end };
+      ours ||= ourSeal || request !== null;
     }
-    return verdict;
+    if (match) return match.end === pdf.length ? this.sealed(pdf, match.request, signatures) : ALTERED_SEAL;
+    return ours ? UNKNOWN_SEAL : NOT_OURS;
   }
 
-  private async sealed(pdf: Buffer, request: SigningRequest): Promise<Verification> {
+  /** The signing request whose sealed file this is, as sealed or as renewed since. */
+  private async sealedRequest(sha256: string): Promise<SigningRequest | null> {
+    const request = await this.repository.bySealedSha256(sha256);
+    if (request) return request;
+    const file = await this.sealedFiles.byHash(sha256);
+    return file?.requestId ? this.repository.findRequest(file.requestId) : null;
+  }
+
+  private async sealed(pdf: Buffer, request: SigningRequest, signatures: ReadSignature[]): Promise<Verification> {
     const document = await this.documents.byId(request.documentId);
     const timestamp = sealTimestamp(pdf);
+    const facts = archiveFacts(pdf, signatures);
+    const { state, stateSince } = await this.stateOf(document);
     return {
       sealedByService: true,
       altered: false,
@@ -82,8 +114,22 @@ export class VerificationService {
       network: this.networks.getNetwork(document.networkId).name,
       sealedAt: formatJst(request.sealedAt!),
       timestamp: timestamp ? { time: formatJst(timestamp.time, { seconds: true }), authority: timestamp.authority } : null,
+      level: facts.level,
+      timestamps: facts.timestamps.map((t) => ({ kind: t.kind, time: t.time.toISOString(), issuer: t.issuer })),
+      verifiableUntil: facts.verifiableUntil?.toISOString() ?? null,
+      state,
+      stateSince,
       message: `本サービスが封緘した文書です。封緘後に変更されていません（書類番号 ${document.number}）`,
     };
+  }
+
+  /** What became of the document since its seal: ended (revoked, withdrawn, erased after either) or superseded. */
+  private async stateOf(document: DocumentView): Promise<{ state: DocumentState; stateSince: string | null }> {
+    if (document.status === 'revoked') return { state: 'revoked', stateSince: document.endedOn };
+    if (document.status === 'withdrawn' || document.status === 'erased') return { state: 'withdrawn', stateSince: document.endedOn };
+    const superseded = await this.documents.correctionSignedAt(document.id);
+    if (superseded) return { state: 'superseded', stateSince: todayInJapan(superseded) };
+    return { state: 'valid', stateSince: null };
   }
 
   /**
@@ -138,6 +184,11 @@ const UNKNOWN: Omit<Verification, 'message'> = {
   network: null,
   sealedAt: null,
   timestamp: null,
+  level: null,
+  timestamps: [],
+  verifiableUntil: null,
+  state: null,
+  stateSince: null,
 };
 
 const ALTERED_SEAL: Verification = { ...UNKNOWN, altered: true, message: ALTERED };

@@ -5,12 +5,13 @@ import { MailModule } from '../mail/mail.module';
 import { RendersModule } from '../rendering/renders.module';
 import { RightsModule } from '../rights/rights.module';
 import { SigningModule } from '../signing/signing.module';
+import { SigningWorkerModule } from '../signing/signing-worker.module';
 import { SweepProcessor } from './sweep.processor';
 import { SweeperService } from './sweeper.service';
 
 /** The worker's one sweeper: calls each feature's sweep(), from a single BullMQ job scheduler. */
 @Module({
-  imports: [RendersModule, DocumentsModule, BatchesModule, MailModule, SigningModule, RightsModule],
+  imports: [RendersModule, DocumentsModule, BatchesModule, MailModule, SigningModule, SigningWorkerModule, RightsModule],
   providers: [SweeperService, SweepProcessor],
 })
 export class SweeperWorkerModule {}

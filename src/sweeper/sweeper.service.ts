@@ -11,6 +11,7 @@ import { DocumentPrintingService } from '../documents/document-printing.service'
 import { MailService } from '../mail/mail.service';
 import { RendersService } from '../rendering/renders.service';
 import { RightsJobsService } from '../rights/rights-jobs.service';
+import { ArchiveRenewalService } from '../signing/archive-renewal.service';
 import { SigningJobsService } from '../signing/signing-jobs.service';
 
 /** How often each worker checks that the one sweep scheduler still exists (a flushed or restarted Redis loses it). */
@@ -48,6 +49,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly mail: MailService,
     private readonly signing: SigningJobsService,
     private readonly rights: RightsJobsService,
+    private readonly archive: ArchiveRenewalService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -69,6 +71,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       ['renders', () => this.renders.sweep()],
       ['prints', () => this.prints.sweep()],
       ['signing', () => this.signing.sweep()],
+      ['archive', () => this.archive.sweep()],
       ['mail', () => this.mail.sweep()],
       ['rights', () => this.rights.sweep()],
     ];

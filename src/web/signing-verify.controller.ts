@@ -9,6 +9,7 @@ import { Upload, UploadedFile } from '../common/uploads';
 import { VerificationService } from '../signing/verification.service';
 import { PinFormDto } from './dto/pin-form.dto';
 import { familyAccessSecret, grantFamilyAccess, guardFamilyLink } from './family-link.view';
+import { verificationLines } from './verify.view';
 import { WebViews } from './web.views';
 
 /** Anyone may check a sealed PDF (/verify); a family member downloads their exemplar by its link (/d/…). */
@@ -31,7 +32,7 @@ export class SigningVerifyController {
     try {
       if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください');
       const result = await this.verification.verify(file.buffer);
-      this.views.send(reply, 200, 'verify', { title: '文書の検証', result, filename: file.filename });
+      this.views.send(reply, 200, 'verify', { title: '文書の検証', result, lines: verificationLines(result), filename: file.filename });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
       this.views.send(reply, 400, 'verify', { title: '文書の検証', error: error.message });

@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { KeyObject, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import forge from 'node-forge';
@@ -27,7 +27,16 @@ export interface TestTsa {
   rootPem: string;
   requests: number;
   behaviour: TsaBehaviour;
+  /** Signs from now on with this certificate (e.g. one from the test CA, or one about to expire). */
+  useCertificate(issued: TsaSigner): void;
   close(): Promise<void>;
+}
+
+/** A timestamping certificate, its key, and the chain above it (sent in each token). */
+export interface TsaSigner {
+  certificate: Buffer;
+  key: KeyObject;
+  chain: Buffer[];
 }
 
 function certificate(
@@ -58,7 +67,7 @@ function certificate(
  * An RFC 3161 timestamping authority on loopback, with its own root CA, so that tests exercise the real
  * HTTP exchange and `openssl ts -verify` can check what it issued. It can also misbehave on purpose.
  */
-export async function startTsa(): Promise<TestTsa> {
+export async function startTsa(issued?: TsaSigner): Promise<TestTsa> {
   const rootKeys = forge.pki.rsa.generateKeyPair(2048);
   const tsaKeys = forge.pki.rsa.generateKeyPair(2048);
   const rootDer = certificate('Test Root CA', null, rootKeys, [
@@ -70,7 +79,11 @@ export async function startTsa(): Promise<TestTsa> {
     { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
     { name: 'extKeyUsage', timeStamping: true, critical: true },
   ]);
-  const tsaKey = createPrivateKey(forge.pki.privateKeyToPem(tsaKeys.privateKey));
+  let signer: TsaSigner = issued ?? {
+    certificate: tsaDer,
+    key: createPrivateKey(forge.pki.privateKeyToPem(tsaKeys.privateKey)),
+    chain: [rootDer],
+  };
   const forgeryKey = createPrivateKey(forge.pki.privateKeyToPem(forge.pki.rsa.generateKeyPair(1024).privateKey));
 
   const token = (query: Buffer, behaviour: TsaBehaviour) => {
@@ -91,22 +104,22 @@ export async function startTsa(): Promise<TestTsa> {
     const signed = set(
       sequence(oid(OID.contentType), set(oid(OID.tstInfo))),
       sequence(oid(OID.messageDigest), set(octetString(sha256(tstInfo)))),
-      sequence(oid(OID.signingCertificateV2), set(sequence(sequence(sequence(octetString(sha256(tsaDer))))))),
+      sequence(oid(OID.signingCertificateV2), set(sequence(sequence(sequence(octetString(sha256(signer.certificate))))))),
     );
-    const { issuer, serial } = issuerAndSerial(tsaDer);
+    const { issuer, serial } = issuerAndSerial(signer.certificate);
     const signerInfo = sequence(
       integer(1),
       sequence(issuer, serial),
       algorithm(OID.sha256),
       tlv(TAG.context(0), readDer(signed).content),
       algorithm(OID.sha256WithRsa, true),
-      octetString(sign('sha256', signed, behaviour === 'forged' ? forgeryKey : tsaKey)),
+      octetString(sign('sha256', signed, behaviour === 'forged' ? forgeryKey : signer.key)),
     );
     const signedData = sequence(
       integer(3),
       set(algorithm(OID.sha256)),
       sequence(oid(OID.tstInfo), explicit(0, octetString(tstInfo))),
-      tlv(TAG.context(0), tsaDer, rootDer),
+      tlv(TAG.context(0), signer.certificate, ...signer.chain),
       set(signerInfo),
     );
     return sequence(oid(OID.signedData), explicit(0, signedData));
@@ -117,6 +130,9 @@ export async function startTsa(): Promise<TestTsa> {
     rootPem: `-----BEGIN CERTIFICATE-----\n${rootDer.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`,
     requests: 0,
     behaviour: 'grant',
+    useCertificate: (next) => {
+      signer = next;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server = createServer((req, res) => {
