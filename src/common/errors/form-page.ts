@@ -1,0 +1,103 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, from, Observable } from 'rxjs';
+import { DOMAIN_ERROR_STATUS, DomainError, DomainErrorCode, FieldError } from './domain-error';
+
+/**
+ * The errors that mean "this form, as sent, cannot be done": a page that declares its form (ShowFormOnError)
+ * shows the form again with them, with the error's own status (400 for what the rules refuse, 409 for a state
+ * that forbids it…). Defined here only; every other error goes to DomainErrorFilter's error page.
+ */
+export const FORM_ERROR_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>([
+  'INVALID_REQUEST',
+  'INVALID_FORM_DATA',
+  'EMAIL_TAKEN',
+  'INVALID_STATE',
+  'ERASURE_BLOCKED',
+  'FORBIDDEN',
+]);
+
+/** What a page's form renderer is given to show the form again. */
+export interface FormAgain {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  /** The request's path parameters (the :id of the page). */
+  params: Record<string, string>;
+  /** The body as typed (never a password, PIN or code: those are left out). */
+  values: Record<string, unknown>;
+  errors: FieldError[];
+  /** The error's own status: 400 for input the rules refuse. */
+  status: number;
+  /** The error's message (the one line a page without fields shows). */
+  message: string;
+}
+
+const FORM_PAGE = Symbol('renkei:form-page');
+
+/**
+ * On a web page's handler: when the validation pipe refuses the body, or the handler throws one of
+ * FORM_ERROR_CODES, the controller's method `render` (given a FormAgain) shows the page's form again, with
+ * the values as typed and each message beside its field. The page's controller catches nothing itself.
+ */
+export function ShowFormOnError(render: string): MethodDecorator {
+  return SetMetadata(FORM_PAGE, render);
+}
+
+/** Fields never sent back to a browser, even into the form they came from. */
+const SECRET_FIELD = /password|passcode|^pin$|pin$|^code$|accesscode|otp|token|^_csrf$/i;
+
+/** The body as typed, for the form again: top-level secrets left out. */
+export function typedValues(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return {};
+  return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([key]) => !SECRET_FIELD.test(key)));
+}
+
+/** The field errors of a form error (one without fields is shown as a message at the top), or null for any other error. */
+export function formErrorsOf(error: unknown): FieldError[] | null {
+  if (!(error instanceof DomainError) || !FORM_ERROR_CODES.has(error.code)) return null;
+  const errors = error.details?.errors as FieldError[] | undefined;
+  return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
+}
+
+/**
+ * Reads ShowFormOnError. An interceptor, not a filter: it knows the handler (and so its page), and pipes run
+ * inside `next.handle()`, so the validation pipe's refusals reach it too. Never for the API (/api answers JSON).
+ */
+@Injectable()
+export class FormPageInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const render = context.getType() === 'http' ? this.reflector.get<string | undefined>(FORM_PAGE, context.getHandler()) : undefined;
+    if (!render) return next.handle();
+    return next.handle().pipe(catchError((error: unknown) => from(this.showForm(context, render, error))));
+  }
+
+  private async showForm(context: ExecutionContext, render: string, error: unknown): Promise<void> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const errors = formErrorsOf(error);
+    if (!errors || isApi(request)) throw error;
+    const controller = this.moduleRef.get<Record<string, unknown>>(context.getClass(), { strict: false });
+    const method = controller[render];
+    if (typeof method !== 'function') throw new Error(`${context.getClass().name} has no form renderer ${render}`);
+    const form: FormAgain = {
+      request,
+      reply: context.switchToHttp().getResponse<FastifyReply>(),
+      params: (request.params ?? {}) as Record<string, string>,
+      values: typedValues(request.body),
+      errors,
+      status: DOMAIN_ERROR_STATUS[(error as DomainError).code],
+      message: (error as DomainError).message,
+    };
+    await (method as (form: FormAgain) => unknown).call(controller, form);
+  }
+}
+
+function isApi(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0];
+  return path === '/api' || path.startsWith('/api/');
+}
