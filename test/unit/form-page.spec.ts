@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import qs from 'qs';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { DomainErrorFilter } from '../../src/common/errors/domain-error.filter';
-import { FormAgain, FormPageInterceptor, ShowFormOnError } from '../../src/common/errors/form-page';
+import { FormAgain, FormPageInterceptor, ShowFormOnError, typedValues } from '../../src/common/errors/form-page';
 import { Label } from '../../src/common/validation/label';
 import { PersonName, PostalCode } from '../../src/common/validation/rules';
 import { RequestValidationPipe } from '../../src/common/validation/validation.pipe';
@@ -59,6 +59,14 @@ class SignupController {
   ],
 })
 class SignupModule {}
+
+describe('typedValues', () => {
+  it('keeps what was typed and leaves out passwords, PINs and codes at any depth', () => {
+    const body = { name: '山田', password: 'p', newPassword: 'n', pin: '1', _csrf: 't', rows: [{ email: 'a@b.jp', accessCode: '9' }] };
+    expect(typedValues(body)).toEqual({ name: '山田', rows: [{ email: 'a@b.jp' }] });
+    expect(typedValues('x')).toEqual({});
+  });
+});
 
 describe('ShowFormOnError (common/errors/form-page.ts)', () => {
   let app: NestFastifyApplication;

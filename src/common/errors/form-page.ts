@@ -7,7 +7,8 @@ import { DOMAIN_ERROR_STATUS, DomainError, DomainErrorCode, FieldError } from '.
 /**
  * The errors that mean "this form, as sent, cannot be done": a page that declares its form (ShowFormOnError)
  * shows the form again with them, with the error's own status (400 for what the rules refuse, 409 for a state
- * that forbids it…). Defined here only; every other error goes to DomainErrorFilter's error page.
+ * that forbids it…). Defined here only; every other error (FORBIDDEN included: a page does not offer a form its
+ * user may not send) goes to DomainErrorFilter's error page.
  */
 export const FORM_ERROR_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCode>([
   'INVALID_REQUEST',
@@ -15,7 +16,6 @@ export const FORM_ERROR_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErro
   'EMAIL_TAKEN',
   'INVALID_STATE',
   'ERASURE_BLOCKED',
-  'FORBIDDEN',
 ]);
 
 /** What a page's form renderer is given to show the form again. */
@@ -31,6 +31,8 @@ export interface FormAgain {
   status: number;
   /** The error's message (the one line a page without fields shows). */
   message: string;
+  /** The error itself: a renderer that cannot show its form (it names no form) throws it, for the error page. */
+  error: DomainError;
 }
 
 const FORM_PAGE = Symbol('renkei:form-page');
@@ -44,13 +46,21 @@ export function ShowFormOnError(render: string): MethodDecorator {
   return SetMetadata(FORM_PAGE, render);
 }
 
-/** Fields never sent back to a browser, even into the form they came from. */
-const SECRET_FIELD = /password|passcode|^pin$|pin$|^code$|accesscode|otp|token|^_csrf$/i;
+/** Fields never sent back to a browser, even into the form they came from (a signer's access code in a row too). */
+const SECRET_FIELD = /password|passcode|pin$|^code$|accesscode|^otp$|token$|^_csrf$/i;
 
-/** The body as typed, for the form again: top-level secrets left out. */
+/** The body as typed, for the form again: secrets left out, at any depth. */
 export function typedValues(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return {};
-  return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([key]) => !SECRET_FIELD.test(key)));
+  const clean = (value: unknown, depth: number): unknown => {
+    if (value === null || typeof value !== 'object' || depth > 10 || Buffer.isBuffer(value)) return value;
+    if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([key]) => !SECRET_FIELD.test(key))
+        .map(([key, item]) => [key, clean(item, depth + 1)]),
+    );
+  };
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (clean(body, 0) as Record<string, unknown>) : {};
 }
 
 /** The field errors of a form error (one without fields is shown as a message at the top), or null for any other error. */
@@ -92,6 +102,7 @@ export class FormPageInterceptor implements NestInterceptor {
       errors,
       status: DOMAIN_ERROR_STATUS[(error as DomainError).code],
       message: (error as DomainError).message,
+      error: error as DomainError,
     };
     await (method as (form: FormAgain) => unknown).call(controller, form);
   }
