@@ -8,6 +8,8 @@ import { RequestValidationPipe } from '../../src/common/validation/validation.pi
 import { CreateApplicationDto } from '../../src/onboarding/dto/create-application.dto';
 import { CreateOfficeDto } from '../../src/accounts/dto/create-office.dto';
 import { CreatePatientDto, FamilyContactDto } from '../../src/people/dto/create-patient.dto';
+import { AuditFilterDto } from '../../src/web/dto/audit-filter.dto';
+import { DocumentFilterDto, PageOnlyDto } from '../../src/web/dto/office-lists.dto';
 import { LeaveFormDto, PatientFormDto, StaffFormDto } from '../../src/web/dto/people-forms.dto';
 
 class Sample {
@@ -114,6 +116,17 @@ describe('validation rules (common/validation/rules.ts)', () => {
     const sound = { ...family, 2: { name: '山田 次郎', relation: '次男' } };
     const form = (await pipe.transform({ name: '山田 ハル', family: sound }, body(PatientFormDto))) as PatientFormDto;
     expect(form.family).toEqual([{ name: '山田 次郎', relation: '次男' }]);
+  });
+
+  it('checks a list’s filter days and page number the same way on every list', async () => {
+    expect(await errorsOf({ from: '2026/12/01', to: '2026-12-31', page: '0' }, DocumentFilterDto)).toEqual({
+      from: '作成日（から）は日付（例: 2026-12-01）で指定してください',
+      page: 'ページは1以上の整数で指定してください',
+    });
+    expect(await errorsOf({ from: '2026-12-01', to: 'x', page: '2' }, AuditFilterDto)).toEqual({
+      to: '期間（まで）は日付（例: 2026-12-01）で指定してください',
+    });
+    expect(await errorsOf({ page: '' }, PageOnlyDto)).toEqual({});
   });
 
   it('reads a staff page’s checkbox and requires a leaving date on the page', async () => {

@@ -115,3 +115,17 @@ export function JapaneseDate({ required = false, notFuture = false }: Presence &
     });
   return applyDecorators(Trim(), ...presence(required), rule);
 }
+
+/** A list filter's day (期間（から）, 作成日（まで）): YYYY-MM-DD; whether it exists is the filter's own check. */
+export function FilterDate(): PropertyDecorator {
+  return applyDecorators(
+    IsOptionalText(),
+    IsString(),
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$labelは日付（例: 2026-12-01）で指定してください' }),
+  );
+}
+
+/** A list's page (?page=2): 1 or more, as the query string sends it (text). */
+export function PageNumber(): PropertyDecorator {
+  return applyDecorators(IsOptionalText(), IsString(), Matches(/^[1-9]\d{0,5}$/, { message: '$labelは1以上の整数で指定してください' }));
+}
