@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthGuard } from './accounts/auth.guard';
 import { CsrfGuard } from './accounts/csrf.guard';
 import { AuditModule } from './audit/audit.module';
 import { BatchesModule } from './batches/batches.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
+import { FormPageInterceptor } from './common/errors/form-page';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { CoreModule } from './core.module';
 import { CustodyModule } from './custody/custody.module';
@@ -53,6 +54,8 @@ import { StaffChangesModule } from './staff-changes/staff-changes.module';
   providers: [
     NetworkSyncService,
     { provide: APP_FILTER, useClass: DomainErrorFilter },
+    // A web page's form shown again on a refused form (ShowFormOnError), before the filter would answer.
+    { provide: APP_INTERCEPTOR, useClass: FormPageInterceptor },
     // In this order: throttling (Redis), then CSRF (cheap, refuses forged requests before any lookup), then the session.
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useExisting: CsrfGuard },

@@ -114,6 +114,8 @@ describe('people pages', () => {
     const response = await post(agent, '/office/patients', form).expect(400);
     expect(response.type).toBe('text/html');
     expect(response.text).toContain('<h1>患者の登録</h1>');
+    // The form shown again posts like the first one: with this browser's CSRF token.
+    expect(response.text).toMatch(/<form method="post" action="\/office\/patients" [^>]*><input type="hidden" name="_csrf" value="[^"]+">/);
     for (const message of messages) expect(response.text).toContain(message);
     expect(response.text).not.toContain('<script>alert(1)</script>');
     if (typeof form.name === 'string' && form.name.includes('script'))

@@ -39,7 +39,7 @@ describe('request validation', () => {
       message: '入力内容に5件の誤りがあります',
       errors: [
         { path: 'name', label: '氏名', message: '氏名は必須です' },
-        { path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' },
+        { path: 'birthDate', label: '生年月日', message: '生年月日は正しい日付（YYYY-MM-DD）で入力してください' },
         { path: 'address', label: '住所', message: '住所は文字列で指定してください' },
         { path: 'family[1].relation', label: '続柄', message: '続柄は必須です' },
         { path: 'family[1].email', label: '家族のメールアドレス', message: '家族のメールアドレスの形式が正しくありません' },
@@ -122,7 +122,7 @@ describe('request validation', () => {
     const before = await count('patient');
     const family = Array.from({ length: 5000 }, (_, i) => ({ name: `家族 ${i}`, relation: '親族', email: `f${i}@example.jp` }));
     const { body } = await office.post('/api/patients').send({ name: '大家族 ハル', family }).expect(400);
-    expect(body.errors).toEqual([{ path: 'family', label: '家族', message: '家族は20件以内で指定してください' }]);
+    expect(body.errors).toEqual([{ path: 'family', label: '家族', message: '家族は20名までです' }]);
     expect(await count('patient')).toBe(before);
 
     const signers = Array.from({ length: 5000 }, (_, i) => ({ role: 'family1', name: `署名者 ${i}`, email: `s${i}@example.jp` }));

@@ -140,7 +140,7 @@ export class ApplicationApprovalService {
       await this.people.createStaff(
         tx,
         office.id,
-        { name: person.name, nameKana: person.nameKana, jobTitle: person.jobTitle, email: person.email },
+        { name: person.name ?? '', nameKana: person.nameKana, jobTitle: person.jobTitle, email: person.email },
         'application',
       );
     }

@@ -5,16 +5,17 @@ import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { ownOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
-import { DomainError, FieldError } from '../common/errors/domain-error';
+import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/validation';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { RegistrationKind, RegistrationSource } from '../registrations/registrations.types';
 import { FamilyContactEntity, PatientEntity } from './patient.entity';
-import { ERASED_PATIENT_NAME, Patient, PatientWithFamily, StaffChanges, StaffMember } from './people.types';
-import { PatientInput, StaffInput, leavingDate, patientFields, staffFields } from './people.rules';
+import { checkedInput } from '../common/validation/field-errors';
+import { CreateStaffDto } from './dto/create-staff.dto';
+import { ERASED_PATIENT_NAME, Patient, PatientInput, PatientWithFamily, StaffChanges, StaffInput, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
 
-export type { PatientInput, StaffInput } from './people.rules';
+export type { PatientInput, StaffInput } from './people.types';
 
 /** An office's roster (従事者) and patients with their families. Office users only, their own office. */
 @Injectable()
@@ -48,10 +49,7 @@ export class PeopleService {
   async changeStaff(user: CurrentUser, id: string, input: StaffInput, origin: RequestOrigin | null): Promise<StaffMember> {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは退職済みです`);
-    const errors: FieldError[] = [];
-    const changes = staffFields(input, errors);
-    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-    const { isManager, officeId: _officeId, active: _active, gender, joinedOn, ...rest } = changes;
+    const { isManager, gender, joinedOn, ...rest } = staffColumns(input);
     // 管理者, 性別 and 入職日 change only when the caller sends them (the staff page always does): an API client
     // that predates them, or leaves them out, keeps them as they are.
     const details = {
@@ -83,17 +81,20 @@ export class PeopleService {
    * 退職: the staff member leaves the roster (and the secretariat's matrix) but keeps their history. The
    * leaving day is the one the clerk chose (YYYY-MM-DD, not in the future), or today.
    */
-  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: unknown): Promise<StaffMember> {
+  async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: string | null): Promise<StaffMember> {
     return this.dataSource.transaction((manager) => this.markLeftIn(manager, user, id, origin, leftOn));
   }
 
   /** markLeft inside the caller's transaction (a staff-change notice is drafted alongside). */
-  async markLeftIn(manager: EntityManager, user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: unknown) {
+  async markLeftIn(manager: EntityManager, user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: string | null) {
     const staff = await this.getStaff(user, id, origin);
     if (!staff.active) throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
-    const errors: FieldError[] = [];
-    const day = leavingDate(leftOn, staff.joinedOn, errors);
-    if (errors.length) throw new DomainError('INVALID_REQUEST', errors[0].message, { errors });
+    const day = leftOn || null;
+    // The one rule that needs the roster: a leaving day (checked as a date by the request class) not before joining.
+    if (day && staff.joinedOn && day < staff.joinedOn) {
+      const message = `退職日は入職日（${staff.joinedOn}）以降の日付を入力してください`;
+      throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'leftOn', label: '退職日', message }] });
+    }
     const leftAt = day ? new Date(`${day}T00:00:00+09:00`) : new Date();
     if (!(await this.markStaffLeft(manager, staff.id, leftAt, 'staff')))
       throw new DomainError('INVALID_STATE', `${staff.name}さんは既に退職済みです`);
@@ -239,9 +240,9 @@ export class PeopleService {
     input: StaffInput,
     source: RegistrationSource = 'roster',
   ): Promise<StaffMember> {
-    const errors: FieldError[] = [];
-    const staff = { ...staffFields(input, errors), officeId };
-    if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
+    // A roster batch or an application comes here without a request: the staff request class checks it.
+    await checkedInput(CreateStaffDto, input);
+    const staff = { ...staffColumns(input), officeId, active: true };
     const saved = await manager.save(manager.create(StaffMemberEntity, staff));
     await this.registered(manager, saved, 'add', source);
     return saved;
@@ -289,9 +290,40 @@ function requireOffice(user: CurrentUser): string {
   return user.officeId;
 }
 
+/** A blank text ('' from a web form, or left out) is stored as null. */
+function orNull(value: string | null | undefined): string | null {
+  return value ? value : null;
+}
+
+/** The staff member's columns from checked input (dto/create-staff.dto.ts). */
+function staffColumns(input: StaffInput) {
+  return {
+    name: input.name,
+    nameKana: orNull(input.nameKana),
+    jobTitle: orNull(input.jobTitle),
+    email: orNull(input.email),
+    gender: input.gender ? input.gender : null,
+    joinedOn: orNull(input.joinedOn),
+    isManager: input.isManager === true,
+  };
+}
+
+/** The patient's and family's columns from checked input (dto/create-patient.dto.ts). */
 function checkedPatient(input: PatientInput) {
-  const errors: FieldError[] = [];
-  const checked = patientFields(input, errors);
-  if (errors.length) throw new DomainError('INVALID_REQUEST', `入力内容に${errors.length}件の誤りがあります`, { errors });
-  return checked;
+  const patient = {
+    name: input.name,
+    nameKana: orNull(input.nameKana),
+    birthDate: orNull(input.birthDate),
+    address: orNull(input.address),
+    phone: orNull(input.phone),
+  };
+  const family = (input.family ?? []).map((f) => ({
+    id: orNull(f.id),
+    name: f.name,
+    relation: f.relation,
+    email: orNull(f.email),
+    phone: orNull(f.phone),
+    address: orNull(f.address),
+  }));
+  return { patient, family };
 }

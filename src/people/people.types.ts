@@ -22,6 +22,40 @@ export interface StaffMember {
 export const STAFF_GENDERS = ['男', '女'] as const;
 export type StaffGender = (typeof STAFF_GENDERS)[number];
 
+/**
+ * A staff member as the staff page, the API, a roster batch or an application sends them, already checked
+ * against the staff request class (dto/create-staff.dto.ts). A blank text is '' (stored as null).
+ */
+export interface StaffInput {
+  name: string;
+  nameKana?: string | null;
+  jobTitle?: string | null;
+  email?: string | null;
+  gender?: StaffGender | '' | null;
+  joinedOn?: string | null;
+  isManager?: boolean;
+}
+
+/** A family row as checked (dto/create-patient.dto.ts): with the id of the contact it changes, if any. */
+export interface FamilyInput {
+  id?: string | null;
+  name: string;
+  relation: string;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+}
+
+/** A patient with their family, as checked (dto/create-patient.dto.ts). */
+export interface PatientInput {
+  name: string;
+  nameKana?: string | null;
+  birthDate?: string | null;
+  address?: string | null;
+  phone?: string | null;
+  family?: FamilyInput[];
+}
+
 export type StaffChanges = Partial<Pick<StaffMember, 'name' | 'nameKana' | 'jobTitle' | 'email' | 'gender' | 'joinedOn' | 'isManager'>>;
 
 export interface Patient {

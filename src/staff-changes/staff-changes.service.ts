@@ -5,8 +5,7 @@ import { CurrentUser } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { NoticeChange, NoticeDraftOutcome, NoticeDraftsService } from '../documents/notice-drafts.service';
 import { PeopleService } from '../people/people.service';
-import { StaffInput } from '../people/people.rules';
-import { StaffMember } from '../people/people.types';
+import { StaffInput, StaffMember } from '../people/people.types';
 
 /** A staff change as the office made it, and where its staff-change notice row went (null: the network has none). */
 export interface StaffChangeDone {
@@ -35,7 +34,7 @@ export class StaffChangesService {
   }
 
   /** 退職 on the day the clerk chose (today when none): the notice's 削除 row goes on today's draft. */
-  leave(user: CurrentUser, id: string, leftOn: unknown, origin: RequestOrigin | null): Promise<StaffChangeDone> {
+  leave(user: CurrentUser, id: string, leftOn: string | null | undefined, origin: RequestOrigin | null): Promise<StaffChangeDone> {
     return this.dataSource.transaction(async (manager) => {
       const staff = await this.people.markLeftIn(manager, user, id, origin, leftOn);
       return { staff, notice: await this.noted(manager, user, '削除', staff) };

@@ -5,7 +5,7 @@ import { ROLE_LABELS, UserSummary } from '../accounts/accounts.types';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { MfaService } from '../accounts/mfa.service';
 import { USER_LIST_LIMIT, UsersService } from '../accounts/users.service';
-import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { originOf } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
@@ -59,11 +59,13 @@ export class AdminUsersController {
   }
 
   @Post(':id/lock')
+  @ShowFormOnError('userAgain')
   async lock(@User() admin: CurrentUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.setDisabled(admin, id, true, request, reply, '利用停止にしました。ログイン中の端末もすべてログアウトさせました。');
   }
 
   @Post(':id/unlock')
+  @ShowFormOnError('userAgain')
   async unlock(@User() admin: CurrentUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.setDisabled(admin, id, false, request, reply, '利用を再開しました。');
   }
@@ -76,13 +78,13 @@ export class AdminUsersController {
     reply: FastifyReply,
     message: string,
   ): Promise<void> {
-    try {
-      await this.users.setDisabled(admin, id, disabled, originOf(request));
-      await this.show(reply, 200, id, { message });
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_STATE') throw error;
-      await this.show(reply, 409, id, { error: error.message });
-    }
+    await this.users.setDisabled(admin, id, disabled, originOf(request));
+    await this.show(reply, 200, id, { message });
+  }
+
+  /** The user's page again, the refusal (自分のアカウントは利用停止にできません…) above its buttons. */
+  async userAgain({ reply, params, status, message }: FormAgain): Promise<void> {
+    await this.show(reply, status, params.id, { error: message });
   }
 
   private async show(reply: FastifyReply, status: number, id: string, notes: Record<string, string>): Promise<void> {

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { Upload, UploadedFile } from '../common/uploads';
 import { batchOptions } from '../batches/batch-options';
@@ -49,6 +50,7 @@ export class BatchPagesController {
   }
 
   @Post('preview')
+  @ShowFormOnError('uploadAgain')
   async preview(
     @User() user: CurrentUser,
     @Upload('file') file: UploadedFile | undefined,
@@ -56,21 +58,21 @@ export class BatchPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const options = batchOptions(body);
-    try {
-      const preview = await this.batches.preview(user, file?.buffer, file?.filename ?? '', options.kind);
-      this.views.send(reply, 200, 'batch-preview', {
-        title: '名簿の確認',
-        preview,
-        options,
-        filename: file?.filename,
-        // The confirmed file travels back with the confirmation, so nothing is stored before the office confirms.
-        fileData: file!.buffer.toString('base64'),
-        invalidRows: preview.rows.filter((r) => r.problems.length > 0),
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.views.send(reply, 400, 'batch-new', { title: '名簿の取り込み', error: error.message });
-    }
+    const preview = await this.batches.preview(user, file?.buffer, file?.filename ?? '', options.kind);
+    this.views.send(reply, 200, 'batch-preview', {
+      title: '名簿の確認',
+      preview,
+      options,
+      filename: file?.filename,
+      // The confirmed file travels back with the confirmation, so nothing is stored before the office confirms.
+      fileData: file!.buffer.toString('base64'),
+      invalidRows: preview.rows.filter((r) => r.problems.length > 0),
+    });
+  }
+
+  /** The upload form again, with why the roster cannot be read (no file, not a roster, no rows…). */
+  uploadAgain({ reply, status, errors }: FormAgain): void {
+    this.views.send(reply, status, 'batch-new', { title: '名簿の取り込み', error: errors.map((e) => e.message).join(' / ') });
   }
 
   @Post()

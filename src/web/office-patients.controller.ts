@@ -3,13 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { DomainError, FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { todayInJapan } from '../common/japan-date';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { NetworksService } from '../networks/networks.service';
-import { MAX_FAMILY_ROWS } from '../people/people.rules';
 import { PeopleService } from '../people/people.service';
-import { PatientFormDto } from './dto/people-forms.dto';
+import { familyRows, MAX_FAMILY_ROWS, PatientFormDto } from './dto/people-forms.dto';
 import { WebViews } from './web.views';
 
 const FAMILY_KEYS = ['name', 'relation', 'email', 'phone', 'address'] as const;
@@ -43,16 +43,12 @@ export class OfficePatientsController {
   }
 
   @Post()
+  @ShowFormOnError('formAgain')
   async add(@User() user: CurrentUser, @Body() body: PatientFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    const input = typed(body);
-    if (body._add) return this.form(reply, 200, null, withSpareRow(input), []);
-    try {
-      const patient = await this.people.addPatient(user, input, origin);
-      const message = `${patient.name}さんを登録しました（家族${patient.family.length}名）`;
-      reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(message)}`, 303);
-    } catch (error) {
-      this.form(reply, 400, null, input, fieldErrors(error));
-    }
+    if (body._add) return this.form(reply, 200, null, withSpareRow({ ...body }), []);
+    const patient = await this.people.addPatient(user, body, origin);
+    const message = `${patient.name}さんを登録しました（家族${patient.family.length}名）`;
+    reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(message)}`, 303);
   }
 
   @Get(':id/edit')
@@ -63,6 +59,7 @@ export class OfficePatientsController {
   }
 
   @Post(':id')
+  @ShowFormOnError('formAgain')
   async change(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -70,14 +67,19 @@ export class OfficePatientsController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const input = typed(body);
-    if (body._add) return this.form(reply, 200, id, withSpareRow(input), []);
-    try {
-      const patient = await this.people.updatePatient(user, id, input, origin);
-      reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(`${patient.name}さんの登録内容を変更しました`)}`, 303);
-    } catch (error) {
-      this.form(reply, 400, id, input, fieldErrors(error));
-    }
+    if (body._add) return this.form(reply, 200, id, withSpareRow({ ...body }), []);
+    const patient = await this.people.updatePatient(user, id, body, origin);
+    reply.redirect(`/office/patients/${patient.id}?message=${encodeURIComponent(`${patient.name}さんの登録内容を変更しました`)}`, 303);
+  }
+
+  /**
+   * The form again, as typed, with each message beside its field. 「家族の欄を追加」 saves nothing, so a form
+   * that is not yet valid gets its blank row all the same, without messages.
+   */
+  formAgain({ reply, params, values, errors, status }: FormAgain): void {
+    const typed = { ...values, family: familyRows(values.family) };
+    if (values._add) return this.form(reply, 200, params.id ?? null, withSpareRow(typed), []);
+    this.form(reply, status, params.id ?? null, typed, errors);
   }
 
   /** The network's forms about a patient (the consent…), each a link that starts one prefilled for them. */
@@ -129,33 +131,10 @@ export class OfficePatientsController {
   }
 }
 
-/** What the form shows and sends on: the family as rows, or as whatever came instead of them. */
-type FormValues = Record<string, unknown> & { family: unknown };
-
-/**
- * The form as the service reads it: rows ticked 削除 and rows left entirely blank (the spare row) are
- * dropped; anything that is not a list of rows stays as it is, for the service to refuse beside its field.
- */
-function typed(body: PatientFormDto): FormValues {
-  const { _add: _ignored, family, ...rest } = body as Record<string, unknown>;
-  if (family !== undefined && family !== null && typeof family !== 'object') return { ...rest, family };
-  const rows = Array.isArray(family) ? family : family ? Object.values(family) : [];
-  const kept = rows
-    .map((row) => (row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {}))
-    .filter((row) => row.remove !== 'on')
-    .filter((row) => FAMILY_KEYS.some((key) => row[key] !== undefined && !(typeof row[key] === 'string' && !String(row[key]).trim())))
-    .map(({ remove: _remove, ...row }) => row);
-  return { ...rest, family: kept };
-}
+/** What the form shows: the family as rows, or as whatever came instead of them. */
+type FormValues = Record<string, unknown> & { family?: unknown };
 
 /** The form again with one more blank family row (「家族の欄を追加」). */
 function withSpareRow(input: FormValues): FormValues {
   return { ...input, family: [...(Array.isArray(input.family) ? input.family : []), {}] };
-}
-
-/** The field errors of input the service refused; any other error is thrown again. */
-function fieldErrors(error: unknown): FieldError[] {
-  if (!(error instanceof DomainError) || !['INVALID_REQUEST', 'INVALID_STATE'].includes(error.code)) throw error;
-  const errors = error.details?.errors as FieldError[] | undefined;
-  return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
 }

@@ -2,8 +2,9 @@ import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { DomainError, FieldError } from '../common/errors/domain-error';
-import { Origin, RequestOrigin } from '../common/request-origin';
+import { FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
+import { Origin, originOf, RequestOrigin } from '../common/request-origin';
 import { InvitationsService } from '../onboarding/invitations.service';
 import { PeopleService } from '../people/people.service';
 import { STAFF_GENDERS, StaffMember } from '../people/people.types';
@@ -13,8 +14,8 @@ import { toSeireki, todayInJapan } from '../common/japan-date';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { TrainingService } from '../training/training.service';
 import { DeskTextFormDto } from './dto/desk-forms.dto';
-import { InviteStaffFormDto, StaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dto';
-import { LeaveFormDto } from './dto/people-forms.dto';
+import { InviteStaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dto';
+import { LeaveFormDto, StaffFormDto } from './dto/people-forms.dto';
 import { INVITATION_LABELS } from './secretariat-applications.controller';
 import { WebViews } from './web.views';
 
@@ -40,13 +41,10 @@ export class OfficeStaffController {
 
   @Post('staff')
   @Roles('office_manager')
+  @ShowFormOnError('staffFormAgain')
   async addStaff(@User() user: CurrentUser, @Body() body: StaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    try {
-      const { staff, notice } = await this.changes.join(user, { ...body, isManager: checked(body.isManager) }, origin);
-      this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました${noticeNote(notice, '新規')}`);
-    } catch (error) {
-      this.staffForm(reply, 400, null, { ...body }, fieldErrors(error));
-    }
+    const { staff, notice } = await this.changes.join(user, body, origin);
+    this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました${noticeNote(notice, '新規')}`);
   }
 
   @Get('staff/:id/edit')
@@ -58,6 +56,7 @@ export class OfficeStaffController {
 
   @Post('staff/:id')
   @Roles('office_manager')
+  @ShowFormOnError('staffFormAgain')
   async changeStaff(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -65,12 +64,12 @@ export class OfficeStaffController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      const staff = await this.people.changeStaff(user, id, { ...body, isManager: checked(body.isManager) }, origin);
-      this.home(reply, `${staff.name}さんの登録内容を変更しました。事務局への登録依頼に載りました`);
-    } catch (error) {
-      this.staffForm(reply, 400, id, { ...body }, fieldErrors(error));
-    }
+    const staff = await this.people.changeStaff(user, id, body, origin);
+    this.home(reply, `${staff.name}さんの登録内容を変更しました。事務局への登録依頼に載りました`);
+  }
+
+  staffFormAgain({ reply, params, values, errors, status }: FormAgain): void {
+    this.staffForm(reply, status, params.id ?? null, values, errors);
   }
 
   /** 退職: the page asks for the day (today unless the clerk chooses another). */
@@ -83,6 +82,7 @@ export class OfficeStaffController {
 
   @Post('staff/:id/leave')
   @Roles('office_manager')
+  @ShowFormOnError('leaveFormAgain')
   async leave(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -90,24 +90,20 @@ export class OfficeStaffController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      if (body.leftOn === undefined || (typeof body.leftOn === 'string' && !body.leftOn.trim()))
-        throw new DomainError('INVALID_REQUEST', '退職日は必須です', {
-          errors: [{ path: 'leftOn', label: '退職日', message: '退職日は必須です' }],
-        });
-      const { staff, notice } = await this.changes.leave(user, id, body.leftOn, origin);
-      const on = toSeireki(String(body.leftOn).trim());
-      this.home(
-        reply,
-        `${staff.name}さんを${on}付けで退職として記録しました。事務局への登録依頼（削除）に載りました${noticeNote(notice, '削除')}`,
-      );
-    } catch (error) {
-      const errors = fieldErrors(error);
-      this.leaveForm(reply, 400, await this.people.getStaff(user, id, origin), { ...body }, errors);
-    }
+    const { staff, notice } = await this.changes.leave(user, id, body.leftOn, origin);
+    this.home(
+      reply,
+      `${staff.name}さんを${toSeireki(body.leftOn)}付けで退職として記録しました。事務局への登録依頼（削除）に載りました${noticeNote(notice, '削除')}`,
+    );
+  }
+
+  async leaveFormAgain({ request, reply, params, values, errors, status }: FormAgain): Promise<void> {
+    const staff = await this.people.getStaff(request.user!, params.id, originOf(request));
+    this.leaveForm(reply, status, staff, values, errors);
   }
 
   @Post('staff/:id/training')
+  @ShowFormOnError('trainingRefused')
   async recordTraining(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -115,18 +111,14 @@ export class OfficeStaffController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    try {
-      const staff = await this.people.getStaff(user, id, origin);
-      const record = await this.training.record(user, id, { date: body.date ?? '', kind: body.kind ?? '' }, origin);
-      this.home(reply, `${staff.name}さんの${record.kind}（${toSeireki(record.attendedOn)}）を記録しました`);
-    } catch (error) {
-      this.home(
-        reply,
-        `研修を記録できません: ${fieldErrors(error)
-          .map((e) => e.message)
-          .join(' / ')}`,
-      );
-    }
+    const staff = await this.people.getStaff(user, id, origin);
+    const record = await this.training.record(user, id, { date: body.date ?? '', kind: body.kind ?? '' }, origin);
+    this.home(reply, `${staff.name}さんの${record.kind}（${toSeireki(record.attendedOn)}）を記録しました`);
+  }
+
+  /** The training form is a row of the office's home page: the refusal is told there. */
+  trainingRefused({ reply, errors }: FormAgain): void {
+    this.home(reply, `研修を記録できません: ${errors.map((e) => e.message).join(' / ')}`);
   }
 
   @Post('registrations/:id/answer')
@@ -151,13 +143,14 @@ export class OfficeStaffController {
 
   @Post('users')
   @Roles('office_manager')
+  @ShowFormOnError('usersPageAgain')
   async invite(@User() user: CurrentUser, @Body() body: InviteStaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    try {
-      const account = await this.invitations.inviteStaff(user, { name: body.name ?? '', email: body.email ?? '' }, origin);
-      await this.usersPage(reply, 201, user, {}, [], `${account.email} に招待メールを送りました`);
-    } catch (error) {
-      await this.usersPage(reply, 400, user, { ...body }, fieldErrors(error), null);
-    }
+    const account = await this.invitations.inviteStaff(user, { name: body.name ?? '', email: body.email ?? '' }, origin);
+    await this.usersPage(reply, 201, user, {}, [], `${account.email} に招待メールを送りました`);
+  }
+
+  async usersPageAgain({ request, reply, values, errors, status }: FormAgain): Promise<void> {
+    await this.usersPage(reply, status, request.user!, values, errors, null);
   }
 
   @Post('users/:userId/resend')
@@ -243,11 +236,4 @@ function noticeNote(notice: NoticeDraftOutcome | null, action: string): string {
 /** A checkbox as a web form sends it. */
 function checked(value: unknown): boolean {
   return value === 'on' || value === 'true' || value === true;
-}
-
-/** The field errors of input the service refused; any other error is thrown again. */
-function fieldErrors(error: unknown): FieldError[] {
-  if (!(error instanceof DomainError) || !['INVALID_REQUEST', 'EMAIL_TAKEN', 'INVALID_STATE'].includes(error.code)) throw error;
-  const errors = error.details?.errors as FieldError[] | undefined;
-  return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
 }

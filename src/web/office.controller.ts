@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
-import { InvalidFormDataError } from '../common/errors/domain-error';
+import { FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { todayInJapan } from '../common/japan-date';
 import { Origin } from '../common/request-origin';
 import { CELL_LABELS } from '../dashboards/secretariat-dashboard.service';
@@ -95,6 +96,7 @@ export class OfficeController {
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
+  @ShowFormOnError('documentFormAgain')
   async create(
     @User() user: CurrentUser,
     @Body() body: OfficeDocumentFormDto,
@@ -102,14 +104,17 @@ export class OfficeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { _form: formId, _subject: subjectId, ...data } = body;
-    try {
-      const draft = await this.documents.create(user, { form: formId, subjectId: subjectId || null, data }, origin);
-      await this.documents.issue(user, draft.id, origin);
-      reply.redirect(`/documents/${draft.id}`, 303);
-    } catch (error) {
-      if (!(error instanceof InvalidFormDataError)) throw error;
-      await this.showForm(reply, 400, user, formId, subjectId ?? '', data, error.errors);
-    }
+    const draft = await this.documents.create(user, { form: formId, subjectId: subjectId || null, data }, origin);
+    await this.documents.issue(user, draft.id, origin);
+    reply.redirect(`/documents/${draft.id}`, 303);
+  }
+
+  /** The form again; a post that names none of the network's forms (a tampered or broken one) gets the error page. */
+  async documentFormAgain({ request, reply, values, errors, status, error }: FormAgain): Promise<void> {
+    const { _form: formId, _subject: subjectId, ...data } = values;
+    const network = this.networks.getNetwork(await this.drafts.networkOf(request.user!));
+    if (!network.forms.some((f) => f.id === formId)) throw error;
+    await this.showForm(reply, status, request.user!, String(formId), typeof subjectId === 'string' ? subjectId : '', data, errors);
   }
 
   /** Each document's state label; an issued one whose latest signing request was declined says so. */
@@ -139,7 +144,7 @@ export class OfficeController {
     formId: string,
     subjectId: string,
     values: Record<string, unknown>,
-    errors: InvalidFormDataError['errors'],
+    errors: FieldError[],
   ): Promise<void> {
     const { network, form } = this.networks.getForm(await this.drafts.networkOf(user), formId);
     this.views.send(reply, status, 'form', {

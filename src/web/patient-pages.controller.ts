@@ -2,8 +2,9 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
-import { Origin, RequestOrigin } from '../common/request-origin';
+import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
+import { Origin, originOf, RequestOrigin } from '../common/request-origin';
 import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { NetworksService } from '../networks/networks.service';
 import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
@@ -21,9 +22,6 @@ import {
 } from './dto/patient-rights-forms.dto';
 import { FormProblem, patientPageModel } from './patient-page.view';
 import { WebViews } from './web.views';
-
-/** What the page answers by showing the form again, with the message beside the field or above it. */
-const SHOWN_ON_PAGE = ['INVALID_REQUEST', 'INVALID_STATE', 'ERASURE_BLOCKED', 'FORBIDDEN'];
 
 /**
  * A patient's page for their office: details and family, documents with their status (撤回 shown), the
@@ -58,6 +56,7 @@ export class PatientPagesController {
   }
 
   @Post('withdrawals')
+  @ShowFormOnError('withdrawalAgain')
   async withdraw(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -65,13 +64,12 @@ export class PatientPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.act(reply, user, id, origin, `withdrawal-${body.documentId}`, body, async () => {
-      await this.withdrawals.record(user, body.documentId, body, origin);
-      return '同意の撤回を記録しました。撤回受付票を封緘して、双方にお渡しします';
-    });
+    await this.withdrawals.record(user, body.documentId, body, origin);
+    this.done(reply, id, '同意の撤回を記録しました。撤回受付票を封緘して、双方にお渡しします');
   }
 
   @Post('rights-requests')
+  @ShowFormOnError('requestAgain')
   async request(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -79,13 +77,12 @@ export class PatientPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.act(reply, user, id, origin, 'request', body, async () => {
-      const saved = await this.requests.record(user, id, body, origin);
-      return `${RIGHTS_KIND_LABELS[saved.kind]}の請求を記録しました`;
-    });
+    const saved = await this.requests.record(user, id, body, origin);
+    this.done(reply, id, `${RIGHTS_KIND_LABELS[saved.kind]}の請求を記録しました`);
   }
 
   @Post('rights-requests/:requestId/answer')
+  @ShowFormOnError('answerAgain')
   async answer(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -94,10 +91,12 @@ export class PatientPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.act(reply, user, id, origin, `answer-${requestId}`, body, async () => {
-      const answered = await this.requests.answer(user, requestId, body, origin);
-      return `${RIGHTS_KIND_LABELS[answered.kind]}の請求に回答しました（${answered.status === 'refused' ? '拒否' : '回答済み'}）`;
-    });
+    const answered = await this.requests.answer(user, requestId, body, origin);
+    this.done(
+      reply,
+      id,
+      `${RIGHTS_KIND_LABELS[answered.kind]}の請求に回答しました（${answered.status === 'refused' ? '拒否' : '回答済み'}）`,
+    );
   }
 
   /** The disclosure ZIP; while its PDFs are being printed, a page that tries again by itself. */
@@ -117,6 +116,7 @@ export class PatientPagesController {
   }
 
   @Post('erasure')
+  @ShowFormOnError('erasureAgain')
   async erase(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -124,19 +124,18 @@ export class PatientPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.act(reply, user, id, origin, 'erasure', body, async () => {
-      if (body.confirmed !== 'on') throw invalid('confirmed', '確認', '元に戻せないことを確認して、チェックを入れてください');
-      const done = await this.erasure.erasePatient(
-        user,
-        id,
-        { rightsRequestId: body.rightsRequestId, confirmName: body.confirmName ?? '' },
-        origin,
-      );
-      return `患者の情報を消去しました（書類${done.documentNumbers.length}件）。消去の請求には回答済みです`;
-    });
+    if (body.confirmed !== 'on') throw invalid('confirmed', '確認', '元に戻せないことを確認して、チェックを入れてください');
+    const done = await this.erasure.erasePatient(
+      user,
+      id,
+      { rightsRequestId: body.rightsRequestId, confirmName: body.confirmName ?? '' },
+      origin,
+    );
+    this.done(reply, id, `患者の情報を消去しました（書類${done.documentNumbers.length}件）。消去の請求には回答済みです`);
   }
 
   @Post('legal-hold')
+  @ShowFormOnError('holdAgain')
   async hold(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -144,18 +143,36 @@ export class PatientPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.act(reply, user, id, origin, 'hold', body, async () => {
-      await this.erasure.placeHold(user, id, body, origin);
-      return '法的保存を設定しました。解除するまで消去できません';
-    });
+    await this.erasure.placeHold(user, id, body, origin);
+    this.done(reply, id, '法的保存を設定しました。解除するまで消去できません');
   }
 
   @Post('legal-hold/release')
+  @ShowFormOnError('holdAgain')
   async release(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    await this.act(reply, user, id, origin, 'hold', {}, async () => {
-      await this.erasure.releaseHold(user, id, origin);
-      return '法的保存を解除しました';
-    });
+    await this.erasure.releaseHold(user, id, origin);
+    this.done(reply, id, '法的保存を解除しました');
+  }
+
+  // The page again with the refused form's values and messages (each form of the page is named in the view).
+  withdrawalAgain(form: FormAgain): Promise<void> {
+    return this.pageAgain(`withdrawal-${String(form.values.documentId)}`, form);
+  }
+
+  requestAgain(form: FormAgain): Promise<void> {
+    return this.pageAgain('request', form);
+  }
+
+  answerAgain(form: FormAgain): Promise<void> {
+    return this.pageAgain(`answer-${form.params.requestId}`, form);
+  }
+
+  erasureAgain(form: FormAgain): Promise<void> {
+    return this.pageAgain('erasure', form);
+  }
+
+  holdAgain(form: FormAgain): Promise<void> {
+    return this.pageAgain('hold', form);
   }
 
   /** The network's forms about a patient (the consent…): each starts a document prefilled from the patient and family. */
@@ -164,27 +181,18 @@ export class PatientPagesController {
     return network.forms.filter((f) => f.subject === 'patient').map((f) => ({ id: f.id, label: `${f.number} ${f.title}` }));
   }
 
-  /** Does the work, then back to the page with its message; a refusal shows the page again with it. */
-  private async act(
-    reply: FastifyReply,
-    user: CurrentUser,
-    id: string,
-    origin: RequestOrigin,
-    form: string,
-    values: object,
-    work: () => Promise<string>,
-  ): Promise<void> {
-    try {
-      const message = await work();
-      reply.redirect(`/office/patients/${id}?message=${encodeURIComponent(message)}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !SHOWN_ON_PAGE.includes(error.code)) throw error;
-      const errors = (error.details?.errors as FieldError[] | undefined) ?? [];
-      const problem: FormProblem = { form, values: values as Record<string, unknown>, errors, message: error.message };
-      const record = await this.records.record(user, id, origin);
-      const model = { ...patientPageModel(record, user, problem), patientForms: await this.forms(user) };
-      this.views.send(reply, DOMAIN_ERROR_STATUS[error.code], 'patient', model);
-    }
+  /** Back to the patient's page with what was done. */
+  private done(reply: FastifyReply, id: string, message: string): void {
+    reply.redirect(`/office/patients/${id}?message=${encodeURIComponent(message)}`, 303);
+  }
+
+  /** The patient's page again, the refused form showing its values, messages beside its fields or above it. */
+  private async pageAgain(form: string, { request, reply, params, values, errors, status, message }: FormAgain): Promise<void> {
+    const user = request.user!;
+    const problem: FormProblem = { form, values, errors: errors.filter((e) => e.path !== '_'), message };
+    const record = await this.records.record(user, params.id, originOf(request));
+    const model = { ...patientPageModel(record, user, problem), patientForms: await this.forms(user) };
+    this.views.send(reply, status, 'patient', model);
   }
 }
 

@@ -2,8 +2,9 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { DOMAIN_ERROR_STATUS, DomainError, InvalidFormDataError } from '../common/errors/domain-error';
-import { Origin, RequestOrigin } from '../common/request-origin';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
+import { Origin, originOf, RequestOrigin } from '../common/request-origin';
 import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { PatientErasureService } from '../rights/patient-erasure.service';
@@ -46,6 +47,7 @@ export class RightsPagesController {
   }
 
   @Post('rights-requests/:requestId/corrections/:documentId')
+  @ShowFormOnError('correctionAgain')
   async correct(
     @User() user: CurrentUser,
     @Param('requestId') requestId: string,
@@ -55,15 +57,15 @@ export class RightsPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const data = { ...(body as Record<string, unknown>) };
-    try {
-      const corrected = await this.requests.correct(user, requestId, { documentId, data }, origin);
-      const message =
-        corrected.id === documentId ? '下書きを訂正しました（新しい版）' : '訂正版を作成しました。発行して署名を依頼してください';
-      reply.redirect(`/documents/${corrected.id}?message=${encodeURIComponent(message)}`, 303);
-    } catch (error) {
-      if (!(error instanceof InvalidFormDataError)) throw error;
-      this.showCorrection(reply, 400, requestId, await this.documents.writable(user, documentId, origin), data, error.errors);
-    }
+    const corrected = await this.requests.correct(user, requestId, { documentId, data }, origin);
+    const message =
+      corrected.id === documentId ? '下書きを訂正しました（新しい版）' : '訂正版を作成しました。発行して署名を依頼してください';
+    reply.redirect(`/documents/${corrected.id}?message=${encodeURIComponent(message)}`, 303);
+  }
+
+  async correctionAgain({ request, reply, params, values, errors, status }: FormAgain): Promise<void> {
+    const doc = await this.documents.writable(request.user!, params.documentId, originOf(request));
+    this.showCorrection(reply, status, params.requestId, doc, values, errors);
   }
 
   @Get('retention')
@@ -72,27 +74,21 @@ export class RightsPagesController {
   }
 
   @Post('retention/erasure')
+  @ShowFormOnError('retentionAgain')
   async eraseRetained(
     @User() user: CurrentUser,
     @Body() body: RetentionErasureFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const ids = (Array.isArray(body.documentIds) ? body.documentIds : [body.documentIds]).filter(
-      (id): id is string => typeof id === 'string' && id !== '',
-    );
-    try {
-      if (body.confirmed !== 'on') throw new DomainError('INVALID_REQUEST', '元に戻せないことを確認して、チェックを入れてください');
-      const done = await this.erasure.eraseRetained(user, ids, origin);
-      reply.redirect(
-        `/office/retention?message=${encodeURIComponent(`${done.documentNumbers.length}件の書類を廃棄（消去）しました`)}`,
-        303,
-      );
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['INVALID_REQUEST', 'ERASURE_BLOCKED', 'FORBIDDEN', 'INVALID_STATE'].includes(error.code))
-        throw error;
-      await this.showRetention(reply, DOMAIN_ERROR_STATUS[error.code], user, { message: error.message, ok: false }, ids);
-    }
+    if (body.confirmed !== 'on') throw new DomainError('INVALID_REQUEST', '元に戻せないことを確認して、チェックを入れてください');
+    const done = await this.erasure.eraseRetained(user, checkedIds(body.documentIds), origin);
+    reply.redirect(`/office/retention?message=${encodeURIComponent(`${done.documentNumbers.length}件の書類を廃棄（消去）しました`)}`, 303);
+  }
+
+  /** The list again, the boxes still ticked, the refusal above it. */
+  async retentionAgain({ request, reply, values, status, message }: FormAgain): Promise<void> {
+    await this.showRetention(reply, status, request.user!, { message, ok: false }, checkedIds(values.documentIds));
   }
 
   private async showRetention(
@@ -119,7 +115,7 @@ export class RightsPagesController {
     requestId: string,
     doc: { id: string; number: string; networkId: string; formId: string },
     values: Record<string, unknown>,
-    errors: InvalidFormDataError['errors'],
+    errors: FieldError[],
   ): void {
     const { network, form } = this.networks.getForm(doc.networkId, doc.formId);
     this.views.send(reply, status, 'form', {
@@ -134,4 +130,9 @@ export class RightsPagesController {
       errors: errors.map((e) => ({ ...e, anchor: e.path.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-') })),
     });
   }
+}
+
+/** The ticked documents' ids, as the list's checkboxes send them (one, several or none). */
+function checkedIds(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((id): id is string => typeof id === 'string' && id !== '');
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { FollowUpsService } from '../follow-ups/follow-ups.service';
 import { NetworksService } from '../networks/networks.service';
@@ -66,16 +66,19 @@ export class SecretariatDeskController {
   }
 
   @Post('offices/:id/follow-up')
+  @ShowFormOnError('followUpRefused')
   async followUp(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    let message: string;
-    try {
-      const sent = await this.followUps.send(user, id, origin);
-      const count = sent.items.missing.length + sent.items.overdue.length + sent.items.questions.length;
-      message = `督促メール（${count}件）を ${sent.recipients.join('、')} へ送りました`;
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_STATE') throw error;
-      message = error.message;
-    }
+    const sent = await this.followUps.send(user, id, origin);
+    const count = sent.items.missing.length + sent.items.overdue.length + sent.items.questions.length;
+    this.home(reply, `督促メール（${count}件）を ${sent.recipients.join('、')} へ送りました`);
+  }
+
+  /** The follow-up is a button on the 事務局's home page: why nothing was sent is told there (nothing to ask for…). */
+  followUpRefused({ reply, message }: FormAgain): void {
+    this.home(reply, message);
+  }
+
+  private home(reply: FastifyReply, message: string): void {
     reply.redirect(`/secretariat?message=${encodeURIComponent(message)}`, 303);
   }
 

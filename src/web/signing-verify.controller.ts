@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Upload, UploadedFile } from '../common/uploads';
@@ -28,15 +29,16 @@ export class SigningVerifyController {
   }
 
   @Post('verify')
+  @ShowFormOnError('verifyAgain')
   async verify(@Upload('file') file: UploadedFile | undefined, @Res() reply: FastifyReply): Promise<void> {
-    try {
-      if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください');
-      const result = await this.verification.verify(file.buffer);
-      this.views.send(reply, 200, 'verify', { title: '文書の検証', result, lines: verificationLines(result), filename: file.filename });
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.views.send(reply, 400, 'verify', { title: '文書の検証', error: error.message });
-    }
+    if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください');
+    const result = await this.verification.verify(file.buffer);
+    this.views.send(reply, 200, 'verify', { title: '文書の検証', result, lines: verificationLines(result), filename: file.filename });
+  }
+
+  /** The upload form again, saying why the file cannot be checked (none chosen, not a PDF…). */
+  verifyAgain({ reply, status, message }: FormAgain): void {
+    this.views.send(reply, status, 'verify', { title: '文書の検証', error: message });
   }
 
   /** Behind the signer's 暗証番号 where they had one (family-link.view.ts). */

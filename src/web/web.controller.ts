@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, User } from '../accounts/current-user';
-import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { HOLDER_LABELS, Holder } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -41,6 +42,7 @@ export class WebController {
   }
 
   @Post('forms/:networkId/:formId')
+  @ShowFormOnError('formAgain')
   async submit(
     @User() user: CurrentUser,
     @Param('networkId') networkId: string,
@@ -50,14 +52,13 @@ export class WebController {
   ): Promise<void> {
     const values: Record<string, unknown> = { ...body };
     await this.guard(reply, async () => {
-      try {
-        const render = await this.renders.request(user, networkId, formId, values);
-        reply.redirect(`/renders/${render.id}`, 303);
-      } catch (error) {
-        if (!(error instanceof InvalidFormDataError)) throw error;
-        this.showForm(reply, 400, networkId, formId, values, error.errors);
-      }
+      const render = await this.renders.request(user, networkId, formId, values);
+      reply.redirect(`/renders/${render.id}`, 303);
     });
+  }
+
+  formAgain({ reply, params, values, errors, status }: FormAgain): void {
+    this.showForm(reply, status, params.networkId, params.formId, values, errors);
   }
 
   @Get('renders/:id')
@@ -84,7 +85,7 @@ export class WebController {
     networkId: string,
     formId: string,
     values: Record<string, unknown>,
-    errors: InvalidFormDataError['errors'],
+    errors: FieldError[],
   ): void {
     const { network, form } = this.networks.getForm(networkId, formId);
     const holders = (list: Holder[]) => list.map((h) => HOLDER_LABELS[h]).join('、');

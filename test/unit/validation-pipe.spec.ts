@@ -38,7 +38,7 @@ describe('RequestValidationPipe', () => {
     expect(error.details.errors).toEqual([
       { path: 'name', label: '氏名', message: '氏名は文字列で指定してください' },
       { path: 'nameKana', label: 'ふりがな', message: 'ふりがなは文字列で指定してください' },
-      { path: 'birthDate', label: '生年月日', message: '生年月日は YYYY-MM-DD で入力してください' },
+      { path: 'birthDate', label: '生年月日', message: '生年月日は正しい日付（YYYY-MM-DD）で入力してください' },
       { path: 'family[0].name', label: '家族の氏名', message: '家族の氏名は必須です' },
       { path: 'family[0].email', label: '家族のメールアドレス', message: '家族のメールアドレスの形式が正しくありません' },
       { path: 'family[1]', label: '家族', message: '家族はオブジェクトで指定してください' },
@@ -64,7 +64,7 @@ describe('RequestValidationPipe', () => {
   it('refuses an oversized list by its size, and names at most the first hundred problems', async () => {
     const family = Array.from({ length: 5000 }, (_, i) => ({ name: `家族 ${i}`, relation: '長男' }));
     const big = await refusal({ name: '山田 ハル', family }, CreatePatientDto);
-    expect(big.details.errors).toEqual([{ path: 'family', label: '家族', message: '家族は20件以内で指定してください' }]);
+    expect(big.details.errors).toEqual([{ path: 'family', label: '家族', message: '家族は20名までです' }]);
 
     const twenty = await refusal({ name: '山田 ハル', family: family.slice(0, 20).map(() => ({})) }, CreatePatientDto);
     expect(twenty.details.errors).toHaveLength(40);

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { IsOptionalText, Trim } from '../../common/validation/decorators';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { Address, ADDRESS_MAX, Phone, PostalCode } from '../../common/validation/rules';
 import { IsKnownNetwork } from '../../networks/known-network.validator';
 
 export class CreateOfficeDto {
@@ -22,25 +22,16 @@ export class CreateOfficeDto {
 
   @ApiPropertyOptional({ example: '203-0053', description: '7 digits, with or without the hyphen (full-width digits are accepted)' })
   @Label('郵便番号')
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC') : value))
-  @IsOptionalText()
-  @IsString()
-  @Matches(/^\d{3}-?\d{4}$/, { message: '郵便番号は7桁で入力してください（例: 203-0053）' })
+  @PostalCode()
   postalCode?: string;
 
-  @ApiPropertyOptional({ example: '東京都東久留米市本町1-2-3', maxLength: 120 })
+  @ApiPropertyOptional({ example: '東京都東久留米市本町1-2-3', maxLength: ADDRESS_MAX })
   @Label('住所')
-  @Trim()
-  @IsOptionalText()
-  @IsString()
-  @MaxLength(120)
+  @Address()
   address?: string;
 
   @ApiPropertyOptional({ example: '042-000-0000', maxLength: 20 })
   @Label('電話番号')
-  @Trim()
-  @IsOptionalText()
-  @IsString()
-  @MaxLength(20)
+  @Phone()
   phone?: string;
 }

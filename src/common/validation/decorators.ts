@@ -46,19 +46,28 @@ export function keepsUnknownFields(type: unknown): boolean {
   return typeof type === 'function' && Reflect.getMetadata(KEEPS_UNKNOWN_FIELDS, type) === true;
 }
 
+/** How a list reads its input and words its refusals (a page's 「家族は20名までです」). */
+export interface ListOptions {
+  /** The list as the request sends it, before it is checked (a web form's rows: blank and removed rows dropped). */
+  rows?: (value: unknown) => unknown;
+  notAList?: string;
+  tooMany?: string;
+}
+
 /**
  * A list of objects of one request class, at most `max` long. A longer list is refused by its length alone:
  * its items are not built nor checked one by one (a 5,000-member family costs no more than a short one).
  */
-export function ListOf(type: () => new () => object, max: number): PropertyDecorator {
+export function ListOf(type: () => new () => object, max: number, options: ListOptions = {}): PropertyDecorator {
   const build = (item: unknown) =>
     item !== null && typeof item === 'object' && !Array.isArray(item) ? plainToInstance(type(), item) : item;
+  const rows = options.rows ?? ((value: unknown) => value);
   return applyDecorators(
-    IsArray(),
-    ArrayMaxSize(max),
+    IsArray(options.notAList ? { message: options.notAList } : {}),
+    ArrayMaxSize(max, options.tooMany ? { message: options.tooMany } : {}),
     ValidateNested({ each: true }),
     Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
-      const list = obj[key];
+      const list = rows(obj[key]);
       return Array.isArray(list) && list.length <= max ? list.map(build) : list;
     }),
   );

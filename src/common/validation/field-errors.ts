@@ -1,4 +1,5 @@
-import { getMetadataStorage, ValidationError } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validate, ValidationError } from 'class-validator';
 import { DomainError, FieldError } from '../errors/domain-error';
 import { labelOf } from './label';
 
@@ -39,9 +40,10 @@ const FIRST = [
   'isDefined',
   'isNotEmpty',
   'whitelistValidation',
+  // A list's own shape before its items': text where a list belongs is "not a list", not "items not objects".
+  'isArray',
   'nestedValidation',
   'isObject',
-  'isArray',
   'isString',
   'isBoolean',
   'isInt',
@@ -88,4 +90,15 @@ function ruleOf(target: unknown, property: string, name: string): { message?: un
   return getMetadataStorage()
     .getTargetValidationMetadatas(target.constructor, '', true, false)
     .find((m) => m.propertyName === property && (m.name === name || m.type === name));
+}
+
+/**
+ * Input that does not come through a request (a roster batch, an approved application) checked against the
+ * same request class as the API's: its rules, its messages, an INVALID_REQUEST when it breaks them.
+ */
+export async function checkedInput<T extends object>(type: new () => T, input: object): Promise<T> {
+  const instance = plainToInstance(type, input);
+  const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false, validationError: { target: true, value: true } });
+  if (errors.length) throw invalidRequest(toFieldErrors(errors));
+  return instance;
 }

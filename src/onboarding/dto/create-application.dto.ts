@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsEmailLike, IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { Address, ADDRESS_MAX, PersonName, Phone, PostalCode } from '../../common/validation/rules';
 import { IsKnownNetwork } from '../../networks/known-network.validator';
 import { PLEDGE_METHODS, PledgeMethod } from '../onboarding.types';
 
@@ -24,34 +24,22 @@ export class CreateApplicationDto {
 
   @ApiPropertyOptional({ example: '552-0000', description: '7 digits, with or without the hyphen' })
   @Label('郵便番号')
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC') : value))
-  @IsOptionalText()
-  @IsString()
-  @Matches(/^\d{3}-?\d{4}$/, { message: '郵便番号は7桁で入力してください（例: 203-0053）' })
+  @PostalCode()
   postalCode?: string;
 
-  @ApiProperty({ example: '大阪市港区港晴一丁目2番3号', maxLength: 80 })
+  @ApiProperty({ example: '大阪市港区港晴一丁目2番3号', maxLength: ADDRESS_MAX })
   @Label('住所')
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(80)
+  @Address({ required: true })
   address!: string;
 
   @ApiProperty({ example: '06-0000-1234', maxLength: 20 })
   @Label('電話番号')
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().normalize('NFKC') : value))
-  @IsString()
-  @IsNotEmpty()
-  @Matches(/^[0-9()+\- ]{6,20}$/, { message: '電話番号は数字とハイフンで入力してください（例: 06-0000-1234）' })
+  @Phone({ required: true, digits: true })
   phone!: string;
 
   @ApiProperty({ example: '中村 隆', maxLength: 40 })
   @Label('管理者氏名')
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(40)
+  @PersonName()
   managerName!: string;
 
   @ApiProperty({ example: 'takashi.nakamura@example.jp', maxLength: 254, description: 'The invitation to set a password goes here' })

@@ -1,8 +1,7 @@
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { FilterDate, PageNumber } from '../../common/validation/rules';
 
 /**
  * The audit page's filters (/admin/audit?who=&action=&from=&to=&page=). Checked by the page itself, so that a
@@ -23,20 +22,14 @@ export class AuditFilterDto {
   action?: string;
 
   @Label('期間（から）')
-  @IsOptionalText()
-  @IsString()
-  @Matches(DATE, { message: '期間（から）は日付（例: 2026-12-01）で指定してください' })
+  @FilterDate()
   from?: string;
 
   @Label('期間（まで）')
-  @IsOptionalText()
-  @IsString()
-  @Matches(DATE, { message: '期間（まで）は日付（例: 2026-12-01）で指定してください' })
+  @FilterDate()
   to?: string;
 
   @Label('ページ')
-  @IsOptionalText()
-  @IsString()
-  @Matches(/^[1-9]\d{0,5}$/, { message: 'ページは1以上の整数で指定してください' })
+  @PageNumber()
   page?: string;
 }

@@ -1,40 +1,6 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Label } from '../../common/validation/label';
 
-/**
- * The staff form (new or changed), as typed: the people service checks every rule (a list where text
- * belongs included) and the page shows each problem beside its field.
- */
-export class StaffFormDto {
-  @Label('氏名')
-  @IsOptional()
-  name?: unknown;
-
-  @Label('ふりがな')
-  @IsOptional()
-  nameKana?: unknown;
-
-  @Label('職種')
-  @IsOptional()
-  jobTitle?: unknown;
-
-  @Label('メールアドレス')
-  @IsOptional()
-  email?: unknown;
-
-  @Label('性別')
-  @IsOptional()
-  gender?: unknown;
-
-  @Label('入職日')
-  @IsOptional()
-  joinedOn?: unknown;
-
-  @Label('管理者')
-  @IsOptional()
-  isManager?: unknown;
-}
-
 /** One training attendance, from a staff member's row. */
 export class TrainingFormDto {
   @Label('受講日')
