@@ -1,6 +1,7 @@
 import { FieldError } from '../common/errors/domain-error';
 import { parseIsoDate, todayInJapan } from '../common/japan-date';
 import { isUuid, looksLikeEmail } from '../common/validation';
+import { unfitForOneLine } from '../common/validation/text-rules';
 import { STAFF_GENDERS, StaffGender } from './people.types';
 
 /**
@@ -134,6 +135,9 @@ export function text(
   }
   const trimmed = value.trim();
   if (rule.max && trimmed.length > rule.max) errors.push({ path, label, message: `${label}は${rule.max}文字以内で入力してください` });
+  // Every field here is one line (a name may end up in a mail subject or a CSV row).
+  const unfit = unfitForOneLine(trimmed);
+  if (unfit) errors.push({ path, label, message: `${label}に${unfit}` });
   return trimmed;
 }
 

@@ -25,6 +25,20 @@ function isMultiLine(target: object, property: string): boolean {
   return Reflect.getMetadata(MULTI_LINE, target, property) === true;
 }
 
+const LINES_CHECKED_BY_SERVICE = Symbol('renkei:lines-checked-by-service');
+
+/**
+ * A form whose service applies the one-line rule itself (people.rules.ts, with unfitForOneLine), so that its
+ * page comes back with the message beside the field; the pipe leaves line breaks to it (nothing else).
+ */
+export function LinesCheckedByService(): ClassDecorator {
+  return (target) => Reflect.defineMetadata(LINES_CHECKED_BY_SERVICE, true, target);
+}
+
+export function linesCheckedByService(type: unknown): boolean {
+  return typeof type === 'function' && Reflect.getMetadata(LINES_CHECKED_BY_SERVICE, type) === true;
+}
+
 /** Why this text cannot be taken, as the end of a message (「氏名に…」), or null when it can. */
 export function unstorable(text: string): string | null {
   if (LONE_SURROGATE.test(text)) return '使えない文字（不完全な文字コード）が含まれています';
@@ -33,7 +47,7 @@ export function unstorable(text: string): string | null {
 }
 
 /** The same for a one-line field: a line break is refused too. */
-function unfitForOneLine(text: string): string | null {
+export function unfitForOneLine(text: string): string | null {
   return unstorable(text) ?? (LINE_BREAK.test(text) ? '改行や制御文字は使えません（1行で入力してください）' : null);
 }
 

@@ -2,7 +2,7 @@ import { ArgumentMetadata, INestApplicationContext, ValidationPipe } from '@nest
 import { useContainer, ValidationError, ValidatorOptions } from 'class-validator';
 import { keepsUnknownFields } from './decorators';
 import { invalidRequest, toFieldErrors } from './field-errors';
-import { firstUnstorable, lineBreakErrors } from './text-rules';
+import { firstUnstorable, lineBreakErrors, linesCheckedByService } from './text-rules';
 
 /**
  * The one check of request input, for the API and the web pages alike: each body and query is a DTO class
@@ -41,7 +41,9 @@ export class RequestValidationPipe extends ValidationPipe {
     const errors = await super.validate(object, keepsUnknownFields(object.constructor) ? { ...options, whitelist: false } : options);
     // Line breaks in one-line fields, beside class-validator's own findings (a field is named once).
     const listed = toFieldErrors(errors);
-    const breaks = lineBreakErrors(object).filter((b) => !listed.some((e) => e.path === b.path));
+    const breaks = linesCheckedByService(object.constructor)
+      ? []
+      : lineBreakErrors(object).filter((b) => !listed.some((e) => e.path === b.path));
     if (breaks.length > 0) throw invalidRequest([...listed, ...breaks]);
     return errors;
   }

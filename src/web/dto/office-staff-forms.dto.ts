@@ -1,10 +1,12 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Label } from '../../common/validation/label';
+import { LinesCheckedByService } from '../../common/validation/text-rules';
 
 /**
  * The staff form (new or changed), as typed: the people service checks every rule (a list where text
  * belongs included) and the page shows each problem beside its field.
  */
+@LinesCheckedByService()
 export class StaffFormDto {
   @Label('氏名')
   @IsOptional()

@@ -1,11 +1,13 @@
 import { IsOptional } from 'class-validator';
 import { Label } from '../../common/validation/label';
+import { LinesCheckedByService } from '../../common/validation/text-rules';
 
 /**
  * The patient form (new or changed) as typed. Only the fields are named here: every rule (required, length,
  * date, type) is the people service's, so that any mistake, a list where text belongs included, comes back
  * as the same page with the message beside its field rather than an error page.
  */
+@LinesCheckedByService()
 export class PatientFormDto {
   @Label('氏名')
   @IsOptional()
@@ -39,6 +41,7 @@ export class PatientFormDto {
 }
 
 /** A staff member's leaving (退職), with the day the clerk chose. */
+@LinesCheckedByService()
 export class LeaveFormDto {
   @Label('退職日')
   @IsOptional()
