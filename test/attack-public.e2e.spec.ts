@@ -96,6 +96,20 @@ describe('attack run: the public form, family links behind the 暗証番号, odd
       expect(form.text).toContain('id="f-officeName-error"');
       expect(form.text).toContain('事業所名に改行や制御文字は使えません');
       expect(await count()).toBe(before);
+
+      // A staff form whose rules are the service's comes back with the message beside each field.
+      const patients = async () => Number((await db.query(`SELECT count(*) AS n FROM patient`))[0].n);
+      const saved = await patients();
+      const token = formToken((await office.get('/office/patients/new').expect(200)).text);
+      const patient = await office
+        .post('/office/patients')
+        .type('form')
+        .send({ name: '山田\r\nハル', 'family[0][name]': '山田\n次郎', 'family[0][relation]': '長男', _csrf: token })
+        .expect(400);
+      expect(patient.text).toContain('氏名に改行や制御文字は使えません');
+      expect(patient.text).toContain('家族の氏名に改行や制御文字は使えません');
+      expect(patient.text).toContain('<form');
+      expect(await patients()).toBe(saved);
     });
 
     it('answers an address that already has an account exactly like any other (201 { id, number }); the 事務局 sees the clash', async () => {

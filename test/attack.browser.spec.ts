@@ -5,10 +5,11 @@ import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
 import { Agent, TEST_PASSWORD, TestStack, startStack } from './support/test-app';
+import { injectAxe } from './support/a11y';
 
 /** axe-core in the page: the violations it finds (none is the goal). */
 async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
+  await injectAxe(page);
   const violations = await page.evaluate(async () => {
     const result = await (window as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string }> }> } }).axe.run();
     return result.violations.map((v) => v.id);

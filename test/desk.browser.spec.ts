@@ -3,10 +3,11 @@ import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser, unique } from './support/factories';
 import { TestSmtp, startSmtp } from './support/smtp';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
+import { injectAxe } from './support/a11y';
 
 /** axe-core in the page (iframes are printed forms, not pages of ours): no violation at all. */
 async function expectAccessible(page: Page): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
+  await injectAxe(page);
   const result = await page.evaluate(() =>
     (
       window as unknown as {

@@ -46,6 +46,7 @@ export interface AppConfig {
   devSealPath: string;
   signingLinkDays: number;
   reminderDays: number;
+  /** How long a family's copy link lives — and the withdrawal link sent beside it (then the office takes a withdrawal). */
   downloadLinkDays: number;
   /** Requests per minute from one address before 429 (anti-abuse on public pages such as /sign). */
   throttlePerMinute: number;

@@ -4,7 +4,6 @@ import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { coversOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
-import { DomainError } from '../common/errors/domain-error';
 import { formatJst } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { CustodyRule } from '../networks/catalogue.types';

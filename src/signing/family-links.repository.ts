@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DownloadLinkEntity, WithdrawalLinkEntity } from './signing.entities';
+import { DownloadLinkEntity, SignerEntity, SigningRequestEntity, WithdrawalLinkEntity } from './signing.entities';
+import { PinSigner } from './signing.types';
 
 export interface NewDownloadLink {
   tokenHash: string;
@@ -41,5 +42,24 @@ export class FamilyLinksRepository {
     return this.dataSource
       .getRepository(WithdrawalLinkEntity)
       .findOne({ select: { documentId: true, recipient: true, expiresAt: true }, where: { tokenHash } });
+  }
+
+  /**
+   * The signer of the document's completed request who was given a 暗証番号 and was sent mail at `email`: the
+   * 暗証番号 that guards the family links sent there (their copy, their withdrawal). Null when none had one.
+   */
+  async pinSignerFor(documentId: string, email: string): Promise<PinSigner | null> {
+    const signer = await this.dataSource
+      .getRepository(SignerEntity)
+      .createQueryBuilder('s')
+      .addSelect(['s.accessCodeHash', 's.accessSessionHash'])
+      .innerJoin(SigningRequestEntity, 'r', 'r.id = s.requestId')
+      .where("r.documentId = :documentId AND r.status = 'completed'", { documentId })
+      .andWhere('lower(s.email) = lower(:email) AND s.accessCodeHash IS NOT NULL', { email })
+      .orderBy('s.position', 'ASC')
+      .getOne();
+    if (!signer) return null;
+    const { id, accessCodeHash, accessFailures, accessSessionHash } = signer;
+    return { id, accessCodeHash, accessFailures, accessSessionHash };
   }
 }

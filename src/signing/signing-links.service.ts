@@ -10,6 +10,7 @@ import { formatJst } from '../common/japan-date';
 import { MailService } from '../mail/mail.service';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
+import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
 import { OpenedLink, PinSigner, SignatureInput } from './signing.types';
 import {
@@ -29,6 +30,7 @@ import {
 export class SigningLinksService {
   constructor(
     private readonly repository: SigningRepository,
+    private readonly familyLinks: FamilyLinksRepository,
     private readonly networks: NetworksService,
     private readonly signatures: SignaturesService,
     private readonly audit: AuditService,
@@ -69,7 +71,7 @@ export class SigningLinksService {
    * for a sealed document: that of the signer it was sent to, when they had one (null: the link is open).
    */
   familyLinkGuard(documentId: string, recipient: string): Promise<PinSigner | null> {
-    return this.repository.pinSignerFor(documentId, recipient);
+    return this.familyLinks.pinSignerFor(documentId, recipient);
   }
 
   /** Checks the 暗証番号 at a family link: the signer's own counter and lock, as on the signing page. */

@@ -5,7 +5,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { BatchedLookup } from '../database/batched-lookup';
 import { preparedQuery } from '../database/data-source';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
-import { LinkSigner, OpenedLink, PinSigner, Signer, SigningDocument, SigningRequest } from './signing.types';
+import { LinkSigner, OpenedLink, Signer, SigningDocument, SigningRequest } from './signing.types';
 import { ValidSignature } from './signing.validation';
 
 /** The row of the signing-link query: the signer, their request, the document and its latest data. */
@@ -295,25 +295,6 @@ export class SigningRepository {
    * Counts one 暗証番号 attempt before it is checked, in one atomic statement: the new count, or null when the
    * link is already locked. However many guesses arrive at once, no more than `max` are ever checked.
    */
-  /**
-   * The signer of the document's completed request who was given a 暗証番号 and was sent mail at `email`: the
-   * 暗証番号 that guards the family links sent there (their copy, their withdrawal). Null when none had one.
-   */
-  async pinSignerFor(documentId: string, email: string): Promise<PinSigner | null> {
-    const signer = await this.dataSource
-      .getRepository(SignerEntity)
-      .createQueryBuilder('s')
-      .addSelect(['s.accessCodeHash', 's.accessSessionHash'])
-      .innerJoin(SigningRequestEntity, 'r', 'r.id = s.requestId')
-      .where("r.documentId = :documentId AND r.status = 'completed'", { documentId })
-      .andWhere('lower(s.email) = lower(:email) AND s.accessCodeHash IS NOT NULL', { email })
-      .orderBy('s.position', 'ASC')
-      .getOne();
-    if (!signer) return null;
-    const { id, accessCodeHash, accessFailures, accessSessionHash } = signer;
-    return { id, accessCodeHash, accessFailures, accessSessionHash };
-  }
-
   async claimAccessAttempt(signerId: string, max: number): Promise<number | null> {
     const result = await this.dataSource
       .createQueryBuilder()

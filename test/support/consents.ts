@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Page } from 'playwright-core';
 import { TestSmtp, linkIn } from './smtp';
 import { Agent, TestStack, formToken } from './test-app';
+import { injectAxe } from './a11y';
 
 export interface Consent {
   id: string;
@@ -117,7 +118,7 @@ export async function waitForReceipt(office: Agent, documentId: string) {
 
 /** axe-core in the page: every rule, no violation (the list is printed when one is found). */
 export async function expectNoAxeViolations(page: Page): Promise<void> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
+  await injectAxe(page);
   const result = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<Record<string, unknown>> }> } }).axe;
     const { violations } = await axe.run(document);

@@ -9,6 +9,7 @@ import { labelOf } from './label';
  * of a request class is one line (no CR or LF either: it may end up in a mail subject, a CSV cell, a header)
  * unless it is declared @MultiLine() (a reason, a note typed in a textarea).
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const NEVER = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LINE_BREAK = /[\r\n]/;
