@@ -36,9 +36,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
-  // Chromium, PostgreSQL and Redis are real: one file at a time keeps a 2-core machine responsive.
-  // `npm run test:unit` overrides it (unit files share nothing and run in parallel).
-  maxWorkers: 1,
+  // Two files at a time, one per core: each Jest worker has its own database and Redis prefix
+  // (test/support/worker-env.ts), so files of two workers never see each other's work.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     {

@@ -17,6 +17,7 @@ import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './pas
 import { sessionId, SessionsService, toCurrentUser } from './sessions.service';
 import { RelyingParty } from './site';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../common/database/transactions';
 
 export { toCurrentUser };
 
@@ -65,6 +66,7 @@ export class AuthService {
     private readonly mfa: MfaService,
     private readonly passkeys: PasskeysService,
     private readonly sessions: SessionsService,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
@@ -196,7 +198,7 @@ export class AuthService {
     if (await verifyPassword(next, owner.passwordHash))
       throw field('newPassword', '新しいパスワード', '新しいパスワードは、現在のパスワードと違うものにしてください');
     const hash = await hashPassword(next);
-    return this.dataSource.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       await tx.update(UserEntity, user.id, { passwordHash: hash, passwordChangedAt: new Date() });
       const ended = await this.sessions.endAllOf(user.id, tx, token ? sessionId(token) : null);
       await this.audit.record({ action: 'password_changed', actor: user, origin, detail: { endedSessions: ended } }, tx);

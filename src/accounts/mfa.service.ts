@@ -17,6 +17,7 @@ import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from './mfa.entities';
 import { SessionsService } from './sessions.service';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../common/database/transactions';
 
 export const RECOVERY_CODE_COUNT = 10;
 /** No 0/o, 1/i/l: a code copied from paper by hand must not be ambiguous. */
@@ -50,6 +51,7 @@ export class MfaService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly notices: FactorNotices,
+    private readonly transactions: Transactions,
   ) {}
 
   async status(userId: string): Promise<MfaStatus> {
@@ -87,7 +89,7 @@ export class MfaService {
     if (!secret) throw invalidCode('設定の有効期限が切れました。はじめからやり直してください');
     const step = matchTotp(secret, code.replace(/\s/g, ''));
     if (step === null) throw invalidCode('確認コードが正しくありません。アプリに表示されている6桁の数字を入力してください');
-    const [recoveryCodes, mail] = await this.dataSource.transaction(async (tx) => {
+    const [recoveryCodes, mail] = await this.transactions.run(async (tx) => {
       const replaced = await tx.existsBy(TotpEntity, { userId: user.id });
       await tx.upsert(TotpEntity, { userId: user.id, secret, lastStep: step }, ['userId']);
       await tx.update(UserEntity, user.id, { mfaEnabled: true });
@@ -101,7 +103,7 @@ export class MfaService {
   }
 
   async removeTotp(user: CurrentUser, origin: RequestOrigin): Promise<void> {
-    const mail = await this.dataSource.transaction(async (tx) => {
+    const mail = await this.transactions.run(async (tx) => {
       const removed = await tx.delete(TotpEntity, { userId: user.id });
       if (!removed.affected) throw new DomainError('NOT_FOUND', '認証アプリは設定されていません');
       await this.afterFactorRemoved(tx, user);
@@ -113,7 +115,7 @@ export class MfaService {
 
   /** A new set of ten codes; the old ones stop working. */
   async newRecoveryCodes(user: CurrentUser, origin: RequestOrigin): Promise<string[]> {
-    const [codes, mail] = await this.dataSource.transaction(async (tx) => {
+    const [codes, mail] = await this.transactions.run(async (tx) => {
       const owner = await tx.findOneByOrFail(UserEntity, { id: user.id });
       if (!owner.mfaEnabled) throw new DomainError('INVALID_STATE', '回復コードは、認証アプリかパスキーを設定してから発行できます');
       await this.audit.record({ action: 'mfa_recovery_codes_issued', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
@@ -150,7 +152,7 @@ export class MfaService {
    * the user ends; their next log-in is by password, then (MFA_REQUIRED) enrolment again. Audit-logged.
    */
   async reset(admin: CurrentUser, userId: string, origin: RequestOrigin): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const target = isUUID(userId) ? await tx.findOneBy(UserEntity, { id: userId }) : null;
       if (!target) throw new DomainError('NOT_FOUND', '利用者が見つかりません');
       const totp = await tx.delete(TotpEntity, { userId });

@@ -20,6 +20,7 @@ import { MfaService, TOTP_ISSUER } from './mfa.service';
 import { PasskeyEntity } from './mfa.entities';
 import { RelyingParty } from './site';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../common/database/transactions';
 
 const CHALLENGE_SECONDS = 5 * 60;
 export const MAX_PASSKEYS = 10;
@@ -41,6 +42,7 @@ export class PasskeysService {
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
     private readonly notices: FactorNotices,
+    private readonly transactions: Transactions,
   ) {}
 
   async registrationOptions(user: CurrentUser, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -86,7 +88,7 @@ export class PasskeysService {
     }
     if (!verified.verified) throw refused('パスキーを確認できませんでした。もう一度お試しください');
     const { credential } = verified.registrationInfo;
-    const [added, mail] = await this.dataSource.transaction(async (tx) => {
+    const [added, mail] = await this.transactions.run(async (tx) => {
       if (await tx.existsBy(PasskeyEntity, { credentialId: credential.id })) throw refused('このパスキーは登録済みです');
       const count = await tx.countBy(PasskeyEntity, { userId: user.id });
       const saved = await tx.save(
@@ -114,7 +116,7 @@ export class PasskeysService {
   }
 
   async remove(user: CurrentUser, id: string, origin: RequestOrigin): Promise<void> {
-    const mail = await this.dataSource.transaction(async (tx) => {
+    const mail = await this.transactions.run(async (tx) => {
       const passkey = isUUID(id) ? await tx.findOneBy(PasskeyEntity, { id, userId: user.id }) : null;
       if (!passkey) throw new DomainError('NOT_FOUND', 'パスキーが見つかりません');
       await tx.delete(PasskeyEntity, { id });

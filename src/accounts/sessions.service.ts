@@ -13,6 +13,7 @@ import { OwnSession } from './accounts.types';
 import { CurrentUser } from './current-user';
 import { SessionEntity } from './session.entity';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../common/database/transactions';
 
 /** last_seen_at is written at most this often, not on every request. */
 const TOUCH_AFTER_MS = 60_000;
@@ -44,12 +45,13 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: AccountsRepository,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async start(user: UserEntity, origin: RequestOrigin, method: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await tx.insert(SessionEntity, {
         id: sessionId(token),
         userId: user.id,

@@ -14,6 +14,7 @@ import { hashPassword, passwordProblem } from './passwords';
 import { Account, Role, UserSummary } from './accounts.types';
 import { SessionsService } from './sessions.service';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../common/database/transactions';
 
 /** The admin's user list shows at most this many; a search narrows it. */
 export const USER_LIST_LIMIT = 200;
@@ -33,6 +34,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(input: NewUser): Promise<UserEntity> {
@@ -85,7 +87,7 @@ export class UsersService {
    */
   async setDisabled(admin: CurrentUser, userId: string, disabled: boolean, origin: RequestOrigin): Promise<void> {
     if (disabled && userId === admin.id) throw new DomainError('INVALID_STATE', '自分のアカウントは利用停止にできません');
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const user = isUUID(userId) ? await tx.findOneBy(UserEntity, { id: userId }) : null;
       if (!user) throw new DomainError('NOT_FOUND', '利用者が見つかりません');
       await tx.update(UserEntity, userId, { disabledAt: disabled ? (user.disabledAt ?? new Date()) : null });

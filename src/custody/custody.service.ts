@@ -22,6 +22,7 @@ import {
   SubmittedOriginal,
 } from './custody.types';
 import { ExemplarEntity } from './exemplar.entity';
+import { Transactions } from '../common/database/transactions';
 
 /** Which events each side may record. */
 const OFFICE_EVENTS: CustodyEventType[] = ['printed', 'signed', 'mailed', 'handed_to_family', 'destroyed'];
@@ -55,6 +56,7 @@ export class CustodyService {
     private readonly audit: AuditService,
     private readonly networks: NetworksService,
     private readonly repository: CustodyRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Creates the exemplars the network's custody rule calls for: originals first, then copies. */
@@ -221,7 +223,7 @@ export class CustodyService {
         message: `${exemplar.code} を「${CUSTODY_EVENT_LABELS[type]}」として記録しました`,
       };
     };
-    return outer ? work(outer) : this.dataSource.transaction(work);
+    return outer ? work(outer) : this.transactions.run(work);
   }
 
   private mayAct(user: CurrentUser, exemplar: Exemplar, type: CustodyEventType): boolean {

@@ -12,6 +12,7 @@ import { RenderedPdf } from '../rendering/pdf.renderer';
 import { FormContext } from '../templates/template.engine';
 import { DocumentsRepository } from './documents.repository';
 import { PrintExemplarJob, PrintJob } from './documents.types';
+import { Transactions } from '../common/database/transactions';
 
 /** What prints a form: the worker's FormPdfService (Chromium lives only there). */
 export interface FormPrinter {
@@ -32,6 +33,7 @@ export class DocumentPrintingService {
     private readonly documents: DocumentsRepository,
     private readonly custody: CustodyService,
     private readonly pdfs: PdfStoreService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** After the commit that requested them: queues the exemplars' prints without waiting long on Redis. */
@@ -57,7 +59,7 @@ export class DocumentPrintingService {
     const doc = await this.documents.find(version.documentId);
     if (!doc || doc.status === 'erased') throw new DomainError('NOT_FOUND', `document ${version.documentId} is erased`);
     const { pdf, pageCount } = await printer.renderForm(doc.networkId, doc.formId, version.data, null);
-    return this.documents.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const sha256 = await this.pdfs.save(pdf, pageCount, manager);
       await this.documents.setVersionPdf(manager, version.id, sha256);
       return { sha256 };
@@ -101,7 +103,7 @@ export class DocumentPrintingService {
         qrDataUri,
         mark: this.custody.markFor(exemplar),
       });
-      return await this.documents.transaction(async (manager) => {
+      return await this.transactions.run(async (manager) => {
         const sha256 = await this.pdfs.save(pdf, pageCount, manager);
         await this.custody.setPdf(exemplar.id, sha256, manager);
         return { sha256 };

@@ -24,10 +24,6 @@ export interface DocumentSearch {
 export class DocumentsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   find(id: string): Promise<Document | null> {
     return this.dataSource.getRepository(DocumentEntity).findOneBy({ id });
   }

@@ -15,6 +15,7 @@ import { DocumentDraftsService } from './document-drafts.service';
 import { DocumentPrintingService } from './document-printing.service';
 import { DocumentSearch, DocumentsRepository } from './documents.repository';
 import { Document, DocumentVersion, DocumentView, LatestDocument, NewDocument, RetentionFacts, isRetired } from './documents.types';
+import { Transactions } from '../common/database/transactions';
 
 const RETIRED_WORDS: Record<string, string> = { withdrawn: '取り下げ済み', revoked: '撤回済み', erased: '消去済み' };
 
@@ -38,6 +39,7 @@ export class DocumentsService {
     private readonly audit: AuditService,
     private readonly pdfs: PdfStoreService,
     private readonly registrations: RegistrationsService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
@@ -45,7 +47,7 @@ export class DocumentsService {
     const { office, form, data: draft } = await this.drafts.draft(user, String(input.form), input.subjectId ?? null, origin);
     const data = this.networks.validate(office.networkId, form.id, { ...draft, ...(input.data ?? {}) });
     const about = form.subject === 'staff' || form.subject === 'patient';
-    const document = await this.documents.transaction(async (manager) => {
+    const document = await this.transactions.run(async (manager) => {
       const { document: doc } = await this.documents.insert(
         manager,
         {
@@ -110,7 +112,7 @@ export class DocumentsService {
     if (doc.status !== 'draft')
       throw new DomainError('INVALID_STATE', `${doc.number} は「${doc.status}」のため発行できません（発行できるのは下書きだけです）`);
     const version = await this.documents.currentVersion(doc.id);
-    const exemplars = await this.documents.transaction(async (manager) => {
+    const exemplars = await this.transactions.run(async (manager) => {
       if (!(await this.documents.transition(manager, doc.id, 'draft', { status: 'issued', issuedAt: new Date() })))
         throw new DomainError('INVALID_STATE', `${doc.number} は既に発行されています`);
       const created = await this.createExemplars(manager, doc, version, user);
@@ -147,7 +149,7 @@ export class DocumentsService {
     const previous = await this.documents.currentVersion(doc.id);
     const target = { type: 'document', id: doc.id };
     if (doc.status === 'draft') {
-      await this.documents.transaction(async (manager) => {
+      await this.transactions.run(async (manager) => {
         await this.documents.addVersion(manager, previous, data, user.id);
         await this.audit.record({ action: 'document_revised', actor: user, target, origin }, manager);
         await alongside?.(manager, doc.id);
@@ -155,7 +157,7 @@ export class DocumentsService {
       return this.view(doc);
     }
     if (isRetired(doc.status)) throw new DomainError('INVALID_STATE', `${doc.number} は${RETIRED_WORDS[doc.status]}のため訂正できません`);
-    const correction = await this.documents.transaction(async (manager) => {
+    const correction = await this.transactions.run(async (manager) => {
       const { document: created } = await this.documents.insert(
         manager,
         {
@@ -179,7 +181,7 @@ export class DocumentsService {
   async recordPaperSignature(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     const doc = await this.access.visible(user, id, origin, { write: true });
     if (doc.status !== 'issued') throw new DomainError('INVALID_STATE', `${doc.number} は発行中ではないため署名を記録できません`);
-    await this.documents.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       if (!(await this.documents.transition(manager, doc.id, 'issued', { status: 'signed', signedAt: new Date() })))
         throw new DomainError('INVALID_STATE', `${doc.number} の状態が変わりました。もう一度お試しください`);
       for (const original of await this.custody.originalsOf(doc.id, manager))

@@ -21,6 +21,7 @@ import { ApplicationEntity } from './onboarding.entities';
 import { applicationForms, applicationSources } from './onboarding.forms';
 import { OnboardingRepository } from './onboarding.repository';
 import { Application } from './onboarding.types';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Approving an application, in one transaction: the office and its manager's account (through accounts),
@@ -47,13 +48,14 @@ export class ApplicationApprovalService {
     private readonly networks: NetworksService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async approve(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<Application> {
     const found = await this.applications.visible(user, id, origin);
     if (user.role !== 'secretariat') throw new DomainError('FORBIDDEN', '申込の承認は事務局が行います');
     const forms = applicationForms(this.networks.getNetwork(found.networkId));
-    const done = await this.repository.transaction(async (tx) => {
+    const done = await this.transactions.run(async (tx) => {
       const application = await this.applications.pending(tx, found.id);
       if (await this.offices.findByName(application.networkId, application.officeName, tx))
         throw new DomainError('INVALID_STATE', `「${application.officeName}」は既にこのネットワークに登録されています`);

@@ -21,6 +21,7 @@ import { ApplicationEntity } from './onboarding.entities';
 import { applicationForms, applicationSources, TOP_LEVEL_OF_SOURCE } from './onboarding.forms';
 import { OnboardingRepository } from './onboarding.repository';
 import { Application, ApplicationInput, ApplicationStatus } from './onboarding.types';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Applications to join a network (itabashi 第3条, minato 第4条, musashimurayama 第12条, rurume 第3条,
@@ -37,6 +38,7 @@ export class ApplicationsService {
     private readonly users: UsersService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Takes an application: every problem is reported at once (400) and nothing is saved. */
@@ -65,8 +67,8 @@ export class ApplicationsService {
     const duplicates = await this.duplicates(network.id, network.name, dto);
     if (duplicates.length) throw invalidRequest(duplicates);
 
-    const { application, outbox } = await this.repository
-      .transaction(async (manager) => {
+    const { application, outbox } = await this.transactions
+      .run(async (manager) => {
         const application = await this.repository.insertApplication(manager, {
           networkId: network.id,
           officeName: dto.officeName,
@@ -107,7 +109,7 @@ export class ApplicationsService {
   /** Refuses a pending application; the applicant is told why by e-mail. */
   async reject(user: CurrentUser, id: string, reason: string, origin: RequestOrigin | null): Promise<Application> {
     const found = await this.visible(user, id, origin);
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       const application = await this.pending(manager, found.id);
       const text = reason.trim();
       await this.repository.decide(manager, application.id, {

@@ -24,6 +24,7 @@ import { InviteStaffDto } from './dto/invitation.dto';
 import { InvitationEntity } from './onboarding.entities';
 import { OnboardingRepository } from './onboarding.repository';
 import { InvitedAccount, OpenedInvitation } from './onboarding.types';
+import { Transactions } from '../common/database/transactions';
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 7;
@@ -46,6 +47,7 @@ export class InvitationsService {
     private readonly networks: NetworksService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** A new link for the account (its earlier ones stop working), e-mailed, in the caller's transaction. */
@@ -99,7 +101,7 @@ export class InvitationsService {
 
   /** Sets the password through the link; the link is dead afterwards. Returns the account, ready to log in. */
   async accept(token: string, password: string, origin: RequestOrigin | null): Promise<Account> {
-    const userId = await this.repository.transaction(async (manager) => {
+    const userId = await this.transactions.run(async (manager) => {
       const invitation = await this.usable(await this.repository.invitationByHash(sha256Hex(String(token)), manager, true));
       await this.users.setPassword(manager, invitation.userId, password);
       await this.repository.markUsed(manager, invitation.id);
@@ -119,7 +121,7 @@ export class InvitationsService {
     const errors = toFieldErrors(await validate(dto, { validationError: { target: true, value: true } }));
     if (errors.length) throw invalidRequest(errors);
     const office = await this.offices.get(user.officeId!);
-    const { account, outbox } = await this.repository.transaction(async (manager) => {
+    const { account, outbox } = await this.transactions.run(async (manager) => {
       const account = await this.users.createInvited(manager, {
         name: dto.name,
         email: dto.email,
@@ -151,7 +153,7 @@ export class InvitationsService {
     });
     const latest = (await this.repository.latestInvitations([account.id])).get(account.id);
     if (!latest || latest.usedAt) throw new DomainError('INVALID_STATE', `${account.name}さんは既にパスワードを設定しています`);
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       const queued = await this.issue(manager, account, office, user);
       await this.audit.record({ action: 'invitation_resent', actor: user, target: { type: 'user', id: account.id }, origin }, manager);
       return queued;

@@ -15,10 +15,6 @@ export type NewApplication = Omit<
 export class OnboardingRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   insertApplication(manager: EntityManager, application: NewApplication): Promise<ApplicationEntity> {
     return manager.save(manager.create(ApplicationEntity, { ...application, status: 'pending' as const }));
   }

@@ -14,6 +14,7 @@ import { checkedInput } from '../common/validation/field-errors';
 import { CreateStaffDto } from './dto/create-staff.dto';
 import { ERASED_PATIENT_NAME, Patient, PatientInput, PatientWithFamily, StaffChanges, StaffInput, StaffMember } from './people.types';
 import { StaffMemberEntity } from './staff-member.entity';
+import { Transactions } from '../common/database/transactions';
 
 export type { PatientInput, StaffInput } from './people.types';
 
@@ -24,6 +25,7 @@ export class PeopleService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly registrations: RegistrationsService,
+    private readonly transactions: Transactions,
   ) {}
 
   listStaff(officeId: string, includeFormer = false): Promise<StaffMember[]> {
@@ -35,7 +37,7 @@ export class PeopleService {
 
   /** A new staff member from the staff pages or API; it becomes a line on the 事務局's registration desk. */
   async addStaff(user: CurrentUser, input: StaffInput, origin: RequestOrigin | null = null): Promise<StaffMember> {
-    return this.dataSource.transaction((manager) => this.addStaffIn(manager, user, input, origin));
+    return this.transactions.run((manager) => this.addStaffIn(manager, user, input, origin));
   }
 
   /** addStaff inside the caller's transaction (a staff-change notice is drafted alongside). */
@@ -60,7 +62,7 @@ export class PeopleService {
     };
     const changed = (Object.keys(details) as Array<keyof typeof details>).filter((key) => (staff[key] ?? null) !== (details[key] ?? null));
     if (changed.length === 0) return staff;
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       // The 入職日 is the office's own record: MCS has nothing to change for it, so the desk gets no line.
       if (changed.every((key) => key === 'joinedOn')) await manager.update(StaffMemberEntity, staff.id, details);
       else await this.updateStaff(manager, staff.id, details, 'staff');
@@ -82,7 +84,7 @@ export class PeopleService {
    * leaving day is the one the clerk chose (YYYY-MM-DD, not in the future), or today.
    */
   async markLeft(user: CurrentUser, id: string, origin: RequestOrigin | null, leftOn?: string | null): Promise<StaffMember> {
-    return this.dataSource.transaction((manager) => this.markLeftIn(manager, user, id, origin, leftOn));
+    return this.transactions.run((manager) => this.markLeftIn(manager, user, id, origin, leftOn));
   }
 
   /** markLeft inside the caller's transaction (a staff-change notice is drafted alongside). */
@@ -150,7 +152,7 @@ export class PeopleService {
   async addPatient(user: CurrentUser, input: PatientInput, origin: RequestOrigin | null = null): Promise<PatientWithFamily> {
     const officeId = requireOffice(user);
     const { patient, family } = checkedPatient(input);
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const saved = await manager.save(manager.create(PatientEntity, { ...patient, officeId }));
       const rows = family.map(({ id: _id, ...f }, position) =>
         manager.create(FamilyContactEntity, { ...f, position, patientId: saved.id }),
@@ -170,7 +172,7 @@ export class PeopleService {
     if (current.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています。変更できません');
     const { patient, family } = checkedPatient(input);
     const known = new Set(current.family.map((f) => f.id));
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.update(PatientEntity, current.id, patient);
       const kept = new Set(family.flatMap((f) => (f.id && known.has(f.id) ? [f.id] : [])));
       const removed = current.family.filter((f) => !kept.has(f.id)).map((f) => f.id);

@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { RenderRequestEntity } from './render-request.entity';
+import { Transactions } from '../common/database/transactions';
 
 /** The render_request table: the only place that reads or writes it. */
 @Injectable()
 export class RenderRequestsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
   async create(networkId: string, formId: string, data: Record<string, unknown>, createdBy: string): Promise<RenderRequestEntity> {
     const repo = this.dataSource.getRepository(RenderRequestEntity);
@@ -26,7 +30,7 @@ export class RenderRequestsRepository {
 
   /** Stores the PDF and marks the render done in one transaction: `store` saves the bytes and returns their sha256. */
   async finish(id: string, store: (manager: EntityManager) => Promise<string>): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const sha256 = await store(manager);
       await manager.update(RenderRequestEntity, id, { status: 'done', pdfSha256: sha256, error: null, finishedAt: new Date() });
       return sha256;

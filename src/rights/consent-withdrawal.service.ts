@@ -20,6 +20,7 @@ import { RightsJobsService } from './rights-jobs.service';
 import { NewWithdrawal, RightsRepository } from './rights.repository';
 import { ConsentWithdrawal } from './rights.types';
 import { WithdrawalInput, parseWithdrawal } from './rights.validation';
+import { Transactions } from '../common/database/transactions';
 
 /** Who recorded a withdrawal the family made themselves, through the link in their copy e-mail. */
 export const FAMILY_BY_LINK = 'ご本人・ご家族（メールのリンク）';
@@ -52,12 +53,13 @@ export class ConsentWithdrawalService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly jobs: RightsJobsService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** 取り下げ of a draft or issued document (and its unsigned corrections): nobody can sign it any more. */
   async withdrawDocument(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<DocumentView> {
     await this.documents.writable(user, id, origin);
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const doc = await this.retirement.withdrawIn(manager, id);
       const corrections = await this.retirement.withdrawCorrectionsIn(manager, id);
       await this.stopUse(manager, [id, ...corrections.map((c) => c.id)]);
@@ -152,7 +154,7 @@ export class ConsentWithdrawalService {
     actor: CurrentUser | null,
     origin: RequestOrigin | null,
   ): Promise<ConsentWithdrawal> {
-    const { saved, outbox } = await this.repository.transaction(async (manager) => {
+    const { saved, outbox } = await this.transactions.run(async (manager) => {
       await this.retirement.revokeIn(manager, doc.id, withdrawal.receivedAt);
       const corrections = await this.retirement.withdrawCorrectionsIn(manager, doc.id);
       await this.stopUse(manager, [doc.id, ...corrections.map((c) => c.id)]);

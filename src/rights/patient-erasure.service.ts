@@ -16,6 +16,7 @@ import { RightsAccessPolicy } from './rights-access.policy';
 import { RightsRepository } from './rights.repository';
 import { Erasure, LegalHold, RIGHTS_KIND_LABELS } from './rights.types';
 import { parseHoldReason } from './rights.validation';
+import { Transactions } from '../common/database/transactions';
 
 /** What the `destroyed` event says (the reason, never whose data it was); its actor is who confirmed it. */
 const DESTROYED_NOTE = { request: '消去（本人・家族の請求による）', retention: '消去（保存期間の満了による）' } as const;
@@ -40,6 +41,7 @@ export class PatientErasureService {
     private readonly pdfs: PdfStoreService,
     private readonly retention: RetentionService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** The patient's erasure, answering their open erasure request; `confirmName` (the web form) must be their name. */
@@ -58,7 +60,7 @@ export class PatientErasureService {
       throw invalid('rightsRequestId', '消去の請求', 'この患者の、対応中の消去の請求を選んでください（請求を記録してから消去します）');
     if (input.confirmName !== undefined && (typeof input.confirmName !== 'string' || input.confirmName.trim() !== patient.name))
       throw invalid('confirmName', '確認のための氏名', `確認のため、患者の氏名「${patient.name}」をそのまま入力してください`);
-    const erasure = await this.repository.transaction(async (manager) => {
+    const erasure = await this.transactions.run(async (manager) => {
       const locked = await this.people.lockPatient(manager, patient.id);
       if (!locked || locked.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は既に消去されています');
       const docs = await this.documents.forPatient(patient.officeId, patient.id, manager);
@@ -103,7 +105,7 @@ export class PatientErasureService {
       throw invalid('documentIds', '廃棄する書類', `保存期間を過ぎた書類の一覧にない書類が${notDue.length}件含まれています`);
     const docs = await Promise.all(ids.map((id) => this.documents.byId(id)));
     const patientIds = [...new Set(docs.filter((d) => d.subjectType === 'patient' && d.subjectId).map((d) => d.subjectId!))];
-    return this.repository.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       for (const patientId of patientIds) await this.assertNothingKept(manager, patientId, null);
       await this.eraseDocuments(manager, user, docs, 'retention', null);
       const saved = await this.repository.insertErasure(manager, {
@@ -129,7 +131,7 @@ export class PatientErasureService {
     this.access.requireManager(user, '法的保存の設定');
     const reason = parseHoldReason(input.reason);
     if (patient.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は既に消去されています');
-    return this.repository.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       if (await this.repository.activeHold(patient.id, manager))
         throw new DomainError('INVALID_STATE', 'この患者には既に法的保存が設定されています');
       const hold = await this.repository.placeHold(manager, {
@@ -146,7 +148,7 @@ export class PatientErasureService {
   async releaseHold(user: CurrentUser, patientId: string, origin: RequestOrigin | null): Promise<void> {
     const patient = await this.access.patient(user, patientId, origin);
     this.access.requireManager(user, '法的保存の解除');
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       if (!(await this.repository.releaseHold(manager, patient.id, user.id)))
         throw new DomainError('INVALID_STATE', 'この患者には法的保存が設定されていません');
       await this.audit.record({ action: 'legal_hold_released', actor: user, target: { type: 'patient', id: patient.id }, origin }, manager);

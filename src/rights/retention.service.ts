@@ -13,6 +13,7 @@ import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { RightsRepository } from './rights.repository';
 import { RetentionDue } from './rights.types';
+import { Transactions } from '../common/database/transactions';
 
 /** A listed document as the office's pages and the API show it. */
 export interface RetentionItem extends RetentionDue {
@@ -62,6 +63,7 @@ export class RetentionService {
     private readonly offices: OfficesService,
     private readonly users: UsersService,
     private readonly mail: MailService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** What is past retention now, for one office or all. */
@@ -86,7 +88,7 @@ export class RetentionService {
   async scan(): Promise<{ due: number; added: number }> {
     const due = await this.pastRetention();
     const outbox: QueuedMail[] = [];
-    const added = await this.repository.transaction(async (manager) => {
+    const added = await this.transactions.run(async (manager) => {
       const { added } = await this.repository.replaceRetentionDue(manager, due);
       const byOffice = new Map<string, number>();
       for (const item of added) byOffice.set(item.officeId, (byOffice.get(item.officeId) ?? 0) + 1);

@@ -13,6 +13,7 @@ import { RightsAccessPolicy } from './rights-access.policy';
 import { RightsRepository } from './rights.repository';
 import { RIGHTS_KIND_LABELS, RightsRequest, RightsRequestView, RightsStatus } from './rights.types';
 import { RightsRequestInput, dueDate, parseAnswer, parseRightsRequest } from './rights.validation';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Patients' rights requests (開示・訂正・利用停止・消去): recorded with how and when they arrived, due
@@ -30,13 +31,14 @@ export class RightsRequestsService {
     private readonly documents: DocumentsService,
     private readonly people: PeopleService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async record(user: CurrentUser, patientId: string, input: RightsRequestInput, origin: RequestOrigin | null): Promise<RightsRequestView> {
     const patient = await this.access.patient(user, patientId, origin);
     if (patient.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています');
     const parsed = parseRightsRequest(input);
-    const saved = await this.repository.transaction(async (manager) => {
+    const saved = await this.transactions.run(async (manager) => {
       const request = await this.repository.insertRequest(manager, {
         ...parsed,
         officeId: patient.officeId,
@@ -78,7 +80,7 @@ export class RightsRequestsService {
         'INVALID_STATE',
         '消去の請求には、事業所管理者が患者の情報の消去を確定することで回答します（患者のページの「消去の確定」）。応じない場合は理由を添えて拒否してください',
       );
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const answered = await this.repository.answer(manager, request.id, {
         status: outcome,
         answerNote: note,

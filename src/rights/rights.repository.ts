@@ -22,10 +22,6 @@ export type NewWithdrawal = Omit<ConsentWithdrawal, 'id' | 'recordedAt' | 'recei
 export class RightsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   // --- withdrawals (撤回)
 
   insertWithdrawal(manager: EntityManager, withdrawal: NewWithdrawal): Promise<ConsentWithdrawal> {

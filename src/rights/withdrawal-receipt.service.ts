@@ -14,6 +14,7 @@ import { SealRecordsService } from '../signing/seal-records.service';
 import { SealService } from '../signing/seal.service';
 import { RightsRepository } from './rights.repository';
 import { ConsentWithdrawal, WITHDRAWAL_CHANNEL_LABELS } from './rights.types';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * The worker's half of a withdrawal: its one-page 撤回受付票, rendered and sealed through the same path as
@@ -37,6 +38,7 @@ export class WithdrawalReceiptService {
     private readonly seals: SealService,
     private readonly sealRecords: SealRecordsService,
     private readonly mail: MailService,
+    private readonly transactions: Transactions,
   ) {}
 
   async produce(withdrawalId: string): Promise<{ produced: boolean }> {
@@ -53,7 +55,7 @@ export class WithdrawalReceiptService {
       copy: form.custody.copies.length > 0,
     });
     const recipients = await this.sealRecords.patientSideOf(doc);
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       const locked = await this.repository.lockWithdrawal(manager, withdrawal.id);
       if (!locked || locked.receiptSealedAt) return null;
       const sealedSha = await this.pdfs.save(files.sealed, files.pageCount, manager);

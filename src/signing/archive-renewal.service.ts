@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PDFDocument } from 'pdf-lib';
-import { DataSource } from 'typeorm';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SweepReport } from '../common/job-delivery';
 import { formatJst } from '../common/japan-date';
@@ -12,6 +10,7 @@ import { PdfStoreService } from '../rendering/pdf-store.service';
 import { archiveFacts, readSignatures } from './pdf-archive';
 import { SealService } from './seal.service';
 import { SealedFilesRepository } from './sealed-files.repository';
+import { Transactions } from '../common/database/transactions';
 
 /** Renewals per sweep: each asks the OCSP/CRL sources and the authority; the next sweep takes the rest. */
 const PER_SWEEP = 20;
@@ -28,12 +27,12 @@ export class ArchiveRenewalService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly files: SealedFilesRepository,
     private readonly seals: SealService,
     private readonly pdfs: PdfStoreService,
     private readonly exemplars: SealedExemplarsService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async sweep(): Promise<SweepReport> {
@@ -63,7 +62,7 @@ export class ArchiveRenewalService {
     const renewed = await this.seals.renewArchive(pdf);
     const facts = archiveFacts(renewed, readSignatures(renewed));
     const pageCount = (await PDFDocument.load(renewed, { updateMetadata: false })).getPageCount();
-    const done = await this.dataSource.transaction(async (manager) => {
+    const done = await this.transactions.run(async (manager) => {
       const to = await this.pdfs.save(renewed, pageCount, manager);
       if (!(await this.files.markRenewed(manager, sha256, to))) return null;
       await this.files.record(manager, { ...file, sha256: to, verifiableUntil: facts.verifiableUntil });

@@ -18,6 +18,7 @@ import { SigningMailService, newToken } from './signing-mail.service';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
 import { Signer, SigningDocument, SigningRequest } from './signing.types';
+import { Transactions } from '../common/database/transactions';
 
 /** The document being sealed, with its exemplars: the version they were issued from, and whether a 写し is owed. */
 export interface DocumentToSeal extends SigningDocument {
@@ -68,6 +69,7 @@ export class SealRecordsService {
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly sealedFiles: SealedFilesRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   async request(requestId: string): Promise<SigningRequest> {
@@ -91,7 +93,7 @@ export class SealRecordsService {
    * delivered; the request is closed as cancelled.
    */
   async abandon(requestId: string): Promise<void> {
-    await this.repository.transaction((manager) => this.repository.abandon(manager, requestId));
+    await this.transactions.run((manager) => this.repository.abandon(manager, requestId));
   }
 
   /**
@@ -100,7 +102,7 @@ export class SealRecordsService {
    */
   async recordSealed(source: SealSource, files: SealedFiles): Promise<{ sha256: string | null; sealedNow: boolean }> {
     const { request, document } = source;
-    const { sha256, outbox, sealedNow } = await this.repository.transaction(async (manager) => {
+    const { sha256, outbox, sealedNow } = await this.transactions.run(async (manager) => {
       const current = await this.retirement.lock(manager, document.id);
       if (current?.status !== 'issued') {
         await this.repository.abandon(manager, request.id);

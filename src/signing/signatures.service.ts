@@ -14,6 +14,7 @@ import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput, Signer, SigningRequest } from './signing.types';
 import { assertDocumentSignable, assertSignable, assertTurn, validateSignature } from './signing.validation';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Records one signature, by link or in person. The last signature completes the request and queues its
@@ -29,6 +30,7 @@ export class SignaturesService {
     private readonly mail: MailService,
     private readonly jobs: SigningJobsService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async sign(
@@ -41,7 +43,7 @@ export class SignaturesService {
     const signature = validateSignature(role, input);
     const located = await this.repository.findSigner(signerId);
     const documentId = located && (await this.repository.findRequest(located.requestId))?.documentId;
-    const { completed, outbox, requestId, alreadySigned } = await this.repository.transaction(async (manager) => {
+    const { completed, outbox, requestId, alreadySigned } = await this.transactions.run(async (manager) => {
       // The document's row first (as withdrawal and erasure take it): a withdrawal that committed first is
       // seen here, one that comes later waits for this signature and then cancels the request.
       const document = documentId ? await this.retirement.lock(manager, documentId) : null;

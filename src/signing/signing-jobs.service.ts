@@ -10,6 +10,7 @@ import { SigningDueRepository } from './signing-due.repository';
 import { SigningRepository } from './signing.repository';
 import { SigningJob, SigningRequest } from './signing.types';
 import { mayStart } from './signing.validation';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Sealing outlasts a timestamping authority's outage rather than giving up: retries after 2 s, 4 s, …
@@ -33,11 +34,12 @@ export class SigningJobsService {
     private readonly documents: DocumentsService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** The expiry job: an open request past its date expires; the office is told, exactly once. */
   async expire(requestId: string): Promise<boolean> {
-    const result = await this.repository.transaction(async (manager) => {
+    const result = await this.transactions.run(async (manager) => {
       const request = await this.repository.findRequest(requestId, manager);
       if (!request || request.status !== 'open' || request.expiresAt.getTime() > Date.now() + 1000) return null;
       // Two runs of this job (a sweep racing another): the row lock lets one close it; the other changes nothing.
@@ -62,7 +64,7 @@ export class SigningJobsService {
     if (request?.status !== 'open' || request.expiresAt <= now) return false;
     if (!mayStart(request, await this.repository.signersOf(request.id), signer)) return false;
     const document = await this.documents.byId(request.documentId);
-    const outbox = await this.repository.transaction(async (manager) =>
+    const outbox = await this.transactions.run(async (manager) =>
       (await this.due.claimReminder(manager, signer.id, now)) ? this.mailer.sendLink(manager, request, signer, document, 'reminder') : null,
     );
     if (outbox) await this.mail.dispatch([outbox]);

@@ -21,6 +21,7 @@ import {
   lockedError,
   notYourTurn,
 } from './signing.validation';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * The public side of signing: what an e-mailed link opens, its optional 暗証番号, signing and declining
@@ -36,6 +37,7 @@ export class SigningLinksService {
     private readonly audit: AuditService,
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
+    private readonly transactions: Transactions,
   ) {}
 
   /**
@@ -121,7 +123,7 @@ export class SigningLinksService {
     const { signer, request, document } = await this.open(token);
     assertAccess(signer, accessSecret);
     const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       await this.repository.recordDecline(manager, signer.id, text || null, origin);
       if (!(await this.repository.close(manager, request.id, 'declined'))) return [];
       await this.audit.record(

@@ -78,10 +78,6 @@ export class SigningRepository {
     (row) => row.token_hash,
   );
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
   async link(tokenHash: string): Promise<LinkRecord | null> {
     const row = await this.links.find(tokenHash);
     if (!row) return null;

@@ -20,6 +20,7 @@ import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
 import { SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
 import { MAX_ACCESS_CODE_FAILURES, assertSignable, assertTurn, isChecked, mayStart, validateSigners } from './signing.validation';
+import { Transactions } from '../common/database/transactions';
 
 /**
  * Signing requests, as the office makes them: who signs a document, by e-mailed link or in person, in
@@ -38,6 +39,7 @@ export class SigningService {
     private readonly mail: MailService,
     private readonly signatures: SignaturesService,
     private readonly audit: AuditService,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(
@@ -54,7 +56,7 @@ export class SigningService {
     const expiresAt = new Date(Date.now() + this.config.signingLinkDays * 86_400_000);
 
     // Its expiry and reminders need no job now: the sweeper finds them in these rows when they fall due.
-    const { request, outbox } = await this.repository.transaction(async (manager) => {
+    const { request, outbox } = await this.transactions.run(async (manager) => {
       if (await this.repository.openRequestOf(manager, documentId))
         throw new DomainError('INVALID_STATE', 'この書類には進行中の署名依頼があります。取り消してから作り直してください');
       if (await this.repository.unsealedRequestOf(manager, documentId))
@@ -127,7 +129,7 @@ export class SigningService {
     if (signer.status !== 'pending') throw new DomainError('INVALID_STATE', `${signer.name} さんは既に署名または辞退しています`);
     assertTurn(request, await this.repository.signersOf(request.id), signer, 'office');
     const document = await this.documents.byId(request.documentId);
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       // A link locked by wrong 暗証番号 starts afresh with the new one (setLink clears the count): the log says so.
       const locked = (await this.repository.findSigner(signer.id, request.id, manager))!.accessFailures >= MAX_ACCESS_CODE_FAILURES;
       const message = await this.mailer.sendLink(manager, request, signer, document, 'signing-request');
@@ -147,7 +149,7 @@ export class SigningService {
   async cancel(user: CurrentUser, requestId: string, origin: RequestOrigin | null): Promise<SigningRequestView> {
     const request = await this.officeRequest(user, requestId, origin);
     const document = await this.documents.byId(request.documentId);
-    const outbox = await this.repository.transaction(async (manager) => {
+    const outbox = await this.transactions.run(async (manager) => {
       if (!(await this.repository.close(manager, request.id, 'cancelled')))
         throw new DomainError('INVALID_STATE', 'この署名依頼は既に終了しています');
       await this.audit.record(
@@ -167,7 +169,7 @@ export class SigningService {
    */
   async switchToInPerson(user: CurrentUser, requestId: string, signerId: string, origin: RequestOrigin | null): Promise<void> {
     const { request, signer } = await this.officeSigner(user, requestId, signerId, origin);
-    await this.repository.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       if (!(await this.office.switchToInPerson(manager, signer.id, user.id)))
         throw new DomainError('INVALID_STATE', `${signer.name} さんは、メールで署名を待っている方ではありません`);
       await this.audit.record(

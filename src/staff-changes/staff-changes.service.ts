@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CurrentUser } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { NoticeChange, NoticeDraftOutcome, NoticeDraftsService } from '../documents/notice-drafts.service';
 import { PeopleService } from '../people/people.service';
 import { StaffInput, StaffMember } from '../people/people.types';
+import { Transactions } from '../common/database/transactions';
 
 /** A staff change as the office made it, and where its staff-change notice row went (null: the network has none). */
 export interface StaffChangeDone {
@@ -21,13 +21,13 @@ export interface StaffChangeDone {
 @Injectable()
 export class StaffChangesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly people: PeopleService,
     private readonly notices: NoticeDraftsService,
+    private readonly transactions: Transactions,
   ) {}
 
   join(user: CurrentUser, input: StaffInput, origin: RequestOrigin | null): Promise<StaffChangeDone> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const staff = await this.people.addStaffIn(manager, user, input, origin);
       return { staff, notice: await this.noted(manager, user, '新規', staff) };
     });
@@ -35,7 +35,7 @@ export class StaffChangesService {
 
   /** 退職 on the day the clerk chose (today when none): the notice's 削除 row goes on today's draft. */
   leave(user: CurrentUser, id: string, leftOn: string | null | undefined, origin: RequestOrigin | null): Promise<StaffChangeDone> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const staff = await this.people.markLeftIn(manager, user, id, origin, leftOn);
       return { staff, notice: await this.noted(manager, user, '削除', staff) };
     });
