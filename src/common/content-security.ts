@@ -1,5 +1,5 @@
 /**
- * The content-security policies (issue 21). Every page runs only scripts and style sheets from our own origin
+ * The content-security policies. Every page runs only scripts and style sheets from our own origin
  * (/assets): no inline script, event-handler attribute or inline style is ever executed or applied, so markup
  * slipped into a page does nothing. Two looser policies are scoped to where they are needed:
  * - a form's sheet as printed (a preview in an iframe, the signing page's document), whose CSS is inline in the

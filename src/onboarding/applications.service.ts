@@ -179,7 +179,7 @@ export class ApplicationsService {
 
   /**
    * What mails about an application may say: the network, the number and when. Nothing the applicant typed —
-   * the form is public, so its text would be relayed to any address (issue 21); the 事務局 reads it on its page.
+   * the form is public, so its text would be relayed to any address; the 事務局 reads it on its page.
    */
   mailContext(application: Pick<ApplicationEntity, 'networkId' | 'seq' | 'createdAt'>) {
     const network = this.networks.getNetwork(application.networkId);

@@ -4,7 +4,7 @@ import { FieldError } from '../errors/domain-error';
 import { labelOf } from './label';
 
 /**
- * What text may hold, for every request (issue 21). No text anywhere may hold what PostgreSQL cannot store or
+ * What text may hold, for every request. No text anywhere may hold what PostgreSQL cannot store or
  * what no one types: NUL, the other C0 controls but line breaks, DEL, or half a UTF-16 surrogate pair. A field
  * of a request class is one line (no CR or LF either: it may end up in a mail subject, a CSV cell, a header)
  * unless it is declared @MultiLine() (a reason, a note typed in a textarea).

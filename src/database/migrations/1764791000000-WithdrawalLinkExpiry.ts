@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A withdrawal link expires with the download link sent in the same e-mail (issue 21); after that the family
+ * A withdrawal link expires with the download link sent in the same e-mail; after that the family
  * withdraws through their office (by phone, letter or in person). Links sent before get their download link's
  * expiry, else 14 days (DOWNLOAD_LINK_DAYS' default) after they were sent.
  */
