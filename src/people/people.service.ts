@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { ownOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
@@ -9,11 +8,10 @@ import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/validation';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { RegistrationKind, RegistrationSource } from '../registrations/registrations.types';
-import { FamilyContactEntity, PatientEntity } from './patient.entity';
 import { checkedInput } from '../common/validation/field-errors';
 import { CreateStaffDto } from './dto/create-staff.dto';
-import { ERASED_PATIENT_NAME, Patient, PatientInput, PatientWithFamily, StaffChanges, StaffInput, StaffMember } from './people.types';
-import { StaffMemberEntity } from './staff-member.entity';
+import { Patient, PatientInput, PatientWithFamily, StaffChanges, StaffInput, StaffMember } from './people.types';
+import { PeopleRepository } from './people.repository';
 import { Transactions } from '../common/database/transactions';
 
 export type { PatientInput, StaffInput } from './people.types';
@@ -22,17 +20,14 @@ export type { PatientInput, StaffInput } from './people.types';
 @Injectable()
 export class PeopleService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly people: PeopleRepository,
     private readonly audit: AuditService,
     private readonly registrations: RegistrationsService,
     private readonly transactions: Transactions,
   ) {}
 
   listStaff(officeId: string, includeFormer = false): Promise<StaffMember[]> {
-    return this.dataSource.getRepository(StaffMemberEntity).find({
-      where: includeFormer ? { officeId } : { officeId, active: true },
-      order: { createdAt: 'ASC' },
-    });
+    return this.people.listStaff(officeId, includeFormer);
   }
 
   /** A new staff member from the staff pages or API; it becomes a line on the 事務局's registration desk. */
@@ -64,7 +59,7 @@ export class PeopleService {
     if (changed.length === 0) return staff;
     return this.transactions.run(async (manager) => {
       // The 入職日 is the office's own record: MCS has nothing to change for it, so the desk gets no line.
-      if (changed.every((key) => key === 'joinedOn')) await manager.update(StaffMemberEntity, staff.id, details);
+      if (changed.every((key) => key === 'joinedOn')) await this.people.updateStaff(manager, staff.id, details);
       else await this.updateStaff(manager, staff.id, details, 'staff');
       await this.audit.record({ action: 'staff_changed', actor: user, target: { type: 'staff_member', id: staff.id }, origin }, manager);
       return { ...staff, ...details };
@@ -106,23 +101,23 @@ export class PeopleService {
 
   /** The office's patients (not those erased), in the order they were registered. */
   listPatients(officeId: string): Promise<Patient[]> {
-    return this.dataSource.getRepository(PatientEntity).find({ where: { officeId, erasedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    return this.people.listPatients(officeId);
   }
 
   /** Patients by id (any office; callers check tenancy), e.g. to name them in a list of requests. */
   patientsByIds(ids: string[]): Promise<Patient[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.dataSource.getRepository(PatientEntity).findBy({ id: In([...new Set(ids)]) });
+    return this.people.patientsByIds([...new Set(ids)]);
   }
 
   /** The patient's row, locked until the caller's transaction ends (erasure and suspension serialize on it). */
   lockPatient(manager: EntityManager, id: string): Promise<Patient | null> {
-    return manager.getRepository(PatientEntity).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :id', { id }).getOne();
+    return this.people.lockPatient(manager, id);
   }
 
   /** 利用停止, inside the caller's transaction: no new document is made for the patient from now on. */
   async suspendIn(manager: EntityManager, id: string): Promise<void> {
-    await manager.update(PatientEntity, { id, suspendedAt: IsNull() }, { suspendedAt: new Date() });
+    await this.people.suspendPatient(manager, id);
   }
 
   /**
@@ -130,21 +125,13 @@ export class PeopleService {
    * only its id, office and dates (documents and requests still point to it).
    */
   async eraseIn(manager: EntityManager, id: string): Promise<void> {
-    await manager.delete(FamilyContactEntity, { patientId: id });
-    await manager.update(PatientEntity, id, {
-      name: ERASED_PATIENT_NAME,
-      nameKana: null,
-      birthDate: null,
-      address: null,
-      phone: null,
-      erasedAt: new Date(),
-    });
+    await this.people.erasePatient(manager, id);
   }
 
   /** When each of these staff members left (退職), for those who have: retention counts from it. */
   async staffLeftDates(ids: string[]): Promise<Map<string, Date>> {
     if (ids.length === 0) return new Map();
-    const staff = await this.dataSource.getRepository(StaffMemberEntity).findBy({ id: In([...new Set(ids)]) });
+    const staff = await this.people.staffByIds([...new Set(ids)]);
     return new Map(staff.filter((s) => s.leftAt).map((s) => [s.id, s.leftAt!]));
   }
 
@@ -153,13 +140,14 @@ export class PeopleService {
     const officeId = requireOffice(user);
     const { patient, family } = checkedPatient(input);
     return this.transactions.run(async (manager) => {
-      const saved = await manager.save(manager.create(PatientEntity, { ...patient, officeId }));
-      const rows = family.map(({ id: _id, ...f }, position) =>
-        manager.create(FamilyContactEntity, { ...f, position, patientId: saved.id }),
+      const saved = await this.people.insertPatient(
+        manager,
+        officeId,
+        patient,
+        family.map(({ id: _id, ...f }) => f),
       );
-      const members = await manager.save(rows);
       await this.audit.record({ action: 'patient_added', actor: user, target: { type: 'patient', id: saved.id }, origin }, manager);
-      return { ...saved, family: members };
+      return saved;
     });
   }
 
@@ -173,15 +161,9 @@ export class PeopleService {
     const { patient, family } = checkedPatient(input);
     const known = new Set(current.family.map((f) => f.id));
     await this.transactions.run(async (manager) => {
-      await manager.update(PatientEntity, current.id, patient);
       const kept = new Set(family.flatMap((f) => (f.id && known.has(f.id) ? [f.id] : [])));
       const removed = current.family.filter((f) => !kept.has(f.id)).map((f) => f.id);
-      if (removed.length) await manager.delete(FamilyContactEntity, { id: In(removed), patientId: current.id });
-      for (const [position, { id: contactId, ...fields }] of family.entries()) {
-        if (contactId && kept.has(contactId))
-          await manager.update(FamilyContactEntity, { id: contactId, patientId: current.id }, { ...fields, position });
-        else await manager.save(manager.create(FamilyContactEntity, { ...fields, position, patientId: current.id }));
-      }
+      await this.people.updatePatient(manager, current.id, patient, family, kept, removed);
       await this.audit.record({ action: 'patient_changed', actor: user, target: { type: 'patient', id: current.id }, origin }, manager);
     });
     return (await this.findPatientWithFamily(current.id))!;
@@ -204,32 +186,23 @@ export class PeopleService {
 
   /** A staff member by id, whatever the office (callers check tenancy); null for an unknown or malformed id. */
   async findStaff(id: string): Promise<StaffMember | null> {
-    return isUuid(id) ? this.dataSource.getRepository(StaffMemberEntity).findOneBy({ id }) : null;
+    return isUuid(id) ? this.people.findStaff(id) : null;
   }
 
   /** A patient with their family, in the order they were registered; null for an unknown or malformed id. */
   async findPatientWithFamily(id: string): Promise<PatientWithFamily | null> {
-    const patient = isUuid(id) ? await this.dataSource.getRepository(PatientEntity).findOneBy({ id }) : null;
-    if (!patient) return null;
-    const family = await this.dataSource
-      .getRepository(FamilyContactEntity)
-      .find({ where: { patientId: id }, order: { position: 'ASC', createdAt: 'ASC' } });
-    return { ...patient, family };
+    return isUuid(id) ? this.people.findPatientWithFamily(id) : null;
   }
 
   /** The office's manager (管理者) as its roster names them: the first active one registered. */
   managerOf(officeId: string): Promise<StaffMember | null> {
-    return this.dataSource
-      .getRepository(StaffMemberEntity)
-      .findOne({ where: { officeId, isManager: true, active: true }, order: { createdAt: 'ASC' } });
+    return this.people.managerOf(officeId);
   }
 
   /** The active staff of several offices at once, in the order they joined (the 事務局's matrix). */
   activeStaffOf(officeIds: string[]): Promise<StaffMember[]> {
     if (officeIds.length === 0) return Promise.resolve([]);
-    return this.dataSource
-      .getRepository(StaffMemberEntity)
-      .find({ where: { officeId: In(officeIds), active: true }, order: { createdAt: 'ASC' } });
+    return this.people.activeStaffOf(officeIds);
   }
 
   /**
@@ -245,23 +218,22 @@ export class PeopleService {
     // A roster batch or an application comes here without a request: the staff request class checks it.
     await checkedInput(CreateStaffDto, input);
     const staff = { ...staffColumns(input), officeId, active: true };
-    const saved = await manager.save(manager.create(StaffMemberEntity, staff));
+    const saved = await this.people.insertStaff(manager, staff);
     await this.registered(manager, saved, 'add', source);
     return saved;
   }
 
   async updateStaff(manager: EntityManager, staffId: string, changes: StaffChanges, source: RegistrationSource = 'roster'): Promise<void> {
-    await manager.update(StaffMemberEntity, staffId, changes);
-    const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
+    await this.people.updateStaff(manager, staffId, changes);
+    const staff = await this.people.findStaff(staffId, manager);
     if (staff) await this.registered(manager, staff, 'change', source);
   }
 
   /** 退職 inside the caller's transaction: off the roster (and the 事務局's matrix), history kept; a line to delete. False if already left. */
   async markStaffLeft(manager: EntityManager, staffId: string, leftAt: Date, source: RegistrationSource = 'roster'): Promise<boolean> {
     // Only an active member leaves: two clicks at once record one leaving and one desk line.
-    const changed = await manager.update(StaffMemberEntity, { id: staffId, active: true }, { active: false, leftAt });
-    if (!changed.affected) return false;
-    const staff = await manager.findOneBy(StaffMemberEntity, { id: staffId });
+    if (!(await this.people.markStaffLeft(manager, staffId, leftAt))) return false;
+    const staff = await this.people.findStaff(staffId, manager);
     if (staff) await this.registered(manager, staff, 'delete', source);
     return true;
   }
@@ -278,12 +250,7 @@ export class PeopleService {
 
   /** The office's active staff member with this e-mail, matched as a roster matches it: case aside. */
   findActiveStaffByEmail(manager: EntityManager, officeId: string, email: string): Promise<StaffMember | null> {
-    return manager
-      .getRepository(StaffMemberEntity)
-      .createQueryBuilder('s')
-      .where('s.officeId = :officeId AND s.active AND lower(s.email) = lower(:email)', { officeId, email })
-      .orderBy('s.createdAt', 'ASC')
-      .getOne();
+    return this.people.findActiveStaffByEmail(manager, officeId, email);
   }
 }
 
