@@ -19,6 +19,8 @@ import { PasskeysService } from './passkeys.service';
 import { SessionsService } from './sessions.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { UsersRepository } from './users.repository';
+import { OfficesRepository } from './offices.repository';
 
 @Module({
   imports: [NetworksModule, MailModule],
@@ -30,6 +32,8 @@ import { UsersService } from './users.service';
     AuthGuard,
     CsrfGuard,
     AccountsRepository,
+    UsersRepository,
+    OfficesRepository,
     SessionsService,
     LoginStateRepository,
     LoginFailures,

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from './mfa.entities';
+import { SessionEntity } from './session.entity';
 
-/** The accounts feature's raw SQL: the updates that must be atomic (a code used once, however many try at once). */
+/**
+ * Log-in sessions and second factors: their rows, read and written only here. The raw SQL is for the updates
+ * that must be atomic (a code used once, however many try at once).
+ */
 @Injectable()
 export class AccountsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -65,6 +70,94 @@ export class AccountsRepository {
       [userId, kind],
     );
     return rows[0]?.live ? rows[0].value : null;
+  }
+
+  insertSession(manager: EntityManager, row: Pick<SessionEntity, 'id' | 'userId' | 'lastSeenAt' | 'ip' | 'userAgent'>): Promise<unknown> {
+    return manager.insert(SessionEntity, row);
+  }
+
+  findSession(id: string): Promise<SessionEntity | null> {
+    return this.dataSource.getRepository(SessionEntity).findOneBy({ id });
+  }
+
+  async touchSession(id: string, lastSeenAt: Date): Promise<void> {
+    await this.dataSource.getRepository(SessionEntity).update(id, { lastSeenAt });
+  }
+
+  /** Ends one session; with a user, only if it is theirs. Whether one ended. */
+  async deleteSession(id: string, userId?: string): Promise<boolean> {
+    const result = await this.dataSource.getRepository(SessionEntity).delete(userId ? { id, userId } : { id });
+    return Boolean(result.affected);
+  }
+
+  /** Newest first. */
+  sessionsOf(userId: string): Promise<SessionEntity[]> {
+    return this.dataSource.getRepository(SessionEntity).find({ where: { userId }, order: { createdAt: 'DESC' } });
+  }
+
+  totpOf(userId: string): Promise<TotpEntity | null> {
+    return this.dataSource.getRepository(TotpEntity).findOneBy({ userId });
+  }
+
+  hasTotp(userId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return manager.existsBy(TotpEntity, { userId });
+  }
+
+  async putTotp(manager: EntityManager, userId: string, secret: string, lastStep: number): Promise<void> {
+    await manager.upsert(TotpEntity, { userId, secret, lastStep }, ['userId']);
+  }
+
+  /** Whether there was one to remove. */
+  async deleteTotp(manager: EntityManager, userId: string): Promise<boolean> {
+    return Boolean((await manager.delete(TotpEntity, { userId })).affected);
+  }
+
+  /** Oldest first, as the account page lists them. */
+  passkeysOf(userId: string, manager: EntityManager = this.dataSource.manager): Promise<PasskeyEntity[]> {
+    return manager.find(PasskeyEntity, { where: { userId }, order: { createdAt: 'ASC' } });
+  }
+
+  hasPasskey(userId: string): Promise<boolean> {
+    return this.dataSource.getRepository(PasskeyEntity).existsBy({ userId });
+  }
+
+  passkeyOf(
+    userId: string,
+    where: { id: string } | { credentialId: string },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PasskeyEntity | null> {
+    return manager.findOneBy(PasskeyEntity, { ...where, userId });
+  }
+
+  /** Whether any user registered this credential already. */
+  credentialTaken(manager: EntityManager, credentialId: string): Promise<boolean> {
+    return manager.existsBy(PasskeyEntity, { credentialId });
+  }
+
+  insertPasskey(manager: EntityManager, row: Omit<PasskeyEntity, 'id' | 'createdAt'>): Promise<PasskeyEntity> {
+    return manager.save(manager.create(PasskeyEntity, row));
+  }
+
+  async passkeyUsed(id: string, counter: number): Promise<void> {
+    await this.dataSource.getRepository(PasskeyEntity).update(id, { counter, lastUsedAt: new Date() });
+  }
+
+  /** One passkey, or (no id) all of the user's; how many went. */
+  async deletePasskeys(manager: EntityManager, userId: string, id?: string): Promise<number> {
+    return (await manager.delete(PasskeyEntity, id ? { id, userId } : { userId })).affected ?? 0;
+  }
+
+  /** How many second factors (apps and passkeys) the user still has. */
+  async factorCount(manager: EntityManager, userId: string): Promise<number> {
+    return (await manager.countBy(TotpEntity, { userId })) + (await manager.countBy(PasskeyEntity, { userId }));
+  }
+
+  recoveryCodesLeft(userId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    return manager.countBy(RecoveryCodeEntity, { userId, usedAt: IsNull() });
+  }
+
+  async deleteRecoveryCodes(manager: EntityManager, userId: string): Promise<void> {
+    await manager.delete(RecoveryCodeEntity, { userId });
   }
 }
 

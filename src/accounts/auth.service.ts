@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';
@@ -17,6 +15,7 @@ import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './pas
 import { sessionId, SessionsService, toCurrentUser } from './sessions.service';
 import { RelyingParty } from './site';
 import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { Transactions } from '../common/database/transactions';
 
 export { toCurrentUser };
@@ -57,7 +56,7 @@ function mfaTokenInvalid(message = '確認の有効期限が切れました。�
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly failures: LoginFailures,
@@ -199,7 +198,7 @@ export class AuthService {
       throw field('newPassword', '新しいパスワード', '新しいパスワードは、現在のパスワードと違うものにしてください');
     const hash = await hashPassword(next);
     return this.transactions.run(async (tx) => {
-      await tx.update(UserEntity, user.id, { passwordHash: hash, passwordChangedAt: new Date() });
+      await this.users.update(tx, user.id, { passwordHash: hash, passwordChangedAt: new Date() });
       const ended = await this.sessions.endAllOf(user.id, tx, token ? sessionId(token) : null);
       await this.audit.record({ action: 'password_changed', actor: user, origin, detail: { endedSessions: ended } }, tx);
       return ended;
@@ -218,7 +217,7 @@ export class AuthService {
     origin: RequestOrigin,
     deviceTokens: string[],
   ): Promise<LoginResult & { kind: 'session' }> {
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: reserved.userId });
+    const user = await this.users.findById(reserved.userId);
     const actor = user ? { id: user.id, email: user.email } : undefined;
     if (!factor || !user) {
       const left = MFA_TOKEN_TRIES - reserved.tries;
@@ -289,11 +288,6 @@ export class AuthService {
   }
 
   private findWithHash(email: string): Promise<UserEntity | null> {
-    return this.dataSource
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = lower(:email)', { email: email.trim() })
-      .getOne();
+    return this.users.findByEmail(email.trim(), { withPasswordHash: true });
   }
 }

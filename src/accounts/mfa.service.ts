@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
@@ -13,10 +12,9 @@ import { AccountsRepository } from './accounts.repository';
 import { MfaStatus } from './accounts.types';
 import { CurrentUser } from './current-user';
 import { FactorNotices } from './factor-notices';
-import { PasskeyEntity, RecoveryCodeEntity, TotpEntity } from './mfa.entities';
 import { SessionsService } from './sessions.service';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
-import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { Transactions } from '../common/database/transactions';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -45,9 +43,9 @@ export function normaliseRecoveryCode(code: string): string {
 @Injectable()
 export class MfaService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: AccountsRepository,
+    private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly notices: FactorNotices,
@@ -56,14 +54,14 @@ export class MfaService {
 
   async status(userId: string): Promise<MfaStatus> {
     const [user, totp, passkeys, recoveryCodesLeft] = await Promise.all([
-      this.dataSource.getRepository(UserEntity).findOneByOrFail({ id: userId }),
-      this.dataSource.getRepository(TotpEntity).existsBy({ userId }),
-      this.dataSource.getRepository(PasskeyEntity).find({ where: { userId }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(RecoveryCodeEntity).countBy({ userId, usedAt: IsNull() }),
+      this.users.findById(userId),
+      this.repository.hasTotp(userId),
+      this.repository.passkeysOf(userId),
+      this.repository.recoveryCodesLeft(userId),
     ]);
     return {
       required: this.config.mfaRequired,
-      enabled: user.mfaEnabled,
+      enabled: user?.mfaEnabled ?? false,
       totp,
       passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt })),
       recoveryCodesLeft,
@@ -90,9 +88,9 @@ export class MfaService {
     const step = matchTotp(secret, code.replace(/\s/g, ''));
     if (step === null) throw invalidCode('確認コードが正しくありません。アプリに表示されている6桁の数字を入力してください');
     const [recoveryCodes, mail] = await this.transactions.run(async (tx) => {
-      const replaced = await tx.existsBy(TotpEntity, { userId: user.id });
-      await tx.upsert(TotpEntity, { userId: user.id, secret, lastStep: step }, ['userId']);
-      await tx.update(UserEntity, user.id, { mfaEnabled: true });
+      const replaced = await this.repository.hasTotp(user.id, tx);
+      await this.repository.putTotp(tx, user.id, secret, step);
+      await this.users.update(tx, user.id, { mfaEnabled: true });
       await this.audit.record({ action: 'mfa_totp_enrolled', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
       const codes = await this.replaceRecoveryCodes(tx, user.id);
       return [codes, await this.notices.changed(tx, user, replaced ? 'totp_replaced' : 'totp_enrolled')] as const;
@@ -104,8 +102,7 @@ export class MfaService {
 
   async removeTotp(user: CurrentUser, origin: RequestOrigin): Promise<void> {
     const mail = await this.transactions.run(async (tx) => {
-      const removed = await tx.delete(TotpEntity, { userId: user.id });
-      if (!removed.affected) throw new DomainError('NOT_FOUND', '認証アプリは設定されていません');
+      if (!(await this.repository.deleteTotp(tx, user.id))) throw new DomainError('NOT_FOUND', '認証アプリは設定されていません');
       await this.afterFactorRemoved(tx, user);
       await this.audit.record({ action: 'mfa_totp_removed', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
       return this.notices.changed(tx, user, 'totp_removed');
@@ -116,8 +113,8 @@ export class MfaService {
   /** A new set of ten codes; the old ones stop working. */
   async newRecoveryCodes(user: CurrentUser, origin: RequestOrigin): Promise<string[]> {
     const [codes, mail] = await this.transactions.run(async (tx) => {
-      const owner = await tx.findOneByOrFail(UserEntity, { id: user.id });
-      if (!owner.mfaEnabled) throw new DomainError('INVALID_STATE', '回復コードは、認証アプリかパスキーを設定してから発行できます');
+      const owner = await this.users.findById(user.id, tx);
+      if (!owner?.mfaEnabled) throw new DomainError('INVALID_STATE', '回復コードは、認証アプリかパスキーを設定してから発行できます');
       await this.audit.record({ action: 'mfa_recovery_codes_issued', actor: user, origin, target: { type: 'user', id: user.id } }, tx);
       return [await this.replaceRecoveryCodes(tx, user.id), await this.notices.changed(tx, user, 'recovery_codes_issued')] as const;
     });
@@ -127,7 +124,7 @@ export class MfaService {
 
   /** Issues recovery codes in the caller's transaction when the user has none left (a first factor). */
   async recoveryCodesIfNone(tx: EntityManager, userId: string): Promise<string[] | null> {
-    const left = await tx.countBy(RecoveryCodeEntity, { userId, usedAt: IsNull() });
+    const left = await this.repository.recoveryCodesLeft(userId, tx);
     return left > 0 ? null : this.replaceRecoveryCodes(tx, userId);
   }
 
@@ -138,7 +135,7 @@ export class MfaService {
   async checkCode(userId: string, code: string): Promise<SecondFactor | null> {
     const typed = code.replace(/\s/g, '');
     if (/^\d{6}$/.test(typed)) {
-      const totp = await this.dataSource.getRepository(TotpEntity).findOneBy({ userId });
+      const totp = await this.repository.totpOf(userId);
       const step = totp ? matchTotp(totp.secret, typed) : null;
       return step !== null && step > totp!.lastStep && (await this.repository.useTotpStep(userId, step)) ? 'totp' : null;
     }
@@ -153,12 +150,12 @@ export class MfaService {
    */
   async reset(admin: CurrentUser, userId: string, origin: RequestOrigin): Promise<void> {
     await this.transactions.run(async (tx) => {
-      const target = isUUID(userId) ? await tx.findOneBy(UserEntity, { id: userId }) : null;
+      const target = isUUID(userId) ? await this.users.findById(userId, tx) : null;
       if (!target) throw new DomainError('NOT_FOUND', '利用者が見つかりません');
-      const totp = await tx.delete(TotpEntity, { userId });
-      const passkeys = await tx.delete(PasskeyEntity, { userId });
-      await tx.delete(RecoveryCodeEntity, { userId });
-      await tx.update(UserEntity, userId, { mfaEnabled: false });
+      const totp = await this.repository.deleteTotp(tx, userId);
+      const passkeys = await this.repository.deletePasskeys(tx, userId);
+      await this.repository.deleteRecoveryCodes(tx, userId);
+      await this.users.update(tx, userId, { mfaEnabled: false });
       const sessions = await this.sessions.endAllOf(userId, tx);
       await this.audit.record(
         {
@@ -166,7 +163,7 @@ export class MfaService {
           actor: admin,
           origin,
           target: { type: 'user', id: userId },
-          detail: { email: target.email, totp: (totp.affected ?? 0) > 0, passkeys: passkeys.affected ?? 0, endedSessions: sessions },
+          detail: { email: target.email, totp, passkeys, endedSessions: sessions },
         },
         tx,
       );
@@ -175,12 +172,11 @@ export class MfaService {
 
   /** After a factor is removed by its owner: MFA_REQUIRED keeps the last one; none left turns MFA off. */
   async afterFactorRemoved(tx: EntityManager, user: CurrentUser): Promise<void> {
-    const left = (await tx.countBy(TotpEntity, { userId: user.id })) + (await tx.countBy(PasskeyEntity, { userId: user.id }));
-    if (left > 0) return;
+    if ((await this.repository.factorCount(tx, user.id)) > 0) return;
     if (this.config.mfaRequired)
       throw new DomainError('INVALID_STATE', '2段階認証は必須のため、最後の認証方法は削除できません。先に別の方法を追加してください');
-    await tx.update(UserEntity, user.id, { mfaEnabled: false });
-    await tx.delete(RecoveryCodeEntity, { userId: user.id });
+    await this.users.update(tx, user.id, { mfaEnabled: false });
+    await this.repository.deleteRecoveryCodes(tx, user.id);
   }
 
   private async replaceRecoveryCodes(tx: EntityManager, userId: string): Promise<string[]> {

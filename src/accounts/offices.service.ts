@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { NewOffice, Office } from './accounts.types';
 import { CurrentUser } from './current-user';
-import { OfficeEntity } from './office.entity';
+import { OfficesRepository } from './offices.repository';
 
 /** Offices (事業所): the only way other features read them. */
 @Injectable()
 export class OfficesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly offices: OfficesRepository) {}
 
-  find(id: string, manager: EntityManager = this.dataSource.manager): Promise<Office | null> {
-    return manager.findOneBy(OfficeEntity, { id });
+  find(id: string, manager?: EntityManager): Promise<Office | null> {
+    return this.offices.find(id, manager);
   }
 
-  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<Office> {
+  async get(id: string, manager?: EntityManager): Promise<Office> {
     const office = await this.find(id, manager);
     if (!office) throw new DomainError('NOT_FOUND', '事業所が見つかりません');
     return office;
@@ -23,31 +22,28 @@ export class OfficesService {
 
   /** Every office of a network, by name (the 事務局's rows). */
   inNetwork(networkId: string, options: { officeId?: string } = {}): Promise<Office[]> {
-    return this.dataSource
-      .getRepository(OfficeEntity)
-      .find({ where: { networkId, ...(options.officeId ? { id: options.officeId } : {}) }, order: { name: 'ASC' } });
+    return this.offices.list({ networkId, ...(options.officeId ? { id: options.officeId } : {}) });
   }
 
   /** All offices (admin), the network's (事務局), or the user's own. */
   visibleTo(user: CurrentUser): Promise<Office[]> {
-    const offices = this.dataSource.getRepository(OfficeEntity);
-    if (user.role === 'admin') return offices.find({ order: { name: 'ASC' } });
-    if (user.role === 'secretariat') return offices.find({ where: { networkId: user.networkId! }, order: { name: 'ASC' } });
-    return offices.find({ where: { id: user.officeId! } });
+    if (user.role === 'admin') return this.offices.list();
+    if (user.role === 'secretariat') return this.offices.list({ networkId: user.networkId! });
+    return this.offices.list({ id: user.officeId! });
   }
 
   /**
    * The office of the network with this name, compared as people type names: full- and half-width alike,
    * spaces and case ignored (a duplicate application or office).
    */
-  async findByName(networkId: string, name: string, manager: EntityManager = this.dataSource.manager): Promise<Office | null> {
+  async findByName(networkId: string, name: string, manager?: EntityManager): Promise<Office | null> {
     const key = officeNameKey(name);
-    const offices = await manager.find(OfficeEntity, { where: { networkId } });
+    const offices = await this.offices.list({ networkId }, manager);
     return offices.find((o) => officeNameKey(o.name) === key) ?? null;
   }
 
-  create(input: NewOffice, manager: EntityManager = this.dataSource.manager): Promise<Office> {
-    return manager.save(manager.create(OfficeEntity, input));
+  create(input: NewOffice, manager?: EntityManager): Promise<Office> {
+    return this.offices.insert(input, manager);
   }
 }
 

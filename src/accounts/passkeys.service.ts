@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -8,7 +7,6 @@ import type {
   VerifiedRegistrationResponse,
 } from '@simplewebauthn/server';
 import { isUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';
@@ -17,9 +15,8 @@ import { PasskeySummary } from './accounts.types';
 import { CurrentUser } from './current-user';
 import { FactorNotices } from './factor-notices';
 import { MfaService, TOTP_ISSUER } from './mfa.service';
-import { PasskeyEntity } from './mfa.entities';
 import { RelyingParty } from './site';
-import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { Transactions } from '../common/database/transactions';
 
 const CHALLENGE_SECONDS = 5 * 60;
@@ -37,8 +34,8 @@ function refused(message: string): DomainError {
 @Injectable()
 export class PasskeysService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: AccountsRepository,
+    private readonly users: UsersRepository,
     private readonly mfa: MfaService,
     private readonly audit: AuditService,
     private readonly notices: FactorNotices,
@@ -46,7 +43,7 @@ export class PasskeysService {
   ) {}
 
   async registrationOptions(user: CurrentUser, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    const existing = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId: user.id });
+    const existing = await this.repository.passkeysOf(user.id);
     if (existing.length >= MAX_PASSKEYS) throw new DomainError('INVALID_STATE', `パスキーは${MAX_PASSKEYS}個まで登録できます`);
     const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
@@ -89,20 +86,18 @@ export class PasskeysService {
     if (!verified.verified) throw refused('パスキーを確認できませんでした。もう一度お試しください');
     const { credential } = verified.registrationInfo;
     const [added, mail] = await this.transactions.run(async (tx) => {
-      if (await tx.existsBy(PasskeyEntity, { credentialId: credential.id })) throw refused('このパスキーは登録済みです');
-      const count = await tx.countBy(PasskeyEntity, { userId: user.id });
-      const saved = await tx.save(
-        tx.create(PasskeyEntity, {
-          userId: user.id,
-          credentialId: credential.id,
-          publicKey: Buffer.from(credential.publicKey),
-          counter: credential.counter,
-          transports: credential.transports ?? [],
-          name: name?.trim() || `パスキー ${count + 1}`,
-          lastUsedAt: null,
-        }),
-      );
-      await tx.update(UserEntity, user.id, { mfaEnabled: true });
+      if (await this.repository.credentialTaken(tx, credential.id)) throw refused('このパスキーは登録済みです');
+      const count = (await this.repository.passkeysOf(user.id, tx)).length;
+      const saved = await this.repository.insertPasskey(tx, {
+        userId: user.id,
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        name: name?.trim() || `パスキー ${count + 1}`,
+        lastUsedAt: null,
+      });
+      await this.users.update(tx, user.id, { mfaEnabled: true });
       const recoveryCodes = await this.mfa.recoveryCodesIfNone(tx, user.id);
       await this.audit.record(
         { action: 'mfa_passkey_added', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: saved.name } },
@@ -117,9 +112,9 @@ export class PasskeysService {
 
   async remove(user: CurrentUser, id: string, origin: RequestOrigin): Promise<void> {
     const mail = await this.transactions.run(async (tx) => {
-      const passkey = isUUID(id) ? await tx.findOneBy(PasskeyEntity, { id, userId: user.id }) : null;
+      const passkey = isUUID(id) ? await this.repository.passkeyOf(user.id, { id }, tx) : null;
       if (!passkey) throw new DomainError('NOT_FOUND', 'パスキーが見つかりません');
-      await tx.delete(PasskeyEntity, { id });
+      await this.repository.deletePasskeys(tx, user.id, id);
       await this.mfa.afterFactorRemoved(tx, user);
       await this.audit.record(
         { action: 'mfa_passkey_removed', actor: user, origin, target: { type: 'user', id: user.id }, detail: { passkey: passkey.name } },
@@ -132,12 +127,12 @@ export class PasskeysService {
 
   /** Whether the user has a passkey to log in with. */
   async has(userId: string): Promise<boolean> {
-    return this.dataSource.getRepository(PasskeyEntity).existsBy({ userId });
+    return this.repository.hasPasskey(userId);
   }
 
   /** The challenge for a log-in's second step, offering only this user's passkeys. */
   async authenticationOptions(userId: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const passkeys = await this.dataSource.getRepository(PasskeyEntity).findBy({ userId });
+    const passkeys = await this.repository.passkeysOf(userId);
     if (passkeys.length === 0) throw new DomainError('INVALID_STATE', 'パスキーが登録されていません。確認コードを入力してください');
     const { generateAuthenticationOptions } = await webauthn();
     return generateAuthenticationOptions({
@@ -149,7 +144,7 @@ export class PasskeysService {
 
   /** Whether the browser's answer is a signature over this challenge by one of the user's passkeys. */
   async verify(userId: string, response: AuthenticationResponseJSON, challenge: string, rp: RelyingParty): Promise<boolean> {
-    const passkey = await this.dataSource.getRepository(PasskeyEntity).findOneBy({ userId, credentialId: String(response?.id ?? '') });
+    const passkey = await this.repository.passkeyOf(userId, { credentialId: String(response?.id ?? '') });
     if (!passkey) return false;
     try {
       const { verifyAuthenticationResponse } = await webauthn();
@@ -167,9 +162,7 @@ export class PasskeysService {
         requireUserVerification: false,
       });
       if (!result.verified) return false;
-      await this.dataSource
-        .getRepository(PasskeyEntity)
-        .update(passkey.id, { counter: result.authenticationInfo.newCounter, lastUsedAt: new Date() });
+      await this.repository.passkeyUsed(passkey.id, result.authenticationInfo.newCounter);
       return true;
     } catch {
       return false;

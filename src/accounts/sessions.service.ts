@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
@@ -11,8 +10,8 @@ import { AppConfig } from '../config/env';
 import { AccountsRepository } from './accounts.repository';
 import { OwnSession } from './accounts.types';
 import { CurrentUser } from './current-user';
-import { SessionEntity } from './session.entity';
 import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 import { Transactions } from '../common/database/transactions';
 
 /** last_seen_at is written at most this often, not on every request. */
@@ -41,9 +40,9 @@ export interface ResolvedSession {
 @Injectable()
 export class SessionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: AccountsRepository,
+    private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -52,14 +51,14 @@ export class SessionsService {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     await this.transactions.run(async (tx) => {
-      await tx.insert(SessionEntity, {
+      await this.repository.insertSession(tx, {
         id: sessionId(token),
         userId: user.id,
         lastSeenAt: now,
         ip: origin.ip,
         userAgent: origin.userAgent,
       });
-      await tx.update(UserEntity, user.id, { lastLoginAt: now });
+      await this.users.update(tx, user.id, { lastLoginAt: now });
       await this.audit.record({ action: 'login', actor: user, origin, detail: { method } }, tx);
     });
     return token;
@@ -67,25 +66,24 @@ export class SessionsService {
 
   /** The session's user, or null when the token is unknown, idle too long, past its lifetime, or its user stopped. */
   async resolve(token: string): Promise<ResolvedSession | null> {
-    const sessions = this.dataSource.getRepository(SessionEntity);
-    const session = await sessions.findOneBy({ id: sessionId(token) });
+    const session = await this.repository.findSession(sessionId(token));
     if (!session) return null;
     const now = Date.now();
     const idle = now - session.lastSeenAt.getTime() > this.config.sessionIdleMinutes * 60_000;
     const expired = now - session.createdAt.getTime() > this.config.sessionMaxHours * 3_600_000;
-    const user = idle || expired ? null : await this.dataSource.getRepository(UserEntity).findOneBy({ id: session.userId });
+    const user = idle || expired ? null : await this.users.findById(session.userId);
     if (!user || user.disabledAt) {
-      await sessions.delete(session.id);
+      await this.repository.deleteSession(session.id);
       return null;
     }
-    if (now - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await sessions.update(session.id, { lastSeenAt: new Date(now) });
+    if (now - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await this.repository.touchSession(session.id, new Date(now));
     return { user: toCurrentUser(user), enrolmentPending: this.config.mfaRequired && !user.mfaEnabled };
   }
 
   /** The user's own sessions, newest first, this one marked. */
   async listOwn(user: CurrentUser, currentToken: string | null): Promise<OwnSession[]> {
     const current = currentToken ? sessionId(currentToken) : null;
-    const rows = await this.dataSource.getRepository(SessionEntity).find({ where: { userId: user.id }, order: { createdAt: 'DESC' } });
+    const rows = await this.repository.sessionsOf(user.id);
     return rows.map((s) => ({
       id: s.id,
       createdAt: s.createdAt,
@@ -103,14 +101,13 @@ export class SessionsService {
   }
 
   async end(token: string, user: CurrentUser, origin: RequestOrigin): Promise<void> {
-    await this.dataSource.getRepository(SessionEntity).delete({ id: sessionId(token) });
+    await this.repository.deleteSession(sessionId(token));
     await this.audit.record({ action: 'logout', actor: user, origin });
   }
 
   /** Ends one of the user's own sessions (by its id as listed); someone else's is answered as missing. */
   async endOwn(user: CurrentUser, id: string, origin: RequestOrigin): Promise<void> {
-    const result = await this.dataSource.getRepository(SessionEntity).delete({ id, userId: user.id });
-    if (!result.affected) throw new DomainError('NOT_FOUND', 'ログイン中の端末が見つかりません');
+    if (!(await this.repository.deleteSession(id, user.id))) throw new DomainError('NOT_FOUND', 'ログイン中の端末が見つかりません');
     await this.audit.record({ action: 'session_ended', actor: user, origin, target: { type: 'session', id: id.slice(0, 12) } });
   }
 

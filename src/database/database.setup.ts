@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { OfficesRepository } from '../accounts/offices.repository';
 import { OfficesService } from '../accounts/offices.service';
 import { LoadedNetwork } from '../networks/catalogue.loader';
 import { syncNetworks } from '../networks/network-sync.service';
@@ -63,6 +64,6 @@ export async function setUpDatabase(databaseUrl: string, networks: LoadedNetwork
 async function seed(dataSource: DataSource, networks: LoadedNetwork[]): Promise<void> {
   await syncNetworks(dataSource, networks);
   if (!networks.some((n) => n.id === DEMO_OFFICE.networkId)) return;
-  const offices = new OfficesService(dataSource);
+  const offices = new OfficesService(new OfficesRepository(dataSource));
   if (!(await offices.inNetwork(DEMO_OFFICE.networkId)).some((o) => o.name === DEMO_OFFICE.name)) await offices.create(DEMO_OFFICE);
 }
