@@ -3,12 +3,12 @@ import { NetworksModule } from '../networks/networks.module';
 import { CustodyController } from './custody.controller';
 import { CustodyRepository } from './custody.repository';
 import { CustodyService } from './custody.service';
-import { SealedExemplarsService } from './sealed-exemplars.service';
+import { ExemplarsRepository } from './exemplars.repository';
 
 @Module({
   imports: [NetworksModule],
   controllers: [CustodyController],
-  providers: [CustodyService, CustodyRepository, SealedExemplarsService],
-  exports: [CustodyService, SealedExemplarsService],
+  providers: [CustodyService, CustodyRepository, ExemplarsRepository],
+  exports: [CustodyService],
 })
 export class CustodyModule {}

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { coversOffice, requireInTenancy } from '../accounts/tenancy';
 import { AuditService } from '../audit/audit.service';
@@ -9,7 +8,6 @@ import { RequestOrigin } from '../common/request-origin';
 import { CustodyRule } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { ChainCheck, GENESIS_HASH, eventHash, verifyChain } from './custody-chain';
-import { CustodyEventEntity } from './custody-event.entity';
 import { CustodyRepository } from './custody.repository';
 import { HOLDER_SHORT, assertEventFits, assertOccurredAt } from './custody.rules';
 import {
@@ -21,7 +19,7 @@ import {
   ExemplarSheet,
   SubmittedOriginal,
 } from './custody.types';
-import { ExemplarEntity } from './exemplar.entity';
+import { ExemplarsRepository } from './exemplars.repository';
 import { Transactions } from '../common/database/transactions';
 
 /** Which events each side may record. */
@@ -52,10 +50,10 @@ export interface Recorded {
 @Injectable()
 export class CustodyService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly networks: NetworksService,
     private readonly repository: CustodyRepository,
+    private readonly exemplars: ExemplarsRepository,
     private readonly transactions: Transactions,
   ) {}
 
@@ -65,27 +63,25 @@ export class CustodyService {
       ...doc.rule.originals.map((holder) => ({ kind: 'original' as const, holder })),
       ...doc.rule.copies.map((holder) => ({ kind: 'copy' as const, holder })),
     ];
-    const exemplars: ExemplarEntity[] = [];
+    const exemplars: Exemplar[] = [];
     const sheet = doc.sheet ?? 'form';
     const prefix = sheet === 'form' ? `${doc.number}-` : `${doc.number}-R`;
     for (const [index, { kind, holder }] of kinds.entries()) {
-      const exemplar = await manager.save(
-        manager.create(ExemplarEntity, {
-          documentId: doc.documentId,
-          versionId: doc.versionId,
-          networkId: doc.networkId,
-          officeId: doc.officeId,
-          formId: doc.formId,
-          code: `${prefix}${index + 1}`,
-          kind,
-          holder,
-          sheet,
-          state: 'issued',
-          pdfSha256: null,
-          printRequestedAt: null,
-          printError: null,
-        }),
-      );
+      const exemplar = await this.exemplars.insert(manager, {
+        documentId: doc.documentId,
+        versionId: doc.versionId,
+        networkId: doc.networkId,
+        officeId: doc.officeId,
+        formId: doc.formId,
+        code: `${prefix}${index + 1}`,
+        kind,
+        holder,
+        sheet,
+        state: 'issued',
+        pdfSha256: null,
+        printRequestedAt: null,
+        printError: null,
+      });
       await this.append(manager, exemplar, 'issued', actor, new Date(), null);
       exemplars.push(exemplar);
     }
@@ -100,7 +96,7 @@ export class CustodyService {
   }
 
   async findByCode(code: string): Promise<Exemplar | null> {
-    return this.dataSource.getRepository(ExemplarEntity).findOneBy({ code: normalizeCode(code) });
+    return this.exemplars.findByCode(normalizeCode(code));
   }
 
   /**
@@ -124,40 +120,35 @@ export class CustodyService {
 
   forDocuments(documentIds: string[]): Promise<Exemplar[]> {
     if (documentIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.getRepository(ExemplarEntity).find({ where: { documentId: In(documentIds) }, order: { code: 'ASC' } });
+    return this.exemplars.ofDocuments(documentIds);
   }
 
   history(exemplarId: string): Promise<CustodyEvent[]> {
-    return this.dataSource.getRepository(CustodyEventEntity).find({ where: { exemplarId }, order: { seq: 'ASC' } });
+    return this.exemplars.events([exemplarId]);
   }
 
   async check(exemplarId: string): Promise<ChainCheck> {
     return verifyChain(await this.history(exemplarId));
   }
 
-  async setPdf(exemplarId: string, sha256: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.update(ExemplarEntity, exemplarId, { pdfSha256: sha256, printError: null });
+  async setPdf(exemplarId: string, sha256: string, manager?: EntityManager): Promise<void> {
+    await this.run(manager, (m) => this.exemplars.update(m, exemplarId, { pdfSha256: sha256, printError: null }));
   }
 
   /** Records, in the caller's transaction, that these exemplars' PDFs are wanted (a failed one is tried again). */
-  async requestPrints(exemplarIds: string[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async requestPrints(exemplarIds: string[], manager?: EntityManager): Promise<void> {
     if (exemplarIds.length === 0) return;
-    await manager.update(ExemplarEntity, { id: In(exemplarIds), pdfSha256: IsNull() }, { printRequestedAt: new Date(), printError: null });
+    await this.run(manager, (m) => this.exemplars.requestPrints(m, exemplarIds));
   }
 
   /** Exemplars whose PDF was asked for and is neither made nor refused, oldest first. */
   printsDue(limit: number): Promise<Array<Pick<Exemplar, 'id' | 'printRequestedAt'>>> {
-    return this.dataSource.getRepository(ExemplarEntity).find({
-      select: { id: true, printRequestedAt: true },
-      // A destroyed exemplar (e.g. erased at the patient's request before it printed) is never printed: not due.
-      where: { printRequestedAt: Not(IsNull()), pdfSha256: IsNull(), printError: IsNull(), state: Not('destroyed') },
-      order: { printRequestedAt: 'ASC' },
-      take: limit,
-    });
+    // A destroyed exemplar (e.g. erased at the patient's request before it printed) is never printed: not due.
+    return this.exemplars.printsDue(limit);
   }
 
   async printFailed(exemplarId: string, error: string): Promise<void> {
-    await this.dataSource.getRepository(ExemplarEntity).update(exemplarId, { printError: error });
+    await this.transactions.run((m) => this.exemplars.update(m, exemplarId, { printError: error }));
   }
 
   /**
@@ -185,17 +176,10 @@ export class CustodyService {
       detail: { attempted: type },
     });
     const work = async (manager: EntityManager): Promise<Recorded> => {
-      const exemplar = await manager
-        .getRepository(ExemplarEntity)
-        .createQueryBuilder('x')
-        .setLock('pessimistic_write')
-        .where('x.id = :id', { id: found.id })
-        .getOneOrFail();
+      const exemplar = await this.exemplars.lock(manager, found.id);
       assertEventFits(exemplar, type);
       if (type === 'received' && exemplar.state === 'received') {
-        const previous = await manager
-          .getRepository(CustodyEventEntity)
-          .findOne({ where: { exemplarId: exemplar.id, type: 'received' }, order: { seq: 'DESC' } });
+        const previous = await this.exemplars.lastEvent(manager, exemplar.id, 'received');
         return {
           exemplar,
           event: previous!,
@@ -239,22 +223,17 @@ export class CustodyService {
     type: CustodyEventType,
     note: string | null,
   ): Promise<CustodyEvent> {
-    const locked = await manager
-      .getRepository(ExemplarEntity)
-      .createQueryBuilder('x')
-      .setLock('pessimistic_write')
-      .where('x.id = :id', { id: exemplar.id })
-      .getOneOrFail();
+    const locked = await this.exemplars.lock(manager, exemplar.id);
     return this.append(manager, locked, type, null, new Date(), note);
   }
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar | null> {
-    return manager.findOneBy(ExemplarEntity, { id });
+  findById(id: string, manager?: EntityManager): Promise<Exemplar | null> {
+    return this.exemplars.findById(id, manager);
   }
 
   /** A document's originals (原本), e.g. to record the paper signature on each. */
-  originalsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
-    return manager.find(ExemplarEntity, { where: { documentId, kind: 'original' }, order: { code: 'ASC' } });
+  originalsOf(documentId: string, manager?: EntityManager): Promise<Exemplar[]> {
+    return this.exemplars.ofDocuments([documentId], { originalsOnly: true }, manager);
   }
 
   /** The 事務局-bound original of each document, with when it was mailed and received (dashboards). */
@@ -264,9 +243,7 @@ export class CustodyService {
 
   /** Each exemplar's events and chain check, read in one query (a document page shows them all). */
   async ledgers(exemplarIds: string[]): Promise<Map<string, ExemplarLedger>> {
-    const events = exemplarIds.length
-      ? await this.dataSource.getRepository(CustodyEventEntity).find({ where: { exemplarId: In(exemplarIds) }, order: { seq: 'ASC' } })
-      : [];
+    const events = exemplarIds.length ? await this.exemplars.events(exemplarIds) : [];
     return new Map(
       exemplarIds.map((id) => {
         const own = events.filter((e) => e.exemplarId === id);
@@ -282,9 +259,8 @@ export class CustodyService {
     actor: CurrentUser | null,
     occurredAt: Date,
     note: string | null,
-  ): Promise<CustodyEventEntity> {
-    const events = manager.getRepository(CustodyEventEntity);
-    const last = await events.findOne({ where: { exemplarId: exemplar.id }, order: { seq: 'DESC' } });
+  ): Promise<CustodyEvent> {
+    const last = await this.exemplars.lastEvent(manager, exemplar.id);
     const fields = {
       exemplarId: exemplar.id,
       seq: (last?.seq ?? 0) + 1,
@@ -295,8 +271,13 @@ export class CustodyService {
       note,
     };
     const prevHash = last?.hash ?? GENESIS_HASH;
-    const event = await events.save(events.create({ ...fields, prevHash, hash: eventHash(prevHash, fields), recordedAt: new Date() }));
-    if (type !== 'archive_renewed') await manager.update(ExemplarEntity, exemplar.id, { state: type }); // not where the sheet is
+    const event = await this.exemplars.insertEvent(manager, {
+      ...fields,
+      prevHash,
+      hash: eventHash(prevHash, fields),
+      recordedAt: new Date(),
+    });
+    if (type !== 'archive_renewed') await this.exemplars.update(manager, exemplar.id, { state: type }); // not where the sheet is
     return event;
   }
 
@@ -307,19 +288,37 @@ export class CustodyService {
    */
   async destroyIn(manager: EntityManager, documentIds: string[], actor: CurrentUser, note: string): Promise<string[]> {
     if (documentIds.length === 0) return [];
-    const exemplars = await manager.find(ExemplarEntity, { where: { documentId: In(documentIds) }, order: { code: 'ASC' } });
+    const exemplars = await this.exemplars.ofDocuments(documentIds, {}, manager);
     const pdfs: string[] = [];
     for (const exemplar of exemplars) {
       if (exemplar.pdfSha256) pdfs.push(exemplar.pdfSha256);
       if (exemplar.state !== 'destroyed') await this.append(manager, exemplar, 'destroyed', actor, new Date(), note);
-      await manager.update(ExemplarEntity, exemplar.id, { pdfSha256: null });
+      await this.exemplars.update(manager, exemplar.id, { pdfSha256: null });
     }
     return [...new Set(pdfs)];
   }
 
   /** The exemplars of a document, read in the caller's transaction (sealing sets their PDF and records on them). */
-  exemplarsOf(documentId: string, manager: EntityManager = this.dataSource.manager): Promise<Exemplar[]> {
-    return manager.find(ExemplarEntity, { where: { documentId } });
+  exemplarsOf(documentId: string, manager?: EntityManager): Promise<Exemplar[]> {
+    return this.exemplars.ofDocuments([documentId], {}, manager);
+  }
+
+  /**
+   * Every exemplar that held the old sealed file now holds the new one (validation data and a new document
+   * timestamp appended), and its ledger says so; its state (where the sheet is) stays.
+   */
+  async replaceSealedPdf(manager: EntityManager, from: string, to: string, note: string): Promise<Exemplar[]> {
+    const exemplars = await this.exemplars.holdingPdf(manager, from);
+    for (const exemplar of exemplars) {
+      await this.exemplars.update(manager, exemplar.id, { pdfSha256: to });
+      await this.recordBySystem(manager, exemplar, 'archive_renewed', note);
+    }
+    return exemplars;
+  }
+
+  /** Work in the caller's transaction when there is one, else in its own. */
+  private run(manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<void>): Promise<void> {
+    return manager ? work(manager) : this.transactions.run(work);
   }
 }
 

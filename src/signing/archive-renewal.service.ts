@@ -5,7 +5,7 @@ import { SweepReport } from '../common/job-delivery';
 import { formatJst } from '../common/japan-date';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { SealedExemplarsService } from '../custody/sealed-exemplars.service';
+import { CustodyService } from '../custody/custody.service';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 import { archiveFacts, readSignatures } from './pdf-archive';
 import { SealService } from './seal.service';
@@ -30,7 +30,7 @@ export class ArchiveRenewalService {
     private readonly files: SealedFilesRepository,
     private readonly seals: SealService,
     private readonly pdfs: PdfStoreService,
-    private readonly exemplars: SealedExemplarsService,
+    private readonly custody: CustodyService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -67,7 +67,7 @@ export class ArchiveRenewalService {
       if (!(await this.files.markRenewed(manager, sha256, to))) return null;
       await this.files.record(manager, { ...file, sha256: to, verifiableUntil: facts.verifiableUntil });
       const until = facts.verifiableUntil ? formatJst(facts.verifiableUntil) : '不明';
-      const exemplars = await this.exemplars.replaceSealedPdf(
+      const exemplars = await this.custody.replaceSealedPdf(
         manager,
         sha256,
         to,
