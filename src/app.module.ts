@@ -14,6 +14,7 @@ import { DashboardsModule } from './dashboards/dashboards.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { NetworkSyncService } from './networks/network-sync.service';
+import { NetworksRepository } from './networks/networks.repository';
 import { NetworksModule } from './networks/networks.module';
 import { PeopleModule } from './people/people.module';
 import { QueuesModule } from './queues.module';
@@ -53,6 +54,7 @@ import { StaffChangesModule } from './staff-changes/staff-changes.module';
   ],
   providers: [
     NetworkSyncService,
+    NetworksRepository,
     { provide: APP_FILTER, useClass: DomainErrorFilter },
     // A web page's form shown again on a refused form (ShowFormOnError), before the filter would answer.
     { provide: APP_INTERCEPTOR, useClass: FormPageInterceptor },

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { OfficesRepository } from '../accounts/offices.repository';
 import { OfficesService } from '../accounts/offices.service';
 import { LoadedNetwork } from '../networks/catalogue.loader';
-import { syncNetworks } from '../networks/network-sync.service';
+import { NetworksRepository } from '../networks/networks.repository';
 import { createDataSource } from './data-source';
 
 export const DEMO_OFFICE = {
@@ -62,7 +62,7 @@ export async function setUpDatabase(databaseUrl: string, networks: LoadedNetwork
 }
 
 async function seed(dataSource: DataSource, networks: LoadedNetwork[]): Promise<void> {
-  await syncNetworks(dataSource, networks);
+  await new NetworksRepository(dataSource).upsert(networks);
   if (!networks.some((n) => n.id === DEMO_OFFICE.networkId)) return;
   const offices = new OfficesService(new OfficesRepository(dataSource));
   if (!(await offices.inNetwork(DEMO_OFFICE.networkId)).some((o) => o.name === DEMO_OFFICE.name)) await offices.create(DEMO_OFFICE);
