@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { NewOffice, Office } from './accounts.types';
 import { CurrentUser } from './current-user';
@@ -26,6 +26,12 @@ export class OfficesService {
     return this.dataSource
       .getRepository(OfficeEntity)
       .find({ where: { networkId, ...(options.officeId ? { id: options.officeId } : {}) }, order: { name: 'ASC' } });
+  }
+
+  /** These offices (ids and names for a page's rows). */
+  named(ids: string[]): Promise<Office[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(OfficeEntity).find({ where: { id: In(ids) } });
   }
 
   /** All offices (admin), the network's (事務局), or the user's own. */

@@ -1,0 +1,286 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CELL_STATUSES, CellStatus } from './dashboards.types';
+
+/** The forms a network expects, in column order: every office's forms, and the one pledge every staff member owes. */
+export interface RequiredForms {
+  officeForms: string[];
+  staffForm: string | null;
+}
+
+/** Which requirements a query reads: the database does the filtering, so a page costs the same at any size. */
+export interface RequirementQuery {
+  networkId: string;
+  forms: RequiredForms;
+  /** Mailed before this and not received yet: overdue. */
+  overdueBefore: Date;
+  officeIds?: string[];
+  /** Part of an office's name (full- or half-width as typed) or its id. */
+  officeText?: string;
+  status?: CellStatus;
+  overdueOnly?: boolean;
+  formId?: string;
+}
+
+export interface RequirementRow {
+  officeId: string;
+  officeName: string;
+  formId: string;
+  subjectType: 'office' | 'staff';
+  subjectId: string | null;
+  subjectName: string;
+  status: CellStatus;
+  mailedAt: Date | null;
+  receivedAt: Date | null;
+  overdue: boolean;
+  documentId: string | null;
+  documentNumber: string | null;
+  exemplarCode: string | null;
+}
+
+export interface OfficeTally {
+  officeId: string;
+  officeName: string;
+  total: number;
+  overdue: number;
+  counts: Record<CellStatus, number>;
+}
+
+const STATUS_COLUMNS = CELL_STATUSES;
+
+/**
+ * The 事務局's read model: what every office owes, computed set-based in PostgreSQL (offices × forms and staff ×
+ * pledge, each with its latest document, its original and the original's last mailing and receipt). Pages,
+ * filters and counts are SQL, never a loop over the whole network in memory. Reads only; the tables belong to
+ * accounts, people, documents and custody, which write them.
+ */
+@Injectable()
+export class DashboardsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One page of requirement rows in the matrix's order (office name, form column, staff by registration), and the total. */
+  async requirements(query: RequirementQuery, page: { limit: number; offset: number }): Promise<{ rows: RequirementRow[]; total: number }> {
+    const { sql, params } = this.cells(query);
+    const n = params.length;
+    const rows: Array<RawRow & { total: string }> = await this.dataSource.query(
+      `${sql}
+       SELECT *, count(*) OVER () AS total FROM cell
+        ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')
+        LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, page.limit, page.offset],
+    );
+    return { rows: rows.map(toRow), total: rows.length > 0 ? Number(rows[0].total) : await this.count(query) };
+  }
+
+  /** Every requirement row, in order, a batch at a time (keyset on the order): constant memory for an export of any size. */
+  async *eachRequirement(query: RequirementQuery, batch = 2000): AsyncGenerator<RequirementRow[]> {
+    const { sql, params } = this.cells(query);
+    const n = params.length;
+    let after: [string, string, number, string, string] | null = null;
+    for (;;) {
+      const rows: RawRow[] = await this.dataSource.query(
+        `${sql}
+         SELECT * FROM cell
+          WHERE $${n + 1}::text IS NULL
+             OR (office_name, office_id::text, ord, since_key, coalesce(subject_id::text, ''))
+              > ($${n + 1}::text, $${n + 2}::text, $${n + 3}::int, $${n + 4}::text, $${n + 5}::text)
+          ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')
+          LIMIT $${n + 6}`,
+        [...params, ...(after ?? [null, null, null, null, null]), batch],
+      );
+      if (rows.length === 0) return;
+      yield rows.map(toRow);
+      if (rows.length < batch) return;
+      const last = rows[rows.length - 1];
+      after = [last.office_name, last.office_id, Number(last.ord), last.since_key, last.subject_id ?? ''];
+    }
+  }
+
+  async count(query: RequirementQuery): Promise<number> {
+    const { sql, params } = this.cells(query);
+    const [{ n }] = await this.dataSource.query(`${sql} SELECT count(*) AS n FROM cell`, params);
+    return Number(n);
+  }
+
+  /** Per status, how many requirements of the whole network (or of the filtered offices) are in it; how many offices owe anything. */
+  async networkTally(query: RequirementQuery): Promise<{
+    offices: number;
+    officesOwing: number;
+    officesOverdue: number;
+    counts: Record<CellStatus, number>;
+    overdue: number;
+    total: number;
+  }> {
+    const { sql, params } = this.cells(query);
+    const [row] = await this.dataSource.query(
+      `${sql}, per_office AS (
+         SELECT office_id,
+                count(*) FILTER (WHERE status IN ('missing', 'draft', 'issued', 'signed')) AS owed,
+                count(*) FILTER (WHERE overdue) AS overdue
+           FROM cell GROUP BY office_id)
+       SELECT (SELECT count(*) FROM per_office) AS offices,
+              (SELECT count(*) FROM per_office WHERE owed > 0) AS offices_owing,
+              (SELECT count(*) FROM per_office WHERE overdue > 0) AS offices_overdue,
+              count(*) AS total, count(*) FILTER (WHERE overdue) AS overdue,
+              ${STATUS_COLUMNS.map((s) => `count(*) FILTER (WHERE status = '${s}') AS "${s}"`).join(', ')}
+         FROM cell`,
+      params,
+    );
+    return {
+      offices: Number(row.offices),
+      officesOwing: Number(row.offices_owing),
+      officesOverdue: Number(row.offices_overdue),
+      total: Number(row.total),
+      overdue: Number(row.overdue),
+      counts: Object.fromEntries(STATUS_COLUMNS.map((s) => [s, Number(row[s])])) as Record<CellStatus, number>,
+    };
+  }
+
+  /**
+   * One page of offices (by name) with their tallies; the filters keep an office when any of its requirements
+   * matches (a status, overdue, a form), and its name matches the text.
+   */
+  async officePage(query: RequirementQuery, page: { limit: number; offset: number }): Promise<{ offices: OfficeTally[]; total: number }> {
+    const { sql, params } = this.cells(query);
+    const n = params.length;
+    const rows: Array<Record<string, string>> = await this.dataSource.query(
+      `${sql}
+       SELECT office_id, office_name, count(*) AS total, count(*) FILTER (WHERE overdue) AS overdue,
+              ${STATUS_COLUMNS.map((s) => `count(*) FILTER (WHERE status = '${s}') AS "${s}"`).join(', ')},
+              count(*) OVER () AS offices
+         FROM cell GROUP BY office_id, office_name
+        ORDER BY office_name, office_id
+        LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...params, page.limit, page.offset],
+    );
+    const total = rows.length > 0 ? Number(rows[0].offices) : 0;
+    return {
+      total,
+      offices: rows.map((r) => ({
+        officeId: r.office_id,
+        officeName: r.office_name,
+        total: Number(r.total),
+        overdue: Number(r.overdue),
+        counts: Object.fromEntries(STATUS_COLUMNS.map((s) => [s, Number(r[s])])) as Record<CellStatus, number>,
+      })),
+    };
+  }
+
+  /** The network's offices by name, for a filter's choice (ids and names only). */
+  officeNames(networkId: string): Promise<Array<{ officeId: string; officeName: string }>> {
+    return this.dataSource.query(`SELECT id AS "officeId", name AS "officeName" FROM office WHERE network_id = $1 ORDER BY name, id`, [
+      networkId,
+    ]);
+  }
+
+  /**
+   * The requirement cells as a CTE named `cell`. Each requirement finds its latest document in use through the
+   * (office, form, subject, created_at) index, the document's original bound for the 事務局, and one pass over
+   * that original's events for its last mailing and receipt.
+   */
+  private cells(query: RequirementQuery): { sql: string; params: unknown[] } {
+    const params: unknown[] = [query.networkId, query.forms.officeForms, query.forms.staffForm, query.overdueBefore];
+    const office: string[] = [];
+    if (query.officeIds) {
+      params.push(query.officeIds);
+      office.push(`o.id = ANY($${params.length}::uuid[])`);
+    }
+    if (query.officeText) {
+      params.push(`%${query.officeText.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      office.push(`(o.name ILIKE $${params.length} ESCAPE '\\' OR o.id::text = $${params.length + 1})`);
+      params.push(query.officeText.trim().toLowerCase());
+    }
+    const cell: string[] = [];
+    if (query.status) {
+      params.push(query.status);
+      cell.push(`status = $${params.length}`);
+    }
+    if (query.overdueOnly) cell.push('overdue');
+    if (query.formId) {
+      params.push(query.formId);
+      cell.push(`form_id = $${params.length}`);
+    }
+    const sql = `WITH off AS (
+        SELECT o.id, o.name FROM office o WHERE o.network_id = $1 ${office.map((w) => `AND ${w}`).join(' ')}
+      ), req AS (
+        SELECT o.id AS office_id, o.name AS office_name, f.form_id, f.ord::int AS ord,
+               'office'::text AS subject_type, NULL::uuid AS subject_id, o.name AS subject_name, NULL::timestamptz AS subject_since
+          FROM off o CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS f(form_id, ord)
+        UNION ALL
+        SELECT o.id, o.name, $3::text, 100000, 'staff', s.id, s.name, s.created_at
+          FROM off o JOIN staff_member s ON s.office_id = o.id AND s.active
+         WHERE $3::text IS NOT NULL
+      ), raw AS (
+        SELECT r.*, d.id AS document_id, d.number AS document_number, d.status AS doc_status,
+               x.code AS exemplar_code, x.state AS original_state, ev.mailed_at, ev.received_at
+          FROM req r
+          LEFT JOIN LATERAL (
+            SELECT d.id, d.number, d.status FROM document d
+             WHERE d.office_id = r.office_id AND d.form_id = r.form_id
+               AND d.subject_id IS NOT DISTINCT FROM r.subject_id
+               AND d.status NOT IN ('withdrawn', 'revoked', 'erased')
+             ORDER BY d.created_at DESC LIMIT 1) d ON true
+          LEFT JOIN LATERAL (
+            SELECT x.id, x.code, x.state FROM exemplar x
+             WHERE x.document_id = d.id AND x.kind = 'original' AND x.holder = 'secretariat'
+             ORDER BY x.created_at DESC LIMIT 1) x ON true
+          LEFT JOIN LATERAL (
+            SELECT max(e.occurred_at) FILTER (WHERE e.type = 'mailed') AS mailed_at,
+                   max(e.occurred_at) FILTER (WHERE e.type = 'received') AS received_at
+              FROM custody_event e WHERE e.exemplar_id = x.id) ev ON x.id IS NOT NULL
+      ), judged AS (
+        SELECT raw.*,
+               CASE WHEN document_id IS NULL THEN 'missing'
+                    WHEN original_state = 'received' THEN 'received'
+                    WHEN original_state = 'mailed' THEN 'in_transit'
+                    WHEN original_state = 'signed_electronically' THEN 'signed_electronically'
+                    WHEN doc_status IN ('signed', 'draft') THEN doc_status
+                    ELSE 'issued' END AS status,
+               coalesce(subject_since, '-infinity'::timestamptz)::text AS since_key
+          FROM raw
+      ), every_cell AS (
+        SELECT judged.*, (status = 'in_transit' AND mailed_at IS NOT NULL AND mailed_at < $4) AS overdue
+          FROM judged
+      ), cell AS (
+        SELECT * FROM every_cell WHERE ${cell.length > 0 ? cell.join(' AND ') : 'true'}
+      )`;
+    return { sql, params };
+  }
+}
+
+interface RawRow {
+  office_id: string;
+  office_name: string;
+  form_id: string;
+  ord: number;
+  subject_type: 'office' | 'staff';
+  subject_id: string | null;
+  subject_name: string;
+  since_key: string;
+  status: CellStatus;
+  mailed_at: Date | null;
+  received_at: Date | null;
+  overdue: boolean;
+  document_id: string | null;
+  document_number: string | null;
+  exemplar_code: string | null;
+}
+
+function toRow(r: RawRow): RequirementRow {
+  return {
+    officeId: r.office_id,
+    officeName: r.office_name,
+    formId: r.form_id,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    subjectName: r.subject_name,
+    status: r.status,
+    mailedAt: r.mailed_at,
+    receivedAt: r.received_at,
+    overdue: r.overdue,
+    documentId: r.document_id,
+    documentNumber: r.document_number,
+    exemplarCode: r.exemplar_code,
+  };
+}
