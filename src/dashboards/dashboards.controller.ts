@@ -34,20 +34,16 @@ export class DashboardsController {
     const filter = filterFrom(query);
     const rowsPage = pageOf(query.page, query.limit, 100);
     const officesPage = pageOf(query.officePage, query.officeLimit, 50);
-    const [summary, page, matrix] = await Promise.all([
-      this.secretariat.summary(network, filter),
-      this.secretariat.page(network, filter, rowsPage),
-      this.grid.matrix(network, filter, officesPage),
-    ]);
-    const { offices, ...grid } = matrix;
+    const read = await this.secretariat.overview(network, filter, rowsPage, officesPage);
+    const { offices, ...grid } = await this.grid.of(network, read.offices, read.officeTotal);
     return {
-      summary,
+      summary: read.summary,
       offices,
-      requirements: page.rows,
-      total: page.total,
+      requirements: read.rows,
+      total: read.total,
       page: rowsPage.page,
       limit: rowsPage.limit,
-      next: rowsPage.offset + page.rows.length < page.total ? rowsPage.page + 1 : null,
+      next: rowsPage.offset + read.rows.length < read.total ? rowsPage.page + 1 : null,
       matrix: { ...grid, page: officesPage.page, limit: officesPage.limit },
     };
   }

@@ -39,6 +39,15 @@ export interface RequirementRow {
   exemplarCode: string | null;
 }
 
+export interface NetworkTally {
+  offices: number;
+  officesOwing: number;
+  officesOverdue: number;
+  total: number;
+  overdue: number;
+  counts: Record<CellStatus, number>;
+}
+
 export interface OfficeTally {
   officeId: string;
   officeName: string;
@@ -71,6 +80,51 @@ export class DashboardsRepository {
       [...params, page.limit, page.offset],
     );
     return { rows: rows.map(toRow), total: rows.length > 0 ? Number(rows[0].total) : await this.count(query) };
+  }
+
+  /**
+   * What a page of the 事務局 shows first, from one evaluation of the requirements: the network's counts, a page of
+   * offices with theirs, and a page of requirement rows with how many match.
+   */
+  async overview(
+    query: RequirementQuery,
+    rows: { limit: number; offset: number },
+    offices: { limit: number; offset: number },
+  ): Promise<{ tally: NetworkTally; offices: OfficeTally[]; officeTotal: number; rows: RequirementRow[]; total: number }> {
+    const { sql, params } = this.cells(query);
+    const n = params.length;
+    const counts = STATUS_COLUMNS.map((s) => `count(*) FILTER (WHERE status = '${s}') AS "${s}"`).join(', ');
+    const [row] = await this.dataSource.query(
+      `${sql}, per_office AS (
+         SELECT office_id, office_name, count(*) AS total, count(*) FILTER (WHERE overdue) AS overdue, ${counts},
+                count(*) FILTER (WHERE status IN ('missing', 'draft', 'issued', 'signed')) AS owed
+           FROM cell GROUP BY office_id, office_name)
+       SELECT (SELECT count(*) FROM per_office) AS offices,
+              (SELECT count(*) FROM per_office WHERE owed > 0) AS offices_owing,
+              (SELECT count(*) FROM per_office WHERE overdue > 0) AS offices_overdue,
+              (SELECT json_agg(p ORDER BY p.office_name, p.office_id) FROM (
+                 SELECT * FROM per_office ORDER BY office_name, office_id LIMIT $${n + 3} OFFSET $${n + 4}) p) AS office_page,
+              (SELECT json_agg(c ORDER BY c.office_name, c.office_id::text, c.ord, c.since_key, coalesce(c.subject_id::text, '')) FROM (
+                 SELECT * FROM cell ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')
+                  LIMIT $${n + 1} OFFSET $${n + 2}) c) AS row_page,
+              count(*) AS total, count(*) FILTER (WHERE overdue) AS overdue, ${counts}
+         FROM cell`,
+      [...params, rows.limit, rows.offset, offices.limit, offices.offset],
+    );
+    return {
+      tally: {
+        offices: Number(row.offices),
+        officesOwing: Number(row.offices_owing),
+        officesOverdue: Number(row.offices_overdue),
+        total: Number(row.total),
+        overdue: Number(row.overdue),
+        counts: statusCounts(row),
+      },
+      officeTotal: Number(row.offices),
+      offices: ((row.office_page ?? []) as Array<Record<string, string>>).map(officeTally),
+      rows: ((row.row_page ?? []) as RawRow[]).map((r) => toRow(r)),
+      total: Number(row.total),
+    };
   }
 
   /** Every requirement row, in order, a batch at a time (keyset on the order): constant memory for an export of any size. */
@@ -211,24 +265,33 @@ export class DashboardsRepository {
         SELECT o.id, o.name, $3::text, 100000, 'staff', s.id, s.name, s.created_at
           FROM off o JOIN staff_member s ON s.office_id = o.id AND s.active
          WHERE $3::text IS NOT NULL
+      ), latest AS (
+        SELECT DISTINCT ON (d.office_id, d.form_id, d.subject_id) d.id, d.number, d.status, d.office_id, d.form_id,
+               coalesce(d.subject_id, '00000000-0000-0000-0000-000000000000') AS subject_key
+          FROM document d
+         WHERE d.network_id = $1 AND d.office_id IN (SELECT id FROM off)
+           AND (d.form_id = ANY($2::text[]) OR d.form_id = $3::text)
+           AND d.status NOT IN ('withdrawn', 'revoked', 'erased')
+         ORDER BY d.office_id, d.form_id, d.subject_id, d.created_at DESC
+      ), original AS (
+        SELECT DISTINCT ON (x.document_id) x.id, x.document_id, x.code, x.state
+          FROM exemplar x JOIN latest l ON l.id = x.document_id
+         WHERE x.network_id = $1 AND x.kind = 'original' AND x.holder = 'secretariat'
+         ORDER BY x.document_id, x.created_at DESC
+      ), journey AS (
+        SELECT e.exemplar_id, max(e.occurred_at) FILTER (WHERE e.type = 'mailed') AS mailed_at,
+               max(e.occurred_at) FILTER (WHERE e.type = 'received') AS received_at
+          FROM custody_event e JOIN original x ON x.id = e.exemplar_id
+         WHERE e.type IN ('mailed', 'received')
+         GROUP BY e.exemplar_id
       ), raw AS (
-        SELECT r.*, d.id AS document_id, d.number AS document_number, d.status AS doc_status,
-               x.code AS exemplar_code, x.state AS original_state, ev.mailed_at, ev.received_at
+        SELECT r.*, l.id AS document_id, l.number AS document_number, l.status AS doc_status,
+               x.code AS exemplar_code, x.state AS original_state, j.mailed_at, j.received_at
           FROM req r
-          LEFT JOIN LATERAL (
-            SELECT d.id, d.number, d.status FROM document d
-             WHERE d.office_id = r.office_id AND d.form_id = r.form_id
-               AND d.subject_id IS NOT DISTINCT FROM r.subject_id
-               AND d.status NOT IN ('withdrawn', 'revoked', 'erased')
-             ORDER BY d.created_at DESC LIMIT 1) d ON true
-          LEFT JOIN LATERAL (
-            SELECT x.id, x.code, x.state FROM exemplar x
-             WHERE x.document_id = d.id AND x.kind = 'original' AND x.holder = 'secretariat'
-             ORDER BY x.created_at DESC LIMIT 1) x ON true
-          LEFT JOIN LATERAL (
-            SELECT max(e.occurred_at) FILTER (WHERE e.type = 'mailed') AS mailed_at,
-                   max(e.occurred_at) FILTER (WHERE e.type = 'received') AS received_at
-              FROM custody_event e WHERE e.exemplar_id = x.id) ev ON x.id IS NOT NULL
+          LEFT JOIN latest l ON l.office_id = r.office_id AND l.form_id = r.form_id
+                            AND l.subject_key = coalesce(r.subject_id, '00000000-0000-0000-0000-000000000000')
+          LEFT JOIN original x ON x.document_id = l.id
+          LEFT JOIN journey j ON j.exemplar_id = x.id
       ), judged AS (
         SELECT raw.*,
                CASE WHEN document_id IS NULL THEN 'missing'
@@ -259,12 +322,31 @@ interface RawRow {
   subject_name: string;
   since_key: string;
   status: CellStatus;
-  mailed_at: Date | null;
-  received_at: Date | null;
+  mailed_at: Date | string | null;
+  received_at: Date | string | null;
   overdue: boolean;
   document_id: string | null;
   document_number: string | null;
   exemplar_code: string | null;
+}
+
+function statusCounts(row: Record<string, unknown>): Record<CellStatus, number> {
+  return Object.fromEntries(STATUS_COLUMNS.map((s) => [s, Number(row[s])])) as Record<CellStatus, number>;
+}
+
+function officeTally(r: Record<string, unknown>): OfficeTally {
+  return {
+    officeId: String(r.office_id),
+    officeName: String(r.office_name),
+    total: Number(r.total),
+    overdue: Number(r.overdue),
+    counts: statusCounts(r),
+  };
+}
+
+/** A timestamp read through json_agg arrives as text. */
+function at(value: Date | string | null): Date | null {
+  return value === null ? null : new Date(value);
 }
 
 function toRow(r: RawRow): RequirementRow {
@@ -276,8 +358,8 @@ function toRow(r: RawRow): RequirementRow {
     subjectId: r.subject_id,
     subjectName: r.subject_name,
     status: r.status,
-    mailedAt: r.mailed_at,
-    receivedAt: r.received_at,
+    mailedAt: at(r.mailed_at),
+    receivedAt: at(r.received_at),
     overdue: r.overdue,
     documentId: r.document_id,
     documentNumber: r.document_number,

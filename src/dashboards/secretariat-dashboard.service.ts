@@ -90,6 +90,24 @@ export class SecretariatDashboardService {
     return { rows: rows.map((r) => requirementOf(r, labels)), total };
   }
 
+  /** A page's first read, one evaluation of the requirements: the counts, a page of offices, a page of requirements. */
+  async overview(
+    networkId: string,
+    filter: RequirementFilter,
+    rows: { limit: number; offset: number },
+    offices: { limit: number; offset: number },
+  ): Promise<{ summary: NetworkSummary; offices: OfficeSummary[]; officeTotal: number; rows: Requirement[]; total: number }> {
+    const labels = this.labels(networkId);
+    const read = await this.repository.overview(this.query(networkId, filter), rows, offices);
+    return {
+      summary: read.tally,
+      offices: read.offices.map((o) => ({ ...o, received: o.counts.received })),
+      officeTotal: read.officeTotal,
+      rows: read.rows.map((r) => requirementOf(r, labels)),
+      total: read.total,
+    };
+  }
+
   /** Every matching requirement, in order, a batch at a time (exports). */
   async *each(networkId: string, filter: RequirementFilter = {}): AsyncGenerator<Requirement[]> {
     const labels = this.labels(networkId);

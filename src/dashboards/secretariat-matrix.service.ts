@@ -91,9 +91,14 @@ export class SecretariatMatrixService {
     filter: RequirementFilter = {},
     page: { limit: number; offset: number } = { limit: MAX_PAGE_SIZE, offset: 0 },
   ): Promise<SecretariatMatrix> {
+    const { offices, total } = await this.requirements.officePage(networkId, filter, page);
+    return this.of(networkId, offices, total);
+  }
+
+  /** The matrix's rows for these offices (a page read by SecretariatDashboardService.overview). */
+  async of(networkId: string, offices: OfficeSummary[], total: number): Promise<SecretariatMatrix> {
     const columns = this.columnsOf(networkId);
     const notice = columns.find((c) => c.kind === 'notice');
-    const { offices, total } = await this.requirements.officePage(networkId, filter, page);
     const officeIds = offices.map((o) => o.officeId);
     const required = Boolean(this.training.ruleOf(networkId)?.required);
     const [rows, notices, counts, untrained] = await Promise.all([

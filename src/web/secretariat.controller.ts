@@ -51,13 +51,13 @@ export class SecretariatController {
     const rowsPage = pageOf(query.page, query.limit, 100);
     const officesPage = pageOf(query.officePage, query.officeLimit, 50);
     const training = this.training.ruleOf(networkId);
-    const [summary, officeNames, requirements, matrix, pending] = await Promise.all([
-      this.dashboard.summary(networkId, filter),
+    const [read, officeNames, pending] = await Promise.all([
+      this.dashboard.overview(networkId, filter, rowsPage, officesPage),
       this.dashboard.officeNames(networkId),
-      this.dashboard.page(networkId, filter, rowsPage),
-      this.grid.matrix(networkId, filter, officesPage),
       this.applications.list(user, 'pending'),
     ]);
+    const { summary, rows: requirements, total: rowsTotal } = read;
+    const matrix = await this.grid.of(networkId, read.offices, read.officeTotal);
     const officeIds = matrix.rows.map((r) => r.officeId);
     const [lastSent, untrained] = await Promise.all([
       this.followUps.lastSent(officeIds),
@@ -95,9 +95,9 @@ export class SecretariatController {
       untrained,
       trainingKinds: training?.kinds.join('・') ?? '',
       pendingApplications: pending.length,
-      rows: requirements.rows.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
-      rowsTotal: requirements.total,
-      rowsPager: pager(rowsPage, requirements.rows.length, requirements.total, (page) => link({ page })),
+      rows: requirements.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
+      rowsTotal,
+      rowsPager: pager(rowsPage, requirements.length, rowsTotal, (page) => link({ page })),
       statuses: CELL_STATUSES.map((value) => ({ value, label: CELL_LABELS[value], selected: value === filter.status })),
       forms: this.grid
         .columnsOf(networkId)
