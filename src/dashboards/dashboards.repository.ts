@@ -16,7 +16,7 @@ export interface RequirementQuery {
   /** Mailed before this and not received yet: overdue. */
   overdueBefore: Date;
   officeIds?: string[];
-  /** Part of an office's name (full- or half-width as typed) or its id. */
+  /** Part of an office's name, or its id. */
   officeText?: string;
   status?: CellStatus;
   overdueOnly?: boolean;
@@ -67,20 +67,6 @@ const STATUS_COLUMNS = CELL_STATUSES;
 @Injectable()
 export class DashboardsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** One page of requirement rows in the matrix's order (office name, form column, staff by registration), and the total. */
-  async requirements(query: RequirementQuery, page: { limit: number; offset: number }): Promise<{ rows: RequirementRow[]; total: number }> {
-    const { sql, params } = this.cells(query);
-    const n = params.length;
-    const rows: Array<RawRow & { total: string }> = await this.dataSource.query(
-      `${sql}
-       SELECT *, count(*) OVER () AS total FROM cell
-        ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')
-        LIMIT $${n + 1} OFFSET $${n + 2}`,
-      [...params, page.limit, page.offset],
-    );
-    return { rows: rows.map(toRow), total: rows.length > 0 ? Number(rows[0].total) : await this.count(query) };
-  }
 
   /**
    * What a page of the 事務局 shows first, from one evaluation of the requirements: the network's counts, a page of
@@ -149,46 +135,6 @@ export class DashboardsRepository {
       const last = rows[rows.length - 1];
       after = [last.office_name, last.office_id, Number(last.ord), last.since_key, last.subject_id ?? ''];
     }
-  }
-
-  async count(query: RequirementQuery): Promise<number> {
-    const { sql, params } = this.cells(query);
-    const [{ n }] = await this.dataSource.query(`${sql} SELECT count(*) AS n FROM cell`, params);
-    return Number(n);
-  }
-
-  /** Per status, how many requirements of the whole network (or of the filtered offices) are in it; how many offices owe anything. */
-  async networkTally(query: RequirementQuery): Promise<{
-    offices: number;
-    officesOwing: number;
-    officesOverdue: number;
-    counts: Record<CellStatus, number>;
-    overdue: number;
-    total: number;
-  }> {
-    const { sql, params } = this.cells(query);
-    const [row] = await this.dataSource.query(
-      `${sql}, per_office AS (
-         SELECT office_id,
-                count(*) FILTER (WHERE status IN ('missing', 'draft', 'issued', 'signed')) AS owed,
-                count(*) FILTER (WHERE overdue) AS overdue
-           FROM cell GROUP BY office_id)
-       SELECT (SELECT count(*) FROM per_office) AS offices,
-              (SELECT count(*) FROM per_office WHERE owed > 0) AS offices_owing,
-              (SELECT count(*) FROM per_office WHERE overdue > 0) AS offices_overdue,
-              count(*) AS total, count(*) FILTER (WHERE overdue) AS overdue,
-              ${STATUS_COLUMNS.map((s) => `count(*) FILTER (WHERE status = '${s}') AS "${s}"`).join(', ')}
-         FROM cell`,
-      params,
-    );
-    return {
-      offices: Number(row.offices),
-      officesOwing: Number(row.offices_owing),
-      officesOverdue: Number(row.offices_overdue),
-      total: Number(row.total),
-      overdue: Number(row.overdue),
-      counts: Object.fromEntries(STATUS_COLUMNS.map((s) => [s, Number(row[s])])) as Record<CellStatus, number>,
-    };
   }
 
   /**

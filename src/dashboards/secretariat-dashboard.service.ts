@@ -79,17 +79,6 @@ export class SecretariatDashboardService {
     return rows;
   }
 
-  /** One page of requirements, and how many match the filter. */
-  async page(
-    networkId: string,
-    filter: RequirementFilter,
-    page: { limit: number; offset: number },
-  ): Promise<{ rows: Requirement[]; total: number }> {
-    const labels = this.labels(networkId);
-    const { rows, total } = await this.repository.requirements(this.query(networkId, filter), page);
-    return { rows: rows.map((r) => requirementOf(r, labels)), total };
-  }
-
   /** A page's first read, one evaluation of the requirements: the counts, a page of offices, a page of requirements. */
   async overview(
     networkId: string,
@@ -132,11 +121,6 @@ export class SecretariatDashboardService {
   ): Promise<{ offices: OfficeSummary[]; total: number }> {
     const { offices, total } = await this.repository.officePage(this.query(networkId, filter), page);
     return { total, offices: offices.map((o) => ({ ...o, received: o.counts.received })) };
-  }
-
-  /** The network's (or the filtered offices') counts, from one aggregate query. */
-  summary(networkId: string, filter: RequirementFilter = {}): Promise<NetworkSummary> {
-    return this.repository.networkTally(this.query(networkId, filter));
   }
 
   /** The network's offices by name (a filter's choice). */
