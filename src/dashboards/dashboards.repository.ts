@@ -113,27 +113,33 @@ export class DashboardsRepository {
     };
   }
 
-  /** Every requirement row, in order, a batch at a time (keyset on the order): constant memory for an export of any size. */
+  /**
+   * Every requirement row, in order, a batch at a time through a server-side cursor: the requirements are
+   * evaluated once, and this process holds one batch at a time, for an export of any size.
+   */
   async *eachRequirement(query: RequirementQuery, batch = 2000): AsyncGenerator<RequirementRow[]> {
     const { sql, params } = this.cells(query);
-    const n = params.length;
-    let after: [string, string, number, string, string] | null = null;
-    for (;;) {
-      const rows: RawRow[] = await this.dataSource.query(
-        `${sql}
-         SELECT * FROM cell
-          WHERE $${n + 1}::text IS NULL
-             OR (office_name, office_id::text, ord, since_key, coalesce(subject_id::text, ''))
-              > ($${n + 1}::text, $${n + 2}::text, $${n + 3}::int, $${n + 4}::text, $${n + 5}::text)
-          ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')
-          LIMIT $${n + 6}`,
-        [...params, ...(after ?? [null, null, null, null, null]), batch],
+    const runner = this.dataSource.createQueryRunner();
+    let finished = false;
+    await runner.connect();
+    try {
+      await runner.query('BEGIN READ ONLY');
+      await runner.query(
+        `DECLARE requirement_rows NO SCROLL CURSOR FOR ${sql}
+         SELECT * FROM cell ORDER BY office_name, office_id::text, ord, since_key, coalesce(subject_id::text, '')`,
+        params,
       );
-      if (rows.length === 0) return;
-      yield rows.map(toRow);
-      if (rows.length < batch) return;
-      const last = rows[rows.length - 1];
-      after = [last.office_name, last.office_id, Number(last.ord), last.since_key, last.subject_id ?? ''];
+      for (;;) {
+        const rows: RawRow[] = await runner.query(`FETCH ${Math.max(1, Math.floor(batch))} FROM requirement_rows`);
+        if (rows.length > 0) yield rows.map((r) => toRow(r));
+        if (rows.length < batch) break;
+      }
+      await runner.query('COMMIT');
+      finished = true;
+    } finally {
+      // A reader that stopped early (a closed download) ends the transaction, and the cursor with it.
+      if (!finished) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
     }
   }
 
