@@ -129,7 +129,7 @@ describe('事務局 matrix: paging, filters, totals, streamed CSV', () => {
     expect(last.matrix.rows[0].cells[1].label).toBe('2名中 0名受領');
   });
 
-  it('streams the CSV in keyset batches: every row once, in the matrix order, whatever the batch size', async () => {
+  it('streams the CSV through a cursor, a batch at a time: every row once, in the matrix order, whatever the batch size', async () => {
     const dashboard = stack.app.get(SecretariatDashboardService);
     const whole = (await jimukyoku.get(`/api/dashboard/secretariat?limit=500`).expect(200)).body;
     const repository = stack.app.get(DashboardsRepository);

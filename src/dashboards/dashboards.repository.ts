@@ -211,10 +211,11 @@ export class DashboardsRepository {
         SELECT o.id, o.name FROM office o WHERE o.network_id = $1 ${office.map((w) => `AND ${w}`).join(' ')}
       ), req AS (
         SELECT o.id AS office_id, o.name AS office_name, f.form_id, f.ord::int AS ord,
-               'office'::text AS subject_type, NULL::uuid AS subject_id, o.name AS subject_name, NULL::timestamptz AS subject_since
+               'office'::text AS subject_type, NULL::uuid AS subject_id, o.name AS subject_name, NULL::timestamptz AS subject_since,
+               '00000000-0000-0000-0000-000000000000'::uuid AS subject_key
           FROM off o CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS f(form_id, ord)
         UNION ALL
-        SELECT o.id, o.name, $3::text, 100000, 'staff', s.id, s.name, s.created_at
+        SELECT o.id, o.name, $3::text, 100000, 'staff', s.id, s.name, s.created_at, s.id
           FROM off o JOIN staff_member s ON s.office_id = o.id AND s.active
          WHERE $3::text IS NOT NULL
       ), latest AS (
@@ -226,22 +227,20 @@ export class DashboardsRepository {
            AND d.status NOT IN ('withdrawn', 'revoked', 'erased')
          ORDER BY d.office_id, d.form_id, d.subject_id, d.created_at DESC
       ), original AS (
-        SELECT DISTINCT ON (x.document_id) x.id, x.document_id, x.code, x.state
+        SELECT x.id, x.document_id, x.code, x.state
           FROM exemplar x JOIN latest l ON l.id = x.document_id
-         WHERE x.network_id = $1 AND x.kind = 'original' AND x.holder = 'secretariat'
-         ORDER BY x.document_id, x.created_at DESC
+         WHERE x.network_id = $1 AND x.kind = 'original' AND x.holder = 'secretariat' AND x.sheet = 'form'
       ), journey AS (
         SELECT e.exemplar_id, max(e.occurred_at) FILTER (WHERE e.type = 'mailed') AS mailed_at,
                max(e.occurred_at) FILTER (WHERE e.type = 'received') AS received_at
-          FROM custody_event e JOIN original x ON x.id = e.exemplar_id
+          FROM custody_event e JOIN original x ON x.id = e.exemplar_id AND x.state IN ('mailed', 'received')
          WHERE e.type IN ('mailed', 'received')
          GROUP BY e.exemplar_id
       ), raw AS (
         SELECT r.*, l.id AS document_id, l.number AS document_number, l.status AS doc_status,
                x.code AS exemplar_code, x.state AS original_state, j.mailed_at, j.received_at
           FROM req r
-          LEFT JOIN latest l ON l.office_id = r.office_id AND l.form_id = r.form_id
-                            AND l.subject_key = coalesce(r.subject_id, '00000000-0000-0000-0000-000000000000')
+          LEFT JOIN latest l ON l.office_id = r.office_id AND l.form_id = r.form_id AND l.subject_key = r.subject_key
           LEFT JOIN original x ON x.document_id = l.id
           LEFT JOIN journey j ON j.exemplar_id = x.id
       ), judged AS (
