@@ -18,6 +18,7 @@ describe('事務局 matrix: paging, filters, totals, streamed CSV', () => {
   let stack: TestStack;
   let jimukyoku: Agent;
   let tag: string;
+  let postedCode: string;
   const offices: Array<{ id: string; name: string }> = [];
 
   beforeAll(async () => {
@@ -42,6 +43,7 @@ describe('事務局 matrix: paging, filters, totals, streamed CSV', () => {
         const original = issued.body.exemplars.find((e: { kind: string }) => e.kind === 'original');
         await api.post(`/api/documents/${doc.body.id}/paper-signature`).expect(201);
         await api.post(`/api/exemplars/${original.code}/events`).send({ type: 'mailed' }).expect(201);
+        postedCode = original.code;
       }
     }
   });
@@ -164,6 +166,15 @@ describe('事務局 matrix: paging, filters, totals, streamed CSV', () => {
     const bad = await jimukyoku.get('/secretariat?limit=9999');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('件数');
+  });
+
+  it('after a receipt, 提出状況へ戻る opens the matrix at the office whose sheet it was', async () => {
+    const page = await jimukyoku.post('/secretariat/receipt').type('form').send({ code: postedCode }).expect(200);
+    expect(page.text).toContain('「受領」として記録しました');
+    expect(page.text).toContain(`<a href="/secretariat?office=${offices[0].id}">提出状況へ戻る</a>`);
+    const matrix = (await jimukyoku.get(`/secretariat?office=${offices[0].id}`).expect(200)).text;
+    expect(matrix.match(/<tr data-office=/g)).toHaveLength(1);
+    expect(matrix).toContain('<span class="state state-received">');
   });
 
   it('the registration desk shows 50 lines a page, oldest first, and counts them all', async () => {

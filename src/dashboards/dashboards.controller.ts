@@ -33,7 +33,7 @@ export class DashboardsController {
     const network = networkFor(user, query.network);
     const filter = filterFrom(query);
     const rowsPage = pageOf(query.page, query.limit, 100);
-    const officesPage = pageOf(query.officePage, query.officeLimit, 50);
+    const officesPage = pageOf(query.officePage, query.officeLimit, 100);
     const read = await this.secretariat.overview(network, filter, rowsPage, officesPage);
     const { offices, ...grid } = await this.grid.of(network, read.offices, read.officeTotal);
     return {

@@ -49,7 +49,7 @@ export class SecretariatController {
     const networkId = user.networkId!;
     const filter = filterFrom(query);
     const rowsPage = pageOf(query.page, query.limit, 100);
-    const officesPage = pageOf(query.officePage, query.officeLimit, 50);
+    const officesPage = pageOf(query.officePage, query.officeLimit, 100);
     const training = this.training.ruleOf(networkId);
     const [read, officeNames, pending] = await Promise.all([
       this.dashboard.overview(networkId, filter, rowsPage, officesPage),
@@ -125,12 +125,13 @@ export class SecretariatController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const code = body.code ?? '';
-    let result: { kind: string; message: string };
+    let result: { kind: string; message: string; officeId?: string };
     let status = 200;
     try {
       if (!code) throw new DomainError('INVALID_REQUEST', '書類番号を入力してください');
       const recorded = await this.custody.record(user, code, 'received', { origin });
-      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message };
+      // Back to the matrix at the office whose sheet this was: its row and lines show the receipt.
+      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message, officeId: recorded.exemplar.officeId };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       status = error.code === 'NOT_FOUND' ? 404 : 422;

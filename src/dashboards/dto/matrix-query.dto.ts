@@ -79,7 +79,7 @@ export class MatrixPageQueryDto extends MatrixQueryDto {
     type: Number,
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
-    default: 50,
+    default: 100,
     description: `Offices (matrix rows) per page (at most ${MAX_PAGE_SIZE})`,
   })
   @Label('事業所の件数')
