@@ -25,6 +25,12 @@ export class OfficesService {
     return this.offices.list({ networkId, ...(options.officeId ? { id: options.officeId } : {}) });
   }
 
+  /** These offices (ids and names for a page's rows). */
+  named(ids: string[]): Promise<Office[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.offices.byIds(ids);
+  }
+
   /** All offices (admin), the network's (事務局), or the user's own. */
   visibleTo(user: CurrentUser): Promise<Office[]> {
     if (user.role === 'admin') return this.offices.list();

@@ -8,15 +8,17 @@ import { SubmittedOriginal } from './custody.types';
 export class CustodyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** For each document, its original bound for the 事務局, with its last mailing and receipt: one query for a whole page. */
+  /** For each document (of one page: a few dozen), its original bound for the 事務局, with its last mailing and receipt in one pass. */
   async submittedOriginals(documentIds: string[]): Promise<SubmittedOriginal[]> {
     if (documentIds.length === 0) return [];
     const rows: Array<{ document_id: string; code: string; state: string; mailed_at: Date | null; received_at: Date | null }> =
       await this.dataSource.query(
-        `SELECT x.document_id, x.code, x.state,
-                (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'mailed') AS mailed_at,
-                (SELECT max(occurred_at) FROM custody_event e WHERE e.exemplar_id = x.id AND e.type = 'received') AS received_at
+        `SELECT x.document_id, x.code, x.state, j.mailed_at, j.received_at
            FROM exemplar x
+           LEFT JOIN LATERAL (
+             SELECT max(e.occurred_at) FILTER (WHERE e.type = 'mailed') AS mailed_at,
+                    max(e.occurred_at) FILTER (WHERE e.type = 'received') AS received_at
+               FROM custody_event e WHERE e.exemplar_id = x.id AND e.type IN ('mailed', 'received')) j ON true
           WHERE x.document_id = ANY($1) AND x.kind = 'original' AND x.holder = 'secretariat'`,
         [documentIds],
       );

@@ -7,6 +7,7 @@ import { PeopleModule } from '../people/people.module';
 import { RegistrationsModule } from '../registrations/registrations.module';
 import { TrainingModule } from '../training/training.module';
 import { DashboardsController } from './dashboards.controller';
+import { DashboardsRepository } from './dashboards.repository';
 import { OfficeDashboardService } from './office-dashboard.service';
 import { SecretariatDashboardService } from './secretariat-dashboard.service';
 import { SecretariatMatrixService } from './secretariat-matrix.service';
@@ -14,7 +15,7 @@ import { SecretariatMatrixService } from './secretariat-matrix.service';
 @Module({
   imports: [AccountsModule, NetworksModule, PeopleModule, DocumentsModule, CustodyModule, RegistrationsModule, TrainingModule],
   controllers: [DashboardsController],
-  providers: [SecretariatDashboardService, SecretariatMatrixService, OfficeDashboardService],
+  providers: [DashboardsRepository, SecretariatDashboardService, SecretariatMatrixService, OfficeDashboardService],
   exports: [SecretariatDashboardService, SecretariatMatrixService, OfficeDashboardService],
 })
 export class DashboardsModule {}

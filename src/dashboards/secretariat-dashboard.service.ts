@@ -1,27 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OfficesService } from '../accounts/offices.service';
 import { todayInJapan } from '../common/japan-date';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { CustodyService } from '../custody/custody.service';
 import { SubmittedOriginal } from '../custody/custody.types';
-import { DocumentsService } from '../documents/documents.service';
 import { LatestDocument } from '../documents/documents.types';
 import { NetworksService } from '../networks/networks.service';
-import { PeopleService } from '../people/people.service';
+import { DashboardsRepository, RequirementQuery, RequirementRow } from './dashboards.repository';
+import { CELL_STATUSES, CellStatus } from './dashboards.types';
 
-export const CELL_STATUSES = ['missing', 'draft', 'issued', 'signed', 'signed_electronically', 'in_transit', 'received'] as const;
-export type CellStatus = (typeof CELL_STATUSES)[number];
-
-export const CELL_LABELS: Record<CellStatus, string> = {
-  missing: '未提出',
-  draft: '作成中',
-  issued: '発行済（未署名）',
-  signed: '署名済（未発送）',
-  signed_electronically: '電子署名済',
-  in_transit: '原本郵送中',
-  received: '受領済',
-};
+export { CELL_LABELS, CELL_STATUSES } from './dashboards.types';
+export type { CellStatus } from './dashboards.types';
 
 /** One thing the secretariat expects from an office: a form about the office, or one staff member's pledge. */
 export interface Requirement {
@@ -41,98 +29,150 @@ export interface Requirement {
 
 export interface RequirementFilter {
   officeId?: string;
+  /** Part of an office's name, or its id. */
+  officeText?: string;
   status?: string;
   overdueOnly?: boolean;
+  /** One form (a column of the matrix). */
+  formId?: string;
 }
+
+/** Per office: how many requirements are in each state. */
+export interface OfficeSummary {
+  officeId: string;
+  officeName: string;
+  total: number;
+  received: number;
+  overdue: number;
+  counts: Record<CellStatus, number>;
+}
+
+/** The whole network at a glance: how many offices owe something, and how many requirements are in each state. */
+export interface NetworkSummary {
+  offices: number;
+  officesOwing: number;
+  officesOverdue: number;
+  total: number;
+  overdue: number;
+  counts: Record<CellStatus, number>;
+}
+
+/** The most rows or offices one page (or one API answer) carries. */
+export const MAX_PAGE_SIZE = 500;
 
 /**
  * The secretariat's matrix: offices of one network × the forms the network requires them to submit, with
- * where each original is. One read per feature for the whole page: offices, staff, documents, originals.
+ * where each original is. Computed, filtered, paged and counted in PostgreSQL (see DashboardsRepository).
  */
 @Injectable()
 export class SecretariatDashboardService {
   constructor(
-    private readonly offices: OfficesService,
-    private readonly people: PeopleService,
-    private readonly documents: DocumentsService,
-    private readonly custody: CustodyService,
+    private readonly repository: DashboardsRepository,
     private readonly networks: NetworksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Every requirement (of one office, usually): for small sets only; pages and exports use page() and each(). */
   async requirements(networkId: string, filter: RequirementFilter = {}): Promise<Requirement[]> {
+    const rows: Requirement[] = [];
+    for await (const batch of this.each(networkId, filter)) rows.push(...batch);
+    return rows;
+  }
+
+  /** A page's first read, one evaluation of the requirements: the counts, a page of offices, a page of requirements. */
+  async overview(
+    networkId: string,
+    filter: RequirementFilter,
+    rows: { limit: number; offset: number },
+    offices: { limit: number; offset: number },
+  ): Promise<{ summary: NetworkSummary; offices: OfficeSummary[]; officeTotal: number; rows: Requirement[]; total: number }> {
+    const labels = this.labels(networkId);
+    const read = await this.repository.overview(this.query(networkId, filter), rows, offices);
+    return {
+      summary: read.tally,
+      offices: read.offices.map((o) => ({ ...o, received: o.counts.received })),
+      officeTotal: read.officeTotal,
+      rows: read.rows.map((r) => requirementOf(r, labels)),
+      total: read.total,
+    };
+  }
+
+  /** Every matching requirement, in order, a batch at a time (exports). */
+  async *each(networkId: string, filter: RequirementFilter = {}): AsyncGenerator<Requirement[]> {
+    const labels = this.labels(networkId);
+    for await (const batch of this.repository.eachRequirement(this.query(networkId, filter)))
+      yield batch.map((r) => requirementOf(r, labels));
+  }
+
+  /** Requirements of these offices only (a page of the matrix). */
+  async ofOffices(networkId: string, officeIds: string[]): Promise<Requirement[]> {
+    if (officeIds.length === 0) return [];
+    const labels = this.labels(networkId);
+    const rows = [];
+    for await (const batch of this.repository.eachRequirement({ ...this.query(networkId, {}), officeIds })) rows.push(...batch);
+    return rows.map((r) => requirementOf(r, labels));
+  }
+
+  /** A page of offices (by name) that have a requirement matching the filter, each with its counts. */
+  async officePage(
+    networkId: string,
+    filter: RequirementFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ offices: OfficeSummary[]; total: number }> {
+    const { offices, total } = await this.repository.officePage(this.query(networkId, filter), page);
+    return { total, offices: offices.map((o) => ({ ...o, received: o.counts.received })) };
+  }
+
+  /** The network's offices by name (a filter's choice). */
+  officeNames(networkId: string): Promise<Array<{ officeId: string; officeName: string }>> {
+    return this.repository.officeNames(networkId);
+  }
+
+  /** The forms the network expects: each office's (its application and pledge), and each staff member's pledge. */
+  requiredForms(networkId: string) {
     const network = this.networks.getNetwork(networkId);
-    // What every office owes once (its application and pledge) and every staff member once (a pledge); a
-    // notice is sent per change, so nobody can owe one.
+    // A notice is sent per change, so nobody can owe one.
     const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat') && f.purpose !== 'notice');
     const officeForms = submitted.filter((f) => f.subject === 'office' || f.subject === 'none');
     const staffForm = submitted.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
-
-    const offices = await this.offices.inNetwork(networkId, { officeId: filter.officeId });
-    const officeIds = offices.map((o) => o.id);
-    if (officeIds.length === 0) return [];
-    const staff = staffForm ? await this.people.activeStaffOf(officeIds) : [];
-    const docs = await this.documents.latestDocuments(
-      officeIds,
-      submitted.map((f) => f.id),
-    );
-    const originals = new Map((await this.custody.submittedOriginals(docs.map((d) => d.id))).map((o) => [o.documentId, o]));
-    const docOf = new Map(docs.map((d) => [`${d.officeId}/${d.formId}/${d.subjectId ?? ''}`, d]));
-    const overdueBefore = Date.now() - this.config.overdueDays * 86_400_000;
-    const cell = (officeId: string, formId: string, subjectId: string | null) => {
-      const doc = docOf.get(`${officeId}/${formId}/${subjectId ?? ''}`);
-      return cellFor(doc, doc && originals.get(doc.id), overdueBefore);
-    };
-
-    const rows: Requirement[] = [];
-    for (const office of offices) {
-      const at = { officeId: office.id, officeName: office.name };
-      for (const form of officeForms) {
-        const subject = { type: 'office' as const, id: null, name: office.name };
-        rows.push({ ...at, formId: form.id, formLabel: `${form.number} ${form.title}`, subject, ...cell(office.id, form.id, null) });
-      }
-      if (!staffForm) continue;
-      for (const member of staff.filter((s) => s.officeId === office.id)) {
-        const subject = { type: 'staff' as const, id: member.id, name: member.name };
-        const formLabel = `${staffForm.number} ${staffForm.title}`;
-        rows.push({ ...at, formId: staffForm.id, formLabel, subject, ...cell(office.id, staffForm.id, member.id) });
-      }
-    }
-    return filterRequirements(rows, filter);
+    return { officeForms, staffForm };
   }
 
-  /** Per office: how many requirements are in each state. */
-  summarize(
-    rows: Requirement[],
-  ): Array<{ officeId: string; officeName: string; total: number; received: number; overdue: number; counts: Record<CellStatus, number> }> {
-    const byOffice = new Map<string, ReturnType<SecretariatDashboardService['summarize']>[number]>();
-    for (const row of rows) {
-      const entry = byOffice.get(row.officeId) ?? {
-        officeId: row.officeId,
-        officeName: row.officeName,
-        total: 0,
-        received: 0,
-        overdue: 0,
-        counts: Object.fromEntries(CELL_STATUSES.map((s) => [s, 0])) as Record<CellStatus, number>,
-      };
-      entry.total++;
-      entry.counts[row.status]++;
-      if (row.status === 'received') entry.received++;
-      if (row.overdue) entry.overdue++;
-      byOffice.set(row.officeId, entry);
-    }
-    return [...byOffice.values()];
+  private labels(networkId: string): Map<string, string> {
+    const { officeForms, staffForm } = this.requiredForms(networkId);
+    return new Map([...officeForms, ...(staffForm ? [staffForm] : [])].map((f) => [f.id, `${f.number} ${f.title}`]));
+  }
+
+  private query(networkId: string, filter: RequirementFilter): RequirementQuery {
+    const { officeForms, staffForm } = this.requiredForms(networkId);
+    return {
+      networkId,
+      forms: { officeForms: officeForms.map((f) => f.id), staffForm: staffForm?.id ?? null },
+      overdueBefore: new Date(Date.now() - this.config.overdueDays * 86_400_000),
+      officeIds: filter.officeId ? [filter.officeId] : undefined,
+      officeText: filter.officeText || undefined,
+      status: (CELL_STATUSES as readonly string[]).includes(filter.status ?? '') ? (filter.status as CellStatus) : undefined,
+      overdueOnly: filter.overdueOnly,
+      formId: filter.formId || undefined,
+    };
   }
 }
 
-/** The rows a filter keeps (the office filter is applied when reading). */
-export function filterRequirements(rows: Requirement[], filter: RequirementFilter): Requirement[] {
-  return rows.filter(
-    (r) =>
-      (!filter.officeId || r.officeId === filter.officeId) &&
-      (!filter.status || r.status === filter.status) &&
-      (!filter.overdueOnly || r.overdue),
-  );
+function requirementOf(r: RequirementRow, labels: Map<string, string>): Requirement {
+  const date = r.status === 'received' ? r.receivedAt : r.status === 'in_transit' ? r.mailedAt : null;
+  return {
+    officeId: r.officeId,
+    officeName: r.officeName,
+    formId: r.formId,
+    formLabel: labels.get(r.formId) ?? r.formId,
+    subject: { type: r.subjectType, id: r.subjectId, name: r.subjectName },
+    status: r.status,
+    date: date ? todayInJapan(date) : null,
+    overdue: r.overdue,
+    documentId: r.documentId,
+    documentNumber: r.documentNumber,
+    exemplarCode: r.exemplarCode,
+  };
 }
 
 /** Where one required form stands: its latest document's state, or its original's journey to the 事務局. */

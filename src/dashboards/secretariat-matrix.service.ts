@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OfficesService } from '../accounts/offices.service';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
@@ -7,7 +6,17 @@ import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { TrainingService } from '../training/training.service';
-import { CELL_LABELS, CELL_STATUSES, CellStatus, Requirement, SecretariatDashboardService, cellFor } from './secretariat-dashboard.service';
+import {
+  CELL_LABELS,
+  CELL_STATUSES,
+  CellStatus,
+  MAX_PAGE_SIZE,
+  OfficeSummary,
+  Requirement,
+  RequirementFilter,
+  SecretariatDashboardService,
+  cellFor,
+} from './secretariat-dashboard.service';
 
 /** A column of the matrix: one required form kind (an office form, every staff member's pledge), or the notices. */
 export interface MatrixColumn {
@@ -41,6 +50,10 @@ export interface MatrixRow {
 export interface SecretariatMatrix {
   columns: MatrixColumn[];
   rows: MatrixRow[];
+  /** Offices matching the filter; rows holds one page of them. */
+  total: number;
+  /** The counts of the offices on the page. */
+  offices: OfficeSummary[];
 }
 
 /**
@@ -52,7 +65,6 @@ export interface SecretariatMatrix {
 export class SecretariatMatrixService {
   constructor(
     private readonly requirements: SecretariatDashboardService,
-    private readonly offices: OfficesService,
     private readonly documents: DocumentsService,
     private readonly custody: CustodyService,
     private readonly networks: NetworksService,
@@ -61,44 +73,65 @@ export class SecretariatMatrixService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async matrix(networkId: string, filter: { officeId?: string } = {}): Promise<SecretariatMatrix> {
+  /** The matrix's columns: each office form, every staff member's pledge, the latest staff-change notice. */
+  columnsOf(networkId: string): MatrixColumn[] {
     const network = this.networks.getNetwork(networkId);
-    const rows = await this.requirements.requirements(networkId, filter);
-    const offices = await this.offices.inNetwork(networkId, filter);
-    const submitted = network.forms.filter((f) => f.custody.originals.includes('secretariat'));
-    const officeForms = submitted.filter((f) => (f.subject === 'office' || f.subject === 'none') && f.purpose !== 'notice');
-    const staffForm = submitted.find((f) => f.subject === 'staff' && f.purpose === 'pledge');
+    const { officeForms, staffForm } = this.requirements.requiredForms(networkId);
     const notice = network.forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
-    const columns: MatrixColumn[] = [
+    return [
       ...officeForms.map((f) => ({ key: f.id, label: `${f.number} ${f.title}`, kind: 'office' as const })),
       ...(staffForm ? [{ key: staffForm.id, label: `${staffForm.number} ${staffForm.title}（従事者全員）`, kind: 'staff' as const }] : []),
       ...(notice ? [{ key: notice.id, label: `${notice.number} ${notice.title}（最新）`, kind: 'notice' as const }] : []),
     ];
-    const officeIds = offices.map((o) => o.id);
-    const notices = await this.latestNotices(officeIds, notice?.id);
-    const [counts, untrained] = await Promise.all([this.registrations.openCounts(networkId), this.training.untrained(networkId, filter)]);
+  }
+
+  /** One page of offices (by name) that match the filter, each with its cells. */
+  async matrix(
+    networkId: string,
+    filter: RequirementFilter = {},
+    page: { limit: number; offset: number } = { limit: MAX_PAGE_SIZE, offset: 0 },
+  ): Promise<SecretariatMatrix> {
+    const { offices, total } = await this.requirements.officePage(networkId, filter, page);
+    return this.of(networkId, offices, total);
+  }
+
+  /** The matrix's rows for these offices (a page read by SecretariatDashboardService.overview). */
+  async of(networkId: string, offices: OfficeSummary[], total: number): Promise<SecretariatMatrix> {
+    const columns = this.columnsOf(networkId);
+    const notice = columns.find((c) => c.kind === 'notice');
+    const officeIds = offices.map((o) => o.officeId);
     const required = Boolean(this.training.ruleOf(networkId)?.required);
+    const [rows, notices, counts, untrained] = await Promise.all([
+      this.requirements.ofOffices(networkId, officeIds),
+      this.latestNotices(officeIds, notice?.key),
+      this.registrations.openCounts(networkId, officeIds),
+      required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve([]),
+    ]);
+    const byOffice = groupBy(rows, (r) => r.officeId);
+    const untrainedBy = groupBy(untrained, (u) => u.officeId);
     return {
       columns,
+      total,
+      offices,
       rows: offices.map((office) => {
-        const own = rows.filter((r) => r.officeId === office.id);
+        const own = byOffice.get(office.officeId) ?? [];
         const cells = columns.map((column) =>
           column.kind === 'office'
             ? officeCell(own.find((r) => r.formId === column.key && r.subject.type === 'office'))
             : column.kind === 'staff'
               ? staffCell(own.filter((r) => r.formId === column.key && r.subject.type === 'staff'))
-              : (notices.get(office.id) ?? noneCell('まだありません')),
+              : (notices.get(office.officeId) ?? noneCell('まだありません')),
         );
-        const count = counts.get(office.id);
+        const count = counts.get(office.officeId);
         return {
-          officeId: office.id,
-          officeName: office.name,
+          officeId: office.officeId,
+          officeName: office.officeName,
           cells,
           owed: own.filter((r) => NOT_SUBMITTED.includes(r.status)).length,
           overdue: own.filter((r) => r.overdue).length,
           openRegistrations: count?.open ?? 0,
           awaitingAnswer: count?.awaitingAnswer ?? 0,
-          untrained: required ? untrained.filter((u) => u.officeId === office.id).length : null,
+          untrained: required ? (untrainedBy.get(office.officeId)?.length ?? 0) : null,
         };
       }),
     };
@@ -146,4 +179,14 @@ function staffCell(rows: Requirement[]): MatrixCell {
 
 function noneCell(label: string): MatrixCell {
   return { status: null, label, date: null, overdue: false, documentId: null };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }

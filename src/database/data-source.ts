@@ -44,6 +44,7 @@ import { SigningOverview1764720000000 } from './migrations/1764720000000-Signing
 import { ArchiveTimestamps1764790000000 } from './migrations/1764790000000-ArchiveTimestamps';
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
+import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -100,6 +101,7 @@ export const MIGRATIONS = [
   ArchiveTimestamps1764790000000,
   WithdrawalLinkExpiry1764791000000,
   LoginWithoutRedis1764813000000,
+  SecretariatAtScale1765400000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
@@ -113,6 +115,9 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsRun: false,
     // Tests provoke failing queries on purpose (e.g. editing the append-only ledger); don't print them.
     logging: process.env.NODE_ENV === 'test' ? false : ['error'],
+    // No JIT: the 事務局's read model has plans whose estimated cost passes jit_above_cost, and compiling them
+    // took longer (about 250 ms) than running them; no query of this service runs long enough to gain from it.
+    extra: { options: '-c jit=off' },
   };
 }
 

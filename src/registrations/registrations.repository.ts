@@ -51,6 +51,24 @@ export class RegistrationsRepository {
   }
 
   /** Lines of a network or an office (or all), oldest first, optionally of one status. */
+  /** A page of lines, oldest first (the desk works them off in order), and how many there are. */
+  linePage(
+    scope: { networkId?: string; officeId?: string },
+    status: LineStatus | undefined,
+    page: { limit: number; offset: number },
+  ): Promise<[RegistrationLineEntity[], number]> {
+    return this.dataSource.getRepository(RegistrationLineEntity).findAndCount({
+      where: {
+        ...(scope.networkId ? { networkId: scope.networkId } : {}),
+        ...(scope.officeId ? { officeId: scope.officeId } : {}),
+        ...(status ? { status } : {}),
+      },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: page.offset,
+      take: page.limit,
+    });
+  }
+
   lines(scope: { networkId?: string; officeId?: string }, status?: LineStatus): Promise<RegistrationLineEntity[]> {
     return this.dataSource.getRepository(RegistrationLineEntity).find({
       where: {
@@ -115,15 +133,15 @@ export class RegistrationsRepository {
   }
 
   /** Per office of the network: open lines, and how many of them wait for the office's answer. */
-  async openCounts(networkId: string): Promise<Map<string, { open: number; awaitingAnswer: number }>> {
+  async openCounts(networkId: string, officeIds?: string[]): Promise<Map<string, { open: number; awaitingAnswer: number }>> {
     const rows: Array<{ officeId: string; open: string; awaiting: string }> = await this.dataSource.query(
       `SELECT l.office_id AS "officeId", count(*) AS open,
               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM registration_question q
                                               WHERE q.line_id = l.id AND q.answered_at IS NULL)) AS awaiting
          FROM registration_line l
-        WHERE l.network_id = $1 AND l.status = 'open'
+        WHERE l.network_id = $1 AND l.status = 'open' AND ($2::uuid[] IS NULL OR l.office_id = ANY($2::uuid[]))
         GROUP BY l.office_id`,
-      [networkId],
+      [networkId, officeIds ?? null],
     );
     return new Map(rows.map((r) => [r.officeId, { open: Number(r.open), awaitingAnswer: Number(r.awaiting) }]));
   }

@@ -94,6 +94,18 @@ export class RegistrationsService {
     return this.views(await this.repository.lines(scope, status), names);
   }
 
+  /** One page of the lines the user may see, oldest first, and how many there are in all. */
+  async page(
+    user: CurrentUser,
+    status: LineStatus | undefined,
+    page: { limit: number; offset: number },
+  ): Promise<{ lines: RegistrationLine[]; total: number }> {
+    const scope = user.role === 'secretariat' ? { networkId: user.networkId! } : isOfficeUser(user) ? { officeId: user.officeId } : {};
+    const [rows, total] = await this.repository.linePage(scope, status, page);
+    const names = new Map((await this.offices.named([...new Set(rows.map((r) => r.officeId))])).map((o) => [o.id, o.name]));
+    return { lines: await this.views(rows, names), total };
+  }
+
   /** One line the user may see (its network's 事務局, its office); anything else is 404, audited. */
   async get(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<RegistrationLine> {
     const line = await this.visible(user, id, origin);
@@ -169,8 +181,8 @@ export class RegistrationsService {
   }
 
   /** Per office of the network: open lines and those waiting for the office's answer (the 事務局's matrix). */
-  openCounts(networkId: string): Promise<Map<string, { open: number; awaitingAnswer: number }>> {
-    return this.repository.openCounts(networkId);
+  openCounts(networkId: string, officeIds?: string[]): Promise<Map<string, { open: number; awaitingAnswer: number }>> {
+    return this.repository.openCounts(networkId, officeIds);
   }
 
   private async visible(

@@ -77,9 +77,11 @@ export class TrainingService {
   }
 
   /** Everyone on an active roster of the network with no attendance recorded, where the network requires training. */
-  async untrained(networkId: string, options: { officeId?: string } = {}): Promise<UntrainedStaff[]> {
+  async untrained(networkId: string, options: { officeId?: string; officeIds?: string[] } = {}): Promise<UntrainedStaff[]> {
     if (!this.ruleOf(networkId)?.required) return [];
-    const offices = await this.offices.inNetwork(networkId, options);
+    const offices = (await this.offices.inNetwork(networkId, { officeId: options.officeId })).filter(
+      (o) => !options.officeIds || options.officeIds.includes(o.id),
+    );
     const names = new Map(offices.map((o) => [o.id, o.name]));
     const staff = await this.people.activeStaffOf(offices.map((o) => o.id));
     const trained = await this.latestOf(offices.map((o) => o.id));

@@ -12,6 +12,9 @@ import { lineView } from './registration-lines.view';
 import { DeskQueryDto, DeskTextFormDto } from './dto/desk-forms.dto';
 import { WebViews } from './web.views';
 
+/** Lines per page of the desk: oldest first, the rest a click away (and counted). */
+const DESK_PAGE_SIZE = 50;
+
 /** The 事務局's registration desk (lines to work off in MCS, questions to offices) and the one-click follow-up. */
 @ApiExcludeController()
 @Roles('secretariat')
@@ -27,12 +30,27 @@ export class SecretariatDeskController {
   @Get('registrations')
   async desk(@User() user: CurrentUser, @Query() query: DeskQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const status = (query.status ?? 'open') as LineStatus | 'all';
-    const lines = await this.registrations.list(user, status === 'all' ? undefined : status);
+    const page = query.page ?? 1;
+    const { lines, total } = await this.registrations.page(user, status === 'all' ? undefined : status, {
+      limit: DESK_PAGE_SIZE,
+      offset: (page - 1) * DESK_PAGE_SIZE,
+    });
+    const pages = Math.max(1, Math.ceil(total / DESK_PAGE_SIZE));
+    const href = (to: number) => `/secretariat/registrations?status=${status}&page=${to}`;
     const tab = (value: string, label: string) => ({ value, label, current: value === status });
     this.views.send(reply, 200, 'desk', {
       title: '登録依頼',
       networkName: this.networks.getNetwork(user.networkId!).name,
       lines: lines.map(lineView),
+      paging: {
+        total,
+        first: lines.length > 0 ? (page - 1) * DESK_PAGE_SIZE + 1 : 0,
+        last: (page - 1) * DESK_PAGE_SIZE + lines.length,
+        page,
+        pages,
+        previous: page > 1 ? href(Math.min(page - 1, pages)) : null,
+        next: page < pages ? href(page + 1) : null,
+      },
       tabs: [tab('open', '未対応'), tab('done', '対応済'), tab('all', 'すべて')],
       status,
       message: query.message ?? null,

@@ -8,13 +8,13 @@ import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { CustodyService } from '../custody/custody.service';
-import { CELL_LABELS, CELL_STATUSES, SecretariatDashboardService, filterRequirements } from '../dashboards/secretariat-dashboard.service';
+import { CELL_LABELS, CELL_STATUSES, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
 import { SecretariatMatrixService } from '../dashboards/secretariat-matrix.service';
 import { FollowUpsService } from '../follow-ups/follow-ups.service';
 import { ApplicationsService } from '../onboarding/applications.service';
 import { TrainingService } from '../training/training.service';
 import { NetworksService } from '../networks/networks.service';
-import { MatrixQueryDto } from '../dashboards/dto/matrix-query.dto';
+import { MatrixPageQueryDto, filterFrom, pageOf } from '../dashboards/dto/matrix-query.dto';
 import { ReceiptFormDto } from './dto/receipt-form.dto';
 import { WebViews } from './web.views';
 
@@ -35,45 +35,79 @@ export class SecretariatController {
     private readonly applications: ApplicationsService,
   ) {}
 
+  /**
+   * First the network's summary, then a page of offices (the matrix) and a page of requirements, each filtered
+   * and counted in the database.
+   */
   @Get()
   async matrix(
     @User() user: CurrentUser,
-    @Query() query: MatrixQueryDto,
+    @Query() query: MatrixPageQueryDto,
     @Query('message') message: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const filter = {
-      officeId: query.office || undefined,
-      status: query.status || undefined,
-      overdueOnly: query.overdue === '1',
-    };
-    const everything = await this.dashboard.requirements(user.networkId!);
-    const rows = filterRequirements(everything, filter);
-    const matrix = await this.grid.matrix(user.networkId!, { officeId: filter.officeId });
-    const lastSent = await this.followUps.lastSent(matrix.rows.map((r) => r.officeId));
-    const training = this.training.ruleOf(user.networkId!);
+    const networkId = user.networkId!;
+    const filter = filterFrom(query);
+    const rowsPage = pageOf(query.page, query.limit, 100);
+    const officesPage = pageOf(query.officePage, query.officeLimit, 100);
+    const training = this.training.ruleOf(networkId);
+    const [read, officeNames, pending] = await Promise.all([
+      this.dashboard.overview(networkId, filter, rowsPage, officesPage),
+      this.dashboard.officeNames(networkId),
+      this.applications.list(user, 'pending'),
+    ]);
+    const { summary, rows: requirements, total: rowsTotal } = read;
+    const matrix = await this.grid.of(networkId, read.offices, read.officeTotal);
+    const officeIds = matrix.rows.map((r) => r.officeId);
+    const [lastSent, untrained] = await Promise.all([
+      this.followUps.lastSent(officeIds),
+      training?.required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve(null),
+    ]);
+    const params = Object.entries(query).filter(([, v]) => (typeof v === 'string' && v) || typeof v === 'number') as [
+      string,
+      string | number,
+    ][];
+    const link = (changes: Record<string, number>) =>
+      '/secretariat?' +
+      new URLSearchParams(
+        [...params.filter(([k]) => !(k in changes)), ...Object.entries(changes)].map(([k, v]) => [k, String(v)]),
+      ).toString();
     this.views.send(reply, 200, 'secretariat', {
       title: '提出状況',
       message: typeof message === 'string' ? message.slice(0, 500) : null,
-      networkName: this.networks.getNetwork(user.networkId!).name,
-      offices: this.dashboard.summarize(everything),
+      networkName: this.networks.getNetwork(networkId).name,
+      summary: {
+        ...summary,
+        states: CELL_STATUSES.map((value) => ({ value, label: CELL_LABELS[value], count: summary.counts[value] })),
+      },
+      offices: officeNames,
       matrix: {
         columns: matrix.columns,
         training: Boolean(training?.required),
+        total: matrix.total,
+        pager: pager(officesPage, matrix.rows.length, matrix.total, (page) => link({ officePage: page })),
         rows: matrix.rows.map((r) => ({
           ...r,
           lastFollowedUp: lastSent.get(r.officeId) ?? null,
           canFollowUp: r.owed + r.overdue + r.awaitingAnswer > 0,
         })),
       },
-      untrained: training?.required ? await this.training.untrained(user.networkId!, { officeId: filter.officeId }) : null,
+      untrained,
       trainingKinds: training?.kinds.join('・') ?? '',
-      pendingApplications: (await this.applications.list(user, 'pending')).length,
-      rows: rows.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
+      pendingApplications: pending.length,
+      rows: requirements.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
+      rowsTotal,
+      rowsPager: pager(rowsPage, requirements.length, rowsTotal, (page) => link({ page })),
       statuses: CELL_STATUSES.map((value) => ({ value, label: CELL_LABELS[value], selected: value === filter.status })),
-      filter: { office: filter.officeId, overdue: filter.overdueOnly },
+      forms: this.grid
+        .columnsOf(networkId)
+        .filter((c) => c.kind !== 'notice')
+        .map((c) => ({ ...c, selected: c.key === filter.formId })),
+      filter: { office: filter.officeId, overdue: filter.overdueOnly, q: filter.officeText ?? '' },
       overdueDays: this.config.overdueDays,
-      query: new URLSearchParams(Object.entries(query).filter(([, v]) => typeof v === 'string' && v) as [string, string][]).toString(),
+      query: new URLSearchParams(
+        params.filter(([k]) => !['page', 'limit', 'officePage', 'officeLimit'].includes(k)).map(([k, v]) => [k, String(v)]),
+      ).toString(),
     });
   }
 
@@ -91,12 +125,13 @@ export class SecretariatController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const code = body.code ?? '';
-    let result: { kind: string; message: string };
+    let result: { kind: string; message: string; officeId?: string };
     let status = 200;
     try {
       if (!code) throw new DomainError('INVALID_REQUEST', '書類番号を入力してください');
       const recorded = await this.custody.record(user, code, 'received', { origin });
-      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message };
+      // Back to the matrix at the office whose sheet this was: its row and lines show the receipt.
+      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message, officeId: recorded.exemplar.officeId };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       status = error.code === 'NOT_FOUND' ? 404 : 422;
@@ -104,4 +139,18 @@ export class SecretariatController {
     }
     this.views.send(reply, status, 'receipt', { title: '原本の受領', result });
   }
+}
+
+/** Where a page of a list is, and the links to its neighbours (null at either end). */
+function pager(at: { page: number; limit: number; offset: number }, shown: number, total: number, href: (page: number) => string) {
+  const pages = Math.max(1, Math.ceil(total / at.limit));
+  return {
+    first: shown > 0 ? at.offset + 1 : 0,
+    last: at.offset + shown,
+    total,
+    page: at.page,
+    pages,
+    previous: at.page > 1 ? href(Math.min(at.page - 1, pages)) : null,
+    next: at.page < pages ? href(at.page + 1) : null,
+  };
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 import { MultiLine } from '../../common/validation/text-rules';
@@ -26,6 +27,14 @@ export class DeskQueryDto {
   @IsString()
   @MaxLength(500)
   message?: string;
+
+  @Label('ページ')
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
+  @IsOptionalText()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
 }
 
 /** A page's one-line message after a redirect (…?message=…). */
