@@ -7,7 +7,9 @@ import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
 import { formatJst } from '../common/japan-date';
+import { EntityManager } from 'typeorm';
 import { MailService } from '../mail/mail.service';
+import { QueuedMail } from '../mail/mail.types';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
 import { FamilyLinksRepository } from './family-links.repository';
@@ -64,8 +66,15 @@ export class SigningLinksService {
 
   /** Checks the 暗証番号 of a signing link (checkAccessCode); five wrong answers lock the link. */
   async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
-    const { signer } = await this.open(token);
-    return this.checkAccessCode(signer, code, origin, lockedError);
+    const { signer, request, document } = await this.open(token);
+    return this.checkAccessCode(signer, code, origin, lockedError, async (manager) => {
+      // The office hears of the lock once (the counter reaches the limit once), with ids and states only.
+      const made = (await this.repository.findRequest(request.id, manager))!;
+      return this.mailer.toOffice(manager, made, document, 'signing-locked', {
+        roleLabel: signer.roleLabel,
+        lockedAt: formatJst(new Date()),
+      });
+    });
   }
 
   /**
@@ -94,17 +103,25 @@ export class SigningLinksService {
    * once get no more tries than guesses sent one by one. Returns a secret that proves this browser passed
    * (kept in its cookie; only its hash is stored).
    */
-  private async checkAccessCode(signer: PinSigner, code: string, origin: RequestOrigin | null, locked: () => DomainError): Promise<string> {
+  private async checkAccessCode(
+    signer: PinSigner,
+    code: string,
+    origin: RequestOrigin | null,
+    locked: () => DomainError,
+    tellOffice?: (manager: EntityManager) => Promise<QueuedMail[]>,
+  ): Promise<string> {
     if (!signer.accessCodeHash) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
     const failures = await this.repository.claimAccessAttempt(signer.id, MAX_ACCESS_CODE_FAILURES);
     if (failures === null) throw locked();
     if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
-      await this.audit.record({
-        action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
-        target: { type: 'signer', id: signer.id },
-        origin,
+      const lockedNow = failures >= MAX_ACCESS_CODE_FAILURES;
+      const outbox = await this.transactions.run(async (manager) => {
+        const action = lockedNow ? 'access_code_locked' : 'access_code_failed';
+        await this.audit.record({ action, target: { type: 'signer', id: signer.id }, origin }, manager);
+        return lockedNow && tellOffice ? tellOffice(manager) : [];
       });
-      if (failures >= MAX_ACCESS_CODE_FAILURES) throw locked();
+      await this.mail.dispatch(outbox);
+      if (lockedNow) throw locked();
       throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
     }
     const secret = randomBytes(24).toString('base64url');

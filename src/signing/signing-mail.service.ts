@@ -85,13 +85,14 @@ export class SigningMailService {
     manager: EntityManager,
     request: Pick<SigningRequest, 'createdBy' | 'officeId'>,
     document: SigningDocument,
-    kind: Extract<MailKind, 'signing-declined' | 'signing-completed'>,
+    kind: Extract<MailKind, 'signing-declined' | 'signing-completed' | 'signing-locked'>,
     details: Record<string, unknown>,
   ): Promise<QueuedMail[]> {
     const message = this.mail.compose(document.networkId, kind, {
       ...(await this.context(document, manager)),
       ...details,
       link: `${this.config.publicUrl}/documents/${document.id}`,
+      overviewLink: `${this.config.publicUrl}/office/signing`,
     });
     const outbox: QueuedMail[] = [];
     for (const to of await this.officeRecipients(manager, request))
@@ -142,6 +143,7 @@ export class SigningMailService {
       networkName: network.name,
       operator: network.operator,
       officeName: office.name,
+      officePhone: office.phone,
       formTitle: document.formTitle,
       formNumber: document.formNumber,
       documentNumber: document.number,

@@ -12,6 +12,7 @@ import { SigningLinksService } from './signing-links.service';
 import { SigningMailService } from './signing-mail.service';
 import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningController } from './signing.controller';
+import { FamilyContactService } from './family-contact.service';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
@@ -41,6 +42,7 @@ import { VerificationService } from './verification.service';
     SealRecordsService,
     VerificationService,
     SealedFilesRepository,
+    FamilyContactService,
   ],
   exports: [
     SigningService,
@@ -50,6 +52,7 @@ import { VerificationService } from './verification.service';
     SealRecordsService,
     VerificationService,
     SealedFilesRepository,
+    FamilyContactService,
   ],
 })
 export class SigningModule {}
