@@ -27,8 +27,8 @@ export class FamilyContactService {
   ) {}
 
   async forSigningLink(token: string): Promise<OfficeContact | null> {
-    const link = usable(token) ? await this.repository.link(sha256Hex(token)) : null;
-    return link ? this.ofOffice(link.document.officeId) : null;
+    const officeId = usable(token) ? await this.repository.officeOfLink(sha256Hex(token)) : null;
+    return officeId ? this.ofOffice(officeId) : null;
   }
 
   async forDownloadLink(token: string): Promise<OfficeContact | null> {
