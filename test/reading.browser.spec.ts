@@ -192,6 +192,7 @@ describe('reading and signing on a phone', () => {
     const context = await phone();
     const page = await context.newPage();
     await page.goto(`${baseUrl}${link}`);
+    expect(await page.locator('main').innerText()).toContain(`暗証番号が分からないときは、${officeName}（電話 ${OFFICE_PHONE}）`);
     await expectFamilyPage(page, '06-pin');
     for (let i = 0; i < 5; i++) {
       await page.getByLabel('暗証番号').fill('0000');

@@ -4,7 +4,7 @@ import { sha256Hex } from '../common/hash';
 import { CustodyService } from '../custody/custody.service';
 import { DocumentsService } from '../documents/documents.service';
 import { FamilyLinksRepository } from './family-links.repository';
-import { SigningRepository } from './signing.repository';
+import { LinkOfficesRepository } from './link-offices.repository';
 
 /** Whom a family member calls: the office that sent them the link. */
 export interface OfficeContact {
@@ -19,7 +19,7 @@ export interface OfficeContact {
 @Injectable()
 export class FamilyContactService {
   constructor(
-    private readonly repository: SigningRepository,
+    private readonly linkOffices: LinkOfficesRepository,
     private readonly familyLinks: FamilyLinksRepository,
     private readonly custody: CustodyService,
     private readonly documents: DocumentsService,
@@ -27,7 +27,7 @@ export class FamilyContactService {
   ) {}
 
   async forSigningLink(token: string): Promise<OfficeContact | null> {
-    const officeId = usable(token) ? await this.repository.officeOfLink(sha256Hex(token)) : null;
+    const officeId = usable(token) ? await this.linkOffices.officeOf(sha256Hex(token)) : null;
     return officeId ? this.ofOffice(officeId) : null;
   }
 

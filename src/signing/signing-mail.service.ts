@@ -10,6 +10,7 @@ import { AppConfig } from '../config/env';
 import { MailService } from '../mail/mail.service';
 import { MailKind, QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
+import { LinkOfficesRepository } from './link-offices.repository';
 import { SigningRepository } from './signing.repository';
 import { Signer, SigningDocument, SigningRequest } from './signing.types';
 
@@ -25,6 +26,7 @@ export class SigningMailService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly linkOffices: LinkOfficesRepository,
     private readonly networks: NetworksService,
     private readonly offices: OfficesService,
     private readonly users: UsersService,
@@ -44,6 +46,7 @@ export class SigningMailService {
   ): Promise<QueuedMail> {
     const token = newToken();
     const remindAt = kind === 'signing-request' ? new Date(Date.now() + this.config.reminderDays * 86_400_000) : null;
+    await this.linkOffices.remember(manager, sha256Hex(token), document.officeId);
     await this.repository.setLink(manager, signer.id, {
       tokenHash: sha256Hex(token),
       expiresAt: request.expiresAt,

@@ -13,6 +13,7 @@ import { SigningMailService } from './signing-mail.service';
 import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningController } from './signing.controller';
 import { FamilyContactService } from './family-contact.service';
+import { LinkOfficesRepository } from './link-offices.repository';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
@@ -32,6 +33,7 @@ import { VerificationService } from './verification.service';
     SigningRepository,
     SigningOfficeRepository,
     FamilyLinksRepository,
+    LinkOfficesRepository,
     SigningDueRepository,
     SigningMailService,
     SigningJobsService,

@@ -271,21 +271,6 @@ export class SigningRepository {
       accessFailures: 0,
       accessSessionHash: null,
     });
-    await manager.query(
-      `INSERT INTO signing_link_office (token_hash, office_id)
-       SELECT $1, r.office_id FROM signer s JOIN signing_request r ON r.id = s.request_id WHERE s.id = $2
-       ON CONFLICT (token_hash) DO NOTHING`,
-      [link.tokenHash, signerId],
-    );
-  }
-
-  /** The office that sent a signing link, whatever became of it since (null: never sent). */
-  async officeOfLink(tokenHash: string): Promise<string | null> {
-    const rows: Array<{ office_id: string }> = await this.dataSource.query(
-      `SELECT office_id FROM signing_link_office WHERE token_hash = $1`,
-      [tokenHash],
-    );
-    return rows[0]?.office_id ?? null;
   }
 
   async hasAccessCode(manager: EntityManager, signerId: string): Promise<boolean> {

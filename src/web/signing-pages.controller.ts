@@ -38,7 +38,14 @@ export class SigningPagesController {
       const opened = await this.links.open(token);
       if (isLocked(opened.signer)) throw lockedError();
       if (!this.hasAccess(request, opened.signer)) {
-        this.views.send(reply, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
+        const contact = await this.contacts.forSigningLink(token);
+        this.views.send(reply, 200, 'sign-pin', {
+          title: '暗証番号の入力',
+          token,
+          document: opened.document,
+          signer: opened.signer,
+          contact,
+        });
         return;
       }
       this.showSignPage(reply, 200, token, opened);
@@ -67,7 +74,8 @@ export class SigningPagesController {
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
         const { document, signer } = await this.links.open(token);
-        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, error: error.message });
+        const contact = await this.contacts.forSigningLink(token);
+        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: error.message });
       }
     });
   }
