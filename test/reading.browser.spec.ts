@@ -260,6 +260,12 @@ describe('reading and signing on a phone', () => {
     ).toBeGreaterThanOrEqual(18);
     await page.getByRole('button', { name: '大', exact: true }).click();
     await expectFamilyPage(page, '08-in-person');
+    // Typed or reached with the back button, an office page leads to the password, not to the office.
+    for (const away of ['/office', `/documents/${docId}`, '/account']) {
+      await page.goto(`${baseUrl}${away}`);
+      expect(new URL(page.url()).pathname).toBe(`${screen}/handback`);
+    }
+    await page.goto(`${baseUrl}${screen}`);
 
     await page.getByLabel('患者さまとの続柄 *').fill('長男');
     await page.getByRole('radio', { name: '文字で入力する' }).check();
@@ -280,6 +286,8 @@ describe('reading and signing on a phone', () => {
     await page.getByRole('button', { name: '職員の画面に戻る' }).click();
     await page.waitForURL((url) => url.pathname === `/documents/${docId}`);
     await page.getByRole('link', { name: '事業所' }).first().waitFor();
+    await page.goto(`${baseUrl}/office`);
+    expect(new URL(page.url()).pathname).toBe('/office');
     await tablet.close();
   });
 });

@@ -10,13 +10,14 @@ import { SignerRole } from '../networks/catalogue.types';
 import { ReauthFormDto } from './dto/account-forms.dto';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
-import { Origin, RequestOrigin } from '../common/request-origin';
+import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { DocumentsService } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { SigningService } from '../signing/signing.service';
 import { SignatureInput } from '../signing/signing.types';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, fitToPhone, invalidSignature, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, showSignPage } from './signing-page.view';
+import { holdKiosk, releaseKiosk } from './kiosk';
 import { readingHtml } from './reading-view';
 import { WebViews } from './web.views';
 
@@ -42,9 +43,10 @@ export class InPersonSigningController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { signer } = await this.load(user, { id, requestId, signerId }, origin);
+    const { signer, role } = await this.load(user, { id, requestId, signerId }, origin);
     // Set up for e-mail: staff first switch them to in person, on its own confirmed step.
     if (signer.method === 'email') return reply.redirect(`/documents/${id}/signing-requests/${requestId}/signers/${signerId}/switch`, 303);
+    if (isPatientSide(role)) holdKiosk(reply, `/documents/${id}/signing/${requestId}/${signerId}`);
     await this.showPage(reply, 200, user, { id, requestId, signerId }, origin);
   }
 
@@ -67,6 +69,7 @@ export class InPersonSigningController {
   }
 
   @Post()
+  @ShowFormOnError('signAgain')
   async sign(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -78,16 +81,22 @@ export class InPersonSigningController {
   ): Promise<void> {
     try {
       await this.signing.signInPerson(user, requestId, signerId, body, origin);
-      const { role } = await this.load(user, { id, requestId, signerId }, origin);
-      // The patient's side signed on the office's device: it stays a signing screen until staff take it back.
-      if (isPatientSide(role)) return this.views.send(reply, 200, 'sign-handback', this.handback({ id, requestId, signerId }, true));
-      reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
     } catch (error) {
       // Refused whatever was entered (out of turn, not switched to in person): said on the document's page.
       if (error instanceof DomainError && ['NOT_YOUR_TURN', 'INVALID_STATE'].includes(error.code))
         return reply.redirect(`/documents/${id}?message=${encodeURIComponent(`署名できません: ${error.message}`)}`, 303);
-      await this.showPage(reply, 400, user, { id, requestId, signerId }, origin, invalidSignature(error), body);
+      throw error;
     }
+    const { role } = await this.load(user, { id, requestId, signerId }, origin);
+    // The patient's side signed on the office's device: it stays a signing screen until staff take it back.
+    if (isPatientSide(role)) return this.views.send(reply, 200, 'sign-handback', this.handback({ id, requestId, signerId }, true));
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名を記録しました')}`, 303);
+  }
+
+  /** The signing screen again: what was entered kept, each message beside its field. */
+  async signAgain({ request, reply, params, values, errors, status }: FormAgain): Promise<void> {
+    const ids = { id: params.id, requestId: params.requestId, signerId: params.signerId };
+    await this.showPage(reply, status, request.user!, ids, originOf(request), errors, values);
   }
 
   /** Staff take the device back from the signer: only with their own password. */
@@ -117,6 +126,7 @@ export class InPersonSigningController {
       if (!(error instanceof DomainError) || error.code !== 'REAUTH_REQUIRED') throw error;
       throw new DomainError('INVALID_REQUEST', error.message, error.details);
     });
+    releaseKiosk(reply);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('対面での署名の画面を終了しました')}`, 303);
   }
 

@@ -80,12 +80,6 @@ function keptImage(value: unknown): string {
   return typeof value === 'string' && value.length < 3_000_000 && /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(value) ? value : '';
 }
 
-/** The field errors of a signature the service refused as invalid; any other error is thrown again. */
-export function invalidSignature(error: unknown): FieldErrors {
-  if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-  return (error.details?.errors as FieldErrors) ?? [];
-}
-
 export function showSignMessage(
   views: WebViews,
   reply: FastifyReply,

@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
@@ -14,7 +15,7 @@ import { LinkSigner, OpenedLink, SignatureInput, SigningDocument } from '../sign
 import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, fitToPhone, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, guardLinkPage, showSignMessage, showSignPage } from './signing-page.view';
 import { readingHtml } from './reading-view';
 import { WebViews } from './web.views';
 
@@ -81,6 +82,7 @@ export class SigningPagesController {
   }
 
   @Post()
+  @ShowFormOnError('signAgain')
   async sign(
     @Param('token') token: string,
     @Body() body: SignatureFormDto,
@@ -90,12 +92,15 @@ export class SigningPagesController {
   ): Promise<void> {
     await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const opened = await this.links.open(token);
-      try {
-        const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
-        showSignMessage(this.views, reply, 200, '署名しました', this.doneMessage(opened, result.completed));
-      } catch (error) {
-        this.showSignPage(reply, 400, token, opened, invalidSignature(error), body);
-      }
+      const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
+      showSignMessage(this.views, reply, 200, '署名しました', this.doneMessage(opened, result.completed));
+    });
+  }
+
+  /** The signing page again: what was entered kept (a drawn signature too), each message beside its field. */
+  async signAgain({ reply, params, values, errors, status }: FormAgain): Promise<void> {
+    await guardLinkPage(this.views, reply, this.linkPage(params.token), async () => {
+      this.showSignPage(reply, status, params.token, await this.links.open(params.token), errors, values);
     });
   }
 
