@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { FormPdfService } from '../src/rendering/form-pdf.service';
 import { axeViolations } from './support/a11y';
 import { launchBrowser, listen } from './support/browser';
+import { sealedConsent } from './support/consents';
 import { createOfficeWithManager } from './support/factories';
 import { squeeze } from './support/pdf-tools';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
@@ -289,5 +290,48 @@ describe('reading and signing on a phone', () => {
     await page.goto(`${baseUrl}/office`);
     expect(new URL(page.url()).pathname).toBe('/office');
     await tablet.close();
+  });
+
+  it('the family’s links after signing: an expired download and a used withdrawal link name their page, the office and its phone', async () => {
+    const family = { name: '控え 一郎', email: 'copy.family@example.jp' };
+    const consent = await sealedConsent(stack, smtp, api, '控え ハナ', family);
+    const copyMail = await smtp.waitFor((m) => m.to === family.email && m.subject.includes('署名済み'));
+    const download = linkIn(copyMail, '/d/');
+    const withdraw = new URL(/https?:\/\/\S+\/withdraw\/[A-Za-z0-9_-]+/.exec(copyMail.text)![0]).pathname;
+    const context = await phone();
+    const page = await context.newPage();
+
+    // The withdrawal page itself, then the same link once the consent is withdrawn.
+    await page.goto(`${baseUrl}${withdraw}`);
+    await page.getByRole('heading', { name: '同意の撤回' }).waitFor();
+    await expectFamilyPage(page, '11-withdraw');
+    await page.getByLabel('同意を撤回します').check();
+    await page.getByRole('button', { name: '同意を撤回する' }).click();
+    await page.getByRole('heading', { name: '撤回を受け付けました' }).waitFor();
+    await expectFamilyPage(page, '12-withdrawn');
+    await page.goto(`${baseUrl}${withdraw}`);
+    await page.getByRole('heading', { name: '同意の撤回のページを開けません' }).waitFor();
+    const used = await page.locator('main').innerText();
+    expect(used).toContain('撤回されています');
+    expect(used).toContain(officeName);
+    expect(used).toContain(OFFICE_PHONE);
+    await expectFamilyPage(page, '13-withdrawal-link-used');
+
+    // The copy's download link, expired.
+    await stack.app
+      .get(DataSource)
+      .query(
+        `UPDATE download_link SET expires_at = now() - interval '1 day' WHERE exemplar_id IN (SELECT id FROM exemplar WHERE document_id = $1)`,
+        [consent.id],
+      );
+    await page.goto(`${baseUrl}${download}`);
+    await page.getByRole('heading', { name: '書類のダウンロードページを開けません' }).waitFor();
+    const expired = await page.locator('main').innerText();
+    expect(expired).toContain('有効期限が切れています');
+    expect(expired).toContain('書類の控えが必要なときは');
+    expect(expired).toContain(officeName);
+    expect(await page.getByRole('link', { name: `電話 ${OFFICE_PHONE}` }).getAttribute('href')).toBe(`tel:${OFFICE_PHONE}`);
+    await expectFamilyPage(page, '14-download-expired');
+    await context.close();
   });
 });

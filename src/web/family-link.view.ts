@@ -36,7 +36,7 @@ export async function guardFamilyLink(
   views: WebViews,
   reply: FastifyReply,
   linkPath: string,
-  page: { title: string; contact: () => Promise<OfficeContact | null> },
+  page: { title: string; contact: () => Promise<OfficeContact | null>; nextSteps?: Record<string, string> },
   work: () => Promise<void>,
 ): Promise<void> {
   await guardLinkPage(views, reply, page, async () => {

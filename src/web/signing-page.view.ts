@@ -111,7 +111,7 @@ const NEXT_STEPS: Record<string, string> = {
 export async function guardLinkPage(
   views: WebViews,
   reply: FastifyReply,
-  page: { title: string; contact: () => Promise<OfficeContact | null> },
+  page: { title: string; contact: () => Promise<OfficeContact | null>; nextSteps?: Record<string, string> },
   work: () => Promise<void>,
 ): Promise<void> {
   try {
@@ -119,7 +119,7 @@ export async function guardLinkPage(
   } catch (error) {
     if (!(error instanceof DomainError) || !LINK_ERRORS.includes(error.code)) throw error;
     const contact = await page.contact();
-    const nextStep = NEXT_STEPS[error.code] ?? 'ご不明な点は、事業所にお問い合わせください。';
+    const nextStep = page.nextSteps?.[error.code] ?? NEXT_STEPS[error.code] ?? 'ご不明な点は、事業所にお問い合わせください。';
     showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], page.title, error.message, { contact, nextStep });
   }
 }

@@ -27,7 +27,11 @@ export class SigningVerifyController {
 
   /** How a download link's refusals are titled, and whom they name. */
   private downloadPage(token: string) {
-    return { title: '書類のダウンロードページを開けません', contact: () => this.contacts.forDownloadLink(token) };
+    return {
+      title: '書類のダウンロードページを開けません',
+      contact: () => this.contacts.forDownloadLink(token),
+      nextSteps: { LINK_EXPIRED: '書類の控えが必要なときは、事業所にお電話ください。改めてお送りするか、別の方法をご案内します。' },
+    };
   }
 
   @Get('verify')

@@ -29,7 +29,11 @@ export class WithdrawalLinkPagesController {
 
   /** How this link's refusals are titled, and whom they name. */
   private linkPage(token: string) {
-    return { title: '同意の撤回のページを開けません', contact: () => this.contacts.forWithdrawalLink(token) };
+    return {
+      title: '同意の撤回のページを開けません',
+      contact: () => this.contacts.forWithdrawalLink(token),
+      nextSteps: { LINK_EXPIRED: '同意の撤回は、お電話・書面・来所でいつでもお受けします。事業所にご連絡ください。' },
+    };
   }
 
   @Get()
