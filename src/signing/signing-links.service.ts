@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { verifyPassword } from '../accounts/passwords';
 import { AuditService } from '../audit/audit.service';
+import { DocumentsService } from '../documents/documents.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
@@ -12,9 +13,9 @@ import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
-import { FamilyLinksRepository } from './family-links.repository';
+import { FamilyLinksRepository, FamilyPinSigner } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
-import { OpenedLink, PinSigner, SignatureInput } from './signing.types';
+import { OpenedLink, PinSigner, SignatureInput, SigningDocument } from './signing.types';
 import {
   MAX_ACCESS_CODE_FAILURES,
   assertDocumentSignable,
@@ -40,6 +41,7 @@ export class SigningLinksService {
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly transactions: Transactions,
+    private readonly documents: DocumentsService,
   ) {}
 
   /**
@@ -67,21 +69,23 @@ export class SigningLinksService {
   /** Checks the 暗証番号 of a signing link (checkAccessCode); five wrong answers lock the link. */
   async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
     const { signer, request, document } = await this.open(token);
-    return this.checkAccessCode(signer, code, origin, lockedError, async (manager) => {
-      // The office hears of the lock once (the counter reaches the limit once), with ids and states only.
-      const made = (await this.repository.findRequest(request.id, manager))!;
-      return this.mailer.toOffice(manager, made, document, 'signing-locked', {
-        roleLabel: signer.roleLabel,
-        lockedAt: formatJst(new Date()),
-      });
-    });
+    return this.checkAccessCode(signer, code, origin, lockedError, (manager) =>
+      this.lockNotice(manager, request.id, document, signer.roleLabel),
+    );
+  }
+
+  /** The office hears of a lock once (the counter reaches the limit once), with ids, role and form only. */
+  private async lockNotice(manager: EntityManager, requestId: string, document: SigningDocument, roleLabel: string): Promise<QueuedMail[]> {
+    const request = await this.repository.findRequest(requestId, manager);
+    if (!request) return [];
+    return this.mailer.toOffice(manager, request, document, 'signing-locked', { roleLabel, lockedAt: formatJst(new Date()) });
   }
 
   /**
    * The 暗証番号 that guards a family link — the copy's download link, the withdrawal link — sent to `recipient`
    * for a sealed document: that of the signer it was sent to, when they had one (null: the link is open).
    */
-  familyLinkGuard(documentId: string, recipient: string): Promise<PinSigner | null> {
+  familyLinkGuard(documentId: string, recipient: string): Promise<FamilyPinSigner | null> {
     return this.familyLinks.pinSignerFor(documentId, recipient);
   }
 
@@ -89,7 +93,9 @@ export class SigningLinksService {
   async verifyFamilyAccessCode(documentId: string, recipient: string, code: string, origin: RequestOrigin | null): Promise<string> {
     const guard = await this.familyLinkGuard(documentId, recipient);
     if (!guard) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
-    return this.checkAccessCode(guard, code, origin, familyLockedError);
+    return this.checkAccessCode(guard, code, origin, familyLockedError, async (manager) =>
+      this.lockNotice(manager, guard.requestId, await this.documents.byId(documentId), guard.roleLabel),
+    );
   }
 
   /** Refuses a family link behind a 暗証番号 to a browser that has not passed it (or to everyone, once locked). */
