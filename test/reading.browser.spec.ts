@@ -158,6 +158,23 @@ describe('reading and signing on a phone', () => {
     await page.screenshot({ path: `${SHOTS}/02-sign-page-largest.png` });
     await page.getByRole('button', { name: '標準' }).click();
 
+    // 読み上げ only where the browser can speak Japanese: offered with a Japanese voice, absent without speech.
+    const voices = (withJapanese: boolean) =>
+      `Object.defineProperty(window, 'speechSynthesis', { configurable: true, get: () => ${
+        withJapanese
+          ? `({ getVoices: () => [{ lang: 'ja-JP', name: 'test' }], addEventListener() {}, speak() {}, cancel() {}, speaking: false })`
+          : 'undefined'
+      } });`;
+    for (const withJapanese of [true, false]) {
+      const other = await phone();
+      await other.addInitScript(voices(withJapanese));
+      const view = await other.newPage();
+      await view.goto(`${baseUrl}${link}`);
+      await view.getByRole('button', { name: '特大' }).waitFor();
+      expect(await view.getByRole('button', { name: '読み上げ' }).isVisible()).toBe(withJapanese);
+      await other.close();
+    }
+
     // The A4 sheet is one link away; the 利用目的 reads the same way.
     expect(await page.getByRole('link', { name: '印刷される書類（A4）で見る' }).getAttribute('href')).toBe(`${link}/document`);
     await page.getByRole('link', { name: '個人情報の利用目的を読む' }).click();
