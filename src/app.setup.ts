@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
+import { kioskHook } from './web/kiosk';
 import { policyFor } from './common/content-security';
 import { projectRoot } from './common/project-root';
 import { loadConfig } from './config/env';
@@ -51,7 +52,9 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     .addHook('onRequest', (request, reply, done) => {
       reply.raw.setHeader('Content-Security-Policy', policyFor(request.url));
       secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
-    });
+    })
+    // The office's device while a signer holds it: nothing but the signing screen (web/kiosk.ts).
+    .addHook('onRequest', kioskHook);
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });

@@ -241,6 +241,10 @@ describe('attack run: the public form, family links behind the 暗証番号, odd
       expect((await family.get(download).expect(423)).text).toContain('ロックされました');
       await family.post(withdraw).type('form').send({ confirm: 'on', _csrf: token }).expect(423);
       expect(await statusOf(documentId)).toBe('signed');
+      // The office is told once, with the role and the document's number, no name.
+      const notices = await db.query(`SELECT body FROM mail_outbox WHERE kind = 'signing-locked' AND document_id = $1`, [documentId]);
+      expect(notices).toHaveLength(1);
+      expect(notices[0].body).toContain(number);
     });
 
     it('lets an expired withdrawal link show only the office and its phone, and what to do', async () => {

@@ -210,7 +210,10 @@ describe('signing in the browser: the family on a phone, the office overseeing',
     await staff.locator('tr', { hasText: '患者家族1' }).getByRole('link', { name: 'この端末で署名' }).click();
     await staff.getByText('対面での署名（この端末の職員が立ち会います）').waitFor();
     await expectAccessible(staff);
-    await staff.goBack();
+    // The signing screen leads only back to staff, with their password.
+    await staff.getByRole('link', { name: '職員に戻す' }).click();
+    await staff.getByLabel('職員のパスワード').fill(TEST_PASSWORD);
+    await staff.getByRole('button', { name: '職員の画面に戻る' }).click();
     await staff.getByRole('link', { name: 'この依頼を取り消す' }).click();
     await staff.getByRole('heading', { name: '署名依頼の取り消し' }).waitFor();
     await expectAccessible(staff);

@@ -43,6 +43,7 @@ import { PeoplePages1764710000000 } from './migrations/1764710000000-PeoplePages
 import { SigningOverview1764720000000 } from './migrations/1764720000000-SigningOverview';
 import { ArchiveTimestamps1764790000000 } from './migrations/1764790000000-ArchiveTimestamps';
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
+import { SigningLinkOffices1765200000000 } from './migrations/1765200000000-SigningLinkOffices';
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
 import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
 
@@ -101,6 +102,7 @@ export const MIGRATIONS = [
   ArchiveTimestamps1764790000000,
   WithdrawalLinkExpiry1764791000000,
   LoginWithoutRedis1764813000000,
+  SigningLinkOffices1765200000000,
   SecretariatAtScale1765400000000,
 ];
 

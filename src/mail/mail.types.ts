@@ -7,6 +7,7 @@ export type MailKind =
   | 'signing-declined'
   | 'signing-completed'
   | 'signing-cancelled'
+  | 'signing-locked'
   | 'signed-copy'
   | 'application-received'
   | 'application-new'

@@ -17,6 +17,9 @@ export interface WithdrawalLink {
   expiresAt: Date;
 }
 
+/** The signer whose 暗証番号 guards a family link, with their request and role (the office is told of a lock). */
+export type FamilyPinSigner = PinSigner & { requestId: string; roleLabel: string };
+
 /** The links a family keeps after signing: downloading their exemplar, and asking to withdraw the consent. */
 @Injectable()
 export class FamilyLinksRepository {
@@ -48,7 +51,7 @@ export class FamilyLinksRepository {
    * The signer of the document's completed request who was given a 暗証番号 and was sent mail at `email`: the
    * 暗証番号 that guards the family links sent there (their copy, their withdrawal). Null when none had one.
    */
-  async pinSignerFor(documentId: string, email: string): Promise<PinSigner | null> {
+  async pinSignerFor(documentId: string, email: string): Promise<FamilyPinSigner | null> {
     const signer = await this.dataSource
       .getRepository(SignerEntity)
       .createQueryBuilder('s')
@@ -59,7 +62,7 @@ export class FamilyLinksRepository {
       .orderBy('s.position', 'ASC')
       .getOne();
     if (!signer) return null;
-    const { id, accessCodeHash, accessFailures, accessSessionHash } = signer;
-    return { id, accessCodeHash, accessFailures, accessSessionHash };
+    const { id, accessCodeHash, accessFailures, accessSessionHash, requestId, roleLabel } = signer;
+    return { id, accessCodeHash, accessFailures, accessSessionHash, requestId, roleLabel };
   }
 }

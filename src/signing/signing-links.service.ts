@@ -2,17 +2,20 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { verifyPassword } from '../accounts/passwords';
 import { AuditService } from '../audit/audit.service';
+import { DocumentsService } from '../documents/documents.service';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
 import { formatJst } from '../common/japan-date';
+import { EntityManager } from 'typeorm';
 import { MailService } from '../mail/mail.service';
+import { QueuedMail } from '../mail/mail.types';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
-import { FamilyLinksRepository } from './family-links.repository';
+import { FamilyLinksRepository, FamilyPinSigner } from './family-links.repository';
 import { SigningRepository } from './signing.repository';
-import { OpenedLink, PinSigner, SignatureInput } from './signing.types';
+import { OpenedLink, PinSigner, SignatureInput, SigningDocument } from './signing.types';
 import {
   MAX_ACCESS_CODE_FAILURES,
   assertDocumentSignable,
@@ -38,6 +41,7 @@ export class SigningLinksService {
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly transactions: Transactions,
+    private readonly documents: DocumentsService,
   ) {}
 
   /**
@@ -64,15 +68,24 @@ export class SigningLinksService {
 
   /** Checks the 暗証番号 of a signing link (checkAccessCode); five wrong answers lock the link. */
   async verifyAccessCode(token: string, code: string, origin: RequestOrigin | null): Promise<string> {
-    const { signer } = await this.open(token);
-    return this.checkAccessCode(signer, code, origin, lockedError);
+    const { signer, request, document } = await this.open(token);
+    return this.checkAccessCode(signer, code, origin, lockedError, (manager) =>
+      this.lockNotice(manager, request.id, document, signer.roleLabel),
+    );
+  }
+
+  /** The office hears of a lock once (the counter reaches the limit once), with ids, role and form only. */
+  private async lockNotice(manager: EntityManager, requestId: string, document: SigningDocument, roleLabel: string): Promise<QueuedMail[]> {
+    const request = await this.repository.findRequest(requestId, manager);
+    if (!request) return [];
+    return this.mailer.toOffice(manager, request, document, 'signing-locked', { roleLabel, lockedAt: formatJst(new Date()) });
   }
 
   /**
    * The 暗証番号 that guards a family link — the copy's download link, the withdrawal link — sent to `recipient`
    * for a sealed document: that of the signer it was sent to, when they had one (null: the link is open).
    */
-  familyLinkGuard(documentId: string, recipient: string): Promise<PinSigner | null> {
+  familyLinkGuard(documentId: string, recipient: string): Promise<FamilyPinSigner | null> {
     return this.familyLinks.pinSignerFor(documentId, recipient);
   }
 
@@ -80,7 +93,9 @@ export class SigningLinksService {
   async verifyFamilyAccessCode(documentId: string, recipient: string, code: string, origin: RequestOrigin | null): Promise<string> {
     const guard = await this.familyLinkGuard(documentId, recipient);
     if (!guard) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
-    return this.checkAccessCode(guard, code, origin, familyLockedError);
+    return this.checkAccessCode(guard, code, origin, familyLockedError, async (manager) =>
+      this.lockNotice(manager, guard.requestId, await this.documents.byId(documentId), guard.roleLabel),
+    );
   }
 
   /** Refuses a family link behind a 暗証番号 to a browser that has not passed it (or to everyone, once locked). */
@@ -94,17 +109,25 @@ export class SigningLinksService {
    * once get no more tries than guesses sent one by one. Returns a secret that proves this browser passed
    * (kept in its cookie; only its hash is stored).
    */
-  private async checkAccessCode(signer: PinSigner, code: string, origin: RequestOrigin | null, locked: () => DomainError): Promise<string> {
+  private async checkAccessCode(
+    signer: PinSigner,
+    code: string,
+    origin: RequestOrigin | null,
+    locked: () => DomainError,
+    tellOffice?: (manager: EntityManager) => Promise<QueuedMail[]>,
+  ): Promise<string> {
     if (!signer.accessCodeHash) throw new DomainError('INVALID_STATE', '暗証番号は設定されていません');
     const failures = await this.repository.claimAccessAttempt(signer.id, MAX_ACCESS_CODE_FAILURES);
     if (failures === null) throw locked();
     if (!(await verifyPassword(String(code ?? ''), signer.accessCodeHash))) {
-      await this.audit.record({
-        action: failures >= MAX_ACCESS_CODE_FAILURES ? 'access_code_locked' : 'access_code_failed',
-        target: { type: 'signer', id: signer.id },
-        origin,
+      const lockedNow = failures >= MAX_ACCESS_CODE_FAILURES;
+      const outbox = await this.transactions.run(async (manager) => {
+        const action = lockedNow ? 'access_code_locked' : 'access_code_failed';
+        await this.audit.record({ action, target: { type: 'signer', id: signer.id }, origin }, manager);
+        return lockedNow && tellOffice ? tellOffice(manager) : [];
       });
-      if (failures >= MAX_ACCESS_CODE_FAILURES) throw locked();
+      await this.mail.dispatch(outbox);
+      if (lockedNow) throw locked();
       throw new DomainError('ACCESS_CODE_WRONG', `暗証番号が違います（あと${MAX_ACCESS_CODE_FAILURES - failures}回でロックされます）`);
     }
     const secret = randomBytes(24).toString('base64url');

@@ -10,6 +10,7 @@ import { AppConfig } from '../config/env';
 import { MailService } from '../mail/mail.service';
 import { MailKind, QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
+import { LinkOfficesRepository } from './link-offices.repository';
 import { SigningRepository } from './signing.repository';
 import { Signer, SigningDocument, SigningRequest } from './signing.types';
 
@@ -25,6 +26,7 @@ export class SigningMailService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: SigningRepository,
+    private readonly linkOffices: LinkOfficesRepository,
     private readonly networks: NetworksService,
     private readonly offices: OfficesService,
     private readonly users: UsersService,
@@ -44,6 +46,7 @@ export class SigningMailService {
   ): Promise<QueuedMail> {
     const token = newToken();
     const remindAt = kind === 'signing-request' ? new Date(Date.now() + this.config.reminderDays * 86_400_000) : null;
+    await this.linkOffices.remember(manager, sha256Hex(token), document.officeId);
     await this.repository.setLink(manager, signer.id, {
       tokenHash: sha256Hex(token),
       expiresAt: request.expiresAt,
@@ -85,13 +88,14 @@ export class SigningMailService {
     manager: EntityManager,
     request: Pick<SigningRequest, 'createdBy' | 'officeId'>,
     document: SigningDocument,
-    kind: Extract<MailKind, 'signing-declined' | 'signing-completed'>,
+    kind: Extract<MailKind, 'signing-declined' | 'signing-completed' | 'signing-locked'>,
     details: Record<string, unknown>,
   ): Promise<QueuedMail[]> {
     const message = this.mail.compose(document.networkId, kind, {
       ...(await this.context(document, manager)),
       ...details,
       link: `${this.config.publicUrl}/documents/${document.id}`,
+      overviewLink: `${this.config.publicUrl}/office/signing`,
     });
     const outbox: QueuedMail[] = [];
     for (const to of await this.officeRecipients(manager, request))
@@ -142,6 +146,7 @@ export class SigningMailService {
       networkName: network.name,
       operator: network.operator,
       officeName: office.name,
+      officePhone: office.phone,
       formTitle: document.formTitle,
       formNumber: document.formNumber,
       documentNumber: document.number,

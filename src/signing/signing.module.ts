@@ -12,6 +12,8 @@ import { SigningLinksService } from './signing-links.service';
 import { SigningMailService } from './signing-mail.service';
 import { SealedFilesRepository } from './sealed-files.repository';
 import { SigningController } from './signing.controller';
+import { FamilyContactService } from './family-contact.service';
+import { LinkOfficesRepository } from './link-offices.repository';
 import { FamilyLinksRepository } from './family-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
@@ -31,6 +33,7 @@ import { VerificationService } from './verification.service';
     SigningRepository,
     SigningOfficeRepository,
     FamilyLinksRepository,
+    LinkOfficesRepository,
     SigningDueRepository,
     SigningMailService,
     SigningJobsService,
@@ -41,6 +44,7 @@ import { VerificationService } from './verification.service';
     SealRecordsService,
     VerificationService,
     SealedFilesRepository,
+    FamilyContactService,
   ],
   exports: [
     SigningService,
@@ -50,6 +54,7 @@ import { VerificationService } from './verification.service';
     SealRecordsService,
     VerificationService,
     SealedFilesRepository,
+    FamilyContactService,
   ],
 })
 export class SigningModule {}

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
+import { OfficeContact } from '../signing/family-contact.service';
 import { guardLinkPage } from './signing-page.view';
 import { WebViews } from './web.views';
 
@@ -27,21 +28,25 @@ export function showFamilyPin(views: WebViews, reply: FastifyReply, status: numb
   views.send(reply, status, 'family-pin', { title: '暗証番号の入力', action: `${linkPath}/pin`, error: error ?? null });
 }
 
-/** A family link that cannot be used gets a page saying why; one behind a 暗証番号 not yet given asks for it. */
-export async function guardFamilyLink(views: WebViews, reply: FastifyReply, linkPath: string, work: () => Promise<void>): Promise<void> {
-  await guardLinkPage(
-    views,
-    reply,
-    async () => {
-      try {
-        await work();
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        if (error.code === 'ACCESS_CODE_REQUIRED') return showFamilyPin(views, reply, 401, linkPath);
-        if (error.code === 'ACCESS_CODE_WRONG') return showFamilyPin(views, reply, 401, linkPath, error.message);
-        throw error;
-      }
-    },
-    'リンクを開けません',
-  );
+/**
+ * A family link that cannot be used gets a page saying why, titled for its page and naming the office to call;
+ * one behind a 暗証番号 not yet given asks for it.
+ */
+export async function guardFamilyLink(
+  views: WebViews,
+  reply: FastifyReply,
+  linkPath: string,
+  page: { title: string; contact: () => Promise<OfficeContact | null>; nextSteps?: Record<string, string> },
+  work: () => Promise<void>,
+): Promise<void> {
+  await guardLinkPage(views, reply, page, async () => {
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'ACCESS_CODE_REQUIRED') return showFamilyPin(views, reply, 401, linkPath);
+      if (error.code === 'ACCESS_CODE_WRONG') return showFamilyPin(views, reply, 401, linkPath, error.message);
+      throw error;
+    }
+  });
 }

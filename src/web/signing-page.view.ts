@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
+import type Handlebars from 'handlebars';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error';
 import { SignerRole } from '../networks/catalogue.types';
+import { OfficeContact } from '../signing/family-contact.service';
 import { SignatureInput, SigningDocument } from '../signing/signing.types';
 import { isChecked } from '../signing/signing.validation';
 import { WebViews } from './web.views';
@@ -15,6 +17,7 @@ const LINK_ERRORS = [
   'NOT_YOUR_TURN',
   'ACCESS_CODE_REQUIRED',
   'DOCUMENT_RETIRED',
+  'PDF_NOT_READY',
 ];
 
 export type FieldErrors = Array<{ path: string; message: string }>;
@@ -29,7 +32,11 @@ export function showSignPage(
     role: SignerRole;
     signer: { name: string; relation: string | null };
     urls: Record<string, string | null>;
+    /** The document's text to read (reading-view.ts). */
+    reading: Handlebars.SafeString;
     inPerson?: boolean;
+    /** The office's device handed to the signer: no office menu, no way away but back to staff with a password. */
+    kiosk?: boolean;
   },
   errors: FieldErrors = [],
   values: SignatureInput = {},
@@ -42,7 +49,9 @@ export function showSignPage(
     role,
     signer,
     urls,
+    readingHtml: page.reading,
     inPerson: page.inPerson ?? false,
+    kiosk: page.kiosk ?? false,
     errors,
     needsRelation: role.kind === 'family' || role.kind === 'proxy',
     isProxy: role.kind === 'proxy',
@@ -71,28 +80,47 @@ function keptImage(value: unknown): string {
   return typeof value === 'string' && value.length < 3_000_000 && /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(value) ? value : '';
 }
 
-/** The field errors of a signature the service refused as invalid; any other error is thrown again. */
-export function invalidSignature(error: unknown): FieldErrors {
-  if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-  return (error.details?.errors as FieldErrors) ?? [];
+export function showSignMessage(
+  views: WebViews,
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+  help?: { contact: OfficeContact | null; nextStep: string },
+): void {
+  views.send(reply, status, 'sign-message', { title, message, help: help ?? null });
 }
 
-export function showSignMessage(views: WebViews, reply: FastifyReply, status: number, title: string, message: string): void {
-  views.send(reply, status, 'sign-message', { title, message });
-}
+/** What a family member can do next, by why the link refused them (the page adds whom to call). */
+const NEXT_STEPS: Record<string, string> = {
+  ACCESS_LOCKED: 'お手数ですが、事業所にお電話で「リンクがロックされた」とお伝えください。確認のうえ、新しいリンクをお送りします。',
+  LINK_EXPIRED: '署名や手続きが必要な場合は、事業所にお電話ください。新しいリンクをお送りするか、別の方法をご案内します。',
+  LINK_INVALID: '最新のメールのリンクをお使いください。見当たらないときは、メールの送り主の事業所にお問い合わせください。',
+  ALREADY_SIGNED: 'ほかにすることはありません。内容についてのご質問は、事業所にお問い合わせください。',
+  REQUEST_CLOSED: '署名の必要があるかどうかは、事業所にお問い合わせください。',
+  DOCUMENT_RETIRED: 'ご不明な点は、事業所にお問い合わせください。',
+  NOT_YOUR_TURN: '順番が来ましたら、改めてメールでお知らせします。お急ぎの場合は、事業所にお問い合わせください。',
+  ACCESS_CODE_REQUIRED: '暗証番号は、事業所からお電話等でお伝えしています。分からないときは、事業所にお問い合わせください。',
+  PDF_NOT_READY: '少し待ってから、もう一度開いてください。続くときは、事業所にお問い合わせください。',
+};
 
-/** A link that cannot be used gets a page saying why, with the right status. */
+/**
+ * A link that cannot be used gets a page saying why, with the right status, whom to call (the office behind
+ * the link, with its phone) and what to do next: a family member never meets a dead end.
+ */
 export async function guardLinkPage(
   views: WebViews,
   reply: FastifyReply,
+  page: { title: string; contact: () => Promise<OfficeContact | null>; nextSteps?: Record<string, string> },
   work: () => Promise<void>,
-  title = '署名のページを開けません',
 ): Promise<void> {
   try {
     await work();
   } catch (error) {
     if (!(error instanceof DomainError) || !LINK_ERRORS.includes(error.code)) throw error;
-    showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], title, error.message);
+    const contact = await page.contact();
+    const nextStep = page.nextSteps?.[error.code] ?? NEXT_STEPS[error.code] ?? 'ご不明な点は、事業所にお問い合わせください。';
+    showSignMessage(views, reply, DOMAIN_ERROR_STATUS[error.code], page.title, error.message, { contact, nextStep });
   }
 }
 

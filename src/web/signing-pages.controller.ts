@@ -4,16 +4,19 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';
+import { FamilyContactService } from '../signing/family-contact.service';
 import { SigningLinksService, accessGranted, isLocked } from '../signing/signing-links.service';
 import { lockedError } from '../signing/signing.validation';
 import { LinkSigner, OpenedLink, SignatureInput, SigningDocument } from '../signing/signing.types';
 import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
-import { FieldErrors, fitToPhone, guardLinkPage, invalidSignature, showSignMessage, showSignPage } from './signing-page.view';
+import { FieldErrors, fitToPhone, guardLinkPage, showSignMessage, showSignPage } from './signing-page.view';
+import { readingHtml } from './reading-view';
 import { WebViews } from './web.views';
 
 const ACCESS_COOKIE = 'renkei_sign';
@@ -27,15 +30,23 @@ export class SigningPagesController {
     private readonly views: WebViews,
     private readonly links: SigningLinksService,
     private readonly networks: NetworksService,
+    private readonly contacts: FamilyContactService,
   ) {}
 
   @Get()
   async page(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const opened = await this.links.open(token);
       if (isLocked(opened.signer)) throw lockedError();
       if (!this.hasAccess(request, opened.signer)) {
-        this.views.send(reply, 200, 'sign-pin', { title: '暗証番号の入力', token, document: opened.document, signer: opened.signer });
+        const contact = await this.contacts.forSigningLink(token);
+        this.views.send(reply, 200, 'sign-pin', {
+          title: '暗証番号の入力',
+          token,
+          document: opened.document,
+          signer: opened.signer,
+          contact,
+        });
         return;
       }
       this.showSignPage(reply, 200, token, opened);
@@ -50,7 +61,7 @@ export class SigningPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       try {
         const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
         const { signer } = await this.links.open(token);
@@ -64,12 +75,14 @@ export class SigningPagesController {
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
         const { document, signer } = await this.links.open(token);
-        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, error: error.message });
+        const contact = await this.contacts.forSigningLink(token);
+        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: error.message });
       }
     });
   }
 
   @Post()
+  @ShowFormOnError('signAgain')
   async sign(
     @Param('token') token: string,
     @Body() body: SignatureFormDto,
@@ -77,14 +90,17 @@ export class SigningPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const opened = await this.links.open(token);
-      try {
-        const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
-        showSignMessage(this.views, reply, 200, '署名しました', this.doneMessage(opened, result.completed));
-      } catch (error) {
-        this.showSignPage(reply, 400, token, opened, invalidSignature(error), body);
-      }
+      const result = await this.links.signByLink(token, body, this.accessSecret(request, opened.signer.id), origin);
+      showSignMessage(this.views, reply, 200, '署名しました', this.doneMessage(opened, result.completed));
+    });
+  }
+
+  /** The signing page again: what was entered kept (a drawn signature too), each message beside its field. */
+  async signAgain({ reply, params, values, errors, status }: FormAgain): Promise<void> {
+    await guardLinkPage(this.views, reply, this.linkPage(params.token), async () => {
+      this.showSignPage(reply, status, params.token, await this.links.open(params.token), errors, values);
     });
   }
 
@@ -96,7 +112,7 @@ export class SigningPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const { signer } = await this.links.open(token);
       await this.links.declineByLink(token, body.reason, this.accessSecret(request, signer.id), origin);
       showSignMessage(this.views, reply, 200, '辞退しました', '署名を辞退したことを依頼元の事業所に記録しました。');
@@ -106,7 +122,7 @@ export class SigningPagesController {
   /** The document as it will be printed (behind the 暗証番号, when there is one). */
   @Get('document')
   async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const { document, signer } = await this.links.open(token);
       if (isLocked(signer)) throw lockedError();
       if (!this.hasAccess(request, signer)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
@@ -114,14 +130,38 @@ export class SigningPagesController {
     });
   }
 
+  /** The network's 利用目的, to read on a phone as the signing page reads its document. */
   @Get('purpose')
   async purpose(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+      const { document } = await this.links.open(token);
+      const disclosure = this.disclosureOf(document);
+      if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
+      const { form } = this.networks.getForm(document.networkId, disclosure);
+      this.views.send(reply, 200, 'sign-purpose', {
+        title: form.title,
+        formTitle: form.title,
+        reading: readingHtml(this.networks, document.networkId, disclosure, {}),
+        printUrl: `/sign/${token}/purpose/print`,
+        backUrl: `/sign/${token}`,
+      });
+    });
+  }
+
+  /** The 利用目的 as printed. */
+  @Get('purpose/print')
+  async purposePrinted(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
       const { document } = await this.links.open(token);
       const disclosure = this.disclosureOf(document);
       if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
       this.sendFormHtml(reply, document, disclosure, {});
     });
+  }
+
+  /** How this link's refusals are titled, and whom they name (the office that sent it, with its phone). */
+  private linkPage(token: string) {
+    return { title: '署名のページを開けません', contact: () => this.contacts.forSigningLink(token) };
   }
 
   private showSignPage(
@@ -138,7 +178,8 @@ export class SigningPagesController {
       purposeUrl: this.disclosureOf(document) ? `/sign/${token}/purpose` : null,
       declineAction: `/sign/${token}/decline`,
     };
-    showSignPage(this.views, reply, status, { document, role, signer, urls }, errors, values);
+    const reading = readingHtml(this.networks, document.networkId, document.formId, document.version.data);
+    showSignPage(this.views, reply, status, { document, role, signer, urls, reading }, errors, values);
   }
 
   /**

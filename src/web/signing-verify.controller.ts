@@ -7,6 +7,7 @@ import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Upload, UploadedFile } from '../common/uploads';
+import { FamilyContactService } from '../signing/family-contact.service';
 import { VerificationService } from '../signing/verification.service';
 import { PinFormDto } from './dto/pin-form.dto';
 import { familyAccessSecret, grantFamilyAccess, guardFamilyLink } from './family-link.view';
@@ -21,7 +22,17 @@ export class SigningVerifyController {
   constructor(
     private readonly views: WebViews,
     private readonly verification: VerificationService,
+    private readonly contacts: FamilyContactService,
   ) {}
+
+  /** How a download link's refusals are titled, and whom they name. */
+  private downloadPage(token: string) {
+    return {
+      title: '書類のダウンロードページを開けません',
+      contact: () => this.contacts.forDownloadLink(token),
+      nextSteps: { LINK_EXPIRED: '書類の控えが必要なときは、事業所にお電話ください。改めてお送りするか、別の方法をご案内します。' },
+    };
+  }
 
   @Get('verify')
   verifyPage(@Res() reply: FastifyReply): void {
@@ -49,7 +60,7 @@ export class SigningVerifyController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardFamilyLink(this.views, reply, `/d/${token}`, async () => {
+    await guardFamilyLink(this.views, reply, `/d/${token}`, this.downloadPage(token), async () => {
       const { pdf, filename } = await this.verification.download(token, familyAccessSecret(request), origin);
       reply
         .type('application/pdf')
@@ -68,7 +79,7 @@ export class SigningVerifyController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardFamilyLink(this.views, reply, `/d/${token}`, async () => {
+    await guardFamilyLink(this.views, reply, `/d/${token}`, this.downloadPage(token), async () => {
       const secret = await this.verification.unlockDownload(token, body.code ?? '', origin);
       if (secret) grantFamilyAccess(reply, `/d/${token}`, secret);
       reply.redirect(`/d/${token}`, 303);

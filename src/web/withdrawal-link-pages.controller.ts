@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../accounts/current-user';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
+import { FamilyContactService } from '../signing/family-contact.service';
 import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
 import { WithdrawLinkFormDto } from './dto/patient-rights-forms.dto';
 import { PinFormDto } from './dto/pin-form.dto';
@@ -23,11 +24,21 @@ export class WithdrawalLinkPagesController {
   constructor(
     private readonly views: WebViews,
     private readonly withdrawals: ConsentWithdrawalService,
+    private readonly contacts: FamilyContactService,
   ) {}
+
+  /** How this link's refusals are titled, and whom they name. */
+  private linkPage(token: string) {
+    return {
+      title: '同意の撤回のページを開けません',
+      contact: () => this.contacts.forWithdrawalLink(token),
+      nextSteps: { LINK_EXPIRED: '同意の撤回は、お電話・書面・来所でいつでもお受けします。事業所にご連絡ください。' },
+    };
+  }
 
   @Get()
   async page(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, async () => {
+    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, this.linkPage(token), async () => {
       const page = await this.withdrawals.linkPage(token, familyAccessSecret(request));
       this.views.send(reply, 200, 'withdraw', { title: '同意の撤回', ...page, action: `/withdraw/${token}`, values: {} });
     });
@@ -37,7 +48,7 @@ export class WithdrawalLinkPagesController {
   @RateLimit('pin')
   @Post('pin')
   async pin(@Param('token') token: string, @Body() body: PinFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
-    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, async () => {
+    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, this.linkPage(token), async () => {
       const secret = await this.withdrawals.unlockLink(token, body.code ?? '', origin);
       if (secret) grantFamilyAccess(reply, `/withdraw/${token}`, secret);
       reply.redirect(`/withdraw/${token}`, 303);
@@ -52,7 +63,7 @@ export class WithdrawalLinkPagesController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, async () => {
+    await guardFamilyLink(this.views, reply, `/withdraw/${token}`, this.linkPage(token), async () => {
       const secret = familyAccessSecret(request);
       const page = await this.withdrawals.linkPage(token, secret);
       if (body.confirm !== 'on') {
