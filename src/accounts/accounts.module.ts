@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsRepository } from './accounts.repository';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -22,7 +24,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [NetworksModule, MailModule],
-  controllers: [AuthController, MfaController, UsersController, OfficesController],
+  controllers: [ApiKeysController, AuthController, MfaController, UsersController, OfficesController],
   providers: [
     AuthService,
     UsersService,
@@ -38,7 +40,8 @@ import { UsersService } from './users.service';
     MfaService,
     PasskeysService,
     FactorNotices,
+    ApiKeysService,
   ],
-  exports: [AuthService, UsersService, OfficesService, AuthGuard, CsrfGuard, SessionsService, MfaService, PasskeysService],
+  exports: [ApiKeysService, AuthService, UsersService, OfficesService, AuthGuard, CsrfGuard, SessionsService, MfaService, PasskeysService],
 })
 export class AccountsModule {}
