@@ -2,6 +2,7 @@ import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { todayInJapan } from '../src/common/japan-date';
+import { RightsJobsService } from '../src/rights/rights-jobs.service';
 import { createPatient, issuedConsent, sealedConsent, waitFor } from './support/consents';
 import { createOfficeWithManager, createUser, unique } from './support/factories';
 import { TestSmtp, startSmtp } from './support/smtp';
@@ -303,6 +304,46 @@ describe('integrations: API keys and signed webhooks', () => {
       );
       await office.post(`/api/webhooks/${hook.body.id}/deliveries/${test.body.deliveryId}x/retry`).expect(404);
       await other.post(`/api/webhooks/${hook.body.id}/test`).expect(404);
+    });
+
+    it('announces rights requests (received, and once when overdue) and a received original, to the office', async () => {
+      const { office: place, manager } = await createOfficeWithManager(stack.app, 'rurume');
+      const agent = await stack.login(manager.email);
+      const hook = await agent
+        .post('/api/webhooks')
+        .send({ url: `${receiver.url}/rights`, events: ['rights_request.created', 'rights_request.overdue', 'exemplar.received'] })
+        .expect(201);
+      const patient = await createPatient(agent, '請求 連携', { name: '請求 家族', email: `${unique('q')}@example.jp` });
+      const monthAgo = todayInJapan(new Date(Date.now() - 30 * 86_400_000));
+      const rights = await agent
+        .post(`/api/patients/${patient.id}/rights-requests`)
+        .send({ kind: 'disclosure', receivedAt: monthAgo, receivedVia: 'phone', detail: '請求 連携 の記録一式' })
+        .expect(201);
+      const created = await receiver.waitFor((h) => h.path === '/rights' && h.type === 'rights_request.created', 'rights_request.created');
+      expect(verified(created, hook.body.secret).data).toMatchObject({
+        rightsRequestId: rights.body.id,
+        kind: 'disclosure',
+        officeId: place.id,
+      });
+      // The sweeper's part: once, however often it runs.
+      const jobs = stack.worker.get(RightsJobsService);
+      expect(await jobs.announceOverdue()).toBeGreaterThanOrEqual(1);
+      await jobs.announceOverdue();
+      const overdue = await receiver.waitFor((h) => h.path === '/rights' && h.type === 'rights_request.overdue', 'rights_request.overdue');
+      expect(verified(overdue, hook.body.secret).data).toMatchObject({ rightsRequestId: rights.body.id, status: 'open' });
+
+      const doc = await agent.post('/api/documents').send({ form: 'office-pledge' }).expect(201);
+      const issued = await agent.post(`/api/documents/${doc.body.id}/issue`).expect(201);
+      const original = issued.body.exemplars.find((e: { kind: string }) => e.kind === 'original');
+      await agent.post(`/api/documents/${doc.body.id}/paper-signature`).expect(201);
+      await agent.post(`/api/exemplars/${original.code}/events`).send({ type: 'mailed' }).expect(201);
+      const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'rurume' })).email);
+      await clerk.post('/api/receipts').send({ code: original.code }).expect(201);
+      const received = await receiver.waitFor((h) => h.path === '/rights' && h.type === 'exemplar.received', 'exemplar.received');
+      expect(verified(received, hook.body.secret).data).toMatchObject({ code: original.code, documentId: doc.body.id, kind: 'original' });
+      const mine = receiver.received.filter((h) => h.path === '/rights');
+      expect(mine.filter((h) => h.type === 'rights_request.overdue')).toHaveLength(1);
+      for (const personal of ['請求 連携', '請求 家族', '記録一式']) expect(mine.map((h) => h.body).join('')).not.toContain(personal);
     });
 
     it('gives up after the last retry, and disables an endpoint failing for the configured time, e-mailing its owner', async () => {

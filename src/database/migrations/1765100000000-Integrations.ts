@@ -63,9 +63,12 @@ export class Integrations1765100000000 implements MigrationInterface {
       next_attempt_at timestamptz
     )`);
     await q.query(`CREATE INDEX webhook_attempt_delivery_idx ON webhook_attempt (delivery_id, id)`);
+    // A rights request's passing its due date is an event once: this says it was announced.
+    await q.query(`ALTER TABLE rights_request ADD COLUMN overdue_announced_at timestamptz`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE rights_request DROP COLUMN overdue_announced_at`);
     for (const table of ['webhook_attempt', 'webhook_delivery', 'webhook_endpoint', 'api_key']) await q.query(`DROP TABLE ${table}`);
   }
 }
