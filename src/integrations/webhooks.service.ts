@@ -180,6 +180,11 @@ export class WebhooksService {
     await this.dispatch(delivery);
   }
 
+  /** From the first attempt to the last (WEBHOOK_RETRY_SECONDS), for the page. */
+  retrySpanSeconds(): number {
+    return this.config.webhookRetrySeconds.reduce((sum, s) => sum + s, 0);
+  }
+
   private async dispatch(delivery: WebhookDeliveryEntity): Promise<void> {
     // The poller finds it in any case; this only saves the wait.
     await addSoon(this.queue, [deliveryJob(delivery)]);
