@@ -4,10 +4,11 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { todayInJapan } from '../src/common/japan-date';
 import { RightsJobsService } from '../src/rights/rights-jobs.service';
-import { createPatient, issuedConsent, sealedConsent, waitFor } from './support/consents';
+import { createPatient, issuedConsent, requestSignatures, sealedConsent, waitFor } from './support/consents';
 import { createOfficeWithManager, createUser, unique } from './support/factories';
-import { TestSmtp, startSmtp } from './support/smtp';
-import { Agent, TestStack, startStack } from './support/test-app';
+import { TestSmtp, linkIn, startSmtp } from './support/smtp';
+import { SigningJobsService } from '../src/signing/signing-jobs.service';
+import { Agent, TestStack, formToken, startStack } from './support/test-app';
 import { ReceivedHook, WebhookReceiver, startReceiver } from './support/webhook-receiver';
 
 /** Fast retries and polling, and a receiver on loopback (allowed only with WEBHOOK_ALLOW_PRIVATE=1). */
@@ -237,6 +238,43 @@ describe('integrations: API keys and signed webhooks', () => {
           nextRetryAt: null,
           attempts: [expect.objectContaining({ statusCode: 200 })],
         });
+    });
+
+    it('announces a decline and an expiry, with the signer’s role and never the reason typed', async () => {
+      const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+      const agent = await stack.login(manager.email);
+      const hook = await agent
+        .post('/api/webhooks')
+        .send({ url: `${receiver.url}/closed`, events: ['signing.declined', 'signing.expired'] })
+        .expect(201);
+      const family = { name: '辞退 一郎', email: `${unique('decline')}@example.jp` };
+      const patient = await createPatient(agent, '辞退 ハナ', family);
+      const declined = await requestSignatures(agent, (await issuedConsent(agent, patient.id)).id, family);
+      const link = linkIn(await smtp.waitFor((m) => m.to === family.email), '/sign/');
+      const browser = request.agent(stack.app.getHttpServer());
+      const _csrf = formToken((await browser.get(link).expect(200)).text);
+      await browser.post(`${link}/decline`).type('form').send({ reason: '家族で相談します', _csrf }).expect(200);
+      const decline = await receiver.waitFor((h) => h.path === '/closed' && h.type === 'signing.declined', 'signing.declined');
+      expect(verified(decline, hook.body.secret).data).toMatchObject({
+        signingRequestId: declined.id,
+        signerRole: 'family1',
+        status: 'declined',
+      });
+      expect(decline.body).not.toContain('相談');
+
+      const expiring = await requestSignatures(agent, (await issuedConsent(agent, patient.id)).id, {
+        ...family,
+        email: `${unique('x')}@example.jp`,
+      });
+      await db.query(`UPDATE signing_request SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expiring.id]);
+      await stack.worker.get(SigningJobsService).expire(expiring.id);
+      const expired = await receiver.waitFor((h) => h.path === '/closed' && h.type === 'signing.expired', 'signing.expired');
+      expect(verified(expired, hook.body.secret).data).toMatchObject({
+        signingRequestId: expiring.id,
+        status: 'expired',
+        unsignedRoles: ['family1', 'explainer'],
+      });
+      for (const personal of [family.name, family.email, '辞退 ハナ']) expect(decline.body + expired.body).not.toContain(personal);
     });
 
     it('reaches the 事務局 with its network’s events (applications), never another network’s', async () => {
