@@ -277,7 +277,7 @@ describe('integrations: API keys and signed webhooks', () => {
       for (const personal of [family.name, family.email, '辞退 ハナ']) expect(decline.body + expired.body).not.toContain(personal);
     });
 
-    it('reaches the 事務局 with its network’s events (applications), never another network’s', async () => {
+    it('reaches the 事務局 with its network’s events (applications, registrations), never another network’s', async () => {
       const clerk = await createUser(stack.app, 'secretariat', { networkId: 'rurume' });
       const secretariat = await stack.login(clerk.email);
       const hook = await secretariat
@@ -322,6 +322,25 @@ describe('integrations: API keys and signed webhooks', () => {
         `%${created.body.id}%`,
       ]);
       expect(own[0].n).toBe(1);
+      // A staff member added by an office of the network: a line on the desk, then done.
+      const staff = await office
+        .post('/api/staff')
+        .send({ name: '登録 連携子', jobTitle: '看護師', email: `${unique('staff')}@example.jp` })
+        .expect(201);
+      const opened = await receiver.waitFor(
+        (h) => h.path === '/jimukyoku' && h.type === 'registration.opened' && h.body.includes(staff.body.id),
+        'registration.opened',
+      );
+      const line = verified(opened, hook.body.secret).data;
+      expect(line).toMatchObject({ officeId, staffId: staff.body.id, kind: 'add', status: 'open' });
+      await secretariat.post(`/api/registrations/${line.registrationId}/done`).send({ mcsId: 'MCS-778899' }).expect(200);
+      const done = await receiver.waitFor(
+        (h) => h.path === '/jimukyoku' && h.type === 'registration.done' && h.body.includes(String(line.registrationId)),
+        'registration.done',
+      );
+      expect(verified(done, hook.body.secret).data).toMatchObject({ registrationId: line.registrationId, status: 'done' });
+      for (const personal of ['登録 連携子', '看護師', 'MCS-778899', '@example.jp'])
+        expect(opened.body + done.body).not.toContain(personal);
       // A 事務局 cannot see or change an office's webhooks, nor an office the 事務局's.
       const officeHook = await office
         .post('/api/webhooks')
