@@ -477,6 +477,35 @@ describe('integrations: API keys and signed webhooks', () => {
     });
   });
 
+  it('refuses a private address without WEBHOOK_ALLOW_PRIVATE: when a webhook is added, and again when it is sent', async () => {
+    receiver.answer('/private', () => 200);
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    let agent = await stack.login(manager.email);
+    const allowed = await agent
+      .post('/api/webhooks')
+      .send({ url: `${receiver.url}/private`, events: ['document.issued'] })
+      .expect(201);
+    await stack.close();
+    stack = await startStack({ SMTP_URL: smtp.url, ...ENV, WEBHOOK_ALLOW_PRIVATE: '0' });
+    agent = await stack.login(manager.email);
+    for (const url of [`${receiver.url}/private`, 'http://localhost:9/x', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/x']) {
+      const refused = await agent
+        .post('/api/webhooks')
+        .send({ url, events: ['document.issued'] })
+        .expect(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'url', message: expect.stringContaining('内部のアドレス') })]);
+    }
+    // Added while it was allowed: refused at the time of sending, and the receiver never reached.
+    const test = await agent.post(`/api/webhooks/${allowed.body.id}/test`).expect(202);
+    const refused = await waitFor(async () => {
+      const { deliveries } = (await agent.get(`/api/webhooks/${allowed.body.id}/deliveries`).expect(200)).body;
+      const mine = deliveries.find((d: { id: string }) => d.id === test.body.deliveryId);
+      return mine?.attempts.length ? mine : null;
+    }, 'the refused attempt');
+    expect(refused.attempts[0]).toMatchObject({ statusCode: null, error: expect.stringContaining('内部のアドレス') });
+    expect(receiver.received.filter((h) => h.path === '/private')).toEqual([]);
+  });
+
   it('keeps an unauthenticated request out of every integration route', async () => {
     for (const [method, url] of [
       ['get', '/api/api-keys'],
