@@ -506,6 +506,15 @@ describe('integrations: API keys and signed webhooks', () => {
     expect(receiver.received.filter((h) => h.path === '/private')).toEqual([]);
   });
 
+  it('describes keys and webhooks in the OpenAPI document', async () => {
+    const { body } = await stack.http.get('/api/docs-json').expect(200);
+    for (const path of ['/api/api-keys', '/api/api-keys/{id}', '/api/webhooks', '/api/webhooks/{id}/deliveries', '/api/webhooks/{id}/test'])
+      expect(Object.keys(body.paths)).toContain(path);
+    expect(body.paths['/api/webhooks/{id}/deliveries/{deliveryId}/retry'].post).toBeDefined();
+    expect(JSON.stringify(body.tags)).toContain('Standard Webhooks');
+    expect(body.components.schemas.CreatedApiKeyDto.properties).toHaveProperty('key');
+  });
+
   it('keeps an unauthenticated request out of every integration route', async () => {
     for (const [method, url] of [
       ['get', '/api/api-keys'],

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
-import { CreateWebhookDto } from './dto/webhook.dto';
+import { CreateWebhookDto, CreatedWebhookDto, WebhookSummaryDto } from './dto/webhook.dto';
 import { CreatedWebhook, WebhookSummary } from './integrations.types';
 import { WebhooksService } from './webhooks.service';
 
@@ -14,6 +14,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: CreatedWebhookDto })
   @ApiOperation({
     summary:
       'Add a webhook of the office or the 事務局 (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature v1 HMAC-SHA256). The secret (whsec_…) is in this answer only. See docs/integrations.md for the events and their data',
@@ -23,6 +24,7 @@ export class WebhooksController {
   }
 
   @Get()
+  @ApiOkResponse({ type: WebhookSummaryDto, isArray: true })
   @ApiOperation({ summary: 'The webhooks of the office or the 事務局 (never the secret)' })
   list(@User() user: CurrentUser): Promise<WebhookSummary[]> {
     return this.webhooks.list(user);

@@ -38,3 +38,20 @@ export class CreateWebhookDto {
   @MaxLength(100)
   description?: string;
 }
+
+/** The answer to POST /api/webhooks (the only time the secret is shown). */
+export class CreatedWebhookDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Verifies webhook-signature; shown only in this answer' })
+  secret!: string;
+}
+
+export class WebhookSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true }) events!: string[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ nullable: true, type: Date, description: 'Failing since (no success between)' }) failingSince!: Date | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'Disabled after failing for 24 hours' }) disabledAt!: Date | null;
+}
