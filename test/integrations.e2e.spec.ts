@@ -8,7 +8,7 @@ import { createPatient, issuedConsent, requestSignatures, sealedConsent, waitFor
 import { createOfficeWithManager, createUser, unique } from './support/factories';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
 import { SigningJobsService } from '../src/signing/signing-jobs.service';
-import { Agent, TestStack, formToken, startStack } from './support/test-app';
+import { Agent, TEST_PASSWORD, TestStack, formToken, startStack } from './support/test-app';
 import { ReceivedHook, WebhookReceiver, startReceiver } from './support/webhook-receiver';
 
 /** Fast retries and polling, and a receiver on loopback (allowed only with WEBHOOK_ALLOW_PRIVATE=1). */
@@ -116,6 +116,23 @@ describe('integrations: API keys and signed webhooks', () => {
       expect(revokedAudit[0].detail).toEqual({ name: '介護記録システム' });
       // An unknown key, and a key of the right shape that never existed: 401 alike.
       await stack.http.get('/api/documents').set('Authorization', 'Bearer rk_nothing').expect(401);
+    });
+
+    it('needs the CSRF token for a key made with a log-in session (page or API), as every other form', async () => {
+      const { manager, office: place } = await createOfficeWithManager(stack.app, 'rurume');
+      const browser = request.agent(stack.app.getHttpServer());
+      await browser.post('/api/auth/login').send({ email: manager.email, password: TEST_PASSWORD }).expect(200);
+      await browser.post('/integrations/keys').type('form').send({ name: '偽の依頼' }).expect(403);
+      await browser.post('/api/api-keys').send({ name: '偽の依頼' }).expect(403);
+      await browser
+        .post('/integrations/webhooks')
+        .type('form')
+        .send({ url: `${receiver.url}/forged`, events: 'document.issued' })
+        .expect(403);
+      expect((await db.query(`SELECT count(*)::int AS n FROM api_key WHERE office_id = $1`, [place.id]))[0].n).toBe(0);
+      const _csrf = formToken((await browser.get('/integrations').expect(200)).text);
+      const made = await browser.post('/integrations/keys').type('form').send({ name: '本物', _csrf }).expect(201);
+      expect(made.text).toMatch(/value="rk_[A-Za-z0-9_-]+"/);
     });
 
     it('refuses a key without a name, and to staff and admins', async () => {
