@@ -27,6 +27,7 @@ import { RegistrationsModule } from './registrations/registrations.module';
 import { TrainingModule } from './training/training.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { StaffChangesModule } from './staff-changes/staff-changes.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 
 /** The API process: HTTP only. It validates and enqueues; the worker prints. */
 @Module({
@@ -49,6 +50,7 @@ import { StaffChangesModule } from './staff-changes/staff-changes.module';
     FollowUpsModule,
     RightsModule,
     StaffChangesModule,
+    IntegrationsModule,
     WebModule,
     HealthModule,
   ],

@@ -67,8 +67,13 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')
     .setVersion('0.1.0')
-    .addBearerAuth()
+    // A log-in session's token, or an office's or 事務局's API key (rk_…, see docs/integrations.md).
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token (POST /api/auth/login) or an API key (rk_…)' })
     .addCookieAuth('renkei_session')
+    .addTag(
+      'integrations',
+      'API keys (Authorization: Bearer rk_…) and webhooks signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature v1 = base64 HMAC-SHA256 of "id.timestamp.body" with the whsec_ secret). Events and their data: docs/integrations.md',
+    )
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'api/docs-json',

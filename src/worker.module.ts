@@ -9,6 +9,7 @@ import { RenderingWorkerModule } from './rendering/rendering-worker.module';
 import { SigningWorkerModule } from './signing/signing-worker.module';
 import { SweeperWorkerModule } from './sweeper/sweeper-worker.module';
 import { RightsWorkerModule } from './rights/rights-worker.module';
+import { IntegrationsWorkerModule } from './integrations/integrations-worker.module';
 
 /** The worker process: no HTTP; each feature's worker module brings its queue processors. Chromium lives here. */
 @Module({
@@ -23,6 +24,7 @@ import { RightsWorkerModule } from './rights/rights-worker.module';
     BatchesWorkerModule,
     SweeperWorkerModule,
     RightsWorkerModule,
+    IntegrationsWorkerModule,
   ],
 })
 export class WorkerModule {}

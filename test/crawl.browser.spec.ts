@@ -163,10 +163,22 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
     [
       'office_manager',
       ['/office', '/account'],
-      ['/office/documents', '/office/batches', `/documents/${ID}`, `/office/patients/${ID}`, `/office/batches/${ID}`, '/office/staff/new'],
+      [
+        '/office/documents',
+        '/office/batches',
+        `/documents/${ID}`,
+        `/office/patients/${ID}`,
+        `/office/batches/${ID}`,
+        '/office/staff/new',
+        '/integrations',
+      ],
     ],
     ['office_staff', ['/office', '/account'], ['/office/documents', '/office/batches', `/documents/${ID}`, '/forms']],
-    ['secretariat', ['/secretariat', '/account'], ['/secretariat/receipt', '/secretariat/applications', '/secretariat/registrations']],
+    [
+      'secretariat',
+      ['/secretariat', '/account'],
+      ['/secretariat/receipt', '/secretariat/applications', '/secretariat/registrations', '/integrations'],
+    ],
     ['admin', ['/admin/audit', '/admin/users', '/account'], ['/admin/audit', `/admin/users/${ID}`, '/account/password']],
   ])(
     'as %s',

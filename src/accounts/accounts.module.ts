@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsRepository } from './accounts.repository';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -24,7 +26,7 @@ import { OfficesRepository } from './offices.repository';
 
 @Module({
   imports: [NetworksModule, MailModule],
-  controllers: [AuthController, MfaController, UsersController, OfficesController],
+  controllers: [ApiKeysController, AuthController, MfaController, UsersController, OfficesController],
   providers: [
     AuthService,
     UsersService,
@@ -42,7 +44,8 @@ import { OfficesRepository } from './offices.repository';
     MfaService,
     PasskeysService,
     FactorNotices,
+    ApiKeysService,
   ],
-  exports: [AuthService, UsersService, OfficesService, AuthGuard, CsrfGuard, SessionsService, MfaService, PasskeysService],
+  exports: [ApiKeysService, AuthService, UsersService, OfficesService, AuthGuard, CsrfGuard, SessionsService, MfaService, PasskeysService],
 })
 export class AccountsModule {}

@@ -37,6 +37,24 @@ export interface Account {
   role: Role;
   officeId: string | null;
   networkId: string | null;
+  /** Set when the request came with an API key: the key it acts through (the audit log names it). */
+  apiKey?: { id: string; name: string };
+}
+
+/** An API key as its owner sees it: never the key, only its first characters. */
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** A key just made: the only time the key itself is shown. */
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  key: string;
 }
 
 /** One of the user's own log-in sessions (the sessions page). */

@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
-import { DURING_ENROLMENT, IS_PUBLIC, ROLES_KEY } from './current-user';
+import { ApiKeysService, isApiKey } from './api-keys.service';
+import { CurrentUser, DURING_ENROLMENT, IS_PUBLIC, ROLES_KEY } from './current-user';
 import { Role } from './accounts.types';
 import { SessionsService } from './sessions.service';
 
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,6 +26,12 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = sessionToken(request);
+    if (token && isApiKey(token)) {
+      const user = await this.apiKeys.resolve(token);
+      if (!user) throw new DomainError('UNAUTHENTICATED', 'APIキーが無効です（取り消されたか、存在しません）');
+      request.user = user;
+      return this.allowed(user, targets);
+    }
     const session = token ? await this.sessions.resolve(token) : null;
     if (!session) throw new DomainError('UNAUTHENTICATED', 'ログインしてください');
     request.user = session.user;
@@ -33,8 +41,12 @@ export class AuthGuard implements CanActivate {
       throw new DomainError('MFA_ENROLMENT_REQUIRED', '2段階認証の設定が必要です。認証アプリかパスキーを設定してください', {
         enrolUrl: '/account/mfa',
       });
+    return this.allowed(session.user, targets);
+  }
+
+  private allowed(user: CurrentUser, targets: Parameters<Reflector['getAllAndOverride']>[1]): boolean {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(session.user.role)) throw new DomainError('FORBIDDEN', 'この操作の権限がありません');
+    if (roles && !roles.includes(user.role)) throw new DomainError('FORBIDDEN', 'この操作の権限がありません');
     return true;
   }
 }

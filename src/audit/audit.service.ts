@@ -9,6 +9,8 @@ export type { AuditSearch } from './audit.repository';
 export interface Actor {
   id: string;
   email: string;
+  /** The API key the actor acted through: named in the event's detail. */
+  apiKey?: { id: string; name: string };
 }
 
 export interface AuditEntry {
@@ -31,12 +33,14 @@ export class AuditService {
       {
         action: entry.action,
         userId: entry.actor?.id ?? null,
-        userEmail: entry.actor?.email ?? entry.email ?? null,
+        userEmail: entry.actor?.apiKey
+          ? `${entry.actor.email} (APIキー「${entry.actor.apiKey.name}」)`
+          : (entry.actor?.email ?? entry.email ?? null),
         targetType: entry.target?.type ?? null,
         targetId: entry.target?.id ?? null,
         ip: entry.origin?.ip ?? null,
         userAgent: entry.origin?.userAgent ?? null,
-        detail: entry.detail ?? null,
+        detail: entry.actor?.apiKey ? { ...entry.detail, apiKey: entry.actor.apiKey } : (entry.detail ?? null),
       },
       manager,
     );

@@ -78,10 +78,16 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   custody_handed_to_family: '原本等: 家族へ手渡し',
   custody_returned: '原本等: 返却',
   custody_destroyed: '原本等: 廃棄',
+  api_key_created: 'APIキーの作成',
+  api_key_revoked: 'APIキーの取り消し',
+  webhook_created: 'Webhookの登録',
+  webhook_deleted: 'Webhookの削除',
+  webhook_disabled: 'Webhookの停止（24時間失敗が続いたため）',
 };
 
 /** What an event was about, when no name can be shown for it. */
 export const AUDIT_TARGET_LABELS: Record<string, string> = {
+  api_key: 'APIキー',
   application: '利用申込',
   batch: '一括処理',
   document: '書類',
@@ -96,6 +102,7 @@ export const AUDIT_TARGET_LABELS: Record<string, string> = {
   signing_request: '署名依頼',
   staff_member: '従事者',
   user: '利用者',
+  webhook: 'Webhook',
 };
 
 export function auditActionLabel(action: string): string {

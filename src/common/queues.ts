@@ -6,6 +6,7 @@ export const MAIL_QUEUE = 'mail';
 export const SIGNING_QUEUE = 'signing';
 export const BATCH_QUEUE = 'batches';
 export const RIGHTS_QUEUE = 'rights';
+export const WEBHOOK_QUEUE = 'webhooks';
 /** The sweeper: one job scheduler for every worker, so sweeps never run once per process. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 
@@ -17,6 +18,7 @@ export const QUEUE_NAMES = [
   SIGNING_QUEUE,
   BATCH_QUEUE,
   RIGHTS_QUEUE,
+  WEBHOOK_QUEUE,
   MAINTENANCE_QUEUE,
 ] as const;
 
@@ -28,6 +30,8 @@ export const JOB_IDS = {
   render: (renderId: string) => `render-${renderId}`,
   printExemplar: (exemplarId: string) => `exemplar-${exemplarId}`,
   mail: (outboxId: string) => `mail-${outboxId}`,
+  /** One job per attempt: the attempt's number is in the id, so a retry is a new job and a repeat of one is not. */
+  webhook: (deliveryId: string, attempt: number) => `webhook-${deliveryId}-${attempt}`,
   batch: (batchId: string) => `batch-${batchId}`,
   seal: (requestId: string) => `seal-${requestId}`,
   expire: (requestId: string) => `expire-${requestId}`,

@@ -57,6 +57,16 @@ export interface AppConfig {
   /** A batch without progress for this long makes /health say degraded. */
   stuckMinutes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Webhook URLs may resolve to loopback, private or link-local addresses, and be http in production (tests only). */
+  webhookAllowPrivate: boolean;
+  /** Seconds before each retry of a failed webhook delivery, in order; after the last, the delivery has failed. */
+  webhookRetrySeconds: number[];
+  /** An endpoint whose deliveries have failed for this long (no success between) is disabled and its owner told. */
+  webhookDisableAfterSeconds: number;
+  /** How long a receiver has to answer. */
+  webhookTimeoutMs: number;
+  /** How often the worker looks for webhook deliveries that are due. */
+  webhookPollMs: number;
 }
 
 export class ConfigError extends StartupError {
@@ -127,6 +137,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return entries;
   }
+  function seconds(name: string, fallback: number[]): number[] {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const values = raw.split(',').map((v) => Number(v.trim()));
+    if (values.some((v) => !Number.isInteger(v) || v < 1 || v > 86_400) || values.length > 50) {
+      problems.push(`${name} must list at most 50 whole numbers of seconds from 1 to 86400, separated by commas (got "${raw}")`);
+      return fallback;
+    }
+    return values;
+  }
   function pattern(name: string, value: string, re: RegExp): string {
     if (!re.test(value)) problems.push(`${name} must match ${re} (got "${value}")`);
     return value;
@@ -170,6 +190,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sweepSeconds: integer('SWEEP_SECONDS', 600, 1, 86_400),
     stuckMinutes: integer('STUCK_MINUTES', 15, 1, 1440),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
+    webhookAllowPrivate: flag('WEBHOOK_ALLOW_PRIVATE', false),
+    // 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: the last try about 28 hours after the first.
+    webhookRetrySeconds: seconds('WEBHOOK_RETRY_SECONDS', [60, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+    webhookDisableAfterSeconds: integer('WEBHOOK_DISABLE_AFTER_SECONDS', 86_400, 1, 30 * 86_400),
+    webhookTimeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    webhookPollMs: integer('WEBHOOK_POLL_MS', 2000, 50, 60_000),
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1')
     problems.push(

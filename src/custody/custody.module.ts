@@ -1,3 +1,4 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
 import { Module } from '@nestjs/common';
 import { NetworksModule } from '../networks/networks.module';
 import { CustodyController } from './custody.controller';
@@ -6,7 +7,7 @@ import { CustodyService } from './custody.service';
 import { ExemplarsRepository } from './exemplars.repository';
 
 @Module({
-  imports: [NetworksModule],
+  imports: [NetworksModule, IntegrationEventsModule],
   controllers: [CustodyController],
   providers: [CustodyService, CustodyRepository, ExemplarsRepository],
   exports: [CustodyService],

@@ -1,3 +1,5 @@
+import { receivedEvent } from './custody-events';
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
@@ -55,6 +57,7 @@ export class CustodyService {
     private readonly repository: CustodyRepository,
     private readonly exemplars: ExemplarsRepository,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   /** Creates the exemplars the network's custody rule calls for: originals first, then copies. */
@@ -190,6 +193,7 @@ export class CustodyService {
       const occurredAt = options.occurredAt ?? new Date();
       assertOccurredAt(occurredAt, options.trustedDate ? new Date(0) : exemplar.createdAt);
       const event = await this.append(manager, exemplar, type, user, occurredAt, options.note ?? null);
+      if (type === 'received') await this.events.emit(manager, receivedEvent(exemplar, occurredAt));
       await this.audit.record(
         {
           action: `custody_${type}`,

@@ -3,6 +3,8 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { OfficeEntity } from '../accounts/office.entity';
 import { SessionEntity } from '../accounts/session.entity';
+import { ApiKeyEntity } from '../accounts/api-key.entity';
+import { WebhookAttemptEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from '../integrations/webhook.entities';
 import { UserEntity } from '../accounts/user.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { CustodyEventEntity } from '../custody/custody-event.entity';
@@ -45,6 +47,7 @@ import { ArchiveTimestamps1764790000000 } from './migrations/1764790000000-Archi
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
 import { SigningLinkOffices1765200000000 } from './migrations/1765200000000-SigningLinkOffices';
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
+import { Integrations1765100000000 } from './migrations/1765100000000-Integrations';
 import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
 
 export const ENTITIES = [
@@ -85,6 +88,10 @@ export const ENTITIES = [
   LegalHoldEntity,
   RetentionDueEntity,
   ErasureEntity,
+  ApiKeyEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
 ];
 export const MIGRATIONS = [
   Foundation1763700000000,
@@ -102,6 +109,7 @@ export const MIGRATIONS = [
   ArchiveTimestamps1764790000000,
   WithdrawalLinkExpiry1764791000000,
   LoginWithoutRedis1764813000000,
+  Integrations1765100000000,
   SigningLinkOffices1765200000000,
   SecretariatAtScale1765400000000,
 ];

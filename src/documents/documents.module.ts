@@ -1,3 +1,4 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
@@ -15,7 +16,7 @@ import { DocumentsService } from './documents.service';
 import { NoticeDraftsService } from './notice-drafts.service';
 
 @Module({
-  imports: [AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule, RegistrationsModule],
+  imports: [IntegrationEventsModule, AccountsModule, NetworksModule, PeopleModule, CustodyModule, PdfStoreModule, RegistrationsModule],
   controllers: [DocumentsController],
   providers: [
     DocumentsService,

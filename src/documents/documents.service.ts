@@ -1,3 +1,4 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
@@ -40,6 +41,7 @@ export class DocumentsService {
     private readonly pdfs: PdfStoreService,
     private readonly registrations: RegistrationsService,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   /** A draft for one subject; the office's, staff member's or patient's details prefill the form. */
@@ -126,6 +128,19 @@ export class DocumentsService {
         { action: 'document_issued', actor: user, target: { type: 'document', id: doc.id }, origin, detail },
         manager,
       );
+      await this.events.emit(manager, {
+        type: 'document.issued',
+        officeId: doc.officeId,
+        networkId: doc.networkId,
+        data: {
+          documentId: doc.id,
+          number: doc.number,
+          form: doc.formId,
+          officeId: doc.officeId,
+          status: 'issued',
+          exemplars: created.map((e) => e.code),
+        },
+      });
       return created;
     });
     await this.printing.queuePrint(exemplars.map((e) => e.id));

@@ -18,7 +18,8 @@ export type MailKind =
   | 'withdrawal-receipt'
   | 'consent-withdrawn'
   | 'retention-due'
-  | 'account-security';
+  | 'account-security'
+  | 'webhook-disabled';
 
 export interface MailMessage {
   kind: MailKind;

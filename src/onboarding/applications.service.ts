@@ -1,3 +1,4 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -39,6 +40,7 @@ export class ApplicationsService {
     private readonly mail: MailService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   /** Takes an application: every problem is reported at once (400) and nothing is saved. */
@@ -83,6 +85,17 @@ export class ApplicationsService {
         });
         const target = { type: 'application', id: application.id };
         await this.audit.record({ action: 'application_submitted', email: dto.managerEmail, target, origin }, manager);
+        await this.events.emit(manager, {
+          type: 'application.submitted',
+          officeId: null,
+          networkId: network.id,
+          data: {
+            applicationId: application.id,
+            status: 'pending',
+            pledgeMethod: pledge ? dto.pledgeMethod! : null,
+            submittedAt: new Date().toISOString(),
+          },
+        });
         const saved = (await this.repository.application(application.id, manager))!;
         return { application: saved, outbox: await this.announce(manager, saved) };
       })

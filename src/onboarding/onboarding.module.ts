@@ -1,3 +1,4 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
@@ -15,7 +16,16 @@ import { OnboardingRepository } from './onboarding.repository';
 
 /** Offices apply online; the 事務局 approves or rejects; invited accounts set their own passwords. */
 @Module({
-  imports: [AccountsModule, NetworksModule, PeopleModule, DocumentsModule, CustodyModule, SigningModule, MailModule],
+  imports: [
+    IntegrationEventsModule,
+    AccountsModule,
+    NetworksModule,
+    PeopleModule,
+    DocumentsModule,
+    CustodyModule,
+    SigningModule,
+    MailModule,
+  ],
   controllers: [ApplicationsController, InvitationsController],
   providers: [OnboardingRepository, ApplicationsService, ApplicationApprovalService, InvitationsService],
   exports: [ApplicationsService, ApplicationApprovalService, InvitationsService],

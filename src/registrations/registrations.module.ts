@@ -1,3 +1,4 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { MailModule } from '../mail/mail.module';
@@ -8,7 +9,7 @@ import { RegistrationsService } from './registrations.service';
 
 /** The 事務局's registration desk: staff changes to work off in MCS, questions to the office and answers. */
 @Module({
-  imports: [AccountsModule, NetworksModule, MailModule],
+  imports: [IntegrationEventsModule, AccountsModule, NetworksModule, MailModule],
   controllers: [RegistrationsController],
   providers: [RegistrationsService, RegistrationsRepository],
   exports: [RegistrationsService],

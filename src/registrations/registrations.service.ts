@@ -1,3 +1,4 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
@@ -34,13 +35,14 @@ export class RegistrationsService {
     private readonly mail: MailService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   /** A staff member added, changed or leaving (staff pages, API, roster, application), in the caller's transaction. */
   async staffChanged(manager: EntityManager, change: StaffChange): Promise<void> {
     const office = await this.offices.get(change.officeId, manager);
     const { id, name, nameKana, email, jobTitle } = change.staff;
-    await this.repository.insertLine(manager, {
+    const line = await this.repository.insertLine(manager, {
       networkId: office.networkId,
       officeId: office.id,
       staffId: id,
@@ -51,6 +53,26 @@ export class RegistrationsService {
       jobTitle,
       source: change.source,
       documentId: null,
+    });
+    await this.opened(manager, line);
+  }
+
+  /** The 事務局's event for a new line: ids, the kind of change and where it came from; never the person. */
+  private opened(manager: EntityManager, line: RegistrationLineEntity): Promise<void> {
+    return this.events.emit(manager, {
+      type: 'registration.opened',
+      officeId: line.officeId,
+      networkId: line.networkId,
+      data: {
+        registrationId: line.id,
+        officeId: line.officeId,
+        staffId: line.staffId,
+        documentId: line.documentId,
+        kind: line.kind,
+        source: line.source,
+        status: 'open',
+        openedAt: line.createdAt.toISOString(),
+      },
     });
   }
 
@@ -72,7 +94,7 @@ export class RegistrationsService {
         await this.repository.linkDocument(manager, same.id, notice.documentId);
         continue;
       }
-      await this.repository.insertLine(manager, {
+      const line = await this.repository.insertLine(manager, {
         networkId: notice.networkId,
         officeId: notice.officeId,
         staffId: null,
@@ -84,6 +106,7 @@ export class RegistrationsService {
         source: 'notice',
         documentId: notice.documentId,
       });
+      await this.opened(manager, line);
     }
   }
 
@@ -127,6 +150,18 @@ export class RegistrationsService {
         throw new DomainError('INVALID_STATE', `${line.name}さんの${KIND_LABELS[line.kind]}は既に対応済みです`);
       const detail = { kind: line.kind, office: line.officeId, mcsId: done.mcsId };
       await this.audit.record({ action: 'registration_done', actor: user, target: { type: 'registration', id }, origin, detail }, manager);
+      await this.events.emit(manager, {
+        type: 'registration.done',
+        officeId: line.officeId,
+        data: {
+          registrationId: line.id,
+          officeId: line.officeId,
+          staffId: line.staffId,
+          kind: line.kind,
+          status: 'done',
+          doneAt: new Date().toISOString(),
+        },
+      });
     });
     return this.get(user, id, origin);
   }

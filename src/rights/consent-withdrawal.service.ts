@@ -1,3 +1,4 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OfficesService } from '../accounts/offices.service';
@@ -54,6 +55,7 @@ export class ConsentWithdrawalService {
     private readonly audit: AuditService,
     private readonly jobs: RightsJobsService,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   /** 取り下げ of a draft or issued document (and its unsigned corrections): nobody can sign it any more. */
@@ -168,6 +170,22 @@ export class ConsentWithdrawalService {
       const detail = { via: withdrawal.receivedVia, receivedAt: withdrawal.receivedAt, corrections: corrections.map((c) => c.number) };
       const target = { type: 'document', id: doc.id };
       await this.audit.record({ action: 'consent_withdrawn', actor, target, origin, detail }, manager);
+      await this.events.emit(manager, {
+        type: 'consent.withdrawn',
+        officeId: doc.officeId,
+        networkId: doc.networkId,
+        data: {
+          documentId: doc.id,
+          number: doc.number,
+          form: doc.formId,
+          officeId: doc.officeId,
+          withdrawalId: saved.id,
+          status: 'revoked',
+          receivedVia: withdrawal.receivedVia,
+          receivedAt: withdrawal.receivedAt,
+          withdrawnCorrections: corrections.map((c) => c.number),
+        },
+      });
       const outbox = actor ? [] : await this.tellOffice(manager, doc, saved);
       return { saved, outbox };
     });

@@ -1,3 +1,6 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
+import { Transactions } from '../common/database/transactions';
+import { todayInJapan } from '../common/japan-date';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -22,6 +25,8 @@ export class RightsJobsService {
   constructor(
     @InjectQueue(RIGHTS_QUEUE) private readonly queue: Queue<RightsJob>,
     private readonly repository: RightsRepository,
+    private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   async queueReceipt(withdrawalId: string): Promise<void> {
@@ -47,7 +52,29 @@ export class RightsJobsService {
     await this.scheduleRetentionScan();
     const stale = await this.repository.unsealedReceipts(new Date(Date.now() - olderThanMs));
     for (const withdrawal of stale) await this.queueReceipt(withdrawal.id);
-    return { withdrawalReceipts: stale.length };
+    return { withdrawalReceipts: stale.length, overdueRightsRequests: await this.announceOverdue() };
+  }
+
+  /** Open requests past their due date (a day in Japan) are announced once, each in the transaction that marks it. */
+  async announceOverdue(): Promise<number> {
+    return this.transactions.run(async (manager) => {
+      const overdue = await this.repository.claimOverdue(manager, todayInJapan());
+      for (const request of overdue)
+        await this.events.emit(manager, {
+          type: 'rights_request.overdue',
+          officeId: request.officeId,
+          data: {
+            rightsRequestId: request.id,
+            officeId: request.officeId,
+            patientId: request.patientId,
+            kind: request.kind,
+            status: 'open',
+            receivedAt: request.receivedAt,
+            dueAt: request.dueAt,
+          },
+        });
+      return overdue.length;
+    });
   }
 
   /** The daily retention check, registered under one id however many workers start: a second registration changes nothing. */

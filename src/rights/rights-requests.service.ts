@@ -1,3 +1,4 @@
+import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
 import { AuditService } from '../audit/audit.service';
@@ -32,6 +33,7 @@ export class RightsRequestsService {
     private readonly people: PeopleService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly events: IntegrationEvents,
   ) {}
 
   async record(user: CurrentUser, patientId: string, input: RightsRequestInput, origin: RequestOrigin | null): Promise<RightsRequestView> {
@@ -51,6 +53,19 @@ export class RightsRequestsService {
         { action: 'rights_request_received', actor: user, target: { type: 'rights_request', id: request.id }, origin, detail },
         manager,
       );
+      await this.events.emit(manager, {
+        type: 'rights_request.created',
+        officeId: request.officeId,
+        data: {
+          rightsRequestId: request.id,
+          officeId: request.officeId,
+          patientId: request.patientId,
+          kind: request.kind,
+          status: 'open',
+          receivedAt: request.receivedAt,
+          dueAt: request.dueAt,
+        },
+      });
       return request;
     });
     return (await this.views([saved]))[0];

@@ -28,6 +28,8 @@ export class RightsRequestEntity implements RightsRequest {
   @Column('timestamptz', { name: 'answered_at', nullable: true }) answeredAt!: Date | null;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** When its passing the due date was announced (webhooks), once. */
+  @Column('timestamptz', { name: 'overdue_announced_at', nullable: true, select: false }) overdueAnnouncedAt!: Date | null;
 }
 
 /** A document made to correct a patient's data in answer to a request (訂正・追加・削除). */

@@ -1,3 +1,4 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
@@ -23,7 +24,17 @@ import { RightsRequestsService } from './rights-requests.service';
  * adds WithdrawalReceiptService (it renders and seals, where Chromium is) and RightsProcessor.
  */
 @Module({
-  imports: [AccountsModule, NetworksModule, PeopleModule, DocumentsModule, CustodyModule, SigningModule, MailModule, PdfStoreModule],
+  imports: [
+    IntegrationEventsModule,
+    AccountsModule,
+    NetworksModule,
+    PeopleModule,
+    DocumentsModule,
+    CustodyModule,
+    SigningModule,
+    MailModule,
+    PdfStoreModule,
+  ],
   controllers: [RightsController],
   providers: [
     RightsRepository,

@@ -68,6 +68,20 @@ export class RightsRepository {
   }
 
   /** Withdrawals recorded a while ago whose receipt is still not sealed (their job was lost). */
+  /** Open requests due before `today` not yet announced as overdue, marked announced (at most 100 a sweep). */
+  async claimOverdue(manager: EntityManager, today: string): Promise<RightsRequest[]> {
+    const due = await manager
+      .getRepository(RightsRequestEntity)
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write', undefined, ['r'])
+      .setOnLocked('skip_locked')
+      .where("r.status = 'open' AND r.dueAt < :today AND r.overdue_announced_at IS NULL", { today })
+      .limit(100)
+      .getMany();
+    if (due.length) await manager.update(RightsRequestEntity, { id: In(due.map((r) => r.id)) }, { overdueAnnouncedAt: new Date() });
+    return due;
+  }
+
   unsealedReceipts(before: Date): Promise<ConsentWithdrawal[]> {
     return this.dataSource
       .getRepository(ConsentWithdrawalEntity)

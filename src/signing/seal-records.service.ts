@@ -1,3 +1,4 @@
+import { SigningEvents } from './signing-events';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UsersService } from '../accounts/users.service';
@@ -70,6 +71,7 @@ export class SealRecordsService {
     private readonly mail: MailService,
     private readonly sealedFiles: SealedFilesRepository,
     private readonly transactions: Transactions,
+    private readonly events: SigningEvents,
   ) {}
 
   async request(requestId: string): Promise<SigningRequest> {
@@ -119,6 +121,11 @@ export class SealRecordsService {
       const copySha = files.copy ? await this.pdfs.save(files.copy, files.pageCount, manager) : null;
       await this.recordSealedFile(manager, files.sealed, { sha256: sealedSha, documentId: document.id, requestId: request.id });
       await this.documents.markSignedElectronically(manager, document.id);
+      await this.events.emit(manager, 'document.sealed', document, request.id, {
+        status: 'signed',
+        sealedSha256: sealedSha,
+        sealedAt: files.signingTime.toISOString(),
+      });
       const exemplars = await this.custody.exemplarsOf(document.id, manager);
       for (const e of exemplars) {
         await this.custody.setPdf(e.id, e.kind === 'original' ? sealedSha : copySha!, manager);

@@ -1,3 +1,4 @@
+import { SigningEvents } from './signing-events';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CurrentUser } from '../accounts/current-user';
@@ -31,6 +32,7 @@ export class SignaturesService {
     private readonly jobs: SigningJobsService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly events: SigningEvents,
   ) {}
 
   async sign(
@@ -68,7 +70,15 @@ export class SignaturesService {
         manager,
       );
       const all = await this.repository.signersOf(request.id, manager);
-      if (all.every((s) => s.status === 'signed')) {
+      const completes = all.every((s) => s.status === 'signed');
+      await this.events.emit(manager, 'signing.signed', await this.documents.byId(request.documentId), request.id, {
+        signerId: signer.id,
+        signerRole: signer.role,
+        method: witness ? 'in_person' : 'link',
+        signedAt: new Date().toISOString(),
+        status: completes ? 'completed' : 'open',
+      });
+      if (completes) {
         await this.repository.complete(manager, request.id);
         // The office hears of it unless every signature was given before its own staff (then it knows already).
         if (all.some((s) => s.method === 'email')) outbox.push(...(await this.completedNotice(manager, request, all)));

@@ -1,3 +1,4 @@
+import { SigningEvents } from './signing-events';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -35,6 +36,7 @@ export class SigningJobsService {
     private readonly mailer: SigningMailService,
     private readonly mail: MailService,
     private readonly transactions: Transactions,
+    private readonly events: SigningEvents,
   ) {}
 
   /** The expiry job: an open request past its date expires; the office is told, exactly once. */
@@ -46,6 +48,11 @@ export class SigningJobsService {
       if (!(await this.repository.close(manager, requestId, 'expired'))) return null;
       const document = await this.documents.byId(request.documentId);
       const pending = (await this.repository.signersOf(requestId, manager)).filter((s) => s.status === 'pending');
+      await this.events.emit(manager, 'signing.expired', document, requestId, {
+        status: 'expired',
+        unsignedRoles: pending.map((s) => s.role),
+        expiresAt: request.expiresAt.toISOString(),
+      });
       const outbox = [];
       for (const to of await this.mailer.officeRecipients(manager, request))
         outbox.push(await this.mailer.expired(manager, request, document, to, pending));

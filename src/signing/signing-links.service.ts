@@ -1,3 +1,4 @@
+import { SigningEvents } from './signing-events';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { verifyPassword } from '../accounts/passwords';
@@ -42,6 +43,7 @@ export class SigningLinksService {
     private readonly mail: MailService,
     private readonly transactions: Transactions,
     private readonly documents: DocumentsService,
+    private readonly events: SigningEvents,
   ) {}
 
   /**
@@ -62,7 +64,16 @@ export class SigningLinksService {
     const { form } = this.networks.getForm(link.document.networkId, link.document.formId);
     const document = { ...link.document, formTitle: form.title, formNumber: form.number };
     const role = form.signers.find((r) => r.role === signer.role)!;
-    if (!signer.viewedAt) await this.repository.markViewed(signer.id);
+    if (!signer.viewedAt)
+      await this.transactions.run(async (manager) => {
+        // Only the first opening is an event: two tabs opening at once change the row once.
+        if (!(await this.repository.markViewed(signer.id, manager))) return;
+        await this.events.emit(manager, 'signing.opened', link.document, request.id, {
+          signerId: signer.id,
+          signerRole: signer.role,
+          openedAt: new Date().toISOString(),
+        });
+      });
     return { signer, request, document, role, needsAccessCode: signer.accessCodeHash !== null };
   }
 
@@ -149,6 +160,12 @@ export class SigningLinksService {
     const outbox = await this.transactions.run(async (manager) => {
       await this.repository.recordDecline(manager, signer.id, text || null, origin);
       if (!(await this.repository.close(manager, request.id, 'declined'))) return [];
+      await this.events.emit(manager, 'signing.declined', document, request.id, {
+        signerId: signer.id,
+        signerRole: signer.role,
+        status: 'declined',
+        declinedAt: new Date().toISOString(),
+      });
       await this.audit.record(
         // The reason stays with the signer (erasable); the append-only log keeps no free text a family member typed.
         { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { withReason: text !== '' } },

@@ -1,3 +1,5 @@
+import { IntegrationEventsModule } from '../integrations/integration-events.module';
+import { SigningEvents } from './signing-events';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
@@ -27,10 +29,11 @@ import { VerificationService } from './verification.service';
  * SigningProcessor, both built on what this module exports.
  */
 @Module({
-  imports: [NetworksModule, AccountsModule, DocumentsModule, CustodyModule, MailModule, PdfStoreModule],
+  imports: [IntegrationEventsModule, NetworksModule, AccountsModule, DocumentsModule, CustodyModule, MailModule, PdfStoreModule],
   controllers: [SigningController],
   providers: [
     SigningRepository,
+    SigningEvents,
     SigningOfficeRepository,
     FamilyLinksRepository,
     LinkOfficesRepository,

@@ -283,8 +283,10 @@ export class SigningRepository {
     return signer.accessCodeHash !== null;
   }
 
-  async markViewed(signerId: string): Promise<void> {
-    await this.dataSource.getRepository(SignerEntity).update(signerId, { viewedAt: new Date() });
+  /** The first opening of a link; false when it was opened already. */
+  async markViewed(signerId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const changed = await manager.update(SignerEntity, { id: signerId, viewedAt: IsNull() }, { viewedAt: new Date() });
+    return (changed.affected ?? 0) > 0;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { SigningEvents } from './signing-events';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CurrentUser, isOfficeUser } from '../accounts/current-user';
@@ -40,6 +41,7 @@ export class SigningService {
     private readonly signatures: SignaturesService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
+    private readonly events: SigningEvents,
   ) {}
 
   async create(
@@ -98,6 +100,13 @@ export class SigningService {
         },
         manager,
       );
+      await this.events.emit(manager, 'signing.sent', document, request.id, {
+        status: 'open',
+        signerRoles: rows.map((r) => r.role),
+        ordered: request.ordered,
+        expiresAt: request.expiresAt.toISOString(),
+        sentAt: request.createdAt.toISOString(),
+      });
       return { request, outbox };
     });
     await this.mail.dispatch(outbox);

@@ -39,6 +39,8 @@ import { SecretariatDeskController } from './secretariat-desk.controller';
 import { OfficeStaffController } from './office-staff.controller';
 import { OfficePatientsController } from './office-patients.controller';
 import { StaffChangesModule } from '../staff-changes/staff-changes.module';
+import { IntegrationsModule } from '../integrations/integrations.module';
+import { IntegrationPagesController } from './integration-pages.controller';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
@@ -58,6 +60,7 @@ import { StaffChangesModule } from '../staff-changes/staff-changes.module';
     FollowUpsModule,
     RightsModule,
     StaffChangesModule,
+    IntegrationsModule,
   ],
   controllers: [
     SessionController,
@@ -82,6 +85,7 @@ import { StaffChangesModule } from '../staff-changes/staff-changes.module';
     PatientPagesController,
     RightsPagesController,
     WithdrawalLinkPagesController,
+    IntegrationPagesController,
   ],
   providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }],
   // For DomainErrorFilter (registered by the app), which answers pages with it.
