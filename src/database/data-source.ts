@@ -44,6 +44,7 @@ import { SigningOverview1764720000000 } from './migrations/1764720000000-Signing
 import { ArchiveTimestamps1764790000000 } from './migrations/1764790000000-ArchiveTimestamps';
 import { WithdrawalLinkExpiry1764791000000 } from './migrations/1764791000000-WithdrawalLinkExpiry';
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
+import { PdfObjectStorage1765500000000 } from './migrations/1765500000000-PdfObjectStorage';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -100,6 +101,7 @@ export const MIGRATIONS = [
   ArchiveTimestamps1764790000000,
   WithdrawalLinkExpiry1764791000000,
   LoginWithoutRedis1764813000000,
+  PdfObjectStorage1765500000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

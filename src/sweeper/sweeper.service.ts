@@ -9,6 +9,7 @@ import { AppConfig } from '../config/env';
 import { BatchesService } from '../batches/batches.service';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { MailService } from '../mail/mail.service';
+import { PdfStoreService } from '../rendering/pdf-store.service';
 import { RendersService } from '../rendering/renders.service';
 import { RightsJobsService } from '../rights/rights-jobs.service';
 import { ArchiveRenewalService } from '../signing/archive-renewal.service';
@@ -50,6 +51,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly signing: SigningJobsService,
     private readonly rights: RightsJobsService,
     private readonly archive: ArchiveRenewalService,
+    private readonly pdfs: PdfStoreService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,6 +76,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       ['archive', () => this.archive.sweep()],
       ['mail', () => this.mail.sweep()],
       ['rights', () => this.rights.sweep()],
+      ['pdfs', () => this.pdfs.sweep()],
     ];
     const requeued: SweepReport = {};
     const errors: string[] = [];
