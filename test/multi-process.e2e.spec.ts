@@ -2,11 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { projectRoot } from '../src/common/project-root';
-import { lastSweepKey, workerHeartbeatPrefix } from '../src/common/queues';
+import { DOCUMENTS_QUEUE, MAIL_QUEUE, SIGNING_QUEUE, lastSweepKey, redisConnection, workerHeartbeatPrefix } from '../src/common/queues';
 import { dropDatabase } from '../src/database/database.setup';
 import { pdfInfo, pdfText, squeeze } from './support/pdf-tools';
 import { TestRedis, freePort, startRedisServer } from './support/redis-server';
@@ -286,7 +287,20 @@ describe('two APIs and two workers on one PostgreSQL and one Redis', () => {
     );
     expect(twice.rows).toEqual([]);
 
-    // Both workers still up, and the one sweep scheduler ran.
+    // Both workers did part of the work (each job names the worker that took it), and both are still up.
+    const takenBy = new Set<string>();
+    for (const name of [SIGNING_QUEUE, DOCUMENTS_QUEUE, MAIL_QUEUE]) {
+      const queue = new Queue(name, { connection: redisConnection(redis.url), prefix });
+      for (const job of await queue.getJobs(['completed'], 0, 999)) if (job.processedBy) takenBy.add(job.processedBy.split(':').pop()!);
+      await queue.close();
+    }
+    expect([...takenBy].sort()).toEqual(
+      services
+        .filter((s) => s.name.startsWith('worker'))
+        .map((s) => String(s.child.pid))
+        .sort(),
+    );
+    // The one sweep scheduler ran.
     expect(await redisClient.keys(`${workerHeartbeatPrefix(prefix)}*`)).toHaveLength(2);
     const sweep = JSON.parse((await redisClient.get(lastSweepKey(prefix)))!);
     expect(Date.now() - Date.parse(sweep.at)).toBeLessThan(10_000);
