@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { DataSource } from 'typeorm';
 import { sha256Hex } from '../src/common/hash';
+import { todayInJapan } from '../src/common/japan-date';
 import { projectRoot } from '../src/common/project-root';
+import { PdfStoreService } from '../src/rendering/pdf-store.service';
 import { createOfficeWithManager } from './support/factories';
 import { pdfSignatures } from './support/pdf-tools';
 import { TestS3, startS3 } from './support/s3-server';
@@ -117,6 +119,37 @@ describe('PDFs in object storage (a real S3-compatible server)', () => {
     expect(JSON.stringify(refused.body)).toContain('PDF_CORRUPT');
     await s3.put(`pdf/${consent.sha256}`, original);
     expect(sha256Hex(await getPdf(office, `/api/exemplars/${consent.code}/pdf`))).toBe(consent.sha256);
+  });
+
+  it('takes an erased patient’s PDFs out of the bucket as well (the sweeper deletes the objects)', async () => {
+    const patient = await office.post('/api/patients').send({ name: '消去 ナツ' }).expect(201);
+    const doc = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
+    await office.post(`/api/documents/${doc.body.id}/issue`).expect(201);
+    let printed: string[] = [];
+    for (let i = 0; i < 300 && printed.length === 0; i++) {
+      const { exemplars } = (await office.get(`/api/documents/${doc.body.id}`).expect(200)).body as {
+        exemplars: Array<{ pdfSha256: string | null }>;
+      };
+      if (exemplars.every((e) => e.pdfSha256)) printed = [...new Set(exemplars.map((e) => e.pdfSha256!))];
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(printed.length).toBeGreaterThan(0);
+    for (const sha256 of printed) expect(await s3.get(`pdf/${sha256}`)).not.toBeNull();
+
+    const erasure = await office
+      .post(`/api/patients/${patient.body.id}/rights-requests`)
+      .send({ kind: 'erasure', receivedAt: todayInJapan(), receivedVia: 'paper' })
+      .expect(201);
+    await office
+      .post(`/api/patients/${patient.body.id}/erasure`)
+      .send({ rightsRequestId: erasure.body.id, confirmName: '消去 ナツ' })
+      .expect(201);
+    expect(await db.query(`SELECT count(*)::int AS n FROM pdf_blob WHERE sha256 = ANY($1)`, [printed])).toEqual([{ n: 0 }]);
+    for (const sha256 of printed) expect(await s3.get(`pdf/${sha256}`)).not.toBeNull(); // until the sweep
+
+    expect(await stack.app.get(PdfStoreService).sweep()).toEqual({ 'erased PDF objects': printed.length });
+    for (const sha256 of printed) expect(await s3.get(`pdf/${sha256}`)).toBeNull();
+    expect(await db.query(`SELECT count(*)::int AS n FROM pdf_object_deletion`)).toEqual([{ n: 0 }]);
   });
 
   it('moves every PDF to PostgreSQL and back, checking each, resumably and idempotently', async () => {
