@@ -11,13 +11,14 @@ import { DOCUMENTS_QUEUE, MAIL_QUEUE, SIGNING_QUEUE, lastSweepKey, redisConnecti
 import { dropDatabase } from '../src/database/database.setup';
 import { pdfInfo, pdfText, squeeze } from './support/pdf-tools';
 import { TestRedis, freePort, startRedisServer } from './support/redis-server';
+import { TestS3, startS3 } from './support/s3-server';
 import { TestSmtp, startSmtp } from './support/smtp';
 import { setupDatabase } from './support/supervised';
 import { Agent, getPdf } from './support/test-app';
 
 /**
  * More than one of each, as a large network deploys: two API processes and two workers (the compiled service)
- * on one PostgreSQL and one Redis of this file's own. A 300-person roster batch, 50 signatures completing their
+ * on one PostgreSQL, one Redis and one S3-compatible bucket of this file's own. A 300-person roster batch, 50 signatures completing their
  * requests at once, and the sweeper every 3 s on both workers: every result exactly once. A session made on
  * one API works on the other. Needs `npm run build` first.
  */
@@ -75,6 +76,7 @@ describe('two APIs and two workers on one PostgreSQL and one Redis', () => {
   let redis: TestRedis;
   let redisClient: Redis;
   let smtp: TestSmtp;
+  let s3: TestS3;
   let db: Pool;
   const services: Service[] = [];
   const bases: string[] = [];
@@ -85,10 +87,12 @@ describe('two APIs and two workers on one PostgreSQL and one Redis', () => {
     redis = await startRedisServer();
     redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     smtp = await startSmtp();
+    s3 = await startS3();
     const shared = {
       DATABASE_URL: databaseUrl.toString(),
       REDIS_URL: redis.url,
       SMTP_URL: smtp.url,
+      STORAGE_URL: s3.url,
       QUEUE_PREFIX: prefix,
       SWEEP_SECONDS: '3',
       RENDER_POOL_SIZE: '1',
@@ -120,6 +124,7 @@ describe('two APIs and two workers on one PostgreSQL and one Redis', () => {
       await db?.end();
       redisClient?.disconnect();
       await smtp?.close();
+      await s3?.close();
       await redis?.stop();
     } finally {
       await dropDatabase(databaseUrl.toString());
@@ -286,6 +291,11 @@ describe('two APIs and two workers on one PostgreSQL and one Redis', () => {
       [started],
     );
     expect(twice.rows).toEqual([]);
+
+    // Every PDF, written by either worker and read by either API, is in the one bucket, none in PostgreSQL.
+    const stored = await db.query(`SELECT location, count(*)::int AS n FROM pdf_blob GROUP BY location`);
+    expect(stored.rows).toEqual([{ location: 's3', n: expect.any(Number) }]);
+    expect((await s3.keys()).length).toBe(stored.rows[0].n);
 
     // Both workers did part of the work (each job names the worker that took it), and both are still up.
     const takenBy = new Set<string>();

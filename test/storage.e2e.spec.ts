@@ -4,7 +4,7 @@ import { sha256Hex } from '../src/common/hash';
 import { todayInJapan } from '../src/common/japan-date';
 import { projectRoot } from '../src/common/project-root';
 import { PdfStoreService } from '../src/rendering/pdf-store.service';
-import { createOfficeWithManager } from './support/factories';
+import { createOfficeWithManager, createUser } from './support/factories';
 import { pdfSignatures } from './support/pdf-tools';
 import { TestS3, startS3 } from './support/s3-server';
 import { Agent, TestStack, getPdf, startStack } from './support/test-app';
@@ -107,6 +107,13 @@ describe('PDFs in object storage (a real S3-compatible server)', () => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     const keys = await s3.keys();
     for (const { sha256 } of rows) expect(keys).toContain(`pdf/${sha256}`);
+  });
+
+  it('tells an admin on /health where PDFs go, and whether the bucket answers', async () => {
+    const admin = await stack.login((await createUser(stack.app, 'admin')).email);
+    const { body } = await admin.get('/health');
+    expect(body.checks.storage).toEqual({ status: 'up', detail: `s3://${s3.bucket}` });
+    expect(body.reasons).not.toContain('storage_down');
   });
 
   it('refuses a changed object rather than serving it', async () => {

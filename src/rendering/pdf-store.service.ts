@@ -55,6 +55,13 @@ export class PdfStoreService implements OnModuleDestroy {
     return sha256;
   }
 
+  /** Where new PDFs go, for /health: PostgreSQL, or the bucket (which throws when it does not answer). */
+  async storage(): Promise<string> {
+    if (!this.objects) return 'PostgreSQL';
+    await this.objects.reachable();
+    return `s3://${this.objects.bucket}`;
+  }
+
   /** The PDF's bytes; null when no such PDF is recorded. Refuses (PDF_CORRUPT) bytes that do not match their hash. */
   async content(sha256: string): Promise<Buffer | null> {
     const [row] = (await this.dataSource.query(`SELECT location, content FROM pdf_blob WHERE sha256 = $1`, [sha256])) as Array<{
