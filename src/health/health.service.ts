@@ -32,9 +32,9 @@ export interface HealthReport {
 const ANSWER_MS = 2000;
 
 /**
- * What /health tells: the database, Redis and the PDFs' bucket (when configured) answer, a worker is alive (its heartbeat) with its browser,
- * no batch has stood still for STUCK_MINUTES, and nothing PostgreSQL says is due has gone a sweep and more
- * without being in the queue.
+ * What /health tells: the database, Redis and the PDFs' bucket (when configured) answer, a worker is alive
+ * (its heartbeat) with its browser, no batch has stood still for STUCK_MINUTES, and nothing PostgreSQL says is
+ * due has gone a sweep and more without being in the queue.
  */
 @Injectable()
 export class HealthService {
