@@ -21,6 +21,7 @@ export class PdfObjectStorage1765500000000 implements MigrationInterface {
     )`);
   }
 
+  /** Only once every PDF is back in PostgreSQL (npm run storage:move -- --to postgres): NOT NULL refuses otherwise. */
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE pdf_object_deletion`);
     await q.query(`ALTER TABLE pdf_blob DROP CONSTRAINT pdf_blob_content_check`);
