@@ -8,10 +8,18 @@ const ESM_PACKAGES = ['archiver', 'zip-stream', 'compress-commons', 'crc32-strea
 
 /**
  * Files that take minutes, not seconds: the fault suite and supervisor (compiled service, its own Redis), the
- * 250/300-person batches, the crawl of every page, and the CLIs run as processes. `npm test` runs them too;
- * `npm run test:integration` and `test:browser` leave them out so a developer's loop stays short.
+ * 250/300-person batches, the crawl of every page, the CLIs run as processes, two APIs with two workers.
+ * `npm test` runs them too; `npm run test:integration` and `test:browser` leave them out so a developer's loop stays short.
  */
-const SLOW = ['reliability.e2e', 'crawl.browser', 'bulk-cli.e2e', 'setup-database.e2e', 'batches.e2e', 'batches.browser'];
+const SLOW = [
+  'reliability.e2e',
+  'crawl.browser',
+  'bulk-cli.e2e',
+  'setup-database.e2e',
+  'batches.e2e',
+  'batches.browser',
+  'multi-process.e2e',
+];
 const slowPattern = `/test/(${SLOW.join('|').replace(/\./g, '\\.')})\\.spec\\.ts$`;
 
 /** What every group shares: transpile only (`npm run typecheck` checks the types, tests included). */

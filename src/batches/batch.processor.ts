@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { LoggedWorkerHost } from '../common/logged-worker-host';
-import { BATCH_QUEUE } from '../common/queues';
+import { BATCH_QUEUE, WORKER_NAME } from '../common/queues';
 import { BatchRunnerService } from './batch-runner.service';
 
 /**
@@ -10,7 +10,7 @@ import { BatchRunnerService } from './batch-runner.service';
  * worker picks the job up; if Redis loses the job, the sweeper queues it again. The runner resumes from
  * what was committed either way.
  */
-@Processor(BATCH_QUEUE, { concurrency: 1, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 })
+@Processor(BATCH_QUEUE, { name: WORKER_NAME, concurrency: 1, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 })
 export class BatchProcessor extends LoggedWorkerHost {
   private readonly logger = new Logger(BatchProcessor.name);
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { DefaultJobOptions } from 'bullmq';
 
 export const RENDER_QUEUE = 'render';
@@ -46,6 +47,9 @@ export const JOB_IDS = {
 
 /** The one job scheduler that repeats the sweep every SWEEP_SECONDS. */
 export const SWEEP_SCHEDULER_ID = 'sweep';
+
+/** This worker process, recorded on every job it takes (BullMQ's processedBy): which of several workers did what. */
+export const WORKER_NAME = `${hostname()}:${process.pid}`;
 
 /** Retries with back-off; a throw from a processor is a retry, an UnrecoverableError is final. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

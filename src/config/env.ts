@@ -67,6 +67,20 @@ export interface AppConfig {
   webhookTimeoutMs: number;
   /** How often the worker looks for webhook deliveries that are due. */
   webhookPollMs: number;
+  /** Where PDFs' bytes live when not in PostgreSQL: an S3-compatible bucket (null: PostgreSQL, as a trial install). */
+  objectStorage: ObjectStorageConfig | null;
+}
+
+/** An S3-compatible bucket, reached through the AWS SDK: AWS S3 itself, MinIO, Ceph, Cloudflare R2, Wasabi… */
+export interface ObjectStorageConfig {
+  /** The service's address; null means AWS S3 in `region`. */
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  /** Null: the SDK's own chain (AWS_ACCESS_KEY_ID, an instance role…). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | null;
+  /** Bucket in the path (most self-hosted stores) rather than in the host name. */
+  forcePathStyle: boolean;
 }
 
 export class ConfigError extends StartupError {
@@ -196,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookDisableAfterSeconds: integer('WEBHOOK_DISABLE_AFTER_SECONDS', 86_400, 1, 30 * 86_400),
     webhookTimeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     webhookPollMs: integer('WEBHOOK_POLL_MS', 2000, 50, 60_000),
+    objectStorage: objectStorage(env, problems),
   };
   if (production && !env.SEAL_P12_PATH && env.SEAL_DEV_CERTIFICATE !== '1')
     problems.push(
@@ -207,5 +222,69 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'TSA_URL is required when NODE_ENV=production (a certified RFC 3161 timestamping authority keeps seals verifiable; SEAL_WITHOUT_TSA=1 seals without one, PAdES B-B, for trials)',
     );
   if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * STORAGE_URL names the bucket in one value: `s3://KEY:SECRET@bucket?region=ap-northeast-1` for AWS S3, or
+ * `https://KEY:SECRET@host:port/bucket?region=…` for another S3-compatible store (bucket in the path).
+ * The S3_* variables say the same one piece at a time. Neither set: PDFs stay in PostgreSQL.
+ */
+function objectStorage(env: NodeJS.ProcessEnv, problems: string[]): ObjectStorageConfig | null {
+  const raw = env.STORAGE_URL?.trim();
+  if (raw && env.S3_BUCKET) {
+    problems.push('set either STORAGE_URL or the S3_* variables, not both');
+    return null;
+  }
+  let config: ObjectStorageConfig;
+  if (raw) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      problems.push('STORAGE_URL is not a valid URL (s3://KEY:SECRET@bucket?region=… or https://KEY:SECRET@host/bucket)');
+      return null;
+    }
+    const aws = url.protocol === 's3:';
+    if (!aws && url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push(`STORAGE_URL must use s3:, https: or http: (got ${url.protocol})`);
+      return null;
+    }
+    const user = decodeURIComponent(url.username);
+    const secret = decodeURIComponent(url.password);
+    config = {
+      endpoint: aws ? null : `${url.protocol}//${url.host}`,
+      bucket: aws ? url.hostname : url.pathname.replace(/^\/+|\/+$/g, ''),
+      region: url.searchParams.get('region') || 'us-east-1',
+      credentials: user || secret ? { accessKeyId: user, secretAccessKey: secret } : null,
+      forcePathStyle: !aws,
+    };
+  } else if (env.S3_BUCKET) {
+    const endpoint = env.S3_ENDPOINT?.trim() || null;
+    if (endpoint && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) problems.push(`S3_ENDPOINT must be http(s)://host[:port] (got "${endpoint}")`);
+    const pathStyle = env.S3_FORCE_PATH_STYLE?.toLowerCase();
+    if (pathStyle && !['1', '0', 'true', 'false'].includes(pathStyle))
+      problems.push(`S3_FORCE_PATH_STYLE must be 1 or 0 (got "${env.S3_FORCE_PATH_STYLE}")`);
+    config = {
+      endpoint: endpoint?.replace(/\/$/, '') ?? null,
+      bucket: env.S3_BUCKET,
+      region: env.S3_REGION || 'us-east-1',
+      credentials:
+        env.S3_ACCESS_KEY_ID || env.S3_SECRET_ACCESS_KEY
+          ? { accessKeyId: env.S3_ACCESS_KEY_ID ?? '', secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '' }
+          : null,
+      forcePathStyle: pathStyle ? pathStyle === '1' || pathStyle === 'true' : endpoint !== null,
+    };
+  } else {
+    for (const name of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'])
+      if (env[name]) problems.push(`${name} is set but S3_BUCKET is not (PDFs would silently stay in PostgreSQL)`);
+    return null;
+  }
+  if (!BUCKET_NAME.test(config.bucket))
+    problems.push(`the storage bucket must be a bucket name of 3–63 lowercase letters, digits, dots or dashes (got "${config.bucket}")`);
+  if (config.credentials && (!config.credentials.accessKeyId || !config.credentials.secretAccessKey))
+    problems.push("object storage needs both the access key and its secret (or neither, for the SDK's own credentials)");
   return config;
 }

@@ -49,6 +49,7 @@ import { SigningLinkOffices1765200000000 } from './migrations/1765200000000-Sign
 import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-LoginWithoutRedis';
 import { Integrations1765100000000 } from './migrations/1765100000000-Integrations';
 import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
+import { PdfObjectStorage1765500000000 } from './migrations/1765500000000-PdfObjectStorage';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -112,6 +113,7 @@ export const MIGRATIONS = [
   Integrations1765100000000,
   SigningLinkOffices1765200000000,
   SecretariatAtScale1765400000000,
+  PdfObjectStorage1765500000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

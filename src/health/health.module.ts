@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { BatchesModule } from '../batches/batches.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { MailModule } from '../mail/mail.module';
+import { PdfStoreModule } from '../rendering/pdf-store.module';
 import { RendersModule } from '../rendering/renders.module';
 import { SigningModule } from '../signing/signing.module';
 import { HealthController } from './health.controller';
@@ -10,7 +11,7 @@ import { HealthService } from './health.service';
 
 /** /health: composed from each feature's own view of its due work (no tables of its own). */
 @Module({
-  imports: [AccountsModule, BatchesModule, RendersModule, DocumentsModule, MailModule, SigningModule],
+  imports: [AccountsModule, BatchesModule, RendersModule, DocumentsModule, MailModule, SigningModule, PdfStoreModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

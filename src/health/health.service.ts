@@ -11,6 +11,7 @@ import { AppConfig } from '../config/env';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { MailService } from '../mail/mail.service';
 import type { WorkerHeartbeat } from '../rendering/worker-heartbeat.service';
+import { PdfStoreService } from '../rendering/pdf-store.service';
 import { RendersService } from '../rendering/renders.service';
 import { SigningJobsService } from '../signing/signing-jobs.service';
 
@@ -20,20 +21,20 @@ export interface Check {
 }
 
 /** Why /health says degraded; the public sees these codes only, an admin also sees `checks`. */
-export type HealthReason = 'database_down' | 'redis_down' | 'no_worker' | 'browser_down' | 'batch_stuck' | 'work_unqueued';
+export type HealthReason = 'database_down' | 'redis_down' | 'storage_down' | 'no_worker' | 'browser_down' | 'batch_stuck' | 'work_unqueued';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
   reasons: HealthReason[];
-  checks: Record<'database' | 'redis' | 'workers' | 'batches' | 'queues', Check> & { lastSweep: unknown };
+  checks: Record<'database' | 'redis' | 'storage' | 'workers' | 'batches' | 'queues', Check> & { lastSweep: unknown };
 }
 
 const ANSWER_MS = 2000;
 
 /**
- * What /health tells: the database and Redis answer, a worker is alive (its heartbeat) with its browser,
- * no batch has stood still for STUCK_MINUTES, and nothing PostgreSQL says is due has gone a sweep and more
- * without being in the queue.
+ * What /health tells: the database, Redis and the PDFs' bucket (when configured) answer, a worker is alive
+ * (its heartbeat) with its browser, no batch has stood still for STUCK_MINUTES, and nothing PostgreSQL says is
+ * due has gone a sweep and more without being in the queue.
  */
 @Injectable()
 export class HealthService {
@@ -46,12 +47,14 @@ export class HealthService {
     private readonly prints: DocumentPrintingService,
     private readonly mail: MailService,
     private readonly signing: SigningJobsService,
+    private readonly pdfs: PdfStoreService,
   ) {}
 
   async report(): Promise<HealthReport> {
-    const [database, redis] = await Promise.all([
+    const [database, redis, storage] = await Promise.all([
       this.check(() => this.dataSource.query('SELECT 1')),
       this.check(() => this.redisService.client.ping()),
+      this.pdfStorage(),
     ]);
     const [workers, batches, queues, lastSweep] = await Promise.all([
       redis.status === 'up' ? this.workers() : { status: 'down' as const, detail: 'Redis does not answer' },
@@ -62,12 +65,17 @@ export class HealthService {
     const reasons: HealthReason[] = [];
     if (database.status === 'down') reasons.push('database_down');
     if (redis.status === 'down') reasons.push('redis_down');
+    if (storage.status === 'down') reasons.push('storage_down');
     const beats = (workers.detail as { workers?: WorkerHeartbeat[] } | undefined)?.workers;
     if (redis.status === 'up' && !beats?.length) reasons.push('no_worker');
     else if (workers.status === 'down' && beats?.length) reasons.push('browser_down');
     if (database.status === 'up' && batches.status === 'down') reasons.push('batch_stuck');
     if (database.status === 'up' && redis.status === 'up' && queues.status === 'down') reasons.push('work_unqueued');
-    return { status: reasons.length ? 'degraded' : 'ok', reasons, checks: { database, redis, workers, batches, queues, lastSweep } };
+    return {
+      status: reasons.length ? 'degraded' : 'ok',
+      reasons,
+      checks: { database, redis, storage, workers, batches, queues, lastSweep },
+    };
   }
 
   private async check(probe: () => Promise<unknown>): Promise<Check> {
@@ -76,6 +84,15 @@ export class HealthService {
       return { status: 'up' };
     } catch (error) {
       return { status: 'down', detail: (error as Error).message };
+    }
+  }
+
+  /** Where PDFs are kept answers: PostgreSQL (checked above), or the bucket. */
+  private async pdfStorage(): Promise<Check> {
+    try {
+      return { status: 'up', detail: await withTimeout(this.pdfs.storage(), ANSWER_MS, 'object storage') };
+    } catch (error) {
+      return { status: 'down', detail: (error as Error).message || (error as Error).name };
     }
   }
 

@@ -1,10 +1,10 @@
 import { Processor } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { LoggedWorkerHost } from '../common/logged-worker-host';
-import { RENDER_QUEUE } from '../common/queues';
+import { RENDER_QUEUE, WORKER_NAME } from '../common/queues';
 import { RenderJob, RenderJobsService } from './render-jobs.service';
 
-@Processor(RENDER_QUEUE, { concurrency: 2 })
+@Processor(RENDER_QUEUE, { name: WORKER_NAME, concurrency: 2 })
 export class RenderProcessor extends LoggedWorkerHost {
   constructor(private readonly renders: RenderJobsService) {
     super();

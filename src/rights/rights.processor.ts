@@ -1,14 +1,14 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { RIGHTS_QUEUE } from '../common/queues';
+import { RIGHTS_QUEUE, WORKER_NAME } from '../common/queues';
 import { RetentionService } from './retention.service';
 import { RightsJobsService } from './rights-jobs.service';
 import { RightsJob } from './rights.types';
 import { WithdrawalReceiptService } from './withdrawal-receipt.service';
 
 /** A withdrawal's 撤回受付票, and the daily retention check (both queued again, when lost, by the one sweeper). */
-@Processor(RIGHTS_QUEUE, { concurrency: 1 })
+@Processor(RIGHTS_QUEUE, { name: WORKER_NAME, concurrency: 1 })
 export class RightsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RightsProcessor.name);
 

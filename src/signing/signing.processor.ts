@@ -2,13 +2,13 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { LoggedWorkerHost } from '../common/logged-worker-host';
-import { SIGNING_QUEUE } from '../common/queues';
+import { SIGNING_QUEUE, WORKER_NAME } from '../common/queues';
 import { SealService } from './seal.service';
 import { SigningJobsService, sealRetryDelay } from './signing-jobs.service';
 import { SigningJob } from './signing.types';
 
 /** Sealing, reminders and expiry. Each is a no-op when its work is already done or no longer due. */
-@Processor(SIGNING_QUEUE, { concurrency: 2, settings: { backoffStrategy: sealRetryDelay } })
+@Processor(SIGNING_QUEUE, { name: WORKER_NAME, concurrency: 2, settings: { backoffStrategy: sealRetryDelay } })
 export class SigningProcessor extends LoggedWorkerHost {
   private readonly logger = new Logger(SigningProcessor.name);
 

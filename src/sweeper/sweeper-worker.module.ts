@@ -3,6 +3,7 @@ import { BatchesModule } from '../batches/batches.module';
 import { DocumentsModule } from '../documents/documents.module';
 import { MailModule } from '../mail/mail.module';
 import { IntegrationsWorkerModule } from '../integrations/integrations-worker.module';
+import { PdfStoreModule } from '../rendering/pdf-store.module';
 import { RendersModule } from '../rendering/renders.module';
 import { RightsModule } from '../rights/rights.module';
 import { SigningModule } from '../signing/signing.module';
@@ -21,6 +22,7 @@ import { SweeperService } from './sweeper.service';
     SigningWorkerModule,
     RightsModule,
     IntegrationsWorkerModule,
+    PdfStoreModule,
   ],
   providers: [SweeperService, SweepProcessor],
 })

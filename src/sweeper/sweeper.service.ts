@@ -10,6 +10,7 @@ import { BatchesService } from '../batches/batches.service';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { MailService } from '../mail/mail.service';
 import { WebhookDeliveryService } from '../integrations/webhook-delivery.service';
+import { PdfStoreService } from '../rendering/pdf-store.service';
 import { RendersService } from '../rendering/renders.service';
 import { RightsJobsService } from '../rights/rights-jobs.service';
 import { ArchiveRenewalService } from '../signing/archive-renewal.service';
@@ -52,6 +53,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly rights: RightsJobsService,
     private readonly archive: ArchiveRenewalService,
     private readonly webhooks: WebhookDeliveryService,
+    private readonly pdfs: PdfStoreService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,6 +79,7 @@ export class SweeperService implements OnApplicationBootstrap, OnModuleDestroy {
       ['mail', () => this.mail.sweep()],
       ['rights', () => this.rights.sweep()],
       ['webhooks', () => this.webhooks.sweep()],
+      ['pdfs', () => this.pdfs.sweep()],
     ];
     const requeued: SweepReport = {};
     const errors: string[] = [];
