@@ -1,7 +1,9 @@
 import request from 'supertest';
+import { createHash } from 'node:crypto';
 import { todayInJapan } from '../src/common/japan-date';
 import { DataSource } from 'typeorm';
 import { readSignatures } from '../src/signing/pdf-archive';
+import { ArchiveRenewalService } from '../src/signing/archive-renewal.service';
 import { SweeperService } from '../src/sweeper/sweeper.service';
 import { requestSignatures, sealedConsent, signBoth, waitForReceipt, waitForSeal } from './support/consents';
 import { createOfficeWithManager } from './support/factories';
@@ -130,9 +132,13 @@ describe('sealing B-LTA with a CA that publishes OCSP and CRLs, and /verify tell
     expect(new Date(before.verifiableUntil).getTime()).toBeLessThan(Date.now() + 31 * 86_400_000);
 
     useTsa(3650);
+    // Two renewals of one file at once (two workers' sweeps): one renews it, the other finds it done.
+    const renewal = stack.worker.get(ArchiveRenewalService);
+    const familySha = createHash('sha256').update(familyCopy).digest('hex');
+    expect((await Promise.all([renewal.renew(familySha), renewal.renew(familySha)])).filter(Boolean)).toHaveLength(1);
     const sweep = await stack.worker.get(SweeperService).sweepAll();
     expect(sweep.errors).toEqual([]);
-    expect(sweep.requeued.archiveRenewals).toBe(2); // the consent's sealed file and its 撤回受付票 (the first test's are not due)
+    expect(sweep.requeued.archiveRenewals).toBe(1); // the 撤回受付票 (the consent's file is renewed; the first test's are not due)
 
     const renewed = await exemplarOf(consent.id, 'patient');
     expect(renewed.subarray(0, familyCopy.length).equals(familyCopy)).toBe(true); // appended; earlier bytes untouched

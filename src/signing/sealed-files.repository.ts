@@ -39,7 +39,8 @@ export class SealedFilesRepository {
 
   /** Marks `from` renewed by `to`, once: false when another run renewed it first. */
   async markRenewed(manager: EntityManager, from: string, to: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
+    // UPDATE answers [rows, count] through TypeORM.
+    const [rows]: [unknown[], number] = await manager.query(
       `UPDATE sealed_file SET renewed_to = $2 WHERE sha256 = $1 AND renewed_to IS NULL RETURNING sha256`,
       [from, to],
     );
