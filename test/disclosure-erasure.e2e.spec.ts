@@ -174,7 +174,18 @@ describe('disclosure export, erasure and retention', () => {
     await smtp.waitFor((m) => m.to === family.email && m.subject.includes('撤回を受け付けました'));
     const copyLink = linkIn(await smtp.waitFor((m) => m.to === family.email && m.subject.includes('撤回を受け付けました')), '/d/');
     const before = (await office.get(`/api/documents/${consent.id}`).expect(200)).body;
-    const pdfs: string[] = before.exemplars.map((e: { pdfSha256: string }) => e.pdfSha256);
+    // A draft never issued, printed as it stands for a disclosure first: its version keeps a PDF of its own.
+    const draft = (await office.post('/api/documents').send({ form: 'patient-consent', subjectId: consent.patientId }).expect(201)).body;
+    await waitFor(
+      async () => ((await getZip(office, `/api/patients/${consent.patientId}/export`)).status === 200 ? true : null),
+      'the export',
+    );
+    const versionPdfs: Array<{ pdf_sha256: string }> = await db.query(
+      `SELECT pdf_sha256 FROM document_version WHERE document_id = $1 AND pdf_sha256 IS NOT NULL`,
+      [draft.id],
+    );
+    expect(versionPdfs).toHaveLength(1);
+    const pdfs: string[] = [...before.exemplars.map((e: { pdfSha256: string }) => e.pdfSha256), ...versionPdfs.map((v) => v.pdf_sha256)];
     const url = `/api/patients/${consent.patientId}/erasure`;
     const requests = `/api/patients/${consent.patientId}/rights-requests`;
 
@@ -227,7 +238,8 @@ describe('disclosure export, erasure and retention', () => {
       ]),
     );
     const erased = await office.post(url).send({ rightsRequestId: erasureRequest.id, confirmName: patientName }).expect(201);
-    expect(erased.body).toMatchObject({ reason: 'request', documentNumbers: [consent.number], confirmedByName: manager.name });
+    expect(erased.body).toMatchObject({ reason: 'request', confirmedByName: manager.name });
+    expect([...erased.body.documentNumbers].sort()).toEqual([consent.number, draft.number].sort());
     await office.post(url).send({ rightsRequestId: erasureRequest.id }).expect(409);
 
     // No personal data of the patient or family in any table (the same search found it everywhere before).

@@ -156,7 +156,8 @@ export class DocumentsRepository {
   /** Empties every version's data and forgets its printed PDF; returns the PDFs' hashes (to delete if unused). */
   async eraseVersions(manager: EntityManager, documentIds: string[]): Promise<string[]> {
     if (documentIds.length === 0) return [];
-    const rows: Array<{ pdf_sha256: string | null }> = await manager.query(
+    // UPDATE answers [rows, count] through TypeORM.
+    const [rows]: [Array<{ pdf_sha256: string | null }>, number] = await manager.query(
       `WITH old AS (SELECT id, pdf_sha256 FROM document_version WHERE document_id = ANY($1) FOR UPDATE)
        UPDATE document_version v SET data = '{}'::jsonb, pdf_sha256 = NULL FROM old WHERE v.id = old.id
        RETURNING old.pdf_sha256`,
