@@ -197,6 +197,7 @@ describe('people in the browser', () => {
     expect(rows[1]).toMatch(/^削除画面 入職/);
     await expectAccessible(office);
     await office.getByRole('button', { name: '発行する' }).click();
+    await office.getByRole('dialog').getByRole('button', { name: '発行する' }).click(); // it asks first
     await office.getByText('発行しました').waitFor();
   });
 });
