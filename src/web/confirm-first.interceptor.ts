@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, of } from 'rxjs';
 import { CSRF_FIELD } from '../accounts/csrf';
+import { DomainError } from '../common/errors/domain-error';
 import { CONFIRM_BACK_FIELD, CONFIRM_FIELD, CONFIRMATIONS } from './confirmations';
 import { WebViews } from './web.views';
 
@@ -36,8 +37,9 @@ export class ConfirmFirstInterceptor implements NestInterceptor {
     const key = request.method === 'POST' && body && typeof body === 'object' ? body[CONFIRM_FIELD] : undefined;
     const path = request.url.split('?')[0];
     if (key === undefined || path === '/api' || path.startsWith('/api/')) return next.handle();
-    const confirmation = typeof key === 'string' ? CONFIRMATIONS[key] : undefined;
-    if (!confirmation) return next.handle();
+    const confirmation = typeof key === 'string' && Object.hasOwn(CONFIRMATIONS, key) ? CONFIRMATIONS[key] : undefined;
+    // A post that asks for a confirmation nobody defined is not done unasked.
+    if (!confirmation) throw new DomainError('INVALID_REQUEST', '確認の画面を表示できません。前の画面からやり直してください');
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     this.views.send(reply, 200, 'confirm', {
       ...confirmation,

@@ -191,6 +191,20 @@ export class DocumentPageController {
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`, 303);
   }
 
+  /**
+   * An exemplar's PDF as the pages link it: the API's answer, but through a page's route, so an ended session
+   * leads to the log-in page and back here, and a wrong number is a Japanese page (the API answers JSON).
+   */
+  @Get('exemplars/:code/pdf')
+  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
+    reply
+      .type('application/pdf')
+      .header('Content-Disposition', `inline; filename="${exemplar.code}.pdf"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
+  }
+
   @Post('documents/:id/exemplars/:code/events')
   async event(
     @User() user: CurrentUser,

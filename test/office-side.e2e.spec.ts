@@ -1,0 +1,87 @@
+import request from 'supertest';
+import { createPatient, issuedConsent } from './support/consents';
+import { createOfficeWithManager } from './support/factories';
+import { Agent, TEST_PASSWORD, TestStack, formToken, startStack } from './support/test-app';
+
+/** The office's pages around the signer, as a browser without JavaScript meets them. */
+describe('the office side around the signer, over HTTP', () => {
+  let stack: TestStack;
+  let office: Agent;
+  let managerEmail: string;
+  let patientId: string;
+
+  beforeAll(async () => {
+    stack = await startStack({}, { worker: false });
+    managerEmail = (await createOfficeWithManager(stack.app, 'rurume')).manager.email;
+    office = await stack.login(managerEmail);
+    patientId = (await createPatient(office, '確認 ハナ', { name: '確認 健太', email: 'kenta.confirm@example.jp' })).id;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const draft = async () => (await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patientId }).expect(201)).body;
+  const statusOf = async (id: string) => (await office.get(`/api/documents/${id}`).expect(200)).body.status as string;
+
+  it('asks before issuing: the page says what will happen, keeps the values, and only its button issues', async () => {
+    const doc = await draft();
+    const page = (await office.get(`/documents/${doc.id}`).expect(200)).text;
+    expect(page).toMatch(
+      /action="\/documents\/[^"]+\/issue"><input type="hidden" name="_csrf"[^>]*><input type="hidden" name="_confirm" value="document.issue"/,
+    );
+
+    const asked = await office
+      .post(`/documents/${doc.id}/issue`)
+      .type('form')
+      .send({ _confirm: 'document.issue', _back: `/documents/${doc.id}`, extra: 'kept' })
+      .expect(200);
+    expect(asked.text).toContain('<h1>書類の発行</h1>');
+    expect(asked.text).toContain('書類番号が確定します');
+    expect(asked.text).toContain(`<form method="post" action="/documents/${doc.id}/issue"`);
+    expect(asked.text).toContain('<input type="hidden" name="extra" value="kept">');
+    expect(asked.text).not.toContain('name="_confirm"');
+    expect(asked.text).toContain(`<a href="/documents/${doc.id}" class="button plain">戻る</a>`);
+    expect(await statusOf(doc.id)).toBe('draft');
+
+    // 戻る leads only to a page of this site.
+    const elsewhere = await office
+      .post(`/documents/${doc.id}/issue`)
+      .type('form')
+      .send({ _confirm: 'document.issue', _back: '//evil.example/x' });
+    expect(elsewhere.text).toContain('<a href="/" class="button plain">戻る</a>');
+    // A confirmation nobody defined does nothing.
+    for (const key of ['no-such-step', '__proto__', 'toString']) {
+      const refused = await office.post(`/documents/${doc.id}/issue`).type('form').send({ _confirm: key }).expect(400);
+      expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    }
+    expect(await statusOf(doc.id)).toBe('draft');
+
+    await office.post(`/documents/${doc.id}/issue`).type('form').send({}).expect(303);
+    expect(await statusOf(doc.id)).toBe('issued');
+  });
+
+  it('links a PDF through a page route: an ended session logs in and comes back, a wrong number is a Japanese page', async () => {
+    const doc = await issuedConsent(office, patientId);
+    const page = (await office.get(`/documents/${doc.id}`).expect(200)).text;
+    expect(page).not.toContain('href="/api/exemplars/');
+
+    const { body } = await office.get(`/api/documents/${doc.id}`).expect(200);
+    const code = (body.exemplars as { code: string }[])[0].code;
+    const loggedOut = request.agent(stack.app.getHttpServer());
+    const sent = await loggedOut.get(`/exemplars/${code}/pdf`).expect(303);
+    expect(sent.headers.location).toBe(`/login?next=${encodeURIComponent(`/exemplars/${code}/pdf`)}`);
+    const _csrf = formToken((await loggedOut.get(sent.headers.location).expect(200)).text);
+    const back = await loggedOut
+      .post('/login')
+      .type('form')
+      .send({ email: managerEmail, password: TEST_PASSWORD, next: `/exemplars/${code}/pdf`, _csrf })
+      .expect(303);
+    expect(back.headers.location).toBe(`/exemplars/${code}/pdf`);
+
+    const wrong = await office.get('/exemplars/RURUME-999999-9/pdf').expect(404);
+    expect(wrong.headers['content-type']).toMatch(/^text\/html/);
+    expect(wrong.text).toContain('<html lang="ja">');
+    const api = await office.get('/api/exemplars/RURUME-999999-9/pdf').expect(404);
+    expect(api.headers['content-type']).toMatch(/json/);
+  });
+});
