@@ -1,7 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './support/a11y';
 import { launchBrowser, listen } from './support/browser';
-import { createOfficeWithManager } from './support/factories';
+import { createOffice, createOfficeWithManager, createUser } from './support/factories';
 import { Agent, TEST_PASSWORD, TestStack, startStack } from './support/test-app';
 
 const SHOTS = process.env.SHOTS_DIR; // set to keep the screenshots (e.g. /work/shots/office-side)
@@ -148,5 +148,42 @@ describe('the office side around the signer, in the browser', () => {
     await plain.page.getByText('発行しました').waitFor({ timeout: 10_000 });
     expect(await status(withoutScript.id)).toBe('issued');
     await plain.context.close();
+  });
+
+  it("the 事務局's wide tables at 1280 px: one line per name and button, a sticky header, sideways scroll inside the table only", async () => {
+    await createOffice(stack.app, 'rurume', '社会福祉法人 東久留米やすらぎ会 訪問看護ステーションひばりが丘');
+    await api.post('/api/staff').send({ name: '長い名前の 職員', email: 'long.name.staff@example.jp', jobTitle: '看護師' }).expect(201);
+    const clerkEmail = (await createUser(stack.app, 'secretariat', { networkId: 'rurume' })).email;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('メールアドレス').fill(clerkEmail);
+    await page.getByLabel('パスワード').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.waitForURL(/\/secretariat/);
+
+    /** Each matched element's count of rendered text lines (the distinct tops of its text's boxes). */
+    const lines = (selector: string) =>
+      page.$$eval(selector, (els) =>
+        els.map((e) => {
+          const range = document.createRange();
+          range.selectNodeContents(e);
+          const tops = new Set([...range.getClientRects()].filter((r) => r.width > 1 && r.height > 1).map((r) => Math.round(r.top / 4)));
+          return tops.size;
+        }),
+      );
+    for (const [path, table] of [
+      ['/secretariat', '#offices-matrix'],
+      ['/secretariat/registrations', '#desk'],
+    ]) {
+      await page.goto(`${baseUrl}${path}`);
+      await page.locator(table).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+      expect(await page.$eval(`${table} thead th`, (e) => getComputedStyle(e).position)).toBe('sticky');
+      for (const count of await lines(`${table} thead th, ${table} tbody th, ${table} button`)) expect(count).toBeLessThanOrEqual(1);
+      await shot(page, `secretariat${path.replace(/\//g, '-')}-1280`);
+      expect(await axeViolations(page)).toEqual([]);
+    }
+    await context.close();
   });
 });
