@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createPatient, issuedConsent } from './support/consents';
-import { createOfficeWithManager } from './support/factories';
+import { createOffice, createOfficeWithManager, createUser } from './support/factories';
 import { Agent, TEST_PASSWORD, TestStack, formToken, startStack } from './support/test-app';
 
 /** The office's pages around the signer, as a browser without JavaScript meets them. */
@@ -83,5 +83,31 @@ describe('the office side around the signer, over HTTP', () => {
     expect(wrong.text).toContain('<html lang="ja">');
     const api = await office.get('/api/exemplars/RURUME-999999-9/pdf').expect(404);
     expect(api.headers['content-type']).toMatch(/json/);
+  });
+
+  it('the 督促 lists what the matrix counts as owed, the latest 別紙3 too; without a recipient the matrix says why', async () => {
+    const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'rurume' })).email);
+    const { office, manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const officeApi = await stack.login(manager.email);
+    // A joiner, and a staff-change notice (別紙3) drafted: the matrix shows it as not yet submitted.
+    await officeApi.post('/api/staff').send({ name: '督促 三子', email: 'sanko@example.jp' }).expect(201);
+    const members = [{ action: '新規', name: '督促 三子', jobTitle: '看護師', email: 'sanko@example.jp' }];
+    const notice = await officeApi.post('/api/documents').send({ form: 'staff-change', data: { managerName: '管理 太郎', members } });
+    expect(notice.status).toBe(201);
+    const matrix = (await clerk.get(`/secretariat?office=${office.id}`).expect(200)).text;
+    const row = matrix.slice(matrix.indexOf(`data-office="${office.name}"`));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain(`<a href="/documents/${notice.body.id}">作成中</a>`);
+    const sent = await clerk.post(`/api/offices/${office.id}/follow-up`).expect(202);
+    expect(sent.body.items.missing).toEqual([
+      '別紙1 るるめネットにおける情報管理誓約書: 未提出',
+      '別紙2 るるめネットにおける情報保持誓約書（督促 三子）: 未提出',
+      expect.stringMatching(/^別紙3 .+（最新）: 作成中$/),
+    ]);
+
+    // An office nobody of which has an account or an address: no button, but the reason.
+    const lonely = await createOffice(stack.app, 'rurume', '宛先なし訪問看護');
+    const page = (await clerk.get(`/secretariat?office=${lonely.id}`).expect(200)).text;
+    expect(page).toContain('督促メールを送れません: 宛先（管理者のアカウントまたはメールアドレス）がありません');
+    expect(page).not.toContain(`/secretariat/offices/${lonely.id}/follow-up`);
   });
 });

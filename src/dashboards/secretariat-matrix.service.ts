@@ -61,6 +61,17 @@ export class SecretariatMatrixService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The office's latest staff-change notice (別紙3, 様式3) when the matrix counts it as owed: not yet with the
+   * 事務局, or overdue in the post; its column's label, and its cell. Null when nothing is owed.
+   */
+  async owedNotice(office: { id: string; networkId: string }): Promise<{ label: string; cell: MatrixCell } | null> {
+    const notice = this.networks.getNetwork(office.networkId).forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
+    const cell = (await this.latestNotices([office.id], notice?.id)).get(office.id);
+    if (!notice || !cell?.status || !(NOT_SUBMITTED.includes(cell.status) || cell.overdue)) return null;
+    return { label: `${notice.number} ${notice.title}`, cell };
+  }
+
   async matrix(networkId: string, filter: { officeId?: string } = {}): Promise<SecretariatMatrix> {
     const network = this.networks.getNetwork(networkId);
     const rows = await this.requirements.requirements(networkId, filter);
@@ -90,12 +101,16 @@ export class SecretariatMatrixService {
               : (notices.get(office.id) ?? noneCell('まだありません')),
         );
         const count = counts.get(office.id);
+        // The latest staff-change notice counts as owed like any other form (the 督促 mail lists it too).
+        const latestNotice = notice ? notices.get(office.id) : undefined;
         return {
           officeId: office.id,
           officeName: office.name,
           cells,
-          owed: own.filter((r) => NOT_SUBMITTED.includes(r.status)).length,
-          overdue: own.filter((r) => r.overdue).length,
+          owed:
+            own.filter((r) => NOT_SUBMITTED.includes(r.status)).length +
+            (latestNotice?.status && NOT_SUBMITTED.includes(latestNotice.status) ? 1 : 0),
+          overdue: own.filter((r) => r.overdue).length + (latestNotice?.overdue ? 1 : 0),
           openRegistrations: count?.open ?? 0,
           awaitingAnswer: count?.awaitingAnswer ?? 0,
           untrained: required ? untrained.filter((u) => u.officeId === office.id).length : null,

@@ -51,6 +51,8 @@ export class SecretariatController {
     const rows = filterRequirements(everything, filter);
     const matrix = await this.grid.matrix(user.networkId!, { officeId: filter.officeId });
     const lastSent = await this.followUps.lastSent(matrix.rows.map((r) => r.officeId));
+    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
+    const unreachable = await this.followUps.unreachable(owing);
     const training = this.training.ruleOf(user.networkId!);
     this.views.send(reply, 200, 'secretariat', {
       title: '提出状況',
@@ -63,7 +65,8 @@ export class SecretariatController {
         rows: matrix.rows.map((r) => ({
           ...r,
           lastFollowedUp: lastSent.get(r.officeId) ?? null,
-          canFollowUp: r.owed + r.overdue + r.awaitingAnswer > 0,
+          canFollowUp: owing.includes(r.officeId) && !unreachable.has(r.officeId),
+          unreachable: unreachable.has(r.officeId),
         })),
       },
       untrained: training?.required ? await this.training.untrained(user.networkId!, { officeId: filter.officeId }) : null,
