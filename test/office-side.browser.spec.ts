@@ -168,7 +168,8 @@ describe('the office side around the signer, in the browser', () => {
         els.map((e) => {
           const range = document.createRange();
           range.selectNodeContents(e);
-          const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1).map((r) => Math.round(r.top / 4)));
+          const boxes = Array.from(range.getClientRects()).filter((r) => r.width > 1 && r.height > 1);
+          const tops = new Set(boxes.map((r) => Math.round(r.top / 4)));
           return tops.size;
         }),
       );
