@@ -110,4 +110,22 @@ describe('the office side around the signer, over HTTP', () => {
     expect(page).toContain('督促メールを送れません: 宛先（管理者のアカウントまたはメールアドレス）がありません');
     expect(page).not.toContain(`/secretariat/offices/${lonely.id}/follow-up`);
   });
+
+  it('the receipt names the office, the person and the form; a blank or unknown number is told on the page', async () => {
+    const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'rurume' })).email);
+    const { office, manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const officeApi = await stack.login(manager.email);
+    const staff = await officeApi.post('/api/staff').send({ name: '受領 花子', email: 'hanako.receipt@example.jp' }).expect(201);
+    const pledge = await officeApi.post('/api/documents').send({ form: 'staff-pledge', subjectId: staff.body.id }).expect(201);
+    const issued = await officeApi.post(`/api/documents/${pledge.body.id}/issue`).expect(201);
+    const code = issued.body.exemplars.find((e: { kind: string }) => e.kind === 'original').code as string;
+    const send = (value: string) => clerk.post('/secretariat/receipt').type('form').send({ code: value });
+
+    const received = await send(code).expect(200);
+    expect(received.text).toMatch(
+      new RegExp(`id="receipt-result">${office.name}・別紙2 [^（]+（受領 花子）: ${code} を「受領」として記録しました`),
+    );
+    expect((await send('').expect(422)).text).toMatch(/class="notice error"[^>]*>書類番号を入力してください/);
+    expect((await send('RURUME-999999-9').expect(404)).text).toContain('class="notice error"');
+  });
 });

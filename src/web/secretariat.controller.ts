@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
-import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
@@ -85,26 +85,32 @@ export class SecretariatController {
     this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
 
-  /** Records receipt; a second scan of the same sheet or a copy says so; another network's sheet is an unknown number. */
+  /**
+   * Records receipt, and says whose sheet it was (office, person, form); a second scan of the same sheet or a
+   * copy says so; another network's sheet is an unknown number.
+   */
   @Post('receipt')
+  @ShowFormOnError('receiptAgain', { also: ['NOT_FOUND', 'NOT_AN_ORIGINAL'] })
   async receive(
     @User() user: CurrentUser,
     @Body() body: ReceiptFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const code = body.code ?? '';
-    let result: { kind: string; message: string };
-    let status = 200;
-    try {
-      if (!code) throw new DomainError('INVALID_REQUEST', '書類番号を入力してください');
-      const recorded = await this.custody.record(user, code, 'received', { origin });
-      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      status = error.code === 'NOT_FOUND' ? 404 : 422;
-      result = { kind: 'error', message: error.message };
-    }
-    this.views.send(reply, status, 'receipt', { title: '原本の受領', result });
+    const recorded = await this.custody.record(user, body.code, 'received', { origin });
+    const { exemplar } = recorded;
+    const sheet = (await this.dashboard.requirements(user.networkId!, { officeId: exemplar.officeId })).find(
+      (r) => r.exemplarCode === exemplar.code,
+    );
+    const about = sheet && `${sheet.officeName}・${sheet.formLabel}${sheet.subject.type === 'staff' ? `（${sheet.subject.name}）` : ''}`;
+    const message = about ? `${about}: ${recorded.message}` : recorded.message;
+    this.views.send(reply, 200, 'receipt', { title: '原本の受領', result: { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message } });
+  }
+
+  /** A number not found (404) or a sheet that cannot be received (422), told on the receipt page, ready for the next scan. */
+  receiptAgain(form: FormAgain): void {
+    const message = form.error.code === 'INVALID_REQUEST' ? (form.errors[0]?.message ?? form.message) : form.message;
+    const status = form.error.code === 'NOT_FOUND' ? 404 : 422;
+    this.views.send(form.reply, status, 'receipt', { title: '原本の受領', result: { kind: 'error', message } });
   }
 }
