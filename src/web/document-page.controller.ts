@@ -5,7 +5,7 @@ import { CurrentUser, User } from '../accounts/current-user';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
-import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS } from '../custody/custody.types';
+import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS, custodyEventLabel } from '../custody/custody.types';
 import { DocumentsService, isRetired } from '../documents/documents.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -77,12 +77,16 @@ export class DocumentPageController {
       return {
         ...e,
         ready: e.pdfSha256 !== null,
-        stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
+        // The state as its last event reads (a sheet e-mailed by the service: メールで送付).
+        stateLabel:
+          events.length && events[events.length - 1].type === e.state
+            ? custodyEventLabel(events[events.length - 1])
+            : (CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state),
         kindLabel: e.kind === 'original' ? '原本' : '写し',
         sheetLabel: SHEET_LABELS[e.sheet],
         holderLabel: HOLDER_LABELS[e.holder],
         chain,
-        events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
+        events: events.map((ev) => ({ ...ev, label: custodyEventLabel(ev) })),
         next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
       };
     });
