@@ -103,6 +103,7 @@ describe("the 事務局's desk in the browser", () => {
     expect(await clerk.locator('iframe[title="別紙1 るるめネットにおける情報管理誓約書"]').count()).toBe(1);
     await expectAccessible(clerk);
     await clerk.getByRole('button', { name: '承認する' }).click();
+    await clerk.getByRole('dialog').getByRole('button', { name: '承認する' }).click(); // it asks first
     await clerk.getByText(`承認しました。「${officeName}」を登録し`).waitFor();
     expect(await clerk.locator('#application-status').textContent()).toBe('承認');
     await expectAccessible(clerk);
@@ -166,6 +167,7 @@ describe("the 事務局's desk in the browser", () => {
     const officeRow = clerk.locator('#offices-matrix tr', { hasText: officeName });
     expect(await officeRow.locator('.state').first().textContent()).toBe('発行済（未署名）');
     await officeRow.getByRole('button', { name: /督促メールを送る/ }).click();
+    await clerk.getByRole('dialog').getByRole('button', { name: '督促メールを送る' }).click(); // it asks first
     await clerk.getByText(new RegExp(`督促メール（\\d+件）を ${managerEmail} へ送りました`)).waitFor();
     expect(await clerk.locator('#offices-matrix tr', { hasText: officeName }).locator('.last-follow-up').textContent()).toMatch(/^最終: /);
     const followUp = await smtp.waitFor((m) => m.to === managerEmail && /ご提出のお願い/.test(m.subject));

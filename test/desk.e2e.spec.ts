@@ -507,6 +507,8 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
       expect(section(mail.text, '未提出の書類')).toEqual([
         '別紙1 るるめネットにおける情報管理誓約書: 未提出',
         '別紙2 るるめネットにおける情報保持誓約書（督促 一子）: 未提出',
+        // The day's staff-change notice the joiners drafted: the matrix shows it as owed, and so does the mail.
+        '別紙3 るるめネットにおけるMCS登録依頼書（最新）: 作成中',
       ]);
       expect(section(mail.text, '郵送済みで未着の原本')).toEqual([]);
       expect(section(mail.text, '未回答の質問')).toEqual([

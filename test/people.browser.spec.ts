@@ -186,10 +186,12 @@ describe('people in the browser', () => {
     expect(message).toContain('本日の下書きに追加しました（下書きに載っているのは2名）');
     expect(await office.locator('#staff tr', { hasText: '画面 入職' }).count()).toBe(0);
 
-    // One draft sheet for the day, with both rows, for the office to review and issue.
+    // One draft sheet for the day, with both rows, for the office to review and issue: the message links to it.
     const drafts = office.locator('tr').filter({ hasText: '別紙3' }).filter({ hasText: '下書き' });
     expect(await drafts.count()).toBe(1);
-    await drafts.getByRole('link').click();
+    const draftHref = await drafts.getByRole('link').getAttribute('href');
+    expect(await office.locator('#office-message').getByRole('link', { name: '下書きを確認する' }).getAttribute('href')).toBe(draftHref);
+    await office.locator('#office-message').getByRole('link', { name: '下書きを確認する' }).click();
     await office.getByRole('heading', { name: /下書きに載っている従事者（2名）/ }).waitFor();
     const rows = await office.locator('#notice-rows tbody tr').allTextContents();
     expect(rows).toHaveLength(2);
@@ -197,6 +199,7 @@ describe('people in the browser', () => {
     expect(rows[1]).toMatch(/^削除画面 入職/);
     await expectAccessible(office);
     await office.getByRole('button', { name: '発行する' }).click();
+    await office.getByRole('dialog').getByRole('button', { name: '発行する' }).click(); // it asks first
     await office.getByText('発行しました').waitFor();
   });
 });

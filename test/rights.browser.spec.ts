@@ -59,11 +59,13 @@ describe("patients' rights in the browser", () => {
     await form.getByLabel('受付方法').selectOption({ label: '電話' });
     await form.getByLabel('撤回の受付日').fill('2099-01-01');
     await form.getByRole('button', { name: '撤回を記録する' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '撤回を記録する' }).click(); // it asks first
     await page.getByText('未来の日付は入力できません').waitFor();
     await expectNoAxeViolations(page);
     await form.getByLabel('撤回の受付日').fill(todayInJapan());
     await form.getByLabel('備考（任意・撤回受付票に載ります）').fill('長男様よりお電話');
     await form.getByRole('button', { name: '撤回を記録する' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '撤回を記録する' }).click(); // it asks first
     await page.getByText('同意の撤回を記録しました').waitFor();
     await page.locator('#documents tr', { hasText: consent.number }).getByText('撤回').waitFor();
 

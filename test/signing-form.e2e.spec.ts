@@ -51,7 +51,11 @@ describe('the signing-request form on the document page: errors beside their fie
     expect(page.text).toContain('value="not-an-address"');
     expect(page.text).toContain(`value="${'説明 看護師'.repeat(10)}"`);
     expect(page.text).toMatch(/name="ordered" checked/);
-    expect(page.text).not.toContain('value="12"'); // a 暗証番号 is not written back into the page
+    // The 暗証番号 the office chose for the family is kept too (the page is not stored), and the banner is an error.
+    expect(page.text).toMatch(/id="s4-code"[^>]*value="12"/);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.text).toMatch(/class="error-summary" role="alert"[^>]*><h2>署名を依頼できませんでした/);
+    expect(page.text).not.toContain('class="notice ok"');
     expect(await requests()).toEqual([]);
   });
 
@@ -81,5 +85,60 @@ describe('the signing-request form on the document page: errors beside their fie
     ).expect(303);
     expect(sent.headers.location).toContain(`/documents/${documentId}?message=`);
     expect(await requests()).toHaveLength(1);
+  });
+});
+
+describe('the signing-request form: a signer without an e-mail address is asked in person', () => {
+  let stack: TestStack;
+  let office: Agent;
+  let documentId: string;
+
+  beforeAll(async () => {
+    stack = await startStack({}, { worker: false });
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    office = await stack.login(manager.email);
+    // A family contact with no e-mail address.
+    const patient = await office
+      .post('/api/patients')
+      .send({
+        name: '自動 ハナ',
+        nameKana: 'しけん',
+        birthDate: '1938-04-05',
+        address: '東京都東久留米市滝山1-2-3',
+        family: [{ name: '自動 健太', relation: '長男', phone: '090-1111-2222' }],
+      })
+      .expect(201);
+    documentId = (await issuedConsent(office, patient.body.id)).id;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('offers 「自動」, which the server resolves from the e-mail field: an address is メール, none is 対面', async () => {
+    const page = await office.get(`/documents/${documentId}`).expect(200);
+    expect(page.text).toMatch(/<select id="s1-method"[^>]*><option value="" selected>自動（メールアドレスがあればメール、なければ対面）/);
+    expect(page.text).toContain('メールアドレスを入れるとメールで、空なら対面で依頼します');
+
+    const automatic = { method: '' };
+    const sent = await office
+      .post(`/documents/${documentId}/signing`)
+      .type('form')
+      .send(
+        rows(
+          {
+            1: { ...automatic, name: '自動 健太', relation: '長男' },
+            2: { ...automatic, name: '自動 花子', relation: '長女', email: 'hanako.auto@example.jp' },
+            4: { ...automatic, name: '説明 看護師' },
+          },
+          false,
+        ),
+      )
+      .expect(303);
+    expect(sent.headers.location).toContain('?message=');
+    const [request] = (await office.get(`/api/documents/${documentId}/signing`).expect(200)).body as {
+      signers: { name: string; method: string }[];
+    }[];
+    const methods = Object.fromEntries(request.signers.map((s) => [s.name, s.method]));
+    expect(methods).toEqual({ '自動 健太': 'in_person', '自動 花子': 'email', '説明 看護師': 'in_person' });
   });
 });

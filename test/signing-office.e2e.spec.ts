@@ -54,7 +54,11 @@ describe('signing, as the office sees it', () => {
   });
   const explainer = { role: 'explainer', name: '説明 看護師', method: 'in_person' };
   const typed = (name: string) => ({ consent: true, signatureKind: 'typed', typedName: name });
-  const messageOf = (location: string) => decodeURIComponent(new URL(location, 'http://x').searchParams.get('message') ?? '');
+  // What the document's page is sent back with: news (?message=) or a refusal, shown as an error (?error=).
+  const messageOf = (location: string) => {
+    const query = new URL(location, 'http://x').searchParams;
+    return query.get('error') ?? query.get('message') ?? '';
+  };
 
   async function auditCount(signerId: string, action: string): Promise<number> {
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE target_id = $1 AND action = $2`, [signerId, action]);

@@ -29,6 +29,14 @@ export const CUSTODY_EVENT_LABELS: Record<CustodyEventType, string> = {
   archive_renewed: '長期署名の更新（文書タイムスタンプ）',
 };
 
+/**
+ * An event as people read it: a sheet the service itself e-mailed to the family (after sealing) is recorded as
+ * handed to them, by no one; it reads 「メールで送付」, not 「家族へ手渡し」.
+ */
+export function custodyEventLabel(event: Pick<CustodyEvent, 'type' | 'actorId'>): string {
+  return event.type === 'handed_to_family' && event.actorId === null ? 'メールで送付' : CUSTODY_EVENT_LABELS[event.type];
+}
+
 export type ExemplarKind = 'original' | 'copy';
 
 /**

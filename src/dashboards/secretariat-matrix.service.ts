@@ -73,6 +73,17 @@ export class SecretariatMatrixService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The office's latest staff-change notice (別紙3, 様式3) when the matrix counts it as owed: not yet with the
+   * 事務局, or overdue in the post; its column's label, and its cell. Null when nothing is owed.
+   */
+  async owedNotice(office: { id: string; networkId: string }): Promise<{ label: string; cell: MatrixCell } | null> {
+    const notice = this.networks.getNetwork(office.networkId).forms.find((f) => f.subject === 'office' && f.purpose === 'notice');
+    const cell = (await this.latestNotices([office.id], notice?.id)).get(office.id);
+    if (!notice || !cell?.status || !(NOT_SUBMITTED.includes(cell.status) || cell.overdue)) return null;
+    return { label: `${notice.number} ${notice.title}`, cell };
+  }
+
   /** The matrix's columns: each office form, every staff member's pledge, the latest staff-change notice. */
   columnsOf(networkId: string): MatrixColumn[] {
     const network = this.networks.getNetwork(networkId);
@@ -123,12 +134,16 @@ export class SecretariatMatrixService {
               : (notices.get(office.officeId) ?? noneCell('まだありません')),
         );
         const count = counts.get(office.officeId);
+        // The latest staff-change notice counts as owed like any other form (the 督促 mail lists it too).
+        const latestNotice = notice ? notices.get(office.officeId) : undefined;
         return {
           officeId: office.officeId,
           officeName: office.officeName,
           cells,
-          owed: own.filter((r) => NOT_SUBMITTED.includes(r.status)).length,
-          overdue: own.filter((r) => r.overdue).length,
+          owed:
+            own.filter((r) => NOT_SUBMITTED.includes(r.status)).length +
+            (latestNotice?.status && NOT_SUBMITTED.includes(latestNotice.status) ? 1 : 0),
+          overdue: own.filter((r) => r.overdue).length + (latestNotice?.overdue ? 1 : 0),
           openRegistrations: count?.open ?? 0,
           awaitingAnswer: count?.awaitingAnswer ?? 0,
           untrained: required ? (untrainedBy.get(office.officeId)?.length ?? 0) : null,

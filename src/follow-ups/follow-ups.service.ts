@@ -11,6 +11,7 @@ import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';
 import { CELL_LABELS, SecretariatDashboardService } from '../dashboards/secretariat-dashboard.service';
+import { SecretariatMatrixService } from '../dashboards/secretariat-matrix.service';
 import { MailService } from '../mail/mail.service';
 import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
@@ -35,23 +36,36 @@ export class FollowUpsService {
     private readonly users: UsersService,
     private readonly people: PeopleService,
     private readonly dashboard: SecretariatDashboardService,
+    private readonly matrix: SecretariatMatrixService,
     private readonly registrations: RegistrationsService,
     private readonly networks: NetworksService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
   ) {}
 
-  /** What the office owes, as the mail will list it. */
+  /** What the office owes, as the mail will list it: what the 事務局's matrix counts, the latest notice included. */
   async owed(office: Office): Promise<OwedItems> {
     const requirements = await this.dashboard.requirements(office.networkId, { officeId: office.id });
     const about = (r: (typeof requirements)[number]) => (r.subject.type === 'staff' ? `（${r.subject.name}）` : '');
+    const notice = await this.matrix.owedNotice(office);
+    const noticeStatus = notice?.cell.status;
     return {
-      missing: requirements.filter((r) => NOT_SUBMITTED.has(r.status)).map((r) => `${r.formLabel}${about(r)}: ${CELL_LABELS[r.status]}`),
+      missing: [
+        ...requirements.filter((r) => NOT_SUBMITTED.has(r.status)).map((r) => `${r.formLabel}${about(r)}: ${CELL_LABELS[r.status]}`),
+        ...(noticeStatus && NOT_SUBMITTED.has(noticeStatus) ? [`${notice.label}（最新）: ${CELL_LABELS[noticeStatus]}`] : []),
+      ],
       overdue: requirements
         .filter((r) => r.status === 'in_transit' && r.overdue)
         .map(
           (r) =>
             `${r.formLabel}${about(r)}: ${r.date ? toSeireki(r.date) : ''}に郵送済みとのことですが、まだ届いていません（${r.exemplarCode}）`,
+        )
+        .concat(
+          notice?.cell.overdue && noticeStatus === 'in_transit'
+            ? [
+                `${notice.label}（最新）: ${notice.cell.date ? toSeireki(notice.cell.date) : ''}に郵送済みとのことですが、まだ届いていません`,
+              ]
+            : [],
         ),
       questions: (await this.registrations.unansweredQuestions(office.id)).map(
         (q) => `${q.name}さんの${KIND_LABELS[q.kind]}について（${formatJst(q.askedAt)}）: ${q.question}`,
@@ -65,9 +79,7 @@ export class FollowUpsService {
     const items = await this.owed(office);
     if (items.missing.length + items.overdue.length + items.questions.length === 0)
       throw new DomainError('INVALID_STATE', `${office.name}に督促する書類・質問はありません`);
-    const managers = (await this.users.ofOffice(office.id)).filter((u) => u.role === 'office_manager').map((u) => u.email);
-    const rosterManager = managers.length ? null : (await this.people.managerOf(office.id))?.email;
-    const recipients = managers.length ? managers : rosterManager ? [rosterManager] : [];
+    const recipients = await this.recipientsOf(office.id);
     if (recipients.length === 0)
       throw new DomainError('INVALID_STATE', `${office.name}には督促メールの宛先（管理者のアカウントまたはメールアドレス）がありません`);
     const network = this.networks.getNetwork(office.networkId);
@@ -97,6 +109,20 @@ export class FollowUpsService {
     });
     await this.mail.dispatch([outbox]);
     return saved;
+  }
+
+  /** Who receives an office's follow-up: its managers' accounts, else the manager on its staff roster (if it has an address). */
+  async recipientsOf(officeId: string): Promise<string[]> {
+    const managers = (await this.users.ofOffice(officeId)).filter((u) => u.role === 'office_manager').map((u) => u.email);
+    if (managers.length) return managers;
+    const rosterManager = (await this.people.managerOf(officeId))?.email;
+    return rosterManager ? [rosterManager] : [];
+  }
+
+  /** The offices (of those given) that nobody of would receive a follow-up: the matrix says so instead of a button. */
+  async unreachable(officeIds: string[]): Promise<Set<string>> {
+    const found = await Promise.all(officeIds.map(async (id) => [id, (await this.recipientsOf(id)).length === 0] as const));
+    return new Set(found.filter(([, none]) => none).map(([id]) => id));
   }
 
   /** The office's follow-ups, newest first. */

@@ -59,7 +59,9 @@ export function validateSigners(roles: SignerRole[], input: SignerInput[] | unde
       errors.push({
         path: at('email'),
         label: `${role.label}のメールアドレス`,
-        message: `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）`,
+        message: email
+          ? `${role.label}のメールアドレスを正しく入力してください（メールで署名する場合）`
+          : `${role.label}のメールアドレスは必須です（メールで署名する場合）。対面で署名する場合は「方法」を対面にしてください`,
       });
     }
     const accessCode = typeof s.accessCode === 'string' && s.accessCode.trim() ? s.accessCode.trim() : null;

@@ -2,10 +2,10 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, User } from '../accounts/current-user';
-import { DomainError, FieldError } from '../common/errors/domain-error';
-import { Origin, RequestOrigin } from '../common/request-origin';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
+import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
-import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS } from '../custody/custody.types';
+import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS, custodyEventLabel } from '../custody/custody.types';
 import { DocumentsService, isRetired } from '../documents/documents.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -14,7 +14,7 @@ import { PeopleService } from '../people/people.service';
 import { ConsentWithdrawalService } from '../rights/consent-withdrawal.service';
 import { SigningService } from '../signing/signing.service';
 import { CustodyEventFormDto } from './dto/custody-event-form.dto';
-import { SigningRequestFormDto } from './dto/signing-request-form.dto';
+import { SigningRequestFormDto, namedRows } from './dto/signing-request-form.dto';
 import { SIGNING_DECLINED, SIGNING_LABELS, STATUS_LABELS } from './office.controller';
 import { signerPrefill } from './signer-defaults';
 import { SigningFormState, errorsOnFormRows, formWideErrors, signingFormRoles } from './signing-request-form.view';
@@ -39,10 +39,18 @@ export class DocumentPageController {
     @User() user: CurrentUser,
     @Param('id') id: string,
     @Query('message') message: string | undefined,
+    @Query('error') error: string | undefined,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.page(reply, 200, user, id, origin, typeof message === 'string' ? message.slice(0, 500) : undefined, null);
+    // A refusal sent back here (?error=, e.g. a resend out of turn) is shown as an error, a done step as news.
+    const notice =
+      typeof error === 'string' && error
+        ? { text: error.slice(0, 500), error: true }
+        : typeof message === 'string' && message
+          ? { text: message.slice(0, 500), error: false }
+          : undefined;
+    await this.page(reply, 200, user, id, origin, notice, null);
   }
 
   private async page(
@@ -51,7 +59,7 @@ export class DocumentPageController {
     user: CurrentUser,
     id: string,
     origin: RequestOrigin,
-    message: string | undefined,
+    notice: { text: string; error: boolean } | undefined,
     signingForm: SigningFormState | null,
   ): Promise<void> {
     const doc = await this.documents.get(user, id, origin);
@@ -69,12 +77,16 @@ export class DocumentPageController {
       return {
         ...e,
         ready: e.pdfSha256 !== null,
-        stateLabel: CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state,
+        // The state as its last event reads (a sheet e-mailed by the service: メールで送付).
+        stateLabel:
+          events.length && events[events.length - 1].type === e.state
+            ? custodyEventLabel(events[events.length - 1])
+            : (CUSTODY_EVENT_LABELS[e.state as CustodyEventType] ?? e.state),
         kindLabel: e.kind === 'original' ? '原本' : '写し',
         sheetLabel: SHEET_LABELS[e.sheet],
         holderLabel: HOLDER_LABELS[e.holder],
         chain,
-        events: events.map((ev) => ({ ...ev, label: CUSTODY_EVENT_LABELS[ev.type] })),
+        events: events.map((ev) => ({ ...ev, label: custodyEventLabel(ev) })),
         next: next.map((type) => ({ type, label: `${CUSTODY_EVENT_LABELS[type]}を記録` })),
       };
     });
@@ -111,7 +123,7 @@ export class DocumentPageController {
           : null,
       doc: { ...doc, statusLabel: declined && doc.status === 'issued' ? SIGNING_DECLINED : STATUS_LABELS[doc.status] },
       exemplars,
-      message,
+      notice,
       // A staff-change notice's draft (the day's joiners and leavers), for the office to review before issuing it.
       noticeRows: office && doc.status === 'draft' ? rowsFromSource(form, 'changes', doc.version.data) : [],
       canIssue: office && doc.status === 'draft',
@@ -123,7 +135,9 @@ export class DocumentPageController {
     });
   }
 
+  /** The named rows only (the DTO drops the blank ones); a blank 方法 is the form's 「自動」. */
   @Post('documents/:id/signing')
+  @ShowFormOnError('signingFormAgain')
   async requestSignatures(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -131,18 +145,25 @@ export class DocumentPageController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // Rows left without a name are roles the office does not use this time (e.g. no second family member).
-    const rows = body.signers ?? [];
-    const kept = rows.flatMap((s, i) => (s.name?.trim() ? [i] : []));
-    try {
-      await this.signing.create(user, id, { signers: kept.map((i) => rows[i]), ordered: Boolean(body.ordered) }, origin);
-      reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      const errors = (error.details?.errors as FieldError[] | undefined) ?? [{ path: 'signers', label: '署名者', message: error.message }];
-      const signingForm = { rows, ordered: Boolean(body.ordered), errors: errorsOnFormRows(errors, kept) };
-      await this.page(reply, 400, user, id, origin, '署名を依頼できませんでした。各欄の表示を確かめてください', signingForm);
-    }
+    const signers = (body.signers ?? []).map((s) => ({ ...s, method: s.method || (s.email?.trim() ? 'email' : 'in_person') }) as const);
+    await this.signing.create(user, id, { signers, ordered: Boolean(body.ordered) }, origin);
+    reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名を依頼しました')}`, 303);
+  }
+
+  /**
+   * The signing form again, every row as typed: the 暗証番号 too, which the office chose for the family and
+   * would otherwise have to type again (this page is not stored: no-store). The errors name the named rows
+   * (the DTO and the service see no blank row); they are shown in the form's own rows.
+   */
+  async signingFormAgain(form: FormAgain): Promise<void> {
+    const posted = (form.request.body ?? {}) as Record<string, unknown>;
+    const rows = (Array.isArray(posted.signers) ? posted.signers : Object.values((posted.signers as object) ?? {})).map((row) =>
+      textFields(row, ['role', 'name', 'relation', 'method', 'email', 'accessCode']),
+    );
+    const errors = form.errors.map((e) => (e.path === '_' ? { ...e, path: 'signers', label: '署名者' } : e));
+    const signingForm = { rows, ordered: Boolean(posted.ordered), errors: errorsOnFormRows(errors, namedRows(posted.signers)) };
+    const failed = { text: '署名を依頼できませんでした。各欄の表示を確かめてください', error: true };
+    await this.page(form.reply, form.status, form.request.user!, form.params.id, originOf(form.request), failed, signingForm);
   }
 
   @Post('documents/:id/issue')
@@ -174,6 +195,20 @@ export class DocumentPageController {
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('署名済みとして記録しました')}`, 303);
   }
 
+  /**
+   * An exemplar's PDF as the pages link it: the API's answer, but through a page's route, so an ended session
+   * leads to the log-in page and back here, and a wrong number is a Japanese page (the API answers JSON).
+   */
+  @Get('exemplars/:code/pdf')
+  async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
+    const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
+    reply
+      .type('application/pdf')
+      .header('Content-Disposition', `inline; filename="${exemplar.code}.pdf"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(pdf);
+  }
+
   @Post('documents/:id/exemplars/:code/events')
   async event(
     @User() user: CurrentUser,
@@ -186,4 +221,10 @@ export class DocumentPageController {
     const recorded = await this.custody.record(user, code, body.type, { origin });
     reply.redirect(`/documents/${id}?message=${encodeURIComponent(recorded.message)}`, 303);
   }
+}
+
+/** A posted row's text fields (anything else, e.g. an object where text belongs, as blank). */
+function textFields<K extends string>(row: unknown, keys: K[]): Record<K, string> {
+  const fields = row !== null && typeof row === 'object' ? (row as Record<string, unknown>) : {};
+  return Object.fromEntries(keys.map((key) => [key, typeof fields[key] === 'string' ? fields[key] : ''])) as Record<K, string>;
 }

@@ -44,7 +44,7 @@ export class OfficeStaffController {
   @ShowFormOnError('staffFormAgain')
   async addStaff(@User() user: CurrentUser, @Body() body: StaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const { staff, notice } = await this.changes.join(user, body, origin);
-    this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました${noticeNote(notice, '新規')}`);
+    this.home(reply, `${staff.name}さんを登録しました。事務局への登録依頼に載りました${noticeNote(notice, '新規')}`, draftOf(notice));
   }
 
   @Get('staff/:id/edit')
@@ -94,6 +94,7 @@ export class OfficeStaffController {
     this.home(
       reply,
       `${staff.name}さんを${toSeireki(body.leftOn)}付けで退職として記録しました。事務局への登録依頼（削除）に載りました${noticeNote(notice, '削除')}`,
+      draftOf(notice),
     );
   }
 
@@ -220,8 +221,9 @@ export class OfficeStaffController {
     });
   }
 
-  private home(reply: FastifyReply, message: string): void {
-    reply.redirect(`/office?message=${encodeURIComponent(message)}`, 303);
+  /** Back to the office's home with the message; with the staff-change draft to open when there is one. */
+  private home(reply: FastifyReply, message: string, draft: string | null = null): void {
+    reply.redirect(`/office?message=${encodeURIComponent(message)}${draft ? `&draft=${draft}` : ''}`, 303);
   }
 }
 
@@ -231,6 +233,11 @@ function noticeNote(notice: NoticeDraftOutcome | null, action: string): string {
   if ('problem' in notice) return `。${notice.problem}`;
   const sheet = notice.created ? '新しく下書きしました' : `本日の下書きに追加しました（下書きに載っているのは${notice.rows}名）`;
   return `。${notice.formLabel}（${notice.number}）に「${action}」の行を${sheet}。確認して発行してください`;
+}
+
+/** The staff-change draft the change went on, if any. */
+function draftOf(notice: NoticeDraftOutcome | null): string | null {
+  return notice && 'documentId' in notice ? notice.documentId : null;
 }
 
 /** A checkbox as a web form sends it. */

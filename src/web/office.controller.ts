@@ -1,3 +1,4 @@
+import { isUuid } from '../common/validation';
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -60,7 +61,12 @@ export class OfficeController {
   ) {}
 
   @Get('office')
-  async office(@User() user: CurrentUser, @Query('message') message: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async office(
+    @User() user: CurrentUser,
+    @Query('message') message: string | undefined,
+    @Query('draft') draft: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const board = await this.dashboard.forOffice(user);
     const network = this.networks.getNetwork(board.office.networkId);
     const rule = this.training.ruleOf(network.id);
@@ -68,6 +74,8 @@ export class OfficeController {
     this.views.send(reply, 200, 'office', {
       title: board.office.name,
       message: typeof message === 'string' ? message.slice(0, 500) : null,
+      // The staff-change draft a message speaks of: a link to review and issue it (an id, nothing else).
+      draft: typeof draft === 'string' && isUuid(draft) ? draft : null,
       isManager: user.role === 'office_manager',
       lines: (await this.registrations.list(user)).reverse().slice(0, 100).map(lineView),
       training: rule ? { kinds: rule.kinds, basis: rule.basis ?? null, today: todayInJapan() } : null,

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
 import { RequestOrigin } from '../common/request-origin';
-import { DomainError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
@@ -59,8 +59,10 @@ export class SecretariatController {
     const { summary, rows: requirements, total: rowsTotal } = read;
     const matrix = await this.grid.of(networkId, read.offices, read.officeTotal);
     const officeIds = matrix.rows.map((r) => r.officeId);
-    const [lastSent, untrained] = await Promise.all([
+    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
+    const [lastSent, unreachable, untrained] = await Promise.all([
       this.followUps.lastSent(officeIds),
+      this.followUps.unreachable(owing),
       training?.required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve(null),
     ]);
     const params = Object.entries(query).filter(([, v]) => (typeof v === 'string' && v) || typeof v === 'number') as [
@@ -89,7 +91,8 @@ export class SecretariatController {
         rows: matrix.rows.map((r) => ({
           ...r,
           lastFollowedUp: lastSent.get(r.officeId) ?? null,
-          canFollowUp: r.owed + r.overdue + r.awaitingAnswer > 0,
+          canFollowUp: owing.includes(r.officeId) && !unreachable.has(r.officeId),
+          unreachable: unreachable.has(r.officeId),
         })),
       },
       untrained,
@@ -116,28 +119,39 @@ export class SecretariatController {
     this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
 
-  /** Records receipt; a second scan of the same sheet or a copy says so; another network's sheet is an unknown number. */
+  /**
+   * Records receipt, and says whose sheet it was (office, person, form); a second scan of the same sheet or a
+   * copy says so; another network's sheet is an unknown number.
+   */
   @Post('receipt')
+  @ShowFormOnError('receiptAgain', { also: ['NOT_FOUND', 'NOT_AN_ORIGINAL'] })
   async receive(
     @User() user: CurrentUser,
     @Body() body: ReceiptFormDto,
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const code = body.code ?? '';
-    let result: { kind: string; message: string; officeId?: string };
-    let status = 200;
-    try {
-      if (!code) throw new DomainError('INVALID_REQUEST', '書類番号を入力してください');
-      const recorded = await this.custody.record(user, code, 'received', { origin });
-      // Back to the matrix at the office whose sheet this was: its row and lines show the receipt.
-      result = { kind: recorded.alreadyRecorded ? 'warn' : 'ok', message: recorded.message, officeId: recorded.exemplar.officeId };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      status = error.code === 'NOT_FOUND' ? 404 : 422;
-      result = { kind: 'error', message: error.message };
-    }
-    this.views.send(reply, status, 'receipt', { title: '原本の受領', result });
+    const recorded = await this.custody.record(user, body.code, 'received', { origin });
+    const { exemplar } = recorded;
+    const sheet = (await this.dashboard.ofOffices(user.networkId!, [exemplar.officeId])).find((r) => r.exemplarCode === exemplar.code);
+    const about = sheet && `${sheet.officeName}・${sheet.formLabel}${sheet.subject.type === 'staff' ? `（${sheet.subject.name}）` : ''}`;
+    const message = about ? `${about}: ${recorded.message}` : recorded.message;
+    this.views.send(reply, 200, 'receipt', {
+      title: '原本の受領',
+      result: {
+        kind: recorded.alreadyRecorded ? 'warn' : 'ok',
+        message,
+        // Back to the matrix at the office whose sheet this was: its row and lines show the receipt.
+        officeId: exemplar.officeId,
+      },
+    });
+  }
+
+  /** A number not found (404) or a sheet that cannot be received (422), told on the receipt page, ready for the next scan. */
+  receiptAgain(form: FormAgain): void {
+    const message = form.error.code === 'INVALID_REQUEST' ? (form.errors[0]?.message ?? form.message) : form.message;
+    const status = form.error.code === 'NOT_FOUND' ? 404 : 422;
+    this.views.send(form.reply, status, 'receipt', { title: '原本の受領', result: { kind: 'error', message } });
   }
 }
 

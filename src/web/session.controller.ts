@@ -8,7 +8,8 @@ import { deviceTokensOf } from '../accounts/login-devices';
 import { AuthService, LoginResult } from '../accounts/auth.service';
 import { AllowDuringEnrolment, CurrentUser, Public, User } from '../accounts/current-user';
 import { relyingPartyOf } from '../accounts/site';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainErrorCode } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';
 import { originOf } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
@@ -29,7 +30,7 @@ export const HOME_OF: Record<CurrentUser['role'], string> = {
  * TOO_MANY_REQUESTS is the account's slow-down for browsers that are not its owner's (the throttle's own
  * refusal comes before the route and is the error page).
  */
-const LOGIN_PAGE_ERRORS = ['LOGIN_FAILED', 'ACCOUNT_DISABLED', 'MFA_TOKEN_INVALID', 'TOO_MANY_REQUESTS'];
+const LOGIN_PAGE_ERRORS: DomainErrorCode[] = ['LOGIN_FAILED', 'ACCOUNT_DISABLED', 'MFA_TOKEN_INVALID', 'TOO_MANY_REQUESTS'];
 const LOGIN_PAGE_STATUS: Record<string, number> = { ACCOUNT_DISABLED: 403, TOO_MANY_REQUESTS: 429 };
 
 @ApiExcludeController()
@@ -56,51 +57,57 @@ export class SessionController {
   @Public()
   @RateLimit('login')
   @Post('login')
+  @ShowFormOnError('loginAgain', { also: LOGIN_PAGE_ERRORS })
   async login(@Body() body: LoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const next = safeNext(body.next);
-    try {
-      const result = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request), deviceTokensOf(request));
-      if (result.kind === 'mfa') this.showMfa(reply, 200, result.mfaToken, result.passkey, next);
-      else this.loggedIn(request, reply, result, next);
-    } catch (error) {
-      if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
-      const retryAfter = error.details?.retryAfterSeconds;
-      if (typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
-      this.showLogin(reply, LOGIN_PAGE_STATUS[error.code] ?? 401, { error: error.message, email: body.email ?? '', next });
-    }
+    const result = await this.auth.login(body.email ?? '', body.password ?? '', originOf(request), deviceTokensOf(request));
+    if (result.kind === 'mfa') this.showMfa(reply, 200, result.mfaToken, result.passkey, next);
+    else this.loggedIn(request, reply, result, next);
+  }
+
+  /** A refused log-in: the page again with the address as typed (a malformed request is the error page). */
+  loginAgain(form: FormAgain): void {
+    if (!LOGIN_PAGE_ERRORS.includes(form.error.code)) throw form.error;
+    const retryAfter = form.error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') form.reply.header('Retry-After', String(retryAfter));
+    const email = typeof form.values.email === 'string' ? form.values.email : '';
+    this.showLogin(form.reply, LOGIN_PAGE_STATUS[form.error.code] ?? 401, { error: form.message, email, next: safeNext(form.values.next) });
   }
 
   /** The second step: a code from the app or a recovery code, or the passkey answer passkey.js put in the form. */
   @Public()
   @RateLimit('mfa')
   @Post('login/mfa')
+  @ShowFormOnError('mfaAgain', { also: [...LOGIN_PAGE_ERRORS, 'MFA_CODE_WRONG'] })
   async loginMfa(@Body() body: MfaLoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const next = safeNext(body.next);
     const origin = originOf(request);
-    try {
-      const result = body.credential
-        ? await this.auth.completeWithPasskey(
-            body.mfaToken,
-            parseCredential(body.credential),
-            relyingPartyOf(request),
-            origin,
-            deviceTokensOf(request),
-          )
-        : await this.auth.completeWithCode(body.mfaToken, body.code ?? '', origin, deviceTokensOf(request));
-      this.loggedIn(request, reply, result, next);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'MFA_CODE_WRONG')
-        return this.showMfa(
-          reply,
-          401,
+    const result = body.credential
+      ? await this.auth.completeWithPasskey(
           body.mfaToken,
-          body.credential !== undefined || (await this.offersPasskey(body.mfaToken)),
-          next,
-          error.message,
-        );
-      if (!(error instanceof DomainError) || !LOGIN_PAGE_ERRORS.includes(error.code)) throw error;
-      this.showLogin(reply, LOGIN_PAGE_STATUS[error.code] ?? 401, { error: error.message, next });
+          parseCredential(body.credential),
+          relyingPartyOf(request),
+          origin,
+          deviceTokensOf(request),
+        )
+      : await this.auth.completeWithCode(body.mfaToken, body.code ?? '', origin, deviceTokensOf(request));
+    this.loggedIn(request, reply, result, next);
+  }
+
+  /**
+   * A wrong code: the second step again (its token is the page's own hidden field, so it is read from the body
+   * as sent); an expired step or a locked account: the log-in page. A malformed request is the error page.
+   */
+  async mfaAgain(form: FormAgain): Promise<void> {
+    const next = safeNext(form.values.next);
+    if (form.error.code === 'MFA_CODE_WRONG') {
+      const body = (form.request.body ?? {}) as Record<string, unknown>;
+      const mfaToken = typeof body.mfaToken === 'string' ? body.mfaToken : '';
+      const passkey = body.credential !== undefined || (await this.offersPasskey(mfaToken));
+      return this.showMfa(form.reply, 401, mfaToken, passkey, next, form.message);
     }
+    if (!LOGIN_PAGE_ERRORS.includes(form.error.code)) throw form.error;
+    this.showLogin(form.reply, LOGIN_PAGE_STATUS[form.error.code] ?? 401, { error: form.message, next });
   }
 
   @AllowDuringEnrolment()

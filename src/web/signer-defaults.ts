@@ -17,7 +17,7 @@ const squeeze = (value: string) => value.replace(/\s/g, '');
  * The signing-request form filled from what is known, so nobody types a name twice: each role's group in the
  * document's data (family1: { name, relation }), the patient's family contacts (the same person by name, else
  * the n-th contact for the n-th family role) for the e-mail, and the staff member a pledge is about.
- * Someone with an e-mail address is asked by e-mail; staff without one, in person. The patient's row is left
+ * Someone with an e-mail address is asked by e-mail; anyone without one, in person. The patient's row is left
  * blank (see below).
  */
 export function signerDefaults(
@@ -53,7 +53,8 @@ export function signerDefaults(
       name ||= staff.name;
       if (squeeze(name) === squeeze(staff.name)) email = staff.email ?? '';
     }
-    const method = email || role.kind !== 'staff' ? 'email' : 'in_person';
+    // Nobody is asked by e-mail without an address: the first request would only be refused.
+    const method = email ? 'email' : 'in_person';
     return { name, relation, email, method };
   });
 }

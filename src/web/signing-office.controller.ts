@@ -2,7 +2,8 @@ import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles, User } from '../accounts/current-user';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { SigningOverviewService } from '../signing/signing-overview.service';
 import { SigningService } from '../signing/signing.service';
@@ -16,6 +17,9 @@ const SIGNING_LABELS: Record<string, string> = {
   expired: '期限切れ',
   cancelled: '取消',
 };
+/** The refusals told on the document's page, and what each step's refusal begins with. */
+const REFUSALS = { also: ['NOT_YOUR_TURN', 'REQUEST_CLOSED'] as DomainErrorCode[] };
+const REFUSED_STEP: Record<string, string> = { cancel: '', resend: 'リンクを再送できません: ', switch: '切り替えられません: ' };
 const SIGNER_LABELS: Record<string, string> = { pending: '未署名', signed: '署名済', declined: '辞退' };
 
 /**
@@ -72,6 +76,7 @@ export class SigningOfficeController {
   }
 
   @Post('documents/:id/signing-requests/:requestId/cancel')
+  @ShowFormOnError('refused', REFUSALS)
   async cancel(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -79,12 +84,13 @@ export class SigningOfficeController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const done = await this.refusable(() => this.signing.cancel(user, requestId, origin));
-    const told = done.ok ? done.value.signers.filter((s) => s.email && s.sentAt && s.status !== 'declined').length : 0;
-    this.back(reply, id, done.ok ? `署名依頼を取り消しました${told ? `（${told}名にメールでお知らせしました）` : ''}` : done.message);
+    const done = await this.signing.cancel(user, requestId, origin);
+    const told = done.signers.filter((s) => s.email && s.sentAt && s.status !== 'declined').length;
+    this.back(reply, id, `署名依頼を取り消しました${told ? `（${told}名にメールでお知らせしました）` : ''}`);
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
+  @ShowFormOnError('refused', REFUSALS)
   async resend(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -93,12 +99,8 @@ export class SigningOfficeController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const done = await this.refusable(() => this.signing.resend(user, requestId, signerId, origin));
-    this.back(
-      reply,
-      id,
-      done.ok ? '新しいリンクを送りました（前のリンクは使えなくなりました）' : `リンクを再送できません: ${done.message}`,
-    );
+    await this.signing.resend(user, requestId, signerId, origin);
+    this.back(reply, id, '新しいリンクを送りました（前のリンクは使えなくなりました）');
   }
 
   @Get('documents/:id/signing-requests/:requestId/signers/:signerId/switch')
@@ -130,6 +132,7 @@ export class SigningOfficeController {
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/switch')
+  @ShowFormOnError('refused', REFUSALS)
   async switchToInPerson(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -138,12 +141,8 @@ export class SigningOfficeController {
     @Origin() origin: RequestOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const done = await this.refusable(() => this.signing.switchToInPerson(user, requestId, signerId, origin));
-    this.back(
-      reply,
-      id,
-      done.ok ? '対面での署名に切り替えました。「この端末で署名」から署名できます' : `切り替えられません: ${done.message}`,
-    );
+    await this.signing.switchToInPerson(user, requestId, signerId, origin);
+    this.back(reply, id, '対面での署名に切り替えました。「この端末で署名」から署名できます');
   }
 
   private async openRequest(user: CurrentUser, id: string, requestId: string, origin: RequestOrigin): Promise<SigningRequestView> {
@@ -153,14 +152,10 @@ export class SigningOfficeController {
     return request;
   }
 
-  /** A refusal the office can act on (out of turn, already closed…) comes back as a message on the document's page. */
-  private async refusable<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
-    try {
-      return { ok: true, value: await work() };
-    } catch (error) {
-      if (!(error instanceof DomainError) || !['NOT_YOUR_TURN', 'INVALID_STATE', 'REQUEST_CLOSED'].includes(error.code)) throw error;
-      return { ok: false, message: error.message };
-    }
+  /** A refusal the office can act on (out of turn, already closed…), told as an error on the document's page. */
+  refused(form: FormAgain): void {
+    const step = REFUSED_STEP[form.request.url.split('?')[0].split('/').pop() ?? ''] ?? '';
+    form.reply.redirect(`/documents/${form.params.id}?error=${encodeURIComponent(step + form.message)}`, 303);
   }
 
   private back(reply: FastifyReply, id: string, message: string): void {

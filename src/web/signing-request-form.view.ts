@@ -1,11 +1,10 @@
 import { FieldError } from '../common/errors/domain-error';
 import { SignerRole } from '../networks/catalogue.types';
-import { SignerRowDto } from './dto/signing-request-form.dto';
 import { SignerDefaults } from './signer-defaults';
 
 /** What the office typed into the signing-request form, shown again with each problem beside its field. */
 export interface SigningFormState {
-  rows: SignerRowDto[];
+  rows: Record<'name' | 'relation' | 'method' | 'email' | 'accessCode', string>[];
   ordered: boolean;
   /** Paths in the form's own row numbers (`signers[2].email`), or `signers` for the form as a whole. */
   errors: FieldError[];
@@ -25,16 +24,31 @@ export function errorsOnFormRows(errors: FieldError[], kept: number[]): FieldErr
   }));
 }
 
+/** A row as the form shows it; `chosen` when the office picked the 方法 itself (else the form's 「自動」 is selected). */
+export interface SignerRowValues extends SignerDefaults {
+  accessCode: string;
+  chosen: boolean;
+}
+
 /**
- * Each role's row as the form shows it: what was typed (after an error; the 暗証番号 is not shown again) or
- * what is known of the people, and the messages for each of its fields.
+ * Each role's row as the form shows it: what was typed (after an error, the 暗証番号 included) or what is known
+ * of the people, and the messages for each of its fields.
  */
 export function signingFormRoles(roles: SignerRole[], prefill: SignerDefaults[], state: SigningFormState | null) {
   return roles.map((role, i) => {
     const typed = state?.rows[i];
-    const values: SignerDefaults | undefined = state
-      ? { name: typed?.name ?? '', relation: typed?.relation ?? '', email: typed?.email ?? '', method: typed?.method ?? 'email' }
-      : prefill[i];
+    const email = typed?.email ?? '';
+    const chosen = typed?.method === 'email' || typed?.method === 'in_person' ? typed.method : null;
+    const values: SignerRowValues | undefined = state
+      ? {
+          name: typed?.name ?? '',
+          relation: typed?.relation ?? '',
+          email,
+          method: chosen ?? (email.trim() ? 'email' : 'in_person'),
+          chosen: chosen !== null,
+          accessCode: typed?.accessCode ?? '',
+        }
+      : prefill[i] && { ...prefill[i], accessCode: '', chosen: false };
     const error = Object.fromEntries(
       ROW_FIELDS.map((key) => [
         key,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ConfirmFirstInterceptor } from './confirm-first.interceptor';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
 import { DashboardsModule } from '../dashboards/dashboards.module';
@@ -87,7 +89,7 @@ import { IntegrationPagesController } from './integration-pages.controller';
     WithdrawalLinkPagesController,
     IntegrationPagesController,
   ],
-  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }],
+  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }, { provide: APP_INTERCEPTOR, useClass: ConfirmFirstInterceptor }],
   // For DomainErrorFilter (registered by the app), which answers pages with it.
   exports: [ErrorPage],
 })

@@ -8,6 +8,7 @@ import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
 import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { assertNoRawOutput } from '../templates/template.engine';
+import { confirmField } from './confirmations';
 
 /** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */
 @Injectable()
@@ -17,6 +18,9 @@ export class WebViews {
 
   constructor() {
     const dir = join(projectRoot(), 'views');
+    this.handlebars.registerHelper('confirm', (key: unknown, options: Handlebars.HelperOptions) =>
+      confirmField(String(key), (options.data as { root?: { pagePath?: unknown } }).root?.pagePath),
+    );
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.handlebars.registerHelper('jst', (value: unknown) => (value ? formatJst(new Date(String(value))) : ''));
     // The one date style of the rights pages: 2026年12月1日 (a YYYY-MM-DD date as it is; a moment as its day in Japan).
@@ -52,6 +56,8 @@ export class WebViews {
         user,
         roleLabel: user ? ROLE_LABELS[user.role] : null,
         enrolmentPending: request.mfaEnrolmentPending,
+        // The page's own address, for a confirmation's 戻る (a form shown again after a post has none of its own).
+        pagePath: request.method === 'GET' ? request.url : undefined,
       }),
       csrfToken,
     );

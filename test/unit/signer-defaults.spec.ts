@@ -34,8 +34,8 @@ describe('the signing form filled from what is known', () => {
     };
     expect(signerDefaults(roles, data, family, null)).toEqual([
       { name: '', relation: '', email: '', method: 'in_person' },
-      { name: '山田花子', relation: '長女（同居）', email: '', method: 'email' },
-      { name: '山田 花子', relation: '長女', email: '', method: 'email' },
+      { name: '山田花子', relation: '長女（同居）', email: '', method: 'in_person' },
+      { name: '山田 花子', relation: '長女', email: '', method: 'in_person' },
       { name: '山田 一郎', relation: '長男', email: 'ichiro@example.jp', method: 'email' },
       { name: '看護 一美', relation: '', email: '', method: 'in_person' },
     ]);
@@ -47,7 +47,7 @@ describe('the signing form filled from what is known', () => {
       ['山田 一郎', '長男', 'ichiro@example.jp'],
       ['山田 花子', '長女', ''],
     ]);
-    expect(filled[3]).toEqual({ name: '', relation: '', email: '', method: 'email' });
+    expect(filled[3]).toEqual({ name: '', relation: '', email: '', method: 'in_person' });
     expect(signerDefaults([role('staff', 'staff')], {}, [], { name: '職員 早苗', email: 'sanae@example.jp' })).toEqual([
       { name: '職員 早苗', relation: '', email: 'sanae@example.jp', method: 'email' },
     ]);

@@ -42,8 +42,17 @@ const FORM_PAGE = Symbol('renkei:form-page');
  * FORM_ERROR_CODES, the controller's method `render` (given a FormAgain) shows the page's form again, with
  * the values as typed and each message beside its field. The page's controller catches nothing itself.
  */
-export function ShowFormOnError(render: string): MethodDecorator {
-  return SetMetadata(FORM_PAGE, render);
+export function ShowFormOnError(render: string, options: { also?: DomainErrorCode[] } = {}): MethodDecorator {
+  return SetMetadata(FORM_PAGE, { render, also: options.also ?? [] } satisfies FormPage);
+}
+
+/**
+ * A page's form renderer, and the codes beyond FORM_ERROR_CODES that it shows as a refusal of its own (a step
+ * that its state forbids, e.g. a signer's turn not yet come, is told on the page it was asked from).
+ */
+interface FormPage {
+  render: string;
+  also: DomainErrorCode[];
 }
 
 /** Fields never sent back to a browser, even into the form they came from (a signer's access code in a row too). */
@@ -64,8 +73,8 @@ export function typedValues(body: unknown): Record<string, unknown> {
 }
 
 /** The field errors of a form error (one without fields is shown as a message at the top), or null for any other error. */
-export function formErrorsOf(error: unknown): FieldError[] | null {
-  if (!(error instanceof DomainError) || !FORM_ERROR_CODES.has(error.code)) return null;
+export function formErrorsOf(error: unknown, also: readonly DomainErrorCode[] = []): FieldError[] | null {
+  if (!(error instanceof DomainError) || !(FORM_ERROR_CODES.has(error.code) || also.includes(error.code))) return null;
   const errors = error.details?.errors as FieldError[] | undefined;
   return errors?.length ? errors : [{ path: '_', label: '', message: error.message }];
 }
@@ -82,14 +91,14 @@ export class FormPageInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const render = context.getType() === 'http' ? this.reflector.get<string | undefined>(FORM_PAGE, context.getHandler()) : undefined;
-    if (!render) return next.handle();
-    return next.handle().pipe(catchError((error: unknown) => from(this.showForm(context, render, error))));
+    const page = context.getType() === 'http' ? this.reflector.get<FormPage | undefined>(FORM_PAGE, context.getHandler()) : undefined;
+    if (!page) return next.handle();
+    return next.handle().pipe(catchError((error: unknown) => from(this.showForm(context, page, error))));
   }
 
-  private async showForm(context: ExecutionContext, render: string, error: unknown): Promise<void> {
+  private async showForm(context: ExecutionContext, { render, also }: FormPage, error: unknown): Promise<void> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const errors = formErrorsOf(error);
+    const errors = formErrorsOf(error, also);
     if (!errors || isApi(request)) throw error;
     const controller = this.moduleRef.get<Record<string, unknown>>(context.getClass(), { strict: false });
     const method = controller[render];

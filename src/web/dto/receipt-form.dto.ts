@@ -1,4 +1,4 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 
@@ -6,8 +6,8 @@ import { Label } from '../../common/validation/label';
 export class ReceiptFormDto {
   @Label('書類番号')
   @Trim()
-  @IsOptional()
-  @IsString()
+  @IsString({ message: '書類番号を入力してください' })
+  @IsNotEmpty({ message: '書類番号を入力してください' })
   @MaxLength(64)
-  code?: string;
+  code!: string;
 }

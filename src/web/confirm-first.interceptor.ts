@@ -1,0 +1,52 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Observable, of } from 'rxjs';
+import { CSRF_FIELD } from '../accounts/csrf';
+import { DomainError } from '../common/errors/domain-error';
+import { CONFIRM_BACK_FIELD, CONFIRM_FIELD, CONFIRMATIONS } from './confirmations';
+import { WebViews } from './web.views';
+
+/** The values posted, as the hidden fields of the confirmation page (the CSRF token is added by WebViews). */
+function hiddenFields(body: Record<string, unknown>): { name: string; value: string }[] {
+  const fields: { name: string; value: string }[] = [];
+  const add = (name: string, value: unknown): void => {
+    if (value === null || value === undefined) return;
+    if (Array.isArray(value)) value.forEach((item, i) => add(`${name}[${i}]`, item));
+    else if (typeof value === 'object') Object.entries(value).forEach(([key, item]) => add(`${name}[${key}]`, item));
+    else fields.push({ name, value: String(value) });
+  };
+  for (const [name, value] of Object.entries(body)) if (![CONFIRM_FIELD, CONFIRM_BACK_FIELD, CSRF_FIELD].includes(name)) add(name, value);
+  return fields;
+}
+
+/** Where 戻る leads: the page the form was on (a path of this site only), else the top. */
+function backTo(body: Record<string, unknown>): string {
+  const back = body[CONFIRM_BACK_FIELD];
+  return typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') && !back.includes('\\') ? back : '/';
+}
+
+/** Answers a page's post that still carries CONFIRM_FIELD with the confirmation page, doing nothing yet. */
+@Injectable()
+export class ConfirmFirstInterceptor implements NestInterceptor {
+  constructor(private readonly views: WebViews) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const body = request.body as Record<string, unknown> | undefined;
+    const key = request.method === 'POST' && body && typeof body === 'object' ? body[CONFIRM_FIELD] : undefined;
+    const path = request.url.split('?')[0];
+    if (key === undefined || path === '/api' || path.startsWith('/api/')) return next.handle();
+    const confirmation = typeof key === 'string' && Object.hasOwn(CONFIRMATIONS, key) ? CONFIRMATIONS[key] : undefined;
+    // A post that asks for a confirmation nobody defined is not done unasked.
+    if (!confirmation) throw new DomainError('INVALID_REQUEST', '確認の画面を表示できません。前の画面からやり直してください');
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    this.views.send(reply, 200, 'confirm', {
+      ...confirmation,
+      action: request.url,
+      fields: hiddenFields(body!),
+      back: backTo(body!),
+    });
+    return of(undefined);
+  }
+}

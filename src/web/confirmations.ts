@@ -1,0 +1,82 @@
+import Handlebars from 'handlebars';
+
+/** What a confirmation says: the page's title, what will happen, and the button that does it. */
+export interface Confirmation {
+  title: string;
+  lead: string;
+  submit: string;
+  /** An action that cannot be undone or that sends something: its button is drawn as a warning. */
+  danger?: boolean;
+}
+
+/**
+ * Every irreversible or outgoing action of the pages asks first. A form opts in with `{{confirm "key"}}`, which
+ * adds the hidden field CONFIRM_FIELD: with JavaScript (assets/confirm.js) a dialog asks and the field is taken
+ * out before the form is sent; without it, the post arrives with the field and ConfirmFirstInterceptor
+ * (confirm-first.interceptor.ts) answers the confirmation page, whose button posts the same values again
+ * without it. A client that posts without the field (the API, a script) is not asked.
+ */
+export const CONFIRMATIONS: Record<string, Confirmation> = {
+  'document.issue': {
+    title: '書類の発行',
+    lead: 'この書類を発行します。原本と写しを印刷用PDFにし、書類番号が確定します。発行した内容は書き換えられません。',
+    submit: '発行する',
+  },
+  'document.withdraw': {
+    title: '書類の取り下げ',
+    lead: 'この書類を取り下げます。送った署名のリンクは使えなくなります。元に戻せません。',
+    submit: '取り下げる',
+    danger: true,
+  },
+  'document.paper-signature': {
+    title: '署名済みとして記録',
+    lead: '署名済みの原本が戻ったものとして記録します。この書類は「署名済」になり、電子署名の依頼はできなくなります。',
+    submit: '記録する',
+  },
+  'signing.resend': {
+    title: 'リンクの再送',
+    lead: '署名者に新しいリンクをメールで送ります。前に送ったリンクは使えなくなります。',
+    submit: 'リンクを再送',
+  },
+  'consent.withdraw': {
+    title: '同意の撤回の記録',
+    lead: 'この同意書を「撤回」にし、撤回受付票を封緘して患者側と事業所の双方にお渡しします。元に戻せません。',
+    submit: '撤回を記録する',
+    danger: true,
+  },
+  'follow-up.send': {
+    title: '督促メールの送信',
+    lead: 'この事業所の管理者に、未提出の書類・未着の原本・未回答の質問を一覧にした督促メールを送ります。',
+    submit: '督促メールを送る',
+  },
+  'application.approve': {
+    title: '利用申込の承認',
+    lead: '事業所と管理者のアカウントを作成し、管理者にパスワード設定の招待メールを送ります。元に戻せません。',
+    submit: '承認する',
+  },
+  'application.reject': {
+    title: '利用申込の却下',
+    lead: '申込を却下し、申込者に理由をメールで伝えます。元に戻せません。',
+    submit: '却下する',
+    danger: true,
+  },
+};
+
+export const CONFIRM_FIELD = '_confirm';
+/** The page the form is on, for the confirmation page's 戻る (pages send no Referer). */
+export const CONFIRM_BACK_FIELD = '_back';
+
+/**
+ * `{{confirm "key"}}` in a posting form: the hidden field, carrying the dialog's text for assets/confirm.js,
+ * and the page it is on (WebViews gives every page its own path as `pagePath`).
+ */
+export function confirmField(key: string, pagePath: unknown): Handlebars.SafeString {
+  const confirmation = CONFIRMATIONS[key];
+  if (!confirmation) throw new Error(`no confirmation ${key}`);
+  const attr = Handlebars.escapeExpression;
+  return new Handlebars.SafeString(
+    `<input type="hidden" name="${CONFIRM_FIELD}" value="${attr(key)}" data-title="${attr(confirmation.title)}"` +
+      ` data-lead="${attr(confirmation.lead)}" data-submit="${attr(confirmation.submit)}"${confirmation.danger ? ' data-danger' : ''}>` +
+      (typeof pagePath === 'string' ? `<input type="hidden" name="${CONFIRM_BACK_FIELD}" value="${attr(pagePath)}">` : ''),
+  );
+}
