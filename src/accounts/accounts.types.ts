@@ -1,7 +1,9 @@
 /** What other features may know of accounts: plain shapes, never the tables behind them. */
 
-export const ROLES = ['office_manager', 'office_staff', 'secretariat', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { Account, Role } from '../common/auth/current-user';
+
+export { ROLES } from '../common/auth/current-user';
+export type { Account, Role } from '../common/auth/current-user';
 
 export const ROLE_LABELS: Record<Role, string> = {
   office_manager: '事業所管理者',
@@ -27,18 +29,6 @@ export interface NewOffice {
   postalCode: string | null;
   address: string | null;
   phone: string | null;
-}
-
-/** Someone who logs in, as other features may see them (no password hash, no lock state). */
-export interface Account {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  officeId: string | null;
-  networkId: string | null;
-  /** Set when the request came with an API key: the key it acts through (the audit log names it). */
-  apiKey?: { id: string; name: string };
 }
 
 /** An API key as its owner sees it: never the key, only its first characters. */

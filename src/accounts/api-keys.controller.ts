@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { ApiKeySummary, CreatedApiKey } from './accounts.types';
 import { ApiKeysService } from './api-keys.service';
-import { CurrentUser, Roles, User } from './current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { ApiKeySummaryDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('integrations')

@@ -9,7 +9,7 @@ import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeySummary, CreatedApiKey } from './accounts.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficeEntity } from './office.entity';
 import { UserEntity } from './user.entity';
 

@@ -8,7 +8,7 @@ import { SESSION_COOKIE, sessionToken } from './auth.guard';
 import { AuthService, LoginResult } from './auth.service';
 import { csrfTokenFor } from './csrf';
 import { deviceTokensOf, setDeviceCookie } from './login-devices';
-import { AllowDuringEnrolment, CurrentUser, Public, User } from './current-user';
+import { AllowDuringEnrolment, CurrentUser, Public, User } from '../common/auth/current-user';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { MfaCodeLoginDto, MfaTokenDto, PasskeyLoginDto } from './dto/mfa.dto';

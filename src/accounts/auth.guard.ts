@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { ApiKeysService, isApiKey } from './api-keys.service';
-import { CurrentUser, DURING_ENROLMENT, IS_PUBLIC, ROLES_KEY } from './current-user';
+import { CurrentUser, DURING_ENROLMENT, IS_PUBLIC, ROLES_KEY } from '../common/auth/current-user';
 import { Role } from './accounts.types';
 import { SessionsService } from './sessions.service';
 

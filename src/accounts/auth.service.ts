@@ -5,7 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { LoginDevices } from './login-devices';
 import { LoginFailures } from './login-failures';
 import { MFA_TOKEN_TRIES, MfaTokens, ReservedTry } from './mfa-tokens';

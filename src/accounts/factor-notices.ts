@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { formatJst } from '../common/japan-date';
 import { MailService } from '../mail/mail.service';
 import { QueuedMail } from '../mail/mail.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 
 export type FactorChange =
   'totp_enrolled' | 'totp_replaced' | 'totp_removed' | 'passkey_added' | 'passkey_removed' | 'recovery_codes_issued';

@@ -5,7 +5,7 @@ import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { MfaStatus, PasskeySummary } from './accounts.types';
 import { AuthService } from './auth.service';
-import { AllowDuringEnrolment, CurrentUser, User } from './current-user';
+import { AllowDuringEnrolment, CurrentUser, User } from '../common/auth/current-user';
 import { PasskeyRegisterDto, ReauthDto, TotpConfirmDto } from './dto/mfa.dto';
 import { deviceTokensOf } from './login-devices';
 import { MfaService } from './mfa.service';

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { AccountsRepository } from './accounts.repository';
 import { MfaStatus } from './accounts.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { FactorNotices } from './factor-notices';
 import { SessionsService } from './sessions.service';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp';

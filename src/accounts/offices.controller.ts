@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, User } from './current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { Office } from './accounts.types';
 import { CreateOfficeDto } from './dto/create-office.dto';
 import { OfficesService } from './offices.service';

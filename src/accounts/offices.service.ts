@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { NewOffice, Office } from './accounts.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesRepository } from './offices.repository';
 
 /** Offices (事業所): the only way other features read them. */

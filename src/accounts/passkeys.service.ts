@@ -12,7 +12,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';
 import { AccountsRepository } from './accounts.repository';
 import { PasskeySummary } from './accounts.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { FactorNotices } from './factor-notices';
 import { MfaService, TOTP_ISSUER } from './mfa.service';
 import { RelyingParty } from './site';

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { AccountsRepository } from './accounts.repository';
 import { OwnSession } from './accounts.types';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { Transactions } from '../common/database/transactions';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { UserSummary } from './accounts.types';
-import { CurrentUser, Roles, User } from './current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { toCurrentUser } from './auth.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UserListQueryDto } from './dto/user-list.dto';

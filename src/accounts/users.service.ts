@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';
 import { looksLikeEmail } from '../common/validation';
-import { CurrentUser } from './current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesRepository } from './offices.repository';
 import { hashPassword, passwordProblem } from './passwords';
 import { Account, Role, UserSummary } from './accounts.types';

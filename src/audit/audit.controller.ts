@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../accounts/current-user';
+import { Roles } from '../common/auth/current-user';
 import { toExcelCsv } from '../common/csv';
 import { AuditService } from './audit.service';
 import { AuditExportQueryDto, AuditQueryDto } from './dto/audit-query.dto';

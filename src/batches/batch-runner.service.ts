@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { DomainError, FieldError, InvalidFormDataError } from '../common/errors/domain-error';

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';

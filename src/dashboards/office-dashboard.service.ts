@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { DocumentsService, DocumentView } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { toCurrentUser } from '../accounts/auth.service';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditModule } from '../audit/audit.module';

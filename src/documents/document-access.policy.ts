@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
-import { ownOffice, requireInTenancy } from '../accounts/tenancy';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
+import { ownOffice, requireInTenancy } from '../common/auth/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';

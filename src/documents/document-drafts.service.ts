@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
-import { requireInTenancy } from '../accounts/tenancy';
+import { requireInTenancy } from '../common/auth/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';

@@ -2,7 +2,7 @@ import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError, InvalidFormDataError } from '../common/errors/domain-error';

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { FollowUpsService } from './follow-ups.service';
 import { FollowUp } from './follow-ups.types';

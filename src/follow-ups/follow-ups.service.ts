@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Office } from '../accounts/accounts.types';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
-import { requireInTenancy } from '../accounts/tenancy';
+import { requireInTenancy } from '../common/auth/tenancy';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/database/transactions';

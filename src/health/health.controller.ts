@@ -2,7 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionToken } from '../accounts/auth.guard';
-import { Public } from '../accounts/current-user';
+import { Public } from '../common/auth/current-user';
 import { SessionsService } from '../accounts/sessions.service';
 import { HealthService } from './health.service';
 

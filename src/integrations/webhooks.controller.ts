@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { CreateWebhookDto, CreatedWebhookDto, WebhookSummaryDto } from './dto/webhook.dto';
 import { CreatedWebhook, WebhookSummary } from './integrations.types';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OfficesService } from '../accounts/offices.service';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';

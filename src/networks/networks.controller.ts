@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../accounts/current-user';
+import { Public } from '../common/auth/current-user';
 import { LoadedForm, LoadedNetwork } from './catalogue.loader';
 import { NetworksService } from './networks.service';
 

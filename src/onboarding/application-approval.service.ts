@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Account, Office } from '../accounts/accounts.types';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimit } from '../common/rate-limit.guard';
-import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Public, Roles, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { ApplicationApprovalService } from './application-approval.service';
 import { ApplicationsService } from './applications.service';

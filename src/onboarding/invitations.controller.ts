@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Account } from '../accounts/accounts.types';
-import { CurrentUser, Public, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Public, Roles, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { AcceptInvitationDto, InviteStaffDto } from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';

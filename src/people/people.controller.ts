@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
 import { CreatePatientDto } from './dto/create-patient.dto';

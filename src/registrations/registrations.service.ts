@@ -1,9 +1,9 @@
 import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
-import { requireInTenancy } from '../accounts/tenancy';
+import { requireInTenancy } from '../common/auth/tenancy';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';

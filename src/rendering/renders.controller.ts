@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, User } from '../accounts/current-user';
+import { CurrentUser, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { CreateRenderDto, RenderStatusDto } from './dto/create-render.dto';
 import { RenderRequestEntity } from './render-request.entity';

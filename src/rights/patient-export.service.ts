@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ZipArchive } from 'archiver';
 import { OfficesService } from '../accounts/offices.service';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { toExcelCsv } from '../common/csv';
 import { DomainError } from '../common/errors/domain-error';

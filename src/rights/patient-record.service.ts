@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DocumentView, DocumentsService } from '../documents/documents.service';

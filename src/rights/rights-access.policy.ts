@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CurrentUser } from '../accounts/current-user';
-import { ownOffice, requireInTenancy } from '../accounts/tenancy';
+import { CurrentUser } from '../common/auth/current-user';
+import { ownOffice, requireInTenancy } from '../common/auth/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestOrigin } from '../common/request-origin';

@@ -1,6 +1,6 @@
 import { IntegrationEvents } from '../integrations/integration-events.service';
 import { Inject, Injectable } from '@nestjs/common';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
 import { todayInJapan } from '../common/japan-date';

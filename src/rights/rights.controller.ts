@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, User } from '../accounts/current-user';
+import { CurrentUser, User } from '../common/auth/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { ConsentWithdrawalService } from './consent-withdrawal.service';

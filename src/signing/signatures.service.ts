@@ -1,7 +1,7 @@
 import { SigningEvents } from './signing-events';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { AuditService } from '../audit/audit.service';
 import { RequestOrigin } from '../common/request-origin';
 import { DocumentRetirementService } from '../documents/document-retirement.service';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { NetworksService } from '../networks/networks.service';
 import { OverviewRow, SigningOfficeRepository } from './signing-office.repository';

@@ -1,7 +1,7 @@
 import { SigningEvents } from './signing-events';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CurrentUser, isOfficeUser } from '../accounts/current-user';
+import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { hashPassword } from '../accounts/passwords';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { NoticeChange, NoticeDraftOutcome, NoticeDraftsService } from '../documents/notice-drafts.service';
 import { PeopleService } from '../people/people.service';

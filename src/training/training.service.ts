@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/database/transactions';

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { sessionToken } from '../accounts/auth.guard';
 import { AuthService } from '../accounts/auth.service';
-import { AllowDuringEnrolment, CurrentUser, User } from '../accounts/current-user';
+import { AllowDuringEnrolment, CurrentUser, User } from '../common/auth/current-user';
 import { deviceTokensOf } from '../accounts/login-devices';
 import { MfaService } from '../accounts/mfa.service';
 import { PasskeysService } from '../accounts/passkeys.service';

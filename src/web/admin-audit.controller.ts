@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../accounts/current-user';
+import { Roles } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';

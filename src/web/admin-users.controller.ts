@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@ne
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ROLE_LABELS, UserSummary } from '../accounts/accounts.types';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { MfaService } from '../accounts/mfa.service';
 import { USER_LIST_LIMIT, UsersService } from '../accounts/users.service';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { deviceTokensOf } from '../accounts/login-devices';
 import { setSessionCookie } from '../accounts/auth.controller';
 import { AuthService } from '../accounts/auth.service';
-import { Public } from '../accounts/current-user';
+import { Public } from '../common/auth/current-user';
 import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { LoadedNetwork } from '../networks/catalogue.loader';

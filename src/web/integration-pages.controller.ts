@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CreatedApiKey } from '../accounts/accounts.types';
 import { ApiKeysService } from '../accounts/api-keys.service';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { CreateApiKeyDto } from '../accounts/dto/api-key.dto';
 import { FieldError } from '../common/errors/domain-error';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
 import { BatchesService } from '../batches/batches.service';
 import { CUSTODY_EVENT_LABELS, CustodyEventType } from '../custody/custody.types';

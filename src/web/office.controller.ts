@@ -2,7 +2,7 @@ import { isUuid } from '../common/validation';
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { FieldError } from '../common/errors/domain-error';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';

@@ -1,4 +1,4 @@
-import { CurrentUser } from '../accounts/current-user';
+import { CurrentUser } from '../common/auth/current-user';
 import { FieldError } from '../common/errors/domain-error';
 import { todayInJapan } from '../common/japan-date';
 import { SHEET_LABELS } from '../custody/custody.types';

@@ -2,7 +2,7 @@ import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { NetworksService } from '../networks/networks.service';

@@ -6,7 +6,7 @@ import { sessionToken, SESSION_COOKIE } from '../accounts/auth.guard';
 import { setSessionCookie } from '../accounts/auth.controller';
 import { deviceTokensOf } from '../accounts/login-devices';
 import { AuthService, LoginResult } from '../accounts/auth.service';
-import { AllowDuringEnrolment, CurrentUser, Public, User } from '../accounts/current-user';
+import { AllowDuringEnrolment, CurrentUser, Public, User } from '../common/auth/current-user';
 import { relyingPartyOf } from '../accounts/site';
 import { DomainErrorCode } from '../common/errors/domain-error';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';

@@ -8,7 +8,7 @@ import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';
 import { SignerRole } from '../networks/catalogue.types';
 import { ReauthFormDto } from './dto/account-forms.dto';
-import { CurrentUser, Roles, User } from '../accounts/current-user';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { DocumentsService } from '../documents/documents.service';

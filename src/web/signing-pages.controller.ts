@@ -2,7 +2,7 @@ import { DOCUMENT_CSP_HEADER } from '../common/content-security';
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../accounts/current-user';
+import { Public } from '../common/auth/current-user';
 import { DomainError } from '../common/errors/domain-error';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../accounts/current-user';
+import { Public } from '../common/auth/current-user';
 import { RateLimit } from '../common/rate-limit.guard';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { FamilyContactService } from '../signing/family-contact.service';

@@ -1,5 +1,5 @@
 import { Office } from '../../src/accounts/accounts.types';
-import { CurrentUser } from '../../src/accounts/current-user';
+import { CurrentUser } from '../../src/common/auth/current-user';
 import { OfficesService } from '../../src/accounts/offices.service';
 import { AuditEntry, AuditService } from '../../src/audit/audit.service';
 import { DomainError } from '../../src/common/errors/domain-error';

@@ -1,14 +1,24 @@
-import { AuditService } from '../audit/audit.service';
-import { RequestOrigin } from '../common/request-origin';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from '../errors/domain-error';
+import { RequestOrigin } from '../request-origin';
 import { CurrentUser, isOfficeUser } from './current-user';
+
+/** Where a refused attempt is written: the audit log (AuditService), which sits above common. */
+export interface RefusalLog {
+  record(entry: {
+    action: 'access_denied';
+    actor: CurrentUser;
+    target: { type: string; id: string };
+    origin: RequestOrigin | null;
+    detail: Record<string, unknown>;
+  }): Promise<void>;
+}
 
 /**
  * A record another tenant owns is answered exactly like one that does not exist (404), so ids cannot
  * be probed; the attempt is written to the audit log.
  */
 export async function refuseCrossTenant(
-  audit: AuditService,
+  audit: RefusalLog,
   user: CurrentUser,
   target: { type: string; id: string },
   origin: RequestOrigin | null,
@@ -36,7 +46,7 @@ export function ownOffice(user: CurrentUser, officeId: string): boolean {
  * cover is answered exactly the same (same code, same message), after the attempt is audited.
  */
 export async function requireInTenancy<T>(
-  audit: AuditService,
+  audit: RefusalLog,
   user: CurrentUser,
   record: T | null | undefined,
   access: {

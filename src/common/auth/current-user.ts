@@ -1,6 +1,19 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Account, Role } from './accounts.types';
+export const ROLES = ['office_manager', 'office_staff', 'secretariat', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Someone who logs in, as other features may see them (no password hash, no lock state). */
+export interface Account {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  officeId: string | null;
+  networkId: string | null;
+  /** Set when the request came with an API key: the key it acts through (the audit log names it). */
+  apiKey?: { id: string; name: string };
+}
 
 /** The logged-in user, as the auth guard attaches it to the request. */
 export type CurrentUser = Account;
