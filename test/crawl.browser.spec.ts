@@ -122,15 +122,18 @@ describe('crawl: every linked page answers HTML, without errors, accessibly', ()
     const hrefs = await page.$$eval('a[href]', (anchors) =>
       anchors.filter((a) => !a.hasAttribute('download')).map((a) => (a as HTMLAnchorElement).href),
     );
-    return hrefs
-      .map((href) => new URL(href))
-      .filter((url) => url.origin === base)
-      .filter((url) => !/^\/(api|assets|logout|d)\//.test(url.pathname) && url.pathname !== '/logout')
-      .filter((url) => !/\.(csv|pdf|zip|json)$/.test(url.pathname))
-      .map((url) => {
-        url.hash = '';
-        return url.toString();
-      });
+    return (
+      hrefs
+        .map((href) => new URL(href))
+        .filter((url) => url.origin === base)
+        .filter((url) => !/^\/(api|assets|logout|d)\//.test(url.pathname) && url.pathname !== '/logout')
+        // Files, not pages: exports and PDFs (a sheet's PDF is /exemplars/<code>/pdf).
+        .filter((url) => !/(\.(csv|pdf|zip|json)|\/pdf)$/.test(url.pathname))
+        .map((url) => {
+          url.hash = '';
+          return url.toString();
+        })
+    );
   }
 
   /** The shape of a URL: ids and tokens replaced, so that 100 documents are visited as two. */

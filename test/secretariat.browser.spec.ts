@@ -54,7 +54,7 @@ describe('事務局 receipt in the browser', () => {
     await page.getByLabel('パスワード').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.getByRole('heading', { name: /提出状況/ }).waitFor();
-    await page.getByLabel('事業所').selectOption({ label: office.name });
+    await page.getByLabel('事業所', { exact: true }).selectOption({ label: office.name });
     await page.getByRole('button', { name: '絞り込む' }).click();
     expect(await (await rowOf(page, '受領 確子')).locator('.state').textContent()).toBe('原本郵送中');
 

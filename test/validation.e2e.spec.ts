@@ -146,10 +146,14 @@ describe('request validation', () => {
     expect(login.headers['content-type']).toMatch(/^text\/html/);
     expect(login.text).toContain('メールアドレスは文字列で指定してください');
 
+    // The form comes back on its document's page: a real, issued document.
+    const patient = await office.post('/api/patients').send({ name: '検証 ハナ' }).expect(201);
+    const doc = await office.post('/api/documents').send({ form: 'patient-consent', subjectId: patient.body.id }).expect(201);
+    await office.post(`/api/documents/${doc.body.id}/issue`).expect(201);
     const signing = await office
-      .post('/documents/00000000-0000-0000-0000-000000000000/signing')
+      .post(`/documents/${doc.body.id}/signing`)
       .type('form')
-      .send(Array.from({ length: 11 }, (_, i) => `signers[${i}][role]=family1`).join('&'))
+      .send(Array.from({ length: 11 }, (_, i) => `signers[${i}][role]=family1&signers[${i}][name]=家族${i}`).join('&'))
       .expect(400);
     expect(signing.headers['content-type']).toMatch(/^text\/html/);
     expect(signing.text).toContain('署名者は10件以内で指定してください');
@@ -202,6 +206,8 @@ describe('request validation', () => {
         'POST /api/documents/{id}/signing',
         'POST /api/signing/{requestId}/signers/{signerId}/in-person',
         'POST /api/verify',
+        'POST /api/api-keys',
+        'POST /api/webhooks',
         'POST /api/batches/preview',
         'POST /api/batches',
         'POST /api/applications',
@@ -233,7 +239,7 @@ describe('request validation', () => {
     expect(bodiless.length).toBeGreaterThan(0);
     expect(
       bodiless.every((path) =>
-        /\/(issue|paper-signature|withdraw|leave|resend|cancel|logout|logout-others|setup|options|recovery-codes|reset|lock|unlock|approve|follow-up|switch-to-in-person)$/.test(
+        /\/(issue|paper-signature|withdraw|leave|resend|cancel|logout|logout-others|setup|options|recovery-codes|reset|lock|unlock|approve|follow-up|switch-to-in-person|test|retry)$/.test(
           path,
         ),
       ),
