@@ -24,8 +24,8 @@ export interface DocumentSearch {
 export class DocumentsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  find(id: string): Promise<Document | null> {
-    return this.dataSource.getRepository(DocumentEntity).findOneBy({ id });
+  find(id: string, manager: EntityManager = this.dataSource.manager): Promise<Document | null> {
+    return manager.findOneBy(DocumentEntity, { id });
   }
 
   /** A document and its first version; the version may point to the one it corrects. */

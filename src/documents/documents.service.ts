@@ -232,6 +232,13 @@ export class DocumentsService {
     return this.view(doc);
   }
 
+  /** A document's row read in the caller's transaction (no second connection while it holds one). */
+  async rowIn(manager: EntityManager, id: string): Promise<Document> {
+    const doc = await this.documents.find(id, manager);
+    if (!doc) throw new Error(`document ${id} does not exist`);
+    return doc;
+  }
+
   /** The documents the user may see, newest first (the last 500). */
   async list(user: CurrentUser, filter: { status?: string; form?: string } = {}): Promise<DocumentView[]> {
     return this.views(await this.documents.list(this.access.scopeOf(user), filter, 500));

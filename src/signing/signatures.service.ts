@@ -71,7 +71,7 @@ export class SignaturesService {
       );
       const all = await this.repository.signersOf(request.id, manager);
       const completes = all.every((s) => s.status === 'signed');
-      await this.events.emit(manager, 'signing.signed', await this.documents.byId(request.documentId), request.id, {
+      await this.events.emit(manager, 'signing.signed', await this.documents.rowIn(manager, request.documentId), request.id, {
         signerId: signer.id,
         signerRole: signer.role,
         method: witness ? 'in_person' : 'link',
