@@ -128,4 +128,34 @@ describe('the office side around the signer, over HTTP', () => {
     expect((await send('').expect(422)).text).toMatch(/class="notice error"[^>]*>書類番号を入力してください/);
     expect((await send('RURUME-999999-9').expect(404)).text).toContain('class="notice error"');
   });
+
+  it('a staff change links its draft notice, whose signing form asks the office’s 管理者 and speaks of the office, not a family', async () => {
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const officeWeb = await stack.login(manager.email);
+    const added = await officeWeb
+      .post('/office/staff')
+      .type('form')
+      .send({ name: '変更 一美', email: 'kazumi.change@example.jp' })
+      .expect(303);
+    const draftId = new URL(added.headers.location, 'http://x').searchParams.get('draft');
+    expect(draftId).toMatch(/^[0-9a-f-]{36}$/);
+    const home = (await officeWeb.get(added.headers.location).expect(200)).text;
+    expect(home).toMatch(
+      new RegExp(`id="office-message">[^<]*確認して発行してください <a href="/documents/${draftId}">下書きを確認する</a>`),
+    );
+
+    const draft = (await officeWeb.get(`/api/documents/${draftId}`).expect(200)).body;
+    expect(draft.version.data).toMatchObject({ managerName: manager.name });
+    await officeWeb.post(`/api/documents/${draftId}/issue`).expect(201);
+    const page = (await officeWeb.get(`/documents/${draftId}`).expect(200)).text;
+    expect(page).toContain('署名する人を入力してください（書類の記入内容と事業所の管理者から入れてあります。確認してください）');
+    expect(page).not.toContain('患者の家族');
+    expect(page).toContain(`<legend>管理者 *</legend>`);
+    expect(page).toContain(`name="signers[0][name]" type="text" value="${manager.name}"`);
+    expect(page).toContain(`name="signers[0][email]" type="email" value="${manager.email}"`);
+
+    // A patient's consent still speaks of the family.
+    const consent = await issuedConsent(office, patientId);
+    expect((await office.get(`/documents/${consent.id}`).expect(200)).text).toContain('書類の記入内容と患者の家族の登録から入れてあります');
+  });
 });

@@ -7,6 +7,7 @@ import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
 import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS, custodyEventLabel } from '../custody/custody.types';
 import { DocumentsService, isRetired } from '../documents/documents.service';
+import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { rowsFromSource } from '../networks/prefill';
@@ -16,7 +17,7 @@ import { SigningService } from '../signing/signing.service';
 import { CustodyEventFormDto } from './dto/custody-event-form.dto';
 import { SigningRequestFormDto, namedRows } from './dto/signing-request-form.dto';
 import { SIGNING_DECLINED, SIGNING_LABELS, STATUS_LABELS } from './office.controller';
-import { signerPrefill } from './signer-defaults';
+import { PREFILL_SOURCES, signerPrefill } from './signer-defaults';
 import { SigningFormState, errorsOnFormRows, formWideErrors, signingFormRoles } from './signing-request-form.view';
 import { WebViews } from './web.views';
 
@@ -32,6 +33,7 @@ export class DocumentPageController {
     private readonly networks: NetworksService,
     private readonly withdrawals: ConsentWithdrawalService,
     private readonly people: PeopleService,
+    private readonly drafts: DocumentDraftsService,
   ) {}
 
   @Get('documents/:id')
@@ -96,13 +98,17 @@ export class DocumentPageController {
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
     const declined = requests[0]?.status === 'declined' ? requests[0] : null; // the latest request, declined
     const canRequest = office && form.signed && doc.status === 'issued' && !open && !awaitingSeal;
-    const prefill = canRequest && !signingForm ? await signerPrefill(this.people, form.signers, doc) : [];
+    const prefill =
+      canRequest && !signingForm
+        ? await signerPrefill(this.people, form.signers, doc, await this.drafts.managerOf(doc.officeId, user))
+        : [];
     this.views.send(reply, status, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing:
         office && form.signed
           ? {
               canRequest,
+              prefilledFrom: PREFILL_SOURCES[form.subject],
               roles: signingFormRoles(form.signers, prefill, signingForm),
               ordered: signingForm?.ordered ?? false,
               formErrors: formWideErrors(signingForm),
