@@ -79,6 +79,7 @@ describe('the integrations page', () => {
       .click();
     await page.getByRole('heading', { level: 1, name: 'Webhookの送信履歴' }).waitFor();
     await page.getByRole('button', { name: 'テスト送信' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'テスト送信' }).click(); // it asks first
     await page.getByText('テスト通知（webhook.test）を送りました').waitFor();
     const hook = await receiver.waitFor((h) => h.path === '/browser' && h.type === 'webhook.test', 'the test event');
     const headers = {

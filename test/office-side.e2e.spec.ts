@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { totpCode } from '../src/accounts/totp';
 import { createPatient, issuedConsent } from './support/consents';
 import { createOffice, createOfficeWithManager, createUser } from './support/factories';
 import { Agent, TEST_PASSWORD, TestStack, formToken, startStack } from './support/test-app';
@@ -157,5 +158,102 @@ describe('the office side around the signer, over HTTP', () => {
     // A patient's consent still speaks of the family.
     const consent = await issuedConsent(office, patientId);
     expect((await office.get(`/documents/${consent.id}`).expect(200)).text).toContain('書類の記入内容と患者の家族の登録から入れてあります');
+  });
+});
+
+/** Every outgoing or irreversible button of the pages asks first, and saying what will happen. */
+describe('the confirmation step on every outgoing or irreversible action', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: '1' }, { worker: false });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  /** The page's form posting to `action` opts in to the confirmation `key`. */
+  const asksFirst = (page: string, action: string, key: string) =>
+    expect(page).toMatch(
+      new RegExp(
+        `action="${action}"[^>]*>(<input type="hidden" name="_csrf"[^>]*>)?<input type="hidden" name="_confirm" value="${key.replace('.', '\\.')}"`,
+      ),
+    );
+
+  /** Posting with the key answers the confirmation page (and does nothing yet). */
+  const confirmation = async (agent: Agent, action: string, key: string, body: Record<string, string> = {}) => {
+    const asked = await agent
+      .post(action)
+      .type('form')
+      .send({ ...body, _confirm: key, _back: '/office' })
+      .expect(200);
+    expect(asked.headers['content-type']).toMatch(/^text\/html/);
+    expect(asked.text).toContain(`<form method="post" action="${action}" class="actions">`);
+    return asked.text;
+  };
+
+  it('an invitation resend, an API key revoked, a webhook tested, re-sent or deleted: each asks, and only the second post acts', async () => {
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const agent = await stack.login(manager.email);
+    const invited = await agent.post('/api/invitations').send({ name: '招待 二郎', email: 'jiro.invite@example.jp' }).expect(201);
+    const userId = (invited.body.userId ?? invited.body.id) as string;
+    asksFirst((await agent.get('/office/users').expect(200)).text, `/office/users/${userId}/resend`, 'invitation.resend');
+    expect(await confirmation(agent, `/office/users/${userId}/resend`, 'invitation.resend')).toContain(
+      '前に送ったリンクは使えなくなります',
+    );
+
+    const key = (await agent.post('/api/api-keys').send({ name: '記録システム' }).expect(201)).body;
+    asksFirst((await agent.get('/integrations').expect(200)).text, `/integrations/keys/${key.id}/revoke`, 'api-key.revoke');
+    expect(await confirmation(agent, `/integrations/keys/${key.id}/revoke`, 'api-key.revoke')).toContain('すぐに使えなくなります');
+    expect((await agent.get('/api/api-keys').expect(200)).body.map((k: { id: string }) => k.id)).toContain(key.id);
+    await agent.post(`/integrations/keys/${key.id}/revoke`).type('form').send({}).expect(303);
+    expect((await agent.get('/api/api-keys').expect(200)).body).toEqual([]);
+
+    const hook = (
+      await agent
+        .post('/api/webhooks')
+        .send({ url: 'http://127.0.0.1:9/hook', events: ['document.issued'] })
+        .expect(201)
+    ).body;
+    await agent.post(`/api/webhooks/${hook.id}/test`).expect(202);
+    const hookPage = (await agent.get(`/integrations/webhooks/${hook.id}`).expect(200)).text;
+    asksFirst(hookPage, `/integrations/webhooks/${hook.id}/test`, 'webhook.test');
+    asksFirst(hookPage, `/integrations/webhooks/${hook.id}/delete`, 'webhook.delete');
+    const delivery = /deliveries\/([0-9a-f-]{36})\/retry/.exec(hookPage)![1];
+    asksFirst(hookPage, `/integrations/webhooks/${hook.id}/deliveries/${delivery}/retry`, 'webhook.retry');
+    expect(await confirmation(agent, `/integrations/webhooks/${hook.id}/deliveries/${delivery}/retry`, 'webhook.retry')).toContain(
+      'もう一度送ります',
+    );
+    expect(await confirmation(agent, `/integrations/webhooks/${hook.id}/delete`, 'webhook.delete')).toContain('元に戻せません');
+    expect((await agent.get('/api/webhooks').expect(200)).body.map((w: { id: string }) => w.id)).toContain(hook.id);
+    await agent.post(`/integrations/webhooks/${hook.id}/delete`).type('form').send({}).expect(303);
+    expect((await agent.get('/api/webhooks').expect(200)).body).toEqual([]);
+  });
+
+  it('利用停止, 法的保存の解除 and removing a second factor ask first; a password is asked again, never written into the page', async () => {
+    const admin = await stack.login((await createUser(stack.app, 'admin')).email);
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    asksFirst((await admin.get(`/admin/users/${manager.id}`).expect(200)).text, `/admin/users/${manager.id}/lock`, 'user.lock');
+    expect(await confirmation(admin, `/admin/users/${manager.id}/lock`, 'user.lock')).toContain('ログイン中の端末もすべてログアウトします');
+    const agent = await stack.login(manager.email); // not stopped by the question
+
+    const patientId = (await createPatient(agent, '保存 ウメ', { name: '保存 一郎', email: 'ichiro.hold@example.jp' })).id;
+    await agent.post(`/api/patients/${patientId}/legal-hold`).send({ reason: '訴訟のため' }).expect(201);
+    const release = `/office/patients/${patientId}/legal-hold/release`;
+    asksFirst((await agent.get(`/office/patients/${patientId}`).expect(200)).text, release, 'legal-hold.release');
+    expect(await confirmation(agent, release, 'legal-hold.release')).toContain('法的保存を解除します');
+    expect((await agent.get(`/office/patients/${patientId}`).expect(200)).text).toContain(release);
+
+    const { body: setup } = await agent.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
+    await agent
+      .post('/api/auth/mfa/totp/confirm')
+      .send({ code: totpCode(setup.secret), password: TEST_PASSWORD })
+      .expect(200);
+    asksFirst((await agent.get('/account/mfa').expect(200)).text, '/account/mfa/totp/remove', 'mfa.totp.remove');
+    const asked = await confirmation(agent, '/account/mfa/totp/remove', 'mfa.totp.remove', { password: TEST_PASSWORD });
+    expect(asked).toContain('認証アプリの設定を解除します');
+    expect(asked).not.toContain(TEST_PASSWORD);
+    expect(asked).toContain('<input id="confirm-password" name="password" type="password"');
+    expect((await agent.get('/api/auth/mfa').expect(200)).body).toMatchObject({ totp: true });
   });
 });
