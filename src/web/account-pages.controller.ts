@@ -19,6 +19,7 @@ import { AppConfig } from '../config/env';
 import { ChangePasswordFormDto, PasskeyFormDto, ReauthFormDto, TotpConfirmFormDto } from './dto/account-forms.dto';
 import { HOME_OF } from './session.controller';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The errors a page shows beside its fields; anything else goes to the error page. */
 function fieldErrors(error: unknown): FieldError[] {
@@ -60,17 +61,20 @@ export class AccountPagesController {
   ) {}
 
   @Get()
+  @PageName('アカウント')
   async account(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     this.views.send(reply, 200, 'account', { title: 'アカウント', mfa: await this.mfa.status(user.id) });
   }
 
   @Get('password')
+  @PageName('パスワードの変更')
   passwordPage(@Res() reply: FastifyReply): void {
     this.views.send(reply, 200, 'account-password', { title: 'パスワードの変更', errors: [], error: {} });
   }
 
   @RateLimit('login')
   @Post('password')
+  @PageName('パスワードの変更')
   async changePassword(
     @User() user: CurrentUser,
     @Body() body: ChangePasswordFormDto,
@@ -111,17 +115,20 @@ export class AccountPagesController {
   }
 
   @Get('sessions')
+  @PageName('ログイン中の端末')
   async sessionsPage(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.showSessions(user, request, reply);
   }
 
   @Post('sessions/logout-others')
+  @PageName('ログイン中の端末')
   async logoutOthers(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const ended = await this.sessions.endOthers(user, sessionToken(request), originOf(request));
     await this.showSessions(user, request, reply, `他の端末のログイン${ended}件を終了しました。`);
   }
 
   @Post('sessions/:id/end')
+  @PageName('ログイン中の端末')
   async endSession(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -134,6 +141,7 @@ export class AccountPagesController {
 
   @AllowDuringEnrolment()
   @Get('mfa')
+  @PageName('2段階認証')
   async mfaPage(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     await this.showMfa(user, reply, 200, {});
   }
@@ -141,6 +149,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('login')
   @Post('mfa/totp/setup')
+  @PageName('認証アプリの設定')
   async setupTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     try {
       await this.reauthenticate(user, body.password, request);
@@ -153,6 +162,7 @@ export class AccountPagesController {
   /** The set-up page again (reloaded); without a set-up in progress, the 2段階認証 page. */
   @AllowDuringEnrolment()
   @Get('mfa/totp')
+  @PageName('認証アプリの設定')
   async totpPage(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     const pending = await this.mfa.pendingTotp(user);
     if (!pending) return reply.redirect('/account/mfa', 303);
@@ -162,6 +172,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('mfa')
   @Post('mfa/totp/confirm')
+  @PageName('認証アプリの設定')
   async confirmTotp(
     @User() user: CurrentUser,
     @Body() body: TotpConfirmFormDto,
@@ -189,6 +200,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/totp/remove')
+  @PageName('認証アプリの設定の解除')
   async removeTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     try {
       await this.reauthenticate(user, body.password, request);
@@ -205,6 +217,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/recovery-codes')
+  @PageName('回復コード')
   async recoveryCodes(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     try {
       await this.reauthenticate(user, body.password, request);
@@ -223,6 +236,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('login')
   @Post('mfa/passkeys')
+  @PageName('パスキーの追加')
   async addPasskey(@User() user: CurrentUser, @Body() body: PasskeyFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     if (!body.credential) return this.showMfa(user, reply, 400, { error: '「パスキーを追加する」を押して、画面の案内に従ってください' });
     try {
@@ -250,6 +264,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/passkeys/:id/remove')
+  @PageName('パスキーの削除')
   async removePasskey(
     @User() user: CurrentUser,
     @Param('id') id: string,

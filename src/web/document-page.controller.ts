@@ -20,6 +20,7 @@ import { SIGNING_DECLINED, SIGNING_LABELS, STATUS_LABELS } from './office.contro
 import { PREFILL_SOURCES, signerPrefill } from './signer-defaults';
 import { SigningFormState, errorsOnFormRows, formWideErrors, signingFormRoles } from './signing-request-form.view';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** A document's page: its exemplars (原本/写し), their PDFs and custody history, and what to record next. */
 @ApiExcludeController()
@@ -37,6 +38,7 @@ export class DocumentPageController {
   ) {}
 
   @Get('documents/:id')
+  @PageName('書類')
   async show(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -143,6 +145,7 @@ export class DocumentPageController {
 
   /** The named rows only (the DTO drops the blank ones); a blank 方法 is the form's 「自動」. */
   @Post('documents/:id/signing')
+  @PageName('署名の依頼')
   @ShowFormOnError('signingFormAgain')
   async requestSignatures(
     @User() user: CurrentUser,
@@ -173,6 +176,7 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/issue')
+  @PageName('書類の発行')
   async issue(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -185,12 +189,14 @@ export class DocumentPageController {
 
   /** 取り下げ: the document leaves use before anyone signed it; its signing links stop working. */
   @Post('documents/:id/withdraw')
+  @PageName('書類の取り下げ')
   async withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     await this.withdrawals.withdrawDocument(user, id, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('取り下げました。署名のリンクは使えなくなりました')}`, 303);
   }
 
   @Post('documents/:id/paper-signature')
+  @PageName('署名済みの原本')
   async signed(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -206,6 +212,7 @@ export class DocumentPageController {
    * leads to the log-in page and back here, and a wrong number is a Japanese page (the API answers JSON).
    */
   @Get('exemplars/:code/pdf')
+  @PageName('書類のPDF')
   async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
     reply
@@ -216,6 +223,7 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/exemplars/:code/events')
+  @PageName('原本・写しの記録')
   async event(
     @User() user: CurrentUser,
     @Param('id') id: string,

@@ -26,6 +26,7 @@ import { NewDocumentQueryDto } from './dto/new-document-query.dto';
 import { OfficeDocumentFormDto } from './dto/office-document-form.dto';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 export const SIGNING_LABELS: Record<string, string> = {
   open: '署名待ち',
@@ -61,6 +62,7 @@ export class OfficeController {
   ) {}
 
   @Get('office')
+  @PageName('事業所')
   async office(
     @User() user: CurrentUser,
     @Query('message') message: string | undefined,
@@ -92,6 +94,7 @@ export class OfficeController {
   }
 
   @Get('office/documents/new')
+  @PageName('書類の作成')
   async newDocument(
     @User() user: CurrentUser,
     @Query() query: NewDocumentQueryDto,
@@ -104,6 +107,7 @@ export class OfficeController {
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
+  @PageName('書類の作成')
   @ShowFormOnError('documentFormAgain')
   async create(
     @User() user: CurrentUser,
