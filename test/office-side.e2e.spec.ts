@@ -130,6 +130,26 @@ describe('the office side around the signer, over HTTP', () => {
     expect((await send('RURUME-999999-9').expect(404)).text).toContain('class="notice error"');
   });
 
+  it('an empty e-mail that is needed says it is required, beside its field', async () => {
+    const doc = await issuedConsent(office, patientId);
+    const asked = await office
+      .post(`/documents/${doc.id}/signing`)
+      .type('form')
+      .send({ 'signers[0][role]': 'family1', 'signers[0][name]': '確認 健太', 'signers[0][method]': 'email', 'signers[0][email]': '' });
+    expect(asked.status).toBeGreaterThanOrEqual(400);
+    expect(asked.text).toMatch(/id="s0-email-error">[^<]*メールアドレスは必須です（メールで署名する場合）/);
+    const invited = await office.post('/office/users').type('form').send({ name: '招待 三郎', email: '' });
+    expect(invited.status).toBeGreaterThanOrEqual(400);
+    expect(invited.text).toMatch(/メールアドレスは必須です/);
+    // The public application form: its 管理者メールアドレス left empty.
+    const visitor = request.agent(stack.app.getHttpServer());
+    const _csrf = formToken((await visitor.get('/apply/rurume').expect(200)).text);
+    const applied = await visitor.post('/apply/rurume').type('form').send({ _csrf, officeName: '申込 診療所', managerEmail: '' });
+    expect(applied.status).toBe(400);
+    expect(applied.text).toContain('管理者メールアドレスは必須です');
+    expect(applied.text).not.toContain('管理者メールアドレスの形式が正しくありません');
+  });
+
   it('a staff change links its draft notice, whose signing form asks the office’s 管理者 and speaks of the office, not a family', async () => {
     const { manager } = await createOfficeWithManager(stack.app, 'rurume');
     const officeWeb = await stack.login(manager.email);
