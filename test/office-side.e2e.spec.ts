@@ -130,6 +130,32 @@ describe('the office side around the signer, over HTTP', () => {
     expect((await send('RURUME-999999-9').expect(404)).text).toContain('class="notice error"');
   });
 
+  it('pages GET /api/documents in the database: an array as before, the total and links in headers, at most 500 a page', async () => {
+    const { manager } = await createOfficeWithManager(stack.app, 'rurume');
+    const own = await stack.login(manager.email);
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) made.push((await own.post('/api/documents').send({ form: 'office-pledge' }).expect(201)).body.id);
+    const first = await own.get('/api/documents?limit=2').expect(200);
+    expect(first.body.map((d: { id: string }) => d.id)).toEqual([made[2], made[1]]); // newest first
+    expect(first.headers['x-total-count']).toBe('3');
+    expect(first.headers.link).toBe(
+      '</api/documents?limit=2&page=1>; rel="first", </api/documents?limit=2&page=2>; rel="next", </api/documents?limit=2&page=2>; rel="last"',
+    );
+    const second = await own.get('/api/documents?limit=2&page=2').expect(200);
+    expect([second.body.map((d: { id: string }) => d.id), second.headers['x-total-count']]).toEqual([[made[0]], '3']);
+    expect((await own.get('/api/documents?status=issued').expect(200)).headers['x-total-count']).toBe('0');
+    await own.get('/api/documents?limit=501').expect(400);
+
+    // The 事務局: its network's submitted forms, a page at a time too.
+    const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'rurume' })).email);
+    const network = await clerk.get('/api/documents?limit=1').expect(200);
+    expect(network.body).toHaveLength(Math.min(1, Number(network.headers['x-total-count'])));
+    expect(network.headers.link).toContain('rel="first"');
+    const docs = (await stack.http.get('/api/docs-json').expect(200)).body;
+    const limit = docs.paths['/api/documents'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    expect(limit.schema).toMatchObject({ maximum: 500, default: 500 });
+  });
+
   it('an empty e-mail that is needed says it is required, beside its field', async () => {
     const doc = await issuedConsent(office, patientId);
     const asked = await office

@@ -13,6 +13,7 @@ import { STATUS_LABELS } from './office.controller';
 import { checkQuery, messagesByField, pagingOf } from './query-filter';
 import { WebViews } from './web.views';
 import { PageName } from '../common/errors/page-name';
+import { MAX_LIST_PAGE_SIZE } from '../common/validation/paging';
 
 const PAGE_SIZE = 30;
 
@@ -126,7 +127,7 @@ export class OfficeListsController {
    * (The last 500 documents; a document out of use owes nothing.)
    */
   private async owedOriginals(user: CurrentUser, subjects: Map<string, string>, officeName: string) {
-    const docs = await this.documents.list(user);
+    const { documents: docs } = await this.documents.list(user, {}, { limit: MAX_LIST_PAGE_SIZE, offset: 0 });
     return docs
       .filter((d) => !isRetired(d.status))
       .flatMap((d) =>

@@ -79,7 +79,8 @@ export class OfficeController {
       // The staff-change draft a message speaks of: a link to review and issue it (an id, nothing else).
       draft: typeof draft === 'string' && isUuid(draft) ? draft : null,
       isManager: user.role === 'office_manager',
-      lines: (await this.registrations.list(user)).reverse().slice(0, 100).map(lineView),
+      // The office's latest 100 lines, newest first (counted and cut in the database).
+      lines: (await this.registrations.page(user, undefined, { limit: 100, offset: 0 }, 'newest')).lines.map(lineView),
       training: rule ? { kinds: rule.kinds, basis: rule.basis ?? null, today: todayInJapan() } : null,
       board,
       owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
