@@ -289,6 +289,24 @@ describe('the confirmation step on every outgoing or irreversible action', () =>
     asksFirst((await agent.get(`/office/patients/${patientId}`).expect(200)).text, release, 'legal-hold.release');
     expect(await confirmation(agent, release, 'legal-hold.release')).toContain('法的保存を解除します');
     expect((await agent.get(`/office/patients/${patientId}`).expect(200)).text).toContain(release);
+    // Answering a 利用停止 request stops the patient's use: it asks first; a disclosure's answer does not.
+    const received = { receivedAt: new Date().toISOString().slice(0, 10), receivedVia: 'phone', detail: '電話で受付' };
+    const stop = (
+      await agent
+        .post(`/api/patients/${patientId}/rights-requests`)
+        .send({ kind: 'suspension', ...received })
+        .expect(201)
+    ).body;
+    const see = (
+      await agent
+        .post(`/api/patients/${patientId}/rights-requests`)
+        .send({ kind: 'disclosure', ...received })
+        .expect(201)
+    ).body;
+    const patientPage = (await agent.get(`/office/patients/${patientId}`).expect(200)).text;
+    asksFirst(patientPage, `/office/patients/${patientId}/rights-requests/${stop.id}/answer`, 'rights.suspension-answer');
+    const disclosureForm = patientPage.slice(patientPage.indexOf(`rights-requests/${see.id}/answer`));
+    expect(disclosureForm.slice(0, disclosureForm.indexOf('</form>'))).not.toContain('name="_confirm"');
 
     const { body: setup } = await agent.post('/api/auth/mfa/totp/setup').send({ password: TEST_PASSWORD }).expect(200);
     await agent

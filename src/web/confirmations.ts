@@ -93,6 +93,12 @@ export const CONFIRMATIONS: Record<string, Confirmation> = {
     submit: '法的保存を解除する',
     danger: true,
   },
+  'rights.suspension-answer': {
+    title: '利用停止の請求への回答',
+    lead: '利用停止の請求への回答を記録します。「応じた」を選んだ場合は、この患者の利用を停止し、新しい書類を作成できなくなります。元に戻せません。',
+    submit: '回答を記録する',
+    danger: true,
+  },
   'mfa.totp.remove': {
     title: '認証アプリの設定の解除',
     lead: '認証アプリの設定を解除します。これからのログインでは、このアプリの確認コードは使えません。登録のメールアドレスにお知らせします。',
