@@ -8,7 +8,15 @@ import { Label } from '../../common/validation/label';
  * beside its input.
  */
 @KeepsUnknownFields()
-export class ApplyFormDto {}
+export class ApplyFormDto {
+  // Labels only, for the messages of the pipe's own checks (an odd character): onboarding checks the values.
+  @Label('事業所名') officeName?: unknown;
+  @Label('郵便番号') postalCode?: unknown;
+  @Label('住所') address?: unknown;
+  @Label('電話番号') phone?: unknown;
+  @Label('管理者氏名') managerName?: unknown;
+  @Label('管理者メールアドレス') managerEmail?: unknown;
+}
 
 /** Setting a password through an invitation link, typed twice. */
 export class InviteFormDto {
