@@ -11,7 +11,7 @@ import { MfaService } from '../accounts/mfa.service';
 import { PasskeysService } from '../accounts/passkeys.service';
 import { SessionsService } from '../accounts/sessions.service';
 import { relyingPartyOf } from '../accounts/site';
-import { DomainError, DomainErrorCode, FieldError } from '../common/errors/domain-error';
+import { DomainError, DomainErrorCode } from '../common/errors/domain-error';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { RateLimit } from '../common/rate-limit.guard';
 import { originOf } from '../common/request-origin';
@@ -76,19 +76,10 @@ export class AccountPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const errors: FieldError[] = [];
-    const required = (path: keyof ChangePasswordFormDto, label: string) => {
-      if (!body[path]) errors.push({ path, label, message: `${label}を入力してください` });
-    };
-    required('currentPassword', '現在のパスワード');
-    required('newPassword', '新しいパスワード');
-    if (body.newPassword && body.confirmPassword !== body.newPassword)
-      errors.push({ path: 'confirmPassword', label: '新しいパスワード（確認）', message: '確認のために入力したパスワードが一致しません' });
-    if (errors.length) throw new DomainError('INVALID_REQUEST', errors[0].message, { errors });
     const ended = await this.auth.changePassword(
       user,
-      body.currentPassword!,
-      body.newPassword!,
+      body.currentPassword,
+      body.newPassword,
       sessionToken(request),
       originOf(request),
       deviceTokensOf(request),

@@ -101,10 +101,6 @@ export class ApplyPagesController {
   ): Promise<void> {
     await this.guardInvitation(reply, async () => {
       const password = body.password ?? '';
-      if (password !== (body.passwordConfirm ?? '')) {
-        const message = '確認のため、同じパスワードを2回入力してください';
-        throw new DomainError('INVALID_REQUEST', message, { errors: [{ path: 'passwordConfirm', label: 'パスワード（確認）', message }] });
-      }
       const account = await this.invitations.accept(token, password, originOf(request));
       const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
       if (login.kind !== 'session') return reply.redirect('/login', 303);

@@ -1,6 +1,7 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { KeepsUnknownFields } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { SameAs } from '../../common/validation/rules';
 
 /**
  * The public application page's fields, as posted: kept as they are here, so that onboarding checks them all
@@ -30,5 +31,6 @@ export class InviteFormDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @SameAs('password', '確認のため、同じパスワードを2回入力してください')
   passwordConfirm?: string;
 }
