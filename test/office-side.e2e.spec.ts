@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { totpCode } from '../src/accounts/totp';
 import { createPatient, issuedConsent } from './support/consents';
 import { createOffice, createOfficeWithManager, createUser } from './support/factories';
@@ -110,6 +111,17 @@ describe('the office side around the signer, over HTTP', () => {
     const page = (await clerk.get(`/secretariat?office=${lonely.id}`).expect(200)).text;
     expect(page).toContain('督促メールを送れません: 宛先（管理者のアカウントまたはメールアドレス）がありません');
     expect(page).not.toContain(`/secretariat/offices/${lonely.id}/follow-up`);
+    // A manager on the roster with an address but no account: reached by the mail, so the button, not the reason.
+    const rostered = await createOffice(stack.app, 'rurume', '名簿の管理者だけ訪問看護');
+    await stack.app
+      .get(DataSource)
+      .query(
+        `INSERT INTO staff_member (office_id, name, email, is_manager, active) VALUES ($1, '名簿 管理子', 'roster-manager@example.jp', true, true)`,
+        [rostered.id],
+      );
+    const reachable = (await clerk.get(`/secretariat?office=${rostered.id}`).expect(200)).text;
+    expect(reachable).not.toContain('督促メールを送れません');
+    expect(reachable).toContain(`/secretariat/offices/${rostered.id}/follow-up`);
   });
 
   it('the receipt names the office, the person and the form; a blank or unknown number is told on the page', async () => {

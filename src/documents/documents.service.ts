@@ -252,12 +252,6 @@ export class DocumentsService {
     return { documents: await this.views(docs), total };
   }
 
-  /** Number and form of documents, for lists that name them (the audit log): no access check, no exemplars. */
-  async labels(ids: string[]): Promise<Map<string, string>> {
-    const docs = await this.documents.findMany(ids);
-    return new Map(docs.map((d) => [d.id, `${d.number}（${this.networks.getForm(d.networkId, d.formId).form.title}）`]));
-  }
-
   /** The printable PDF of one exemplar (with its mark and QR code), once the worker has printed it. */
   async exemplarPdf(user: CurrentUser, code: string, origin: RequestOrigin | null): Promise<{ exemplar: Exemplar; pdf: Buffer }> {
     const exemplar = await this.custody.findByCode(code);

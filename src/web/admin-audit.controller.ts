@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { AUDIT_ACTION_LABELS, AUDIT_TARGET_LABELS, auditActionLabel } from '../audit/audit.types';
 import { toExcelCsv } from '../common/csv';
 import { formatJst } from '../common/japan-date';
-import { DocumentsService } from '../documents/documents.service';
+import { DocumentHeadersService } from '../documents/document-headers.service';
 import { PeopleService } from '../people/people.service';
 import { AuditFilterDto } from './dto/audit-filter.dto';
 import { checkQuery, messagesByField, pagingOf } from './query-filter';
@@ -30,7 +30,7 @@ export class AdminController {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly offices: OfficesService,
-    private readonly documents: DocumentsService,
+    private readonly documents: DocumentHeadersService,
     private readonly people: PeopleService,
   ) {}
 

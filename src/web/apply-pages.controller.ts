@@ -8,6 +8,7 @@ import { setSessionCookie } from '../accounts/auth.controller';
 import { AuthService } from '../accounts/auth.service';
 import { Public } from '../common/auth/current-user';
 import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { LoadedNetwork } from '../networks/catalogue.loader';
 import { NetworksService } from '../networks/networks.service';
@@ -72,6 +73,7 @@ export class ApplyPagesController {
   @Post('apply/:network')
   @PageName('利用申込')
   @RateLimit('public')
+  @ShowFormOnError('applyAgain')
   async submit(
     @Param('network') networkId: string,
     @Body() body: ApplyFormDto,
@@ -79,15 +81,13 @@ export class ApplyPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const network = this.networks.getNetwork(networkId);
-    const values = body as Record<string, unknown>;
-    const input = { ...values, network: network.id } as unknown as ApplicationInput;
-    try {
-      const application = await this.applications.submit(input, origin);
-      this.views.send(reply, 201, 'apply-done', { title: '利用申込を受け付けました', network, application });
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.showApply(reply, 400, network, values, (error.details?.errors as FieldError[]) ?? []);
-    }
+    const input = { ...(body as Record<string, unknown>), network: network.id } as unknown as ApplicationInput;
+    const application = await this.applications.submit(input, origin);
+    this.views.send(reply, 201, 'apply-done', { title: '利用申込を受け付けました', network, application });
+  }
+
+  applyAgain({ reply, params, values, errors, status }: FormAgain): void {
+    this.showApply(reply, status, this.networks.getNetwork(params.network), values, errors);
   }
 
   @Get('invite/:token')
@@ -99,6 +99,7 @@ export class ApplyPagesController {
   @Post('invite/:token')
   @PageName('パスワードの設定（招待）')
   @RateLimit('public')
+  @ShowFormOnError('inviteAgain')
   async accept(
     @Param('token') token: string,
     @Body() body: InviteFormDto,
@@ -107,22 +108,17 @@ export class ApplyPagesController {
   ): Promise<void> {
     await this.guardInvitation(reply, async () => {
       const password = body.password ?? '';
-      if (password !== (body.passwordConfirm ?? '')) {
-        const message = '確認のため、同じパスワードを2回入力してください';
-        return this.showInvite(reply, 400, token, [{ path: 'passwordConfirm', label: 'パスワード（確認）', message }]);
-      }
-      try {
-        const account = await this.invitations.accept(token, password, originOf(request));
-        const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
-        if (login.kind !== 'session') return reply.redirect('/login', 303);
-        setSessionCookie(request, reply, login);
-        const next = login.mfaEnrolmentRequired ? '/account/mfa' : '/office';
-        reply.redirect(`${next}?message=${encodeURIComponent('パスワードを設定しました。ようこそ')}`, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-        await this.showInvite(reply, 400, token, (error.details?.errors as FieldError[]) ?? []);
-      }
+      const account = await this.invitations.accept(token, password, originOf(request));
+      const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
+      if (login.kind !== 'session') return reply.redirect('/login', 303);
+      setSessionCookie(request, reply, login);
+      const next = login.mfaEnrolmentRequired ? '/account/mfa' : '/office';
+      reply.redirect(`${next}?message=${encodeURIComponent('パスワードを設定しました。ようこそ')}`, 303);
     });
+  }
+
+  async inviteAgain({ reply, params, errors, status }: FormAgain): Promise<void> {
+    await this.guardInvitation(reply, () => this.showInvite(reply, status, params.token, errors));
   }
 
   private showApply(

@@ -59,14 +59,16 @@ export class SecretariatController {
       this.applications.list(user, 'pending'),
     ]);
     const { summary, rows: requirements, total: rowsTotal } = read;
-    const matrix = await this.grid.of(networkId, read.offices, read.officeTotal);
-    const officeIds = matrix.rows.map((r) => r.officeId);
-    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
-    const [lastSent, unreachable, untrained] = await Promise.all([
+    const officeIds = read.offices.map((o) => o.officeId);
+    const [matrix, lastSent, noRecipient, untrained] = await Promise.all([
+      this.grid.of(networkId, read.offices, read.officeTotal),
       this.followUps.lastSent(officeIds),
-      this.followUps.unreachable(owing),
+      this.followUps.unreachable(officeIds),
       training?.required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve(null),
     ]);
+    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
+    // Only an office that owes something is told to have nobody to follow up.
+    const unreachable = new Set(owing.filter((id) => noRecipient.has(id)));
     const params = Object.entries(query).filter(([, v]) => (typeof v === 'string' && v) || typeof v === 'number') as [
       string,
       string | number,

@@ -55,6 +55,7 @@ export class SigningPagesController {
 
   @RateLimit('pin')
   @Post('pin')
+  @ShowFormOnError('pinAgain', { also: ['ACCESS_CODE_WRONG'] })
   async pin(
     @Param('token') token: string,
     @Body() body: PinFormDto,
@@ -62,22 +63,25 @@ export class SigningPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
-      try {
-        const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
-        const { signer } = await this.links.open(token);
-        reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: reply.request.protocol === 'https',
-          path: '/sign/',
-        });
-        reply.redirect(`/sign/${token}`, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
-        const { document, signer } = await this.links.open(token);
-        const contact = await this.contacts.forSigningLink(token);
-        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: error.message });
-      }
+      const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
+      const { signer } = await this.links.open(token);
+      reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: reply.request.protocol === 'https',
+        path: '/sign/',
+      });
+      reply.redirect(`/sign/${token}`, 303);
+    });
+  }
+
+  /** A wrong 暗証番号: the PIN page again, saying how many tries are left (a link locked meanwhile: its page). */
+  async pinAgain({ reply, params, status, message }: FormAgain): Promise<void> {
+    const { token } = params;
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+      const { document, signer } = await this.links.open(token);
+      const contact = await this.contacts.forSigningLink(token);
+      this.views.send(reply, status, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: message });
     });
   }
 
