@@ -239,9 +239,10 @@ export class DocumentsService {
     return doc;
   }
 
-  /** The documents the user may see, newest first (the last 500). */
-  async list(user: CurrentUser, filter: { status?: string; form?: string } = {}): Promise<DocumentView[]> {
-    return this.views(await this.documents.list(this.access.scopeOf(user), filter, 500));
+  /** A page of the documents the user may see (an office's own, a 事務局's network's submitted forms), newest first. */
+  async list(user: CurrentUser, filter: { status?: string; form?: string }, page: { limit: number; offset: number }) {
+    const [docs, total] = await this.documents.list(this.access.scopeOf(user), filter, page);
+    return { documents: await this.views(docs), total };
   }
 
   /** A page of the office's documents (search and filters: see DocumentSearch), newest first, and how many match. */

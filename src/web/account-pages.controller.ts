@@ -20,6 +20,7 @@ import { AppConfig } from '../config/env';
 import { ChangePasswordFormDto, PasskeyFormDto, ReauthFormDto, TotpConfirmFormDto } from './dto/account-forms.dto';
 import { HOME_OF } from './session.controller';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /**
  * The refusals of a change to one's factors that the 2段階認証 page shows itself (a password that does not match,
@@ -58,17 +59,20 @@ export class AccountPagesController {
   ) {}
 
   @Get()
+  @PageName('アカウント')
   async account(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     this.views.send(reply, 200, 'account', { title: 'アカウント', mfa: await this.mfa.status(user.id) });
   }
 
   @Get('password')
+  @PageName('パスワードの変更')
   passwordPage(@Res() reply: FastifyReply): void {
     this.views.send(reply, 200, 'account-password', { title: 'パスワードの変更', errors: [], error: {} });
   }
 
   @RateLimit('login')
   @Post('password')
+  @PageName('パスワードの変更')
   @ShowFormOnError('passwordAgain')
   async changePassword(
     @User() user: CurrentUser,
@@ -93,17 +97,20 @@ export class AccountPagesController {
   }
 
   @Get('sessions')
+  @PageName('ログイン中の端末')
   async sessionsPage(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.showSessions(user, request, reply);
   }
 
   @Post('sessions/logout-others')
+  @PageName('ログイン中の端末')
   async logoutOthers(@User() user: CurrentUser, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const ended = await this.sessions.endOthers(user, sessionToken(request), originOf(request));
     await this.showSessions(user, request, reply, `他の端末のログイン${ended}件を終了しました。`);
   }
 
   @Post('sessions/:id/end')
+  @PageName('ログイン中の端末')
   async endSession(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -116,6 +123,7 @@ export class AccountPagesController {
 
   @AllowDuringEnrolment()
   @Get('mfa')
+  @PageName('2段階認証')
   async mfaPage(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     await this.showMfa(user, reply, 200, {});
   }
@@ -123,6 +131,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('login')
   @Post('mfa/totp/setup')
+  @PageName('認証アプリの設定')
   @ShowFormOnError('totpSetupAgain', { also: MFA_REFUSALS })
   async setupTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.reauthenticate(user, body.password, request);
@@ -136,6 +145,7 @@ export class AccountPagesController {
   /** The set-up page again (reloaded); without a set-up in progress, the 2段階認証 page. */
   @AllowDuringEnrolment()
   @Get('mfa/totp')
+  @PageName('認証アプリの設定')
   async totpPage(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     const pending = await this.mfa.pendingTotp(user);
     if (!pending) return reply.redirect('/account/mfa', 303);
@@ -145,6 +155,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('mfa')
   @Post('mfa/totp/confirm')
+  @PageName('認証アプリの設定')
   @ShowFormOnError('totpConfirmAgain', { also: MFA_REFUSALS })
   async confirmTotp(
     @User() user: CurrentUser,
@@ -167,6 +178,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/totp/remove')
+  @PageName('認証アプリの設定の解除')
   @ShowFormOnError('totpRemoveAgain', { also: MFA_REFUSALS })
   async removeTotp(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.reauthenticate(user, body.password, request);
@@ -180,6 +192,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/recovery-codes')
+  @PageName('回復コード')
   @ShowFormOnError('recoveryCodesAgain', { also: MFA_REFUSALS })
   async recoveryCodes(@User() user: CurrentUser, @Body() body: ReauthFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.reauthenticate(user, body.password, request);
@@ -195,6 +208,7 @@ export class AccountPagesController {
   @AllowDuringEnrolment()
   @RateLimit('login')
   @Post('mfa/passkeys')
+  @PageName('パスキーの追加')
   @ShowFormOnError('passkeyAddAgain', { also: MFA_REFUSALS })
   async addPasskey(@User() user: CurrentUser, @Body() body: PasskeyFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     if (!body.credential) throw new DomainError('INVALID_REQUEST', '「パスキーを追加する」を押して、画面の案内に従ってください');
@@ -212,6 +226,7 @@ export class AccountPagesController {
 
   @RateLimit('login')
   @Post('mfa/passkeys/:id/remove')
+  @PageName('パスキーの削除')
   @ShowFormOnError('passkeyRemoveAgain', { also: MFA_REFUSALS })
   async removePasskey(
     @User() user: CurrentUser,

@@ -13,6 +13,7 @@ import { PeopleService } from '../people/people.service';
 import { AuditFilterDto } from './dto/audit-filter.dto';
 import { checkQuery, messagesByField, pagingOf } from './query-filter';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 type AuditEvent = Awaited<ReturnType<AuditService['search']>>['events'][number];
 
@@ -34,6 +35,7 @@ export class AdminController {
   ) {}
 
   @Get('audit')
+  @PageName('監査ログ')
   async auditLog(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { values, input, errors } = checkQuery(AuditFilterDto, query, { from: 'from', to: 'to' });
     const filter = { who: values.who, action: values.action, from: values.from, to: values.to };
@@ -56,6 +58,7 @@ export class AdminController {
 
   /** The same filters as the page, every matching event (up to 100,000): UTF-8 with a BOM, so Excel opens it. */
   @Get('audit.csv')
+  @PageName('監査ログのCSV')
   async auditCsv(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { values } = checkQuery(AuditFilterDto, query, { from: 'from', to: 'to' });
     const { events } = await this.audit.search(

@@ -19,6 +19,7 @@ import { ApplicationInput, PLEDGE_METHOD_LABELS, PLEDGE_METHODS } from '../onboa
 import { ApplyFormDto, InviteFormDto } from './dto/apply-form.dto';
 import { anchorFor, buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The office's own record and manager, with the label the network's application form gives each (when it has one). */
 const TOP_FIELDS = [
@@ -44,18 +45,21 @@ export class ApplyPagesController {
   ) {}
 
   @Get('apply')
+  @PageName('利用申込')
   index(@Res() reply: FastifyReply): void {
     const networks = this.networks.list().map((n) => ({ id: n.id, name: n.name, operator: n.operator }));
     this.views.send(reply, 200, 'apply-index', { title: '利用の申込', networks });
   }
 
   @Get('apply/:network')
+  @PageName('利用申込')
   page(@Param('network') networkId: string, @Res() reply: FastifyReply): void {
     this.showApply(reply, 200, this.networks.getNetwork(networkId), {}, []);
   }
 
   /** The office pledge as it will be printed (blank), for the applicant to read before applying. */
   @Get('apply/:network/pledge')
+  @PageName('利用申込の誓約書')
   pledge(@Param('network') networkId: string, @Res() reply: FastifyReply): void {
     const { pledge } = applicationForms(this.networks.getNetwork(networkId));
     if (!pledge) throw new DomainError('NOT_FOUND', 'このネットワークには事業所の誓約書はありません');
@@ -67,6 +71,7 @@ export class ApplyPagesController {
   }
 
   @Post('apply/:network')
+  @PageName('利用申込')
   @RateLimit('public')
   @ShowFormOnError('applyAgain')
   async submit(
@@ -86,11 +91,13 @@ export class ApplyPagesController {
   }
 
   @Get('invite/:token')
+  @PageName('パスワードの設定（招待）')
   async invitation(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     await this.guardInvitation(reply, async () => this.showInvite(reply, 200, token, []));
   }
 
   @Post('invite/:token')
+  @PageName('パスワードの設定（招待）')
   @RateLimit('public')
   @ShowFormOnError('inviteAgain')
   async accept(

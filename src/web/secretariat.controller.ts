@@ -17,6 +17,7 @@ import { NetworksService } from '../networks/networks.service';
 import { MatrixPageQueryDto, filterFrom, pageOf } from '../dashboards/dto/matrix-query.dto';
 import { ReceiptFormDto } from './dto/receipt-form.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The 事務局's pages: the submission matrix and the receipt of paper originals. */
 @ApiExcludeController()
@@ -40,6 +41,7 @@ export class SecretariatController {
    * and counted in the database.
    */
   @Get()
+  @PageName('提出状況')
   async matrix(
     @User() user: CurrentUser,
     @Query() query: MatrixPageQueryDto,
@@ -117,6 +119,7 @@ export class SecretariatController {
   }
 
   @Get('receipt')
+  @PageName('原本の受領')
   receiptPage(@Res() reply: FastifyReply): void {
     this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
@@ -126,6 +129,7 @@ export class SecretariatController {
    * copy says so; another network's sheet is an unknown number.
    */
   @Post('receipt')
+  @PageName('原本の受領')
   @ShowFormOnError('receiptAgain', { also: ['NOT_FOUND', 'NOT_AN_ORIGINAL'] })
   async receive(
     @User() user: CurrentUser,

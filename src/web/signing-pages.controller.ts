@@ -126,7 +126,7 @@ export class SigningPagesController {
   /** The document as it will be printed (behind the 暗証番号, when there is one). */
   @Get('document')
   async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '印刷される書類（A4）を開けません'), async () => {
       const { document, signer } = await this.links.open(token);
       if (isLocked(signer)) throw lockedError();
       if (!this.hasAccess(request, signer)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
@@ -137,7 +137,7 @@ export class SigningPagesController {
   /** The network's 利用目的, to read on a phone as the signing page reads its document. */
   @Get('purpose')
   async purpose(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '利用目的のページを開けません'), async () => {
       const { document } = await this.links.open(token);
       const disclosure = this.disclosureOf(document);
       if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
@@ -155,7 +155,7 @@ export class SigningPagesController {
   /** The 利用目的 as printed. */
   @Get('purpose/print')
   async purposePrinted(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '利用目的（A4）を開けません'), async () => {
       const { document } = await this.links.open(token);
       const disclosure = this.disclosureOf(document);
       if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
@@ -164,8 +164,8 @@ export class SigningPagesController {
   }
 
   /** How this link's refusals are titled, and whom they name (the office that sent it, with its phone). */
-  private linkPage(token: string) {
-    return { title: '署名のページを開けません', contact: () => this.contacts.forSigningLink(token) };
+  private linkPage(token: string, title = '署名のページを開けません') {
+    return { title, contact: () => this.contacts.forSigningLink(token) };
   }
 
   private showSignPage(
