@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { NetworksService } from '../networks/networks.service';
+import { NetworksService } from './networks.service';
 
 /**
  * The document's own text for reading on a phone: the very HTML the PDF is printed from (same template, same

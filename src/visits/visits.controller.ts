@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles, User } from '../common/auth/current-user';
+import { Origin, RequestOrigin } from '../common/request-origin';
+import { TakeOnVisitDto, VisitSignatureDto } from './dto/visit-signature.dto';
+import { VisitsService } from './visits.service';
+
+/** Home visits over the API: what the /visit app itself uses (docs/visits.md). */
+@ApiTags('visits')
+@Roles('office_manager', 'office_staff')
+@Controller('api/visits')
+export class VisitsController {
+  constructor(private readonly visits: VisitsService) {}
+
+  @Post('documents')
+  @ApiOperation({ summary: '訪問に持ち出す: take an issued document with in-person signers on the caller’s visit (VISIT_HOURS)' })
+  async take(@User() user: CurrentUser, @Body() body: TakeOnVisitDto, @Origin() origin: RequestOrigin) {
+    const { visit, visitDocument } = await this.visits.take(user, body.documentId, origin);
+    return { visitId: visit.id, expiresAt: visit.expiresAt, visitDocumentId: visitDocument.id };
+  }
+
+  @Get('current')
+  @ApiOperation({
+    summary: "The caller's running visit with each taken document's reading text, printed sheet and signers ({ visit: null } when none)",
+  })
+  async current(@User() user: CurrentUser, @Origin() origin: RequestOrigin) {
+    return { visit: await this.visits.current(user, origin) };
+  }
+
+  @Post(':visitId/signatures')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'A signature made offline on the visit. Refusals: 409 DOCUMENT_CHANGED (withdrawn or corrected), 409 ALREADY_SIGNED (signed another way), 410 REQUEST_CLOSED (request cancelled), 410 VISIT_EXPIRED, 400 INVALID_REQUEST',
+  })
+  sync(@User() user: CurrentUser, @Param('visitId') visitId: string, @Body() body: VisitSignatureDto, @Origin() origin: RequestOrigin) {
+    return this.visits.sync(user, visitId, body, origin);
+  }
+}
