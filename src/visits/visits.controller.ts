@@ -1,8 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RateLimit } from '../common/rate-limit.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { Origin, RequestOrigin } from '../common/request-origin';
-import { TakeOnVisitDto, VisitSignatureDto } from './dto/visit-signature.dto';
+import { deviceTokensOf } from '../accounts/login-devices';
+import { PrepareDeviceDto, TakeOnVisitDto, VisitSignatureDto } from './dto/visit-signature.dto';
 import { VisitsService } from './visits.service';
 
 /** Home visits over the API: what the /visit app itself uses (docs/visits.md). */
@@ -25,6 +28,23 @@ export class VisitsController {
   })
   async current(@User() user: CurrentUser, @Origin() origin: RequestOrigin) {
     return { visit: await this.visits.current(user, origin) };
+  }
+
+  @RateLimit('login')
+  @Post(':visitId/device')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      "Prepares the tablet for the visit: the staff member's password, checked (and counted) like a log-in; the app keeps only a salted PBKDF2 of it, to release the signing screen offline",
+  })
+  async prepare(
+    @User() user: CurrentUser,
+    @Param('visitId') visitId: string,
+    @Body() body: PrepareDeviceDto,
+    @Req() request: FastifyRequest,
+    @Origin() origin: RequestOrigin,
+  ): Promise<void> {
+    await this.visits.prepareDevice(user, visitId, body.password, origin, deviceTokensOf(request));
   }
 
   @Post(':visitId/signatures')

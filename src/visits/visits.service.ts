@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UsersService } from '../accounts/users.service';
+import { AuthService } from '../accounts/auth.service';
 import { AuditService } from '../audit/audit.service';
 import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { Transactions } from '../common/database/transactions';
@@ -48,6 +49,7 @@ export class VisitsService {
     private readonly signing: SigningService,
     private readonly networks: NetworksService,
     private readonly users: UsersService,
+    private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -88,6 +90,20 @@ export class VisitsService {
         manager,
       );
       return { visit, visitDocument };
+    });
+  }
+
+  /**
+   * The tablet is readied for the visit by the staff member's password (checked and counted like a log-in):
+   * offline, only that password takes the device back from a signer.
+   */
+  async prepareDevice(user: CurrentUser, visitId: string, password: string, origin: RequestOrigin, deviceTokens: string[]): Promise<void> {
+    const visit = isUuid(visitId) ? await this.repository.findVisit(visitId) : null;
+    if (!visit || visit.userId !== user.id) throw new DomainError('NOT_FOUND', '訪問が見つかりません');
+    await this.auth.reauthenticate(user, password, origin, deviceTokens).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'REAUTH_REQUIRED')
+        throw new DomainError('INVALID_REQUEST', error.message, error.details);
+      throw error;
     });
   }
 

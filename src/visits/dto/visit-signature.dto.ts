@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsUUID, ValidateNested } from 'class-validator';
+import { IsISO8601, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { Label } from '../../common/validation/label';
 import { SignatureDto } from '../../signing/dto/signature.dto';
 
@@ -33,4 +33,12 @@ export class TakeOnVisitDto {
   @Label('書類')
   @IsUUID()
   documentId!: string;
+}
+
+export class PrepareDeviceDto {
+  @ApiProperty({ description: "The logged-in staff member's password" })
+  @Label('パスワード')
+  @IsString()
+  @MaxLength(200)
+  password!: string;
 }
