@@ -220,9 +220,13 @@ export class SigningService {
     offline: OfflineSignature,
     origin: RequestOrigin,
   ) {
-    const { request, signer } = await this.officeSigner(user, requestId, signerId, origin);
-    const document = await this.documents.byId(request.documentId);
+    const request = await this.officeRequest(user, requestId, origin);
+    const signer = isUuid(signerId) ? await this.repository.findSigner(signerId, requestId) : null;
+    if (!signer) throw new DomainError('NOT_FOUND', '署名者が見つかりません');
+    // Sent again (the tablet never heard the answer): the same signature, even once the request completed.
     if (signer.status === 'signed' && signer.visitId === offline.visitId) return { alreadySigned: true, completed: false };
+    if (request.status !== 'open') throw new DomainError('REQUEST_CLOSED', 'この署名依頼は終了しています');
+    const document = await this.documents.byId(request.documentId);
     assertSignable(request, signer);
     if (signer.method !== 'in_person') throw new DomainError('ALREADY_SIGNED', `${signer.name} さんはメールで署名する設定に変わりました`);
     const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
