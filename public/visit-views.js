@@ -34,6 +34,7 @@
     else if (local && local.state === 'refused') label += '受け付けられませんでした';
     else if (signer.status === 'signed') label += '署名済み';
     else if (signer.status === 'declined') label += '辞退';
+    else if (!doc.signable) label += '署名の受付は終わりました（取り下げ・取消など）';
     else if (!signer.signsHere) label += 'この訪問では署名しません（メール等）';
     else label += '未署名';
     item.appendChild(el('span', {}, label));

@@ -256,6 +256,9 @@
     if (action === 'discard') {
       await store.removeSignature(button.getAttribute('data-signature'));
       state.signatures = await store.signatures();
+      // A document with nothing left to sign nor to send leaves the device with it.
+      state.visit = trim(state.visit);
+      await store.put('visit', state.visit);
       renderList();
     }
   });

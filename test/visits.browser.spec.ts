@@ -199,6 +199,56 @@ describe('visits in the browser: a consent signed offline on the tablet and seal
     await context.close();
   }, 240_000);
 
+  it('a signature refused on sync is shown with its reason and kept until discarded; an expired visit is wiped', async () => {
+    const first = await consentForVisit('川上 キヨ');
+    const second = await consentForVisit('川下 ウメ');
+    const context = await tablet();
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/documents/${first.docId}`);
+    await page.getByRole('button', { name: '訪問に持ち出す' }).click();
+    await takeAndOpenVisit(page, second.docId);
+    await context.setOffline(true);
+    await signAs(page, context, '川上 キヨ');
+    await signAs(page, context, '川下 ウメ');
+
+    // Meanwhile the office withdrew the first document: its signature is refused, and the staff member told why.
+    await api.post(`/api/documents/${first.docId}/withdraw`).expect(201);
+    await context.setOffline(false);
+    await page.getByRole('button', { name: '送信する' }).click();
+    await page.getByText('受け付けられなかった署名があります').waitFor();
+    await page.getByText('書類が取り下げ・訂正されました').waitFor();
+    expect(await page.locator('#visit-documents').textContent()).toContain('取り下げられたため');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.reload();
+    await page.getByText('書類が取り下げ・訂正されました').waitFor(); // kept on the device…
+    await page.getByRole('button', { name: 'この署名を破棄する' }).click();
+    await page.getByText('川上 キヨ（患者）').waitFor({ state: 'detached' }); // …until the staff member discards it
+
+    // VISIT_HOURS later, with a signature still on the device: the server refuses it, the device forgets the visit.
+    await context.setOffline(true);
+    await signAs(page, context, '川下 ウメ 長男');
+    await db.query(`UPDATE visit SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM app_user WHERE email = $1)`, [
+      managerEmail,
+    ]);
+    await page.clock.install({ time: new Date(Date.now() + 25 * 3_600_000) });
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByText('訪問の期限').first().waitFor();
+    await page.getByText('この端末の訪問のデータを消去しました').waitFor();
+    expect(await deviceData(page)).toMatchObject({ records: 0 });
+    const refusals = await db.query(
+      `SELECT refusal_code FROM visit_signature s JOIN visit v ON v.id = s.visit_id JOIN app_user u ON u.id = v.user_id WHERE s.status = 'refused' AND u.email = $1`,
+      [managerEmail],
+    );
+    expect(refusals.map((r: { refusal_code: string }) => r.refusal_code)).toEqual(
+      expect.arrayContaining(['DOCUMENT_CHANGED', 'VISIT_EXPIRED']),
+    );
+    await page.goto(`${baseUrl}/office/signing`);
+    expect(await page.locator('#visits ~ div').textContent()).toContain('訪問の期限切れ');
+    await context.close();
+  }, 240_000);
+
   it('log-out wipes the visit from the device, unsent signatures included', async () => {
     const { docId } = await consentForVisit('谷口 トメ');
     const context = await tablet();

@@ -251,6 +251,7 @@ export class VisitsService {
 
   private documentView(taken: VisitDocument, document: DocumentView, request: SigningRequestView): VisitDocumentView {
     const { form } = this.networks.getForm(document.networkId, document.formId);
+    const signable = request.status === 'open' && document.status === 'issued';
     return {
       id: taken.id,
       documentId: document.id,
@@ -259,6 +260,7 @@ export class VisitsService {
       formNumber: document.formNumber,
       requestId: request.id,
       takenAt: taken.takenAt,
+      signable,
       readingHtml: readingHtml(this.networks, document.networkId, document.formId, document.version.data).toString(),
       printedHtml: this.networks.engine.wrapDocument(
         [this.networks.formHtml(document.networkId, document.formId, document.version.data)],
@@ -272,7 +274,7 @@ export class VisitsService {
           name: s.name,
           roleLabel: s.roleLabel,
           status: s.status,
-          signsHere: s.method === 'in_person' && s.status === 'pending',
+          signsHere: signable && s.method === 'in_person' && s.status === 'pending',
           ...signatureFields(role ?? { kind: 'staff' }),
           relation: s.relation,
         };

@@ -58,6 +58,8 @@ export interface VisitDocumentView {
   formNumber: string;
   requestId: string;
   takenAt: Date;
+  /** Still issued with its request open: false once withdrawn, corrected into a new one, signed or cancelled. */
+  signable: boolean;
   readingHtml: string;
   printedHtml: string;
   signers: VisitSigner[];
