@@ -21,6 +21,7 @@ import { QueuesModule } from './queues.module';
 import { RendersModule } from './rendering/renders.module';
 import { RightsModule } from './rights/rights.module';
 import { SigningModule } from './signing/signing.module';
+import { VisitsModule } from './visits/visits.module';
 import { WebModule } from './web/web.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { RegistrationsModule } from './registrations/registrations.module';
@@ -42,6 +43,7 @@ import { IntegrationsModule } from './integrations/integrations.module';
     DocumentsModule,
     DashboardsModule,
     SigningModule,
+    VisitsModule,
     BatchesModule,
     RendersModule,
     OnboardingModule,

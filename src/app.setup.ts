@@ -63,6 +63,8 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     prefix: '/assets/vendor/signature_pad/',
     decorateReply: false,
   });
+  // IndexedDB with promises, for the home visit's offline app (/visit).
+  app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'idb', 'build'), prefix: '/assets/vendor/idb/', decorateReply: false });
   const openApi = new DocumentBuilder()
     .setTitle('renkei-forms')
     .setDescription('医療介護連携ネットワークの別紙様式: 様式の一覧、入力の検証、PDF作成')

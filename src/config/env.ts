@@ -45,6 +45,8 @@ export interface AppConfig {
   archiveRenewDays: number;
   devSealPath: string;
   signingLinkDays: number;
+  /** How long a home visit's documents may be signed offline and synced (then the device wipes them, the server refuses). */
+  visitHours: number;
   reminderDays: number;
   /** How long a family's copy link lives — and the withdrawal link sent beside it (then the office takes a withdrawal). */
   downloadLinkDays: number;
@@ -197,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     archiveRenewDays: integer('ARCHIVE_RENEW_DAYS', 365, 1, 3650),
     devSealPath: join(projectRoot(), 'var', 'dev-seal.p12'),
     signingLinkDays: integer('SIGNING_LINK_DAYS', 14, 1, 90),
+    visitHours: integer('VISIT_HOURS', 24, 1, 336),
     reminderDays: integer('REMINDER_DAYS', 3, 1, 30),
     downloadLinkDays: integer('DOWNLOAD_LINK_DAYS', 14, 1, 90),
     throttlePerMinute: integer('THROTTLE_PER_MINUTE', 600, 10, 10_000_000),

@@ -50,6 +50,8 @@ import { LoginWithoutRedis1764813000000 } from './migrations/1764813000000-Login
 import { Integrations1765100000000 } from './migrations/1765100000000-Integrations';
 import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
 import { PdfObjectStorage1765500000000 } from './migrations/1765500000000-PdfObjectStorage';
+import { Visits1765600000000 } from './migrations/1765600000000-Visits';
+import { VisitDocumentEntity, VisitEntity, VisitSignatureEntity } from '../visits/visit.entities';
 
 export const ENTITIES = [
   NetworkEntity,
@@ -93,6 +95,9 @@ export const ENTITIES = [
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  VisitEntity,
+  VisitDocumentEntity,
+  VisitSignatureEntity,
 ];
 export const MIGRATIONS = [
   Foundation1763700000000,
@@ -114,6 +119,7 @@ export const MIGRATIONS = [
   SigningLinkOffices1765200000000,
   SecretariatAtScale1765400000000,
   PdfObjectStorage1765500000000,
+  Visits1765600000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

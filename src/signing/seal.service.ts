@@ -150,11 +150,13 @@ export class SealService {
       verifyUrl: `${this.config.publicUrl}/verify`,
       signers: signers.map((s) => ({
         ...s,
-        method:
-          s.method === 'in_person'
+        method: s.signedOfflineAt
+          ? `訪問先でオフライン署名（担当: ${witnesses[s.witnessUserId ?? ''] ?? '不明'}）`
+          : s.method === 'in_person'
             ? `${METHOD_LABEL.in_person}${witnesses[s.witnessUserId ?? ''] ? ` 立会: ${witnesses[s.witnessUserId!]}` : ''}${switched(s, witnesses)}`
             : METHOD_LABEL.email,
-        signedAt: s.signedAt ? formatJst(s.signedAt) : '',
+        signedAt: s.signedAt ? formatJst(s.signedOfflineAt ?? s.signedAt) : '',
+        offline: s.signedOfflineAt ? { signedOnDevice: formatJst(s.signedOfflineAt), receivedAt: formatJst(s.signedAt!) } : null,
       })),
     });
   }

@@ -13,9 +13,10 @@ import { SignerRole } from '../networks/catalogue.types';
 import { SigningJobsService } from './signing-jobs.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
-import { SignatureInput, Signer, SigningRequest } from './signing.types';
+import { OfflineSignature, SignatureInput, Signer, SigningRequest } from './signing.types';
 import { assertDocumentSignable, assertSignable, assertTurn, validateSignature } from './signing.validation';
 import { Transactions } from '../common/database/transactions';
+import { DomainError } from '../common/errors/domain-error';
 
 /**
  * Records one signature, by link or in person. The last signature completes the request and queues its
@@ -41,6 +42,7 @@ export class SignaturesService {
     input: SignatureInput,
     origin: RequestOrigin,
     witness: CurrentUser | null,
+    offline: OfflineSignature | null = null,
   ): Promise<{ alreadySigned: boolean; completed: boolean }> {
     const signature = validateSignature(role, input);
     const located = await this.repository.findSigner(signerId);
@@ -51,6 +53,9 @@ export class SignaturesService {
       const document = documentId ? await this.retirement.lock(manager, documentId) : null;
       const signer = await this.repository.lockSigner(manager, signerId);
       const outbox: QueuedMail[] = [];
+      // A visit's signature sent twice (the answer was lost) is the same signature; signed any other way, it is refused.
+      if (signer.status === 'signed' && offline && signer.visitId !== offline.visitId)
+        throw new DomainError('ALREADY_SIGNED', `${signer.name} さんは既に別の方法で署名しています`);
       if (signer.status === 'signed') return { completed: false, outbox, requestId: signer.requestId, alreadySigned: true };
       if (document) assertDocumentSignable(document);
       // Serialize completions on the request row, so that two last signers finishing together both count
@@ -58,17 +63,22 @@ export class SignaturesService {
       const request = await this.repository.lockRequest(manager, signer.requestId);
       assertSignable(request, signer);
       assertTurn(request, await this.repository.signersOf(request.id, manager), signer, witness ? 'office' : 'family');
-      await this.repository.recordSignature(manager, signer, signature, origin, witness?.id ?? null);
+      await this.repository.recordSignature(manager, signer, signature, origin, witness?.id ?? null, offline);
       await this.audit.record(
         {
           action: 'signed',
           actor: witness,
           target: { type: 'signer', id: signer.id },
           origin,
-          detail: { role: signer.role, method: witness ? 'in_person' : 'link' },
+          detail: {
+            role: signer.role,
+            method: witness ? 'in_person' : 'link',
+            ...(offline ? { visit: offline.visitId, signedOnDeviceAt: offline.signedOnDeviceAt.toISOString() } : {}),
+          },
         },
         manager,
       );
+      await offline?.alongside(manager);
       const all = await this.repository.signersOf(request.id, manager);
       const completes = all.every((s) => s.status === 'signed');
       await this.events.emit(manager, 'signing.signed', await this.documents.rowIn(manager, request.documentId), request.id, {

@@ -54,6 +54,8 @@ export class SignerEntity implements Signer {
   @Column('timestamptz', { name: 'declined_at', nullable: true }) declinedAt!: Date | null;
   @Column('timestamptz', { name: 'switched_to_in_person_at', nullable: true }) switchedToInPersonAt!: Date | null;
   @Column('uuid', { name: 'switched_by', nullable: true }) switchedBy!: string | null;
+  @Column('timestamptz', { name: 'signed_offline_at', nullable: true }) signedOfflineAt!: Date | null;
+  @Column('uuid', { name: 'visit_id', nullable: true }) visitId!: string | null;
 }
 
 /** A family member's expiring link to download their exemplar of a sealed document. */

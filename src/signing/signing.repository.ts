@@ -315,8 +315,11 @@ export class SigningRepository {
     signature: ValidSignature,
     origin: RequestOrigin,
     witnessId: string | null,
+    offline: { visitId: string; signedOnDeviceAt: Date } | null = null,
   ) {
     await manager.update(SignerEntity, signer.id, {
+      signedOfflineAt: offline?.signedOnDeviceAt ?? null,
+      visitId: offline?.visitId ?? null,
       status: 'signed',
       signedAt: new Date(),
       signatureKind: signature.kind,

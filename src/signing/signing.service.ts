@@ -19,7 +19,7 @@ import { SigningMailService } from './signing-mail.service';
 import { FamilyLinksRepository, WithdrawalLink } from './family-links.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
-import { SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
+import { OfflineSignature, SignatureInput, Signer, SignerInput, SigningRequest, SigningRequestView } from './signing.types';
 import { MAX_ACCESS_CODE_FAILURES, assertSignable, assertTurn, isChecked, mayStart, validateSigners } from './signing.validation';
 import { Transactions } from '../common/database/transactions';
 
@@ -206,6 +206,31 @@ export class SigningService {
       );
     const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
     return this.signatures.sign(signer.id, role, input, origin, user);
+  }
+
+  /**
+   * A signature made offline on a home visit, received when the tablet is online again: the staff member who took
+   * the document witnessed it; the device's time of signing is kept beside the time of receipt.
+   */
+  async signOffline(
+    user: CurrentUser,
+    requestId: string,
+    signerId: string,
+    input: SignatureInput,
+    offline: OfflineSignature,
+    origin: RequestOrigin,
+  ) {
+    const request = await this.officeRequest(user, requestId, origin);
+    const signer = isUuid(signerId) ? await this.repository.findSigner(signerId, requestId) : null;
+    if (!signer) throw new DomainError('NOT_FOUND', '署名者が見つかりません');
+    // Sent again (the tablet never heard the answer): the same signature, even once the request completed.
+    if (signer.status === 'signed' && signer.visitId === offline.visitId) return { alreadySigned: true, completed: false };
+    if (request.status !== 'open') throw new DomainError('REQUEST_CLOSED', 'この署名依頼は終了しています');
+    const document = await this.documents.byId(request.documentId);
+    assertSignable(request, signer);
+    if (signer.method !== 'in_person') throw new DomainError('ALREADY_SIGNED', `${signer.name} さんはメールで署名する設定に変わりました`);
+    const role = this.networks.getForm(document.networkId, document.formId).form.signers.find((r) => r.role === signer.role)!;
+    return this.signatures.sign(signer.id, role, input, origin, user, offline);
   }
 
   /** The documents left use (inside the caller's transaction): their open requests are cancelled, links refused from now on. */

@@ -60,6 +60,9 @@ export interface Signer {
   /** Set up for e-mail, switched by staff (`switchedBy`, a user id) to sign in person on the office's device. */
   switchedToInPersonAt: Date | null;
   switchedBy: string | null;
+  /** Signed offline on a home visit: the device's time of signing (`signedAt` is then when the server received it). */
+  signedOfflineAt: Date | null;
+  visitId: string | null;
 }
 
 /** A request with its signers, for the office: for each signer, whether wrong 暗証番号 locked their link. */
@@ -137,6 +140,13 @@ export interface SignatureInput {
   typedName?: unknown;
   relation?: unknown;
   proxyReason?: unknown;
+}
+
+/** A signature made offline on a visit: the device's time, and work recorded in the same transaction (the visit's own row). */
+export interface OfflineSignature {
+  visitId: string;
+  signedOnDeviceAt: Date;
+  alongside: (manager: import('typeorm').EntityManager) => Promise<void>;
 }
 
 export type SigningJob = { kind: 'seal'; requestId: string } | { kind: 'remind'; signerId: string } | { kind: 'expire'; requestId: string };

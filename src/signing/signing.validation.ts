@@ -78,6 +78,16 @@ export function validateSigners(roles: SignerRole[], input: SignerInput[] | unde
   return signers;
 }
 
+/** What a signer of this role is asked beside the signature: the form shows these fields, validateSignature requires them. */
+export function signatureFields(role: Pick<SignerRole, 'kind'>): { needsRelation: boolean; isProxy: boolean; staffSigner: boolean } {
+  return {
+    needsRelation: role.kind === 'family' || role.kind === 'proxy',
+    isProxy: role.kind === 'proxy',
+    // Staff (the one who explained, or signing their own pledge) did not receive an explanation: only the patient's side did.
+    staffSigner: role.kind === 'staff' || role.kind === 'manager',
+  };
+}
+
 /** Checks what the signer submitted; every problem is reported at once. */
 export function validateSignature(role: SignerRole, input: SignatureInput): ValidSignature {
   const errors: FieldError[] = [];
@@ -100,10 +110,10 @@ export function validateSignature(role: SignerRole, input: SignatureInput): Vali
     errors.push({ path: 'signatureKind', label: '署名の方法', message: '手書きか文字入力で署名してください' });
   }
   const relation = typeof input.relation === 'string' && input.relation.trim() ? input.relation.trim().slice(0, 20) : null;
-  if ((role.kind === 'family' || role.kind === 'proxy') && !relation)
-    errors.push({ path: 'relation', label: '続柄', message: '患者さまとの続柄を入力してください' });
+  const asks = signatureFields(role);
+  if (asks.needsRelation && !relation) errors.push({ path: 'relation', label: '続柄', message: '患者さまとの続柄を入力してください' });
   const proxyReason = typeof input.proxyReason === 'string' && input.proxyReason.trim() ? input.proxyReason.trim().slice(0, 200) : null;
-  if (role.kind === 'proxy' && !proxyReason)
+  if (asks.isProxy && !proxyReason)
     errors.push({ path: 'proxyReason', label: '代筆の理由', message: '代筆する理由を入力してください（例: 手の震えのため）' });
   if (errors.length) throw new DomainError('INVALID_REQUEST', `署名の入力に${errors.length}件の誤りがあります`, { errors });
   return { kind: kind!, image, typedName, relation, proxyReason };

@@ -119,6 +119,11 @@ export class DocumentPageController {
                 ...r,
                 statusLabel: SIGNING_LABELS[r.status],
                 open: r.status === 'open',
+                // 訪問に持ち出す: signers still to sign in person can sign on the office's tablet offline (/visit).
+                takeable:
+                  r.status === 'open' &&
+                  doc.status === 'issued' &&
+                  r.signers.some((s) => s.method === 'in_person' && s.status === 'pending'),
                 awaitingSeal: r.status === 'completed' && !r.sealedSha256,
                 signers: r.signers.map((s) => ({
                   ...s,

@@ -120,6 +120,9 @@ export class SessionController {
     const token = sessionToken(request);
     if (token) await this.auth.logout(token, user, originOf(request));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // Leaving the device: what this site keeps in the browser goes with the session (a home visit's encrypted
+    // documents and unsent signatures, its service worker; docs/visits.md).
+    reply.header('Clear-Site-Data', '"storage"');
     reply.redirect('/login', 303);
   }
 

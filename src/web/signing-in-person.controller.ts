@@ -18,7 +18,7 @@ import { SignatureInput } from '../signing/signing.types';
 import { SignatureFormDto } from './dto/signature-form.dto';
 import { FieldErrors, fitToPhone, showSignPage } from './signing-page.view';
 import { holdKiosk, releaseKiosk } from './kiosk';
-import { readingHtml } from './reading-view';
+import { readingHtml } from '../networks/reading-view';
 import { WebViews } from './web.views';
 import { PageName } from '../common/errors/page-name';
 

@@ -8,6 +8,7 @@ import { Origin, RequestOrigin } from '../common/request-origin';
 import { SigningOverviewService } from '../signing/signing-overview.service';
 import { SigningService } from '../signing/signing.service';
 import { SigningOverviewItem, SigningRequestView } from '../signing/signing.types';
+import { VisitsService } from '../visits/visits.service';
 import { WebViews } from './web.views';
 import { PageName } from '../common/errors/page-name';
 
@@ -21,6 +22,14 @@ const SIGNING_LABELS: Record<string, string> = {
 /** The refusals told on the document's page, and what each step's refusal begins with. */
 const REFUSALS = { also: ['NOT_YOUR_TURN', 'REQUEST_CLOSED'] as DomainErrorCode[] };
 const REFUSED_STEP: Record<string, string> = { cancel: '', resend: 'リンクを再送できません: ', switch: '切り替えられません: ' };
+const VISIT_REFUSAL_LABELS: Record<string, string> = {
+  DOCUMENT_CHANGED: '書類の取り下げ・訂正',
+  ALREADY_SIGNED: '別の方法で署名済み',
+  REQUEST_CLOSED: '署名依頼の取消・終了',
+  VISIT_EXPIRED: '訪問の期限切れ',
+  INVALID_REQUEST: '署名の内容の不備',
+  NOT_YOUR_TURN: '署名の順番前',
+};
 const SIGNER_LABELS: Record<string, string> = { pending: '未署名', signed: '署名済', declined: '辞退' };
 
 /**
@@ -35,6 +44,7 @@ export class SigningOfficeController {
     private readonly views: WebViews,
     private readonly signing: SigningService,
     private readonly overview: SigningOverviewService,
+    private readonly visits: VisitsService,
   ) {}
 
   @Get('office/signing')
@@ -52,7 +62,11 @@ export class SigningOfficeController {
         expiredAt: r.status === 'expired' && s.status === 'pending' ? r.expiresAt : null,
       })),
     });
-    this.views.send(reply, 200, 'signing-overview', { title: '署名依頼の状況', open: open.map(item), closed: closed.map(item) });
+    const visits = (await this.visits.overview(user)).map((v) => ({
+      ...v,
+      refused: v.refused.map((r) => ({ ...r, label: VISIT_REFUSAL_LABELS[r.code] ?? r.code })),
+    }));
+    this.views.send(reply, 200, 'signing-overview', { title: '署名依頼の状況', open: open.map(item), closed: closed.map(item), visits });
   }
 
   @Get('documents/:id/signing-requests/:requestId/cancel')

@@ -4,7 +4,7 @@ import { DOMAIN_ERROR_STATUS, DomainError } from '../common/errors/domain-error'
 import { SignerRole } from '../networks/catalogue.types';
 import { OfficeContact } from '../signing/family-contact.service';
 import { SignatureInput, SigningDocument } from '../signing/signing.types';
-import { isChecked } from '../signing/signing.validation';
+import { isChecked, signatureFields } from '../signing/signing.validation';
 import { WebViews } from './web.views';
 
 /** Why a link cannot be used: each gets a page saying so, with its status. */
@@ -53,10 +53,7 @@ export function showSignPage(
     inPerson: page.inPerson ?? false,
     kiosk: page.kiosk ?? false,
     errors,
-    needsRelation: role.kind === 'family' || role.kind === 'proxy',
-    isProxy: role.kind === 'proxy',
-    // Staff (the one who explained, or signing their own pledge) did not receive an explanation: only the patient's side did.
-    staffSigner: role.kind === 'staff' || role.kind === 'manager',
+    ...signatureFields(role),
     values: {
       relation: typeof values.relation === 'string' ? values.relation : (signer.relation ?? ''),
       proxyReason: typeof values.proxyReason === 'string' ? values.proxyReason : '',

@@ -16,7 +16,7 @@ import { DeclineFormDto } from './dto/decline-form.dto';
 import { PinFormDto } from './dto/pin-form.dto';
 import { SignatureFormDto } from './dto/signature-form.dto';
 import { FieldErrors, fitToPhone, guardLinkPage, showSignMessage, showSignPage } from './signing-page.view';
-import { readingHtml } from './reading-view';
+import { readingHtml } from '../networks/reading-view';
 import { WebViews } from './web.views';
 
 const ACCESS_COOKIE = 'renkei_sign';

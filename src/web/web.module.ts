@@ -43,6 +43,8 @@ import { OfficePatientsController } from './office-patients.controller';
 import { StaffChangesModule } from '../staff-changes/staff-changes.module';
 import { IntegrationsModule } from '../integrations/integrations.module';
 import { IntegrationPagesController } from './integration-pages.controller';
+import { VisitPagesController } from './visit-pages.controller';
+import { VisitsModule } from '../visits/visits.module';
 
 /** The Japanese, server-rendered web UI. */
 @Module({
@@ -63,8 +65,10 @@ import { IntegrationPagesController } from './integration-pages.controller';
     RightsModule,
     StaffChangesModule,
     IntegrationsModule,
+    VisitsModule,
   ],
   controllers: [
+    VisitPagesController,
     SessionController,
     WebController,
     OfficeController,

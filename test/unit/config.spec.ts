@@ -17,6 +17,13 @@ describe('configuration', () => {
     }
   });
 
+  it('keeps a home visit 24 hours unless VISIT_HOURS says otherwise (1 to 336)', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).visitHours).toBe(24);
+    expect(loadConfig({ NODE_ENV: 'development', VISIT_HOURS: '72' }).visitHours).toBe(72);
+    for (const wrong of ['0', '337', 'a day'])
+      expect(() => loadConfig({ NODE_ENV: 'development', VISIT_HOURS: wrong })).toThrow(/VISIT_HOURS/);
+  });
+
   it('requires the database, Redis, mail and the sealing certificate to be named in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required[\s\S]*TSA_URL is required/,

@@ -41,6 +41,8 @@ export const DOMAIN_ERROR_STATUS = {
   MFA_TOKEN_INVALID: 401,
   MFA_CODE_WRONG: 401,
   REAUTH_REQUIRED: 403,
+  DOCUMENT_CHANGED: 409,
+  VISIT_EXPIRED: 410,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

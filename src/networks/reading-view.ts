@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { NetworksService } from '../networks/networks.service';
+import { NetworksService } from './networks.service';
 
 /** Documents read at the same time (a busy day's open links); a version's text never changes, so it is made once. */
 const CACHED_VERSIONS = 500;
