@@ -188,14 +188,18 @@ describe('attack run: roster uploads (who may, and what an xlsx may cost)', () =
   it('reads a 100,000-row workbook on a worker thread: the event loop keeps ticking, the rows are refused', async () => {
     const file = await workbookWithSheet(sheetXml(100_000, (i) => [`職員 ${i}`, `h${i}@example.jp`], ['氏名', 'メールアドレス']));
     expect(file.length).toBeLessThan(5 * 1024 * 1024);
+    const started = performance.now();
     const { result, longestGapMs, ticks } = await watched(() =>
       manager.post('/api/batches/preview').attach('file', file, 'huge.xlsx').expect(400),
     );
+    const elapsedMs = performance.now() - started;
     expect(result.body.message).toBe('「huge.xlsx」は行が多すぎます（上限 5,000 人）。ファイルを分けてアップロードしてください。');
     console.log(`100k rows: longest gap ${longestGapMs.toFixed(0)} ms over ${ticks} ticks`);
-    // Before: exceljs read it on the event loop, which stood still for 2.3 s; now only a worker thread is busy.
+    // Before: exceljs read it on the event loop, which stood still for the whole read (2.3 s on a quiet machine);
+    // now only a worker thread is busy. On a loaded machine every gap grows, so the longest may be 350 ms, or a
+    // third of the request's time, never most of it.
     expect(ticks).toBeGreaterThan(100);
-    expect(longestGapMs).toBeLessThan(350);
+    expect(longestGapMs).toBeLessThan(Math.max(350, elapsedMs / 3));
   });
 
   it('refuses a workbook whose declared sizes add up to more than 24 MB before inflating anything', async () => {
