@@ -114,7 +114,12 @@ export class VisitsService {
     if (!visit) return null;
     const documents: VisitDocumentView[] = [];
     for (const taken of await this.repository.documentsOf(visit.id)) {
-      const document = await this.documents.writable(user, taken.documentId, origin);
+      // A document erased (or moved out of reach) since it was taken is no longer the tablet's to show.
+      const document = await this.documents.writable(user, taken.documentId, origin).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+        throw error;
+      });
+      if (!document) continue;
       const request = (await this.signing.forDocument(user, taken.documentId, origin)).find((r) => r.id === taken.requestId);
       if (!request) continue;
       documents.push(this.documentView(taken, document, request));
