@@ -21,6 +21,6 @@ export default tseslint.config(
   { files: ['src/database/migrations/**'], rules: { 'max-lines': 'off', 'max-len': 'off' } },
   { files: ['test/**', 'bench/**'], rules: { 'max-lines': 'off' } },
   { files: ['public/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
-  { files: ['scripts/**', '*.js', '*.cjs', '*.mjs'], languageOptions: { globals: globals.node } },
+  { files: ['scripts/**', '*.js', '*.cjs', '*.mjs', 'test/support/*.cjs'], languageOptions: { globals: globals.node } },
   { files: ['**/*.cjs', 'jest.config.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

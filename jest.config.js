@@ -7,19 +7,10 @@ const { compilerOptions } = require('./tsconfig.json');
 const ESM_PACKAGES = ['archiver', 'zip-stream', 'compress-commons', 'crc32-stream', 'is-stream'];
 
 /**
- * Files that take minutes, not seconds: the fault suite and supervisor (compiled service, its own Redis), the
- * 250/300-person batches, the crawl of every page, the CLIs run as processes, two APIs with two workers.
- * `npm test` runs them too; `npm run test:integration` and `test:browser` leave them out so a developer's loop stays short.
+ * Files that take minutes, not seconds (test/support/slow-files.cjs). `npm test` runs them too, first;
+ * `npm run test:integration` and `test:browser` leave them out so a developer's loop stays short.
  */
-const SLOW = [
-  'reliability.e2e',
-  'crawl.browser',
-  'bulk-cli.e2e',
-  'setup-database.e2e',
-  'batches.e2e',
-  'batches.browser',
-  'multi-process.e2e',
-];
+const SLOW = require('./test/support/slow-files.cjs');
 const slowPattern = `/test/(${SLOW.join('|').replace(/\./g, '\\.')})\\.spec\\.ts$`;
 
 /** What every group shares: transpile only (`npm run typecheck` checks the types, tests included). */
@@ -47,6 +38,7 @@ module.exports = {
   // Two files at a time, one per core: each Jest worker has its own database and Redis prefix
   // (test/support/worker-env.ts), so files of two workers never see each other's work.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     {

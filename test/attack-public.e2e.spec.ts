@@ -290,7 +290,10 @@ describe('attack run: the public form, family links behind the 暗証番号, odd
         .send({ ...application({ officeName: '攻撃\ud800' }), _csrf })
         .expect(400);
       expect(page.headers['content-type']).toMatch(/text\/html/);
-      expect(page.text).toContain('officeName: officeNameに使えない文字（不完全な文字コード）が含まれています');
+      // The form again, the message beside its field, named as the page names it.
+      expect(page.text).toMatch(
+        /<p class="field-error" id="f-officeName-error">事業所名に使えない文字（不完全な文字コード）が含まれています<\/p>/,
+      );
       // NUL in a form field, as a browser would encode it.
       const nul = await browser
         .post('/apply/rurume')

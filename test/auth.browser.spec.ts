@@ -242,6 +242,7 @@ describe('two factors, passwords and sessions in the browser', () => {
     expect(row.user_email).toBe(admin.email);
 
     await page.getByRole('button', { name: '利用停止にする' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '利用停止にする' }).click(); // it asks first
     await page.getByText('利用停止にしました').waitFor();
     await stack.http.post('/api/auth/login').send({ email: staff.email, password: TEST_PASSWORD }).expect(403);
     await page.getByRole('button', { name: '利用を再開する' }).click();

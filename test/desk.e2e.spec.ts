@@ -109,7 +109,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
       expect(pledge.version.data).toMatchObject({ officeName: body.officeName, managerName: '申込 太郎' });
       const staff = await manager.get('/api/staff').expect(200);
       expect(staff.body).toEqual([expect.objectContaining({ name: '申込 太郎', isManager: true, email: body.managerEmail })]);
-      const desk = await rurume.get('/api/registrations?status=open').expect(200);
+      const desk = await rurume.get(`/api/registrations?status=open&office=${approved.body.officeId}`).expect(200);
       expect(desk.body.filter((l: { officeId: string }) => l.officeId === approved.body.officeId)).toEqual([
         expect.objectContaining({ kind: 'add', name: '申込 太郎', email: body.managerEmail, source: 'application', status: 'open' }),
       ]);
@@ -155,7 +155,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
       });
       const created = await stack.http.post('/api/applications').send(body).expect(201);
       const approved = await secretariat.post(`/api/applications/${created.body.id}/approve`).expect(200);
-      const lines = (await secretariat.get('/api/registrations').expect(200)).body.filter(
+      const lines = (await secretariat.get(`/api/registrations?office=${approved.body.officeId}`).expect(200)).body.filter(
         (l: { officeId: string }) => l.officeId === approved.body.officeId,
       );
       expect(lines.map((l: { name: string; jobTitle: string }) => [l.name, l.jobTitle])).toEqual([
@@ -328,7 +328,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
         .send({ name: '登録 花子', jobTitle: '看護師', email: 'touroku@example.jp' })
         .expect(201);
 
-      const open = await rurume.get('/api/registrations?status=open').expect(200);
+      const open = await rurume.get(`/api/registrations?status=open&office=${office.id}`).expect(200);
       const line = open.body.find((l: { staffId: string }) => l.staffId === staff.body.id);
       expect(line).toMatchObject({
         officeId: office.id,
@@ -376,9 +376,11 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
         .expect(200);
       expect(done.body).toMatchObject({ status: 'done', mcsId: 'MCS-77', doneAt: expect.any(String) });
       await rurume.post(`/api/registrations/${line.id}/done`).send({}).expect(409);
-      expect((await rurume.get('/api/registrations?status=open').expect(200)).body.some((l: { id: string }) => l.id === line.id)).toBe(
-        false,
-      );
+      expect(
+        (await rurume.get(`/api/registrations?status=open&office=${office.id}`).expect(200)).body.some(
+          (l: { id: string }) => l.id === line.id,
+        ),
+      ).toBe(false);
       expect((await rurume.get('/api/registrations.csv?status=open').expect(200)).text).not.toContain('登録 花子');
       const seen = (await officeApi.get('/api/registrations').expect(200)).body;
       expect(seen).toEqual([expect.objectContaining({ id: line.id, status: 'done', mcsId: 'MCS-77', note: '仮パスワードを郵送しました' })]);
@@ -434,7 +436,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
       }
       expect(batch.status).toBe('done');
       const notice = batch.notices[0].documentId;
-      const lines = (await rurume.get('/api/registrations?status=open').expect(200)).body.filter(
+      const lines = (await rurume.get(`/api/registrations?status=open&office=${office.id}`).expect(200)).body.filter(
         (l: { officeId: string; source: string }) => l.officeId === office.id && l.source === 'roster',
       );
       expect(
@@ -461,7 +463,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
         .send({ form: 'staff-change', data: { managerName: '管理 太郎', members } })
         .expect(201);
       await officeApi.post(`/api/documents/${notice.body.id}/issue`).expect(201);
-      const lines = (await rurume.get('/api/registrations?status=open').expect(200)).body.filter(
+      const lines = (await rurume.get(`/api/registrations?status=open&office=${office.id}`).expect(200)).body.filter(
         (l: { officeId: string }) => l.officeId === office.id,
       );
       expect(
@@ -492,7 +494,7 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
         .post('/api/receipts')
         .send({ code: original.code })
         .expect((r) => expect([200, 201]).toContain(r.status));
-      const line = (await rurume.get('/api/registrations?status=open').expect(200)).body.find(
+      const line = (await rurume.get(`/api/registrations?status=open&office=${office.id}`).expect(200)).body.find(
         (l: { name: string }) => l.name === '督促 一子',
       );
       await rurume.post(`/api/registrations/${line.id}/questions`).send({ question: 'メールアドレスをご確認ください' }).expect(201);
@@ -542,6 +544,82 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
         .expect((r) => expect([200, 201]).toContain(r.status));
       const refused = await takarazuka.post(`/api/offices/${office.id}/follow-up`).expect(409);
       expect(refused.body.message).toContain('督促する書類・質問はありません');
+    });
+  });
+
+  describe('a desk past 2,000 open lines', () => {
+    const count = 2100;
+    let officeId: string;
+
+    beforeAll(async () => {
+      // A network of its own (itabashi), so the other tests' lines are not crowded out. Set-based: one line a second, oldest first.
+      officeId = (await createOfficeWithManager(stack.app, 'itabashi')).office.id;
+      await db.query(
+        `INSERT INTO registration_line (network_id, office_id, kind, name, email, source, status, created_at)
+         SELECT 'itabashi', $1, 'add', '一括 ' || lpad(g::text, 4, '0'), 'bulk' || g || '@example.jp', 'staff', 'open',
+                now() - ($2 - g) * interval '1 second'
+           FROM generate_series(1, $2) AS g`,
+        [officeId, count],
+      );
+    });
+    afterAll(async () => {
+      await db.query(`DELETE FROM registration_line WHERE office_id = $1`, [officeId]);
+    });
+
+    it('pages the API in the database: an array as before, the total and the links in headers, at most 500 a page', async () => {
+      const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'itabashi' })).email);
+      const first = await clerk.get('/api/registrations?status=open').expect(200);
+      expect(first.body).toHaveLength(500);
+      expect(first.body[0].name).toBe('一括 0001');
+      expect(first.headers['x-total-count']).toBe(String(count));
+      expect(first.headers.link).toBe(
+        [
+          '</api/registrations?status=open&page=1&limit=500>; rel="first"',
+          '</api/registrations?status=open&page=2&limit=500>; rel="next"',
+          '</api/registrations?status=open&page=5&limit=500>; rel="last"',
+        ].join(', '),
+      );
+      // The last page: the newest line shows (the old list stopped at the oldest 2,000).
+      const last = await clerk.get('/api/registrations?status=open&page=5').expect(200);
+      expect(last.body).toHaveLength(100);
+      expect(last.body[99].name).toBe(`一括 ${count}`);
+      expect(last.headers.link).toContain('</api/registrations?status=open&page=4&limit=500>; rel="prev"');
+      expect(last.headers.link).not.toContain('rel="next"');
+      const small = await clerk.get('/api/registrations?limit=7&page=3').expect(200);
+      expect(small.body.map((l: { name: string }) => l.name)).toEqual([15, 16, 17, 18, 19, 20, 21].map((n) => `一括 00${n}`));
+      expect((await clerk.get('/api/registrations?page=99').expect(200)).body).toEqual([]);
+      // One office; another office's lines are none of an office user's business.
+      const other = (await createOfficeWithManager(stack.app, 'itabashi')).office.id;
+      const none = await clerk.get(`/api/registrations?office=${other}`).expect(200);
+      expect([none.body, none.headers['x-total-count']]).toEqual([[], '0']);
+      // Bad paging is refused, saying why.
+      for (const query of ['limit=501', 'limit=0', 'page=0', 'limit=x', 'office=nope']) {
+        const refused = await clerk.get(`/api/registrations?${query}`).expect(400);
+        expect(refused.body.errors[0].path).toBe(query.split('=')[0]);
+      }
+      // OpenAPI says the maximum.
+      const docs = (await stack.http.get('/api/docs-json').expect(200)).body;
+      const limit = docs.paths['/api/registrations'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+      expect(limit.schema).toMatchObject({ maximum: 500, default: 500 });
+      expect(docs.paths['/api/registrations'].get.responses['200'].headers).toHaveProperty('X-Total-Count');
+    });
+
+    it('streams every line into the CSV, and pages the desk: its last page shows the newest', async () => {
+      const clerk = await stack.login((await createUser(stack.app, 'secretariat', { networkId: 'itabashi' })).email);
+      const csv = await clerk.get('/api/registrations.csv?status=open').expect(200);
+      expect(csv.headers['transfer-encoding']).toBe('chunked');
+      const rows = csv.text.trimEnd().split('\r\n');
+      expect(rows).toHaveLength(count + 1);
+      expect(new Set(rows).size).toBe(count + 1); // no line twice across the batches
+      expect(rows[1]).toContain('"一括 0001"');
+      expect(rows[count]).toContain(`"一括 ${count}"`);
+
+      const desk = (await clerk.get('/secretariat/registrations').expect(200)).text;
+      expect(desk).toContain(`${count}件中 1〜50件目（1 / 42 ページ）`);
+      expect(desk.match(/<tr data-line=/g)).toHaveLength(50);
+      const lastPage = (await clerk.get('/secretariat/registrations?status=open&page=42').expect(200)).text;
+      expect(lastPage).toContain(`一括 ${count}`);
+      expect(lastPage).toContain('rel="prev"');
     });
   });
 });

@@ -144,6 +144,10 @@ describe('disclosure export, erasure and retention', () => {
 
     const custody = zip.read(`custody/${exemplars[0].code}.csv`).toString('utf8');
     expect(custody).toContain('"電子署名"');
+    // The patient's sheet the service e-mailed after sealing reads メールで送付, not 家族へ手渡し.
+    const mailed = zip.read(`custody/${exemplars.find((e) => e.holder === 'patient')!.code}.csv`).toString('utf8');
+    expect(mailed).toContain('"メールで送付"');
+    expect(mailed).not.toContain('家族へ手渡し');
     const audit = await db.query(`SELECT user_email, detail FROM audit_event WHERE action = 'patient_exported' AND target_id = $1`, [
       consent.patientId,
     ]);

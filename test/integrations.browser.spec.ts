@@ -79,6 +79,7 @@ describe('the integrations page', () => {
       .click();
     await page.getByRole('heading', { level: 1, name: 'Webhookの送信履歴' }).waitFor();
     await page.getByRole('button', { name: 'テスト送信' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'テスト送信' }).click(); // it asks first
     await page.getByText('テスト通知（webhook.test）を送りました').waitFor();
     const hook = await receiver.waitFor((h) => h.path === '/browser' && h.type === 'webhook.test', 'the test event');
     const headers = {
@@ -101,6 +102,7 @@ describe('the integrations page', () => {
 
     // Retry: sent again, same webhook-id.
     await row.getByRole('button', { name: /再送/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '再送する' }).click(); // it asks first
     await page.getByText('再送しました').waitFor();
     await receiver.waitFor(
       (h) => h.path === '/browser' && h.headers['webhook-id'] === headers['webhook-id'] && h !== hook,
@@ -113,6 +115,7 @@ describe('the integrations page', () => {
       .locator('#api-keys tr', { hasText: '介護記録システム' })
       .getByRole('button', { name: /取り消す/ })
       .click();
+    await page.getByRole('dialog').getByRole('button', { name: '取り消す' }).click(); // it asks first
     await page.getByText('APIキーを取り消しました').waitFor();
     await stack.http.get('/api/documents').set('Authorization', `Bearer ${key}`).expect(401);
     await expectNoAxeViolations(page);

@@ -111,7 +111,7 @@ describe('two factors over HTTP (TOTP, recovery codes, admin reset)', () => {
       .post('/api/auth/login/mfa')
       .send({ mfaToken: second.body.mfaToken, code: totpCode(secret) })
       .expect(401);
-    const logins = await db.query(`SELECT detail FROM audit_event WHERE action = 'login' AND user_email = $1`, [user.email]);
+    const logins = await db.query(`SELECT detail FROM audit_event WHERE action = 'login' AND user_email = $1 ORDER BY id`, [user.email]);
     expect(logins.map((l: { detail: { method: string } }) => l.detail.method)).toEqual(['password', 'totp']);
   });
 

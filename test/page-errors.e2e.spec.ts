@@ -55,6 +55,37 @@ describe('errors reach a browser as pages, never JSON', () => {
     expect([unknownApi.status, unknownApi.headers['content-type']]).toEqual([404, expect.stringMatching(/^application\/json/)]);
   });
 
+  it('an error page is titled with the page it refuses, whatever refused it; a family link’s pages each by their own name', async () => {
+    const titled = (answer: Answer, status: number, title: string) => {
+      expectPage(answer, status, new RegExp(`<h1>${title}</h1>`));
+      expect(answer.text).toContain(`<title>${title} | `);
+    };
+    titled(await manager.get('/exemplars/RURUME-999999-9/pdf'), 404, '書類のPDF: 見つかりません');
+    titled(await manager.get('/documents/00000000-0000-4000-8000-000000000000'), 404, '書類: 見つかりません');
+    titled(await manager.get('/office/patients/00000000-0000-4000-8000-000000000000'), 404, '患者: 見つかりません');
+    // Refused by the role guard before the route's handler runs: still named.
+    titled(await secretariat.get('/office'), 403, '事業所: この操作はできません');
+    titled(await staff.get('/office/batches/new'), 403, '名簿の取り込み: この操作はできません');
+    // Refused by the validation pipe.
+    titled(
+      await manager
+        .post('/office/documents')
+        .type('form')
+        .send({ _form: 'x'.repeat(101) }),
+      400,
+      '書類の作成: 入力内容に誤りがあります',
+    );
+    // A page nobody has: no name to give.
+    titled(await stack.http.get('/no-such-page'), 404, '見つかりません');
+    // A family's link: the signing page, the printed document and the 利用目的 say which page cannot be opened.
+    const token = 'x'.repeat(43);
+    expect((await stack.http.get(`/sign/${token}`)).text).toContain('<h1>署名のページを開けません</h1>');
+    expect((await stack.http.get(`/sign/${token}/document`)).text).toContain('<h1>印刷される書類（A4）を開けません</h1>');
+    expect((await stack.http.get(`/sign/${token}/purpose`)).text).toContain('<h1>利用目的のページを開けません</h1>');
+    expect((await stack.http.get(`/withdraw/${token}`)).text).toContain('<h1>同意の撤回のページを開けません</h1>');
+    expect((await stack.http.get(`/d/${token}`)).text).toContain('<h1>書類のダウンロードページを開けません</h1>');
+  });
+
   it('refusals: another role, staff where a manager is needed, a missing CSRF token', async () => {
     expectPage(await secretariat.get('/office'), 403, /権限|できません/);
     expectPage(await staff.get('/office/batches/new'), 403, /事業所管理者が行います/);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsRepository } from './accounts.repository';
 import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -36,6 +37,7 @@ import { OfficesRepository } from './offices.repository';
     AccountsRepository,
     UsersRepository,
     OfficesRepository,
+    ApiKeysRepository,
     SessionsService,
     LoginStateRepository,
     LoginFailures,

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/hash';
 import { RequestOrigin } from '../common/request-origin';
 import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeySummary, CreatedApiKey } from './accounts.types';
 import { CurrentUser } from '../common/auth/current-user';
-import { OfficeEntity } from './office.entity';
-import { UserEntity } from './user.entity';
+import { OfficesRepository } from './offices.repository';
+import { UsersRepository } from './users.repository';
 
 /** Every key starts so: a Bearer token with it is a key, anything else a log-in session. */
 export const API_KEY_PREFIX = 'rk_';
@@ -33,7 +32,9 @@ export function isApiKey(token: string): boolean {
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
+    private readonly offices: OfficesRepository,
+    private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly transactions: Transactions,
   ) {}
@@ -42,16 +43,10 @@ export class ApiKeysService {
     const owner = await this.keyOwner(user);
     const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const saved = await this.transactions.run(async (tx) => {
-      const live = await tx.countBy(ApiKeyEntity, {
-        networkId: owner.networkId,
-        officeId: owner.officeId ?? IsNull(),
-        revokedAt: IsNull(),
-      });
+      const live = await this.keys.countLive(tx, owner);
       if (live >= API_KEY_LIMIT)
         throw new DomainError('INVALID_STATE', `APIキーは${API_KEY_LIMIT}個までです。使っていないキーを取り消してから作成してください`);
-      const row = await tx.save(
-        tx.create(ApiKeyEntity, { name, keyHash: sha256Hex(key), prefix: key.slice(0, 10), ...owner, createdBy: user.id }),
-      );
+      const row = await this.keys.insert(tx, { name, keyHash: sha256Hex(key), prefix: key.slice(0, 10), ...owner, createdBy: user.id });
       await this.audit.record(
         { action: 'api_key_created', actor: user, target: { type: 'api_key', id: row.id }, origin, detail: { name } },
         tx,
@@ -64,23 +59,16 @@ export class ApiKeysService {
   /** The owner's keys, newest first (never the key itself). */
   async list(user: CurrentUser): Promise<ApiKeySummary[]> {
     const owner = await this.keyOwner(user);
-    const rows = await this.dataSource.getRepository(ApiKeyEntity).find({
-      where: { networkId: owner.networkId, officeId: owner.officeId ?? IsNull(), revokedAt: IsNull() },
-      order: { createdAt: 'DESC' },
-      take: API_KEY_LIMIT,
-    });
-    return rows.map(summary);
+    return (await this.keys.listLive(owner, API_KEY_LIMIT)).map(summary);
   }
 
   /** Revokes one of the owner's keys: the next request with it gets 401. */
   async revoke(user: CurrentUser, id: string, origin: RequestOrigin | null): Promise<void> {
     const owner = await this.keyOwner(user);
     await this.transactions.run(async (tx) => {
-      const key = /^[0-9a-f-]{36}$/i.test(id)
-        ? await tx.findOneBy(ApiKeyEntity, { id, networkId: owner.networkId, officeId: owner.officeId ?? IsNull(), revokedAt: IsNull() })
-        : null;
+      const key = /^[0-9a-f-]{36}$/i.test(id) ? await this.keys.findLive(tx, id, owner) : null;
       if (!key) throw new DomainError('NOT_FOUND', 'APIキーが見つかりません');
-      await tx.update(ApiKeyEntity, key.id, { revokedAt: new Date() });
+      await this.keys.revoke(tx, key.id);
       await this.audit.record(
         { action: 'api_key_revoked', actor: user, target: { type: 'api_key', id: key.id }, origin, detail: { name: key.name } },
         tx,
@@ -92,7 +80,7 @@ export class ApiKeysService {
   private async keyOwner(user: CurrentUser): Promise<KeyOwner> {
     if (user.apiKey) throw new DomainError('FORBIDDEN', 'APIキーの作成と取り消しは、ログインした管理者が行ってください');
     if (user.role === 'office_manager' && user.officeId) {
-      const office = await this.dataSource.getRepository(OfficeEntity).findOneBy({ id: user.officeId });
+      const office = await this.offices.find(user.officeId);
       if (office) return { role: 'office_manager', officeId: office.id, networkId: office.networkId };
     }
     if (user.role === 'secretariat' && user.networkId) return { role: 'secretariat', officeId: null, networkId: user.networkId };
@@ -101,12 +89,11 @@ export class ApiKeysService {
 
   /** The account a key acts as, or null for an unknown or revoked key, or one whose maker was stopped. */
   async resolve(token: string): Promise<CurrentUser | null> {
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ keyHash: sha256Hex(token), revokedAt: IsNull() });
+    const key = await this.keys.findLiveByHash(sha256Hex(token));
     if (!key) return null;
-    const maker = await this.dataSource.getRepository(UserEntity).findOneBy({ id: key.createdBy });
+    const maker = await this.users.findById(key.createdBy);
     if (!maker || maker.disabledAt) return null;
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > TOUCH_AFTER_MS)
-      await this.dataSource.getRepository(ApiKeyEntity).update(key.id, { lastUsedAt: new Date() });
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > TOUCH_AFTER_MS) await this.keys.touch(key.id);
     return {
       id: maker.id,
       email: maker.email,

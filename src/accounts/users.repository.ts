@@ -56,6 +56,10 @@ export class UsersRepository {
     return this.dataSource.getRepository(UserEntity).find({ where: { networkId, role: 'secretariat' } });
   }
 
+  managersOfOffices(officeIds: string[]): Promise<UserEntity[]> {
+    return this.dataSource.getRepository(UserEntity).findBy({ officeId: In(officeIds), role: 'office_manager' });
+  }
+
   managersOf(officeId: string): Promise<UserEntity[]> {
     return this.dataSource.getRepository(UserEntity).findBy({ officeId, role: 'office_manager' });
   }

@@ -144,6 +144,12 @@ export class UsersService {
     return (await this.users.ofOffice(officeId, manager)).map(toAccount);
   }
 
+  /** Of these offices, those with a manager's account (someone a follow-up reaches). */
+  async officesWithManagerAccount(officeIds: string[]): Promise<Set<string>> {
+    if (officeIds.length === 0) return new Set();
+    return new Set((await this.users.managersOfOffices(officeIds)).map((u) => u.officeId!));
+  }
+
   /** The 事務局 accounts of a network (told of a new application). */
   async secretariatOf(networkId: string): Promise<Account[]> {
     return (await this.users.secretariatOf(networkId)).map(toAccount);

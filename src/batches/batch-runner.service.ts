@@ -8,6 +8,7 @@ import { DomainError, FieldError, InvalidFormDataError } from '../common/errors/
 import { toSeireki, todayInJapan } from '../common/japan-date';
 import { isTransientError } from '../common/transient-error';
 import { CustodyService } from '../custody/custody.service';
+import { DocumentDraftsService, officeSources } from '../documents/document-drafts.service';
 import { DocumentsService } from '../documents/documents.service';
 import { FormDefinition } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
@@ -45,6 +46,7 @@ export class BatchRunnerService {
     @Inject(BROWSER_POOL) pool: BrowserPool,
     private readonly networks: NetworksService,
     private readonly documents: DocumentsService,
+    private readonly drafts: DocumentDraftsService,
     private readonly custody: CustodyService,
     private readonly pdfs: PdfStoreService,
     private readonly signing: SigningService,
@@ -137,7 +139,8 @@ export class BatchRunnerService {
       email: person.email,
       isManager: person.manager,
     });
-    const sources: DraftSources = { ...officeSources(office, null, creator), issueDate: person.startDate ?? todayInJapan(), staff };
+    const managerName = (await this.drafts.managerOf(office.id, creator, tx))?.name ?? null;
+    const sources: DraftSources = { ...officeSources(office, managerName, creator), issueDate: person.startDate ?? todayInJapan(), staff };
     const documentIds: string[] = [];
     const issue = async (form: FormDefinition, subjectId: string | null, data: Record<string, unknown>) =>
       documentIds.push((await this.documents.createIssuedIn(tx, creator, office, form.id, subjectId, data)).document.id);
@@ -154,7 +157,7 @@ export class BatchRunnerService {
     const people = await this.batches.people(batch.id, { status: 'done' });
     if (people.length === 0) return;
     const perNotice = form.fields.find((f) => f.type === 'list')?.maxItems ?? people.length;
-    const manager = (await this.people.listStaff(office.id)).find((s) => s.isManager);
+    const manager = await this.drafts.managerOf(office.id, creator);
     try {
       await this.transactions.run(async (tx) => {
         if (made(await this.batches.lock(tx, batch.id))) return; // another run of this batch made them first
@@ -254,15 +257,6 @@ export class BatchRunnerService {
         exemplar: { code: e.code, mark: this.custody.markFor(e) },
       }));
   }
-}
-
-/** Only the fields a form declares, without blanks (different networks' forms name different things). */
-function officeSources(office: Office, managerName: string | null, creator: CurrentUser): Omit<DraftSources, 'issueDate'> {
-  return {
-    office: { name: office.name, address: office.address, postalCode: office.postalCode, phone: office.phone },
-    manager: { name: managerName },
-    user: { name: creator.name },
-  };
 }
 
 /** A person's problems when their forms or staff record are refused for their data; null for any other error. */

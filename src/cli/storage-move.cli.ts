@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/env';
+import { Transactions } from '../common/database/transactions';
 import { StartupError } from '../common/startup-error';
 import { runOrExplain } from '../common/run-or-explain';
 import { dataSourceOptions } from '../database/data-source';
+import { PdfBlobRepository } from '../rendering/pdf-blob.repository';
 import { PdfStoreService } from '../rendering/pdf-store.service';
 
 const USAGE = 'usage: npm run storage:move -- --to s3|postgres';
@@ -22,7 +24,7 @@ void runOrExplain('storage:move', async () => {
     throw new StartupError('no object storage configured: set STORAGE_URL or the S3_* variables (see docs/operations.md)');
   const dataSource = new DataSource(dataSourceOptions(config.databaseUrl));
   await dataSource.initialize();
-  const store = new PdfStoreService(dataSource, config);
+  const store = new PdfStoreService(new PdfBlobRepository(dataSource), new Transactions(dataSource), config);
   try {
     if (await dataSource.showMigrations()) throw new StartupError('the database has pending migrations: run npm run db:setup first');
     const report = await store.moveAll(to, (done) => {

@@ -5,6 +5,7 @@ import { OfficesService } from '../accounts/offices.service';
 import { DocumentsService, DocumentView } from '../documents/documents.service';
 import { NetworksService } from '../networks/networks.service';
 import { Requirement, SecretariatDashboardService } from './secretariat-dashboard.service';
+import { MAX_LIST_PAGE_SIZE } from '../common/validation/paging';
 
 export interface OfficeDashboard {
   office: Office;
@@ -27,7 +28,8 @@ export class OfficeDashboardService {
 
   async forOffice(user: CurrentUser): Promise<OfficeDashboard> {
     const office = await this.offices.get(user.officeId!);
-    const documents = await this.documents.list(user);
+    // The newest page (MAX_LIST_PAGE_SIZE), as before the list API was paged.
+    const { documents } = await this.documents.list(user, {}, { limit: MAX_LIST_PAGE_SIZE, offset: 0 });
     const owed = (await this.secretariat.requirements(office.networkId, { officeId: office.id })).filter((r) => r.status !== 'received');
     const kept = documents
       .filter((d) => d.status !== 'withdrawn' && d.status !== 'erased')

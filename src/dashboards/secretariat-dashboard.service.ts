@@ -7,6 +7,7 @@ import { LatestDocument } from '../documents/documents.types';
 import { NetworksService } from '../networks/networks.service';
 import { DashboardsRepository, RequirementQuery, RequirementRow } from './dashboards.repository';
 import { CELL_STATUSES, CellStatus } from './dashboards.types';
+import { MAX_LIST_PAGE_SIZE } from '../common/validation/paging';
 
 export { CELL_LABELS, CELL_STATUSES } from './dashboards.types';
 export type { CellStatus } from './dashboards.types';
@@ -58,7 +59,7 @@ export interface NetworkSummary {
 }
 
 /** The most rows or offices one page (or one API answer) carries. */
-export const MAX_PAGE_SIZE = 500;
+export const MAX_PAGE_SIZE = MAX_LIST_PAGE_SIZE;
 
 /**
  * The secretariat's matrix: offices of one network × the forms the network requires them to submit, with

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Office } from '../accounts/accounts.types';
 import { CurrentUser, isOfficeUser } from '../common/auth/current-user';
 import { OfficesService } from '../accounts/offices.service';
+import { UsersService } from '../accounts/users.service';
 import { requireInTenancy } from '../common/auth/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
@@ -32,6 +34,12 @@ export function officeSources(
   };
 }
 
+/** Who signs and is printed as the office's 管理者. */
+export interface OfficeManager {
+  name: string;
+  email: string | null;
+}
+
 /**
  * Drafting: what a new document of a form starts with. The catalogue's prefill mapping reads the office,
  * and the staff member or patient the form is about; the subject must belong to the user's office.
@@ -43,7 +51,21 @@ export class DocumentDraftsService {
     private readonly people: PeopleService,
     private readonly networks: NetworksService,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
+
+  /**
+   * The office's 管理者, as its sheets print it and its signing form asks it: the staff member marked as
+   * manager, else the manager preparing the sheet, else the office's first manager account. A clerk's change
+   * (a staff member joining) thus still drafts a notice with its 管理者 named.
+   */
+  async managerOf(officeId: string, user: CurrentUser, manager?: EntityManager): Promise<OfficeManager | null> {
+    const staff = await this.people.managerOf(officeId);
+    if (staff) return { name: staff.name, email: staff.email };
+    if (user.role === 'office_manager' && user.officeId === officeId) return { name: user.name, email: user.email };
+    const account = (await this.users.ofOffice(officeId, manager)).find((a) => a.role === 'office_manager');
+    return account ? { name: account.name, email: account.email } : null;
+  }
 
   /** The network of an office user's office. */
   async networkOf(user: CurrentUser): Promise<string> {
@@ -75,9 +97,9 @@ export class DocumentDraftsService {
     subjectId: string | null,
     origin: RequestOrigin | null,
   ): Promise<DraftSources> {
-    const manager = await this.people.managerOf(office.id);
+    const manager = await this.managerOf(office.id, user);
     const sources: DraftSources = {
-      ...officeSources(office, manager?.name ?? (user.role === 'office_manager' ? user.name : null), user),
+      ...officeSources(office, manager?.name ?? null, user),
       issueDate: null,
     };
     if (form.purpose === 'application') {

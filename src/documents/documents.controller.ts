@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, User } from '../common/auth/current-user';
 import { RequestOrigin } from '../common/request-origin';
 import { Origin } from '../common/request-origin';
+import { MAX_LIST_PAGE_SIZE, PAGE_HEADERS_DOC, pageOf, setPageHeaders } from '../common/validation/paging';
 import { DocumentsService } from './documents.service';
 import { CreateDocumentDto } from './dto/create-document.dto';
 import { ListDocumentsQueryDto } from './dto/list-documents.dto';
@@ -21,8 +22,23 @@ export class DocumentsController {
   }
 
   @Get('documents')
-  list(@User() user: CurrentUser, @Query() query: ListDocumentsQueryDto) {
-    return this.documents.list(user, { status: query.status, form: query.form });
+  @ApiOperation({
+    summary:
+      'The documents the caller may see (an office its own; a 事務局 its network’s submitted forms), newest first, a page at a ' +
+      `time: \`limit\` (at most ${MAX_LIST_PAGE_SIZE}, the default) and \`page\`. The answer stays an array; ` +
+      '`X-Total-Count` gives every matching document and `Link` the first, prev, next and last pages',
+  })
+  @ApiOkResponse({ headers: PAGE_HEADERS_DOC })
+  async list(
+    @User() user: CurrentUser,
+    @Query() query: ListDocumentsQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const at = pageOf(query.page, query.limit, MAX_LIST_PAGE_SIZE);
+    const { documents, total } = await this.documents.list(user, { status: query.status, form: query.form }, at);
+    setPageHeaders(request, reply, at, total);
+    return documents;
   }
 
   @Get('documents/:id')

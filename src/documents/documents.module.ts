@@ -12,6 +12,7 @@ import { DocumentPrintingService } from './document-printing.service';
 import { DocumentRetirementService } from './document-retirement.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
+import { DocumentHeadersService } from './document-headers.service';
 import { DocumentsService } from './documents.service';
 import { NoticeDraftsService } from './notice-drafts.service';
 
@@ -20,6 +21,7 @@ import { NoticeDraftsService } from './notice-drafts.service';
   controllers: [DocumentsController],
   providers: [
     DocumentsService,
+    DocumentHeadersService,
     DocumentsRepository,
     DocumentAccessPolicy,
     DocumentDraftsService,
@@ -27,6 +29,13 @@ import { NoticeDraftsService } from './notice-drafts.service';
     DocumentRetirementService,
     NoticeDraftsService,
   ],
-  exports: [DocumentsService, DocumentDraftsService, DocumentPrintingService, DocumentRetirementService, NoticeDraftsService],
+  exports: [
+    DocumentsService,
+    DocumentHeadersService,
+    DocumentDraftsService,
+    DocumentPrintingService,
+    DocumentRetirementService,
+    NoticeDraftsService,
+  ],
 })
 export class DocumentsModule {}

@@ -238,8 +238,19 @@ export class DocumentsRepository {
     return query.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').offset(page.offset).limit(page.limit).getManyAndCount();
   }
 
-  list(scope: DocumentScope, filter: { status?: string; form?: string }, limit: number): Promise<Document[]> {
-    const query = this.dataSource.getRepository(DocumentEntity).createQueryBuilder('d').orderBy('d.createdAt', 'DESC').limit(limit);
+  /** A page of the documents in scope, newest first, and how many match in all (paged and counted in the database). */
+  list(
+    scope: DocumentScope,
+    filter: { status?: string; form?: string },
+    page: { limit: number; offset: number },
+  ): Promise<[Document[], number]> {
+    const query = this.dataSource
+      .getRepository(DocumentEntity)
+      .createQueryBuilder('d')
+      .orderBy('d.createdAt', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .offset(page.offset)
+      .limit(page.limit);
     if ('officeId' in scope) query.andWhere('d.officeId = :office', { office: scope.officeId });
     if ('networkId' in scope) {
       query.andWhere('d.networkId = :network AND d.formId IN (:...forms)', {
@@ -249,7 +260,7 @@ export class DocumentsRepository {
     }
     if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.form) query.andWhere('d.formId = :form', { form: filter.form });
-    return query.getMany();
+    return query.getManyAndCount();
   }
 
   /**

@@ -239,9 +239,10 @@ export class DocumentsService {
     return doc;
   }
 
-  /** The documents the user may see, newest first (the last 500). */
-  async list(user: CurrentUser, filter: { status?: string; form?: string } = {}): Promise<DocumentView[]> {
-    return this.views(await this.documents.list(this.access.scopeOf(user), filter, 500));
+  /** A page of the documents the user may see (an office's own, a 事務局's network's submitted forms), newest first. */
+  async list(user: CurrentUser, filter: { status?: string; form?: string }, page: { limit: number; offset: number }) {
+    const [docs, total] = await this.documents.list(this.access.scopeOf(user), filter, page);
+    return { documents: await this.views(docs), total };
   }
 
   /** A page of the office's documents (search and filters: see DocumentSearch), newest first, and how many match. */
@@ -249,12 +250,6 @@ export class DocumentsService {
     if (!user.officeId) return { documents: [] as DocumentView[], total: 0 };
     const [docs, total] = await this.documents.search(user.officeId, filter, page);
     return { documents: await this.views(docs), total };
-  }
-
-  /** Number and form of documents, for lists that name them (the audit log): no access check, no exemplars. */
-  async labels(ids: string[]): Promise<Map<string, string>> {
-    const docs = await this.documents.findMany(ids);
-    return new Map(docs.map((d) => [d.id, `${d.number}（${this.networks.getForm(d.networkId, d.formId).form.title}）`]));
   }
 
   /** The printable PDF of one exemplar (with its mark and QR code), once the worker has printed it. */

@@ -67,6 +67,9 @@ export interface DocumentView extends Document {
 }
 
 /** What a signing page needs: the document and the data of its latest version. */
+/** What another feature's list shows of a document: its number and form. */
+export type DocumentHeader = Pick<Document, 'id' | 'number' | 'networkId' | 'formId'>;
+
 export type DocumentSummary = Pick<Document, 'id' | 'number' | 'networkId' | 'formId' | 'officeId' | 'status'> & {
   formTitle: string;
   formNumber: string;

@@ -7,8 +7,7 @@ import { DomainError, InvalidFormDataError } from '../common/errors/domain-error
 import { todayInJapan } from '../common/japan-date';
 import { NetworksService } from '../networks/networks.service';
 import { buildDraft, rowsFromSource, withRowsFromSource } from '../networks/prefill';
-import { PeopleService } from '../people/people.service';
-import { officeSources } from './document-drafts.service';
+import { DocumentDraftsService, officeSources } from './document-drafts.service';
 import { DocumentsRepository } from './documents.repository';
 
 /** One person a staff-change notice lists: 新規 (joined) or 削除 (left), with the details the notice asks. */
@@ -36,7 +35,7 @@ export class NoticeDraftsService {
   constructor(
     private readonly documents: DocumentsRepository,
     private readonly offices: OfficesService,
-    private readonly people: PeopleService,
+    private readonly drafts: DocumentDraftsService,
     private readonly networks: NetworksService,
     private readonly audit: AuditService,
   ) {}
@@ -60,7 +59,7 @@ export class NoticeDraftsService {
         await this.documents.addVersion(manager, version, this.networks.validate(office.networkId, form.id, data), user.id);
         return { documentId: draft.id, number: draft.number, formLabel, created: false, rows: rows + 1 };
       }
-      const managerName = (await this.people.managerOf(office.id))?.name ?? (user.role === 'office_manager' ? user.name : null);
+      const managerName = (await this.drafts.managerOf(office.id, user, manager))?.name ?? null;
       const draft = buildDraft(form, { ...officeSources(office, managerName, user), issueDate: today, changes: [change] });
       const data = this.networks.validate(office.networkId, form.id, draft);
       const row = { networkId: office.networkId, officeId: office.id, formId: form.id, createdBy: user.id };

@@ -121,8 +121,11 @@ export class FollowUpsService {
 
   /** The offices (of those given) that nobody of would receive a follow-up: the matrix says so instead of a button. */
   async unreachable(officeIds: string[]): Promise<Set<string>> {
-    const found = await Promise.all(officeIds.map(async (id) => [id, (await this.recipientsOf(id)).length === 0] as const));
-    return new Set(found.filter(([, none]) => none).map(([id]) => id));
+    const [withAccount, rosterManagers] = await Promise.all([
+      this.users.officesWithManagerAccount(officeIds),
+      this.people.managersOf(officeIds),
+    ]);
+    return new Set(officeIds.filter((id) => !withAccount.has(id) && !rosterManagers.get(id)?.email));
   }
 
   /** The office's follow-ups, newest first. */

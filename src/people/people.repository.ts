@@ -39,6 +39,12 @@ export class PeopleRepository {
       .findOne({ where: { officeId, isManager: true, active: true }, order: { createdAt: 'ASC' } });
   }
 
+  activeManagersOf(officeIds: string[]): Promise<StaffMember[]> {
+    return this.dataSource
+      .getRepository(StaffMemberEntity)
+      .find({ where: { officeId: In(officeIds), isManager: true, active: true }, order: { createdAt: 'ASC' } });
+  }
+
   activeStaffOf(officeIds: string[]): Promise<StaffMember[]> {
     return this.dataSource
       .getRepository(StaffMemberEntity)

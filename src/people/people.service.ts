@@ -199,6 +199,14 @@ export class PeopleService {
     return this.people.managerOf(officeId);
   }
 
+  /** managerOf for several offices at once: each office's first active manager on the roster. */
+  async managersOf(officeIds: string[]): Promise<Map<string, StaffMember>> {
+    const managers = officeIds.length ? await this.people.activeManagersOf(officeIds) : [];
+    const first = new Map<string, StaffMember>();
+    for (const m of managers) if (!first.has(m.officeId)) first.set(m.officeId, m);
+    return first;
+  }
+
   /** The active staff of several offices at once, in the order they joined (the 事務局's matrix). */
   activeStaffOf(officeIds: string[]): Promise<StaffMember[]> {
     if (officeIds.length === 0) return Promise.resolve([]);

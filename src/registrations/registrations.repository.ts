@@ -10,6 +10,17 @@ export type NewLine = Pick<
   'networkId' | 'officeId' | 'staffId' | 'kind' | 'name' | 'nameKana' | 'email' | 'jobTitle' | 'source' | 'documentId'
 >;
 
+/** Whose lines: a network's (事務局), an office's, or all (admin). */
+export type LineScope = { networkId?: string; officeId?: string };
+
+function whereOf(scope: LineScope, status: LineStatus | undefined) {
+  return {
+    ...(scope.networkId ? { networkId: scope.networkId } : {}),
+    ...(scope.officeId ? { officeId: scope.officeId } : {}),
+    ...(status ? { status } : {}),
+  };
+}
+
 /** Every query of the registration desk's tables. */
 @Injectable()
 export class RegistrationsRepository {
@@ -50,35 +61,40 @@ export class RegistrationsRepository {
     await manager.update(RegistrationLineEntity, lineId, { documentId });
   }
 
-  /** Lines of a network or an office (or all), oldest first, optionally of one status. */
-  /** A page of lines, oldest first (the desk works them off in order), and how many there are. */
+  /**
+   * A page of lines and how many there are: oldest first (the desk works them off in order), or newest first (an
+   * office's latest changes).
+   */
   linePage(
-    scope: { networkId?: string; officeId?: string },
+    scope: LineScope,
     status: LineStatus | undefined,
     page: { limit: number; offset: number },
+    order: 'oldest' | 'newest' = 'oldest',
   ): Promise<[RegistrationLineEntity[], number]> {
+    const direction = order === 'oldest' ? 'ASC' : 'DESC';
     return this.dataSource.getRepository(RegistrationLineEntity).findAndCount({
-      where: {
-        ...(scope.networkId ? { networkId: scope.networkId } : {}),
-        ...(scope.officeId ? { officeId: scope.officeId } : {}),
-        ...(status ? { status } : {}),
-      },
-      order: { createdAt: 'ASC', id: 'ASC' },
+      where: whereOf(scope, status),
+      order: { createdAt: direction, id: direction },
       skip: page.offset,
       take: page.limit,
     });
   }
 
-  lines(scope: { networkId?: string; officeId?: string }, status?: LineStatus): Promise<RegistrationLineEntity[]> {
-    return this.dataSource.getRepository(RegistrationLineEntity).find({
-      where: {
-        ...(scope.networkId ? { networkId: scope.networkId } : {}),
-        ...(scope.officeId ? { officeId: scope.officeId } : {}),
-        ...(status ? { status } : {}),
-      },
-      order: { createdAt: 'ASC' },
-      take: 2000,
-    });
+  /**
+   * The next `limit` lines after `after` (oldest first; keyset, so a line added or done meanwhile neither repeats
+   * nor skips one): an export of any length, a batch at a time.
+   */
+  linesAfter(
+    scope: LineScope,
+    status: LineStatus | undefined,
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<RegistrationLineEntity[]> {
+    const query = this.dataSource.getRepository(RegistrationLineEntity).createQueryBuilder('l').where(whereOf(scope, status));
+    // Milliseconds, as the JavaScript Date of the last row carries them (PostgreSQL keeps microseconds).
+    const at = "date_trunc('milliseconds', l.created_at)";
+    if (after) query.andWhere(`(${at}, l.id) > (:createdAt, :id)`, after);
+    return query.orderBy(at, 'ASC').addOrderBy('l.id', 'ASC').limit(limit).getMany();
   }
 
   questionsOf(lineIds: string[]): Promise<RegistrationQuestionEntity[]> {

@@ -13,7 +13,7 @@ import { QueuedMail } from '../mail/mail.types';
 import { NetworksService } from '../networks/networks.service';
 import { rowsFromSource } from '../networks/prefill';
 import { RegistrationLineEntity } from './registration.entities';
-import { RegistrationsRepository } from './registrations.repository';
+import { LineScope, RegistrationsRepository } from './registrations.repository';
 import { KIND_LABELS, LineStatus, RegistrationKind, RegistrationLine, StaffChange, UnansweredQuestion } from './registrations.types';
 import { Transactions } from '../common/database/transactions';
 
@@ -110,23 +110,41 @@ export class RegistrationsService {
     }
   }
 
-  /** The 事務局's lines (its network), an office's own lines, or all (admin); optionally of one status. */
-  async list(user: CurrentUser, status?: LineStatus): Promise<RegistrationLine[]> {
-    const scope = user.role === 'secretariat' ? { networkId: user.networkId! } : isOfficeUser(user) ? { officeId: user.officeId } : {};
-    const names = new Map((await this.offices.visibleTo(user)).map((o) => [o.id, o.name]));
-    return this.views(await this.repository.lines(scope, status), names);
-  }
-
-  /** One page of the lines the user may see, oldest first, and how many there are in all. */
+  /**
+   * One page of the lines the user may see (the 事務局's network, an office's own, or all for an admin), oldest
+   * first (or newest first), and how many there are in all.
+   */
   async page(
     user: CurrentUser,
     status: LineStatus | undefined,
     page: { limit: number; offset: number },
+    order: 'oldest' | 'newest' = 'oldest',
+    officeId?: string,
   ): Promise<{ lines: RegistrationLine[]; total: number }> {
-    const scope = user.role === 'secretariat' ? { networkId: user.networkId! } : isOfficeUser(user) ? { officeId: user.officeId } : {};
-    const [rows, total] = await this.repository.linePage(scope, status, page);
+    const scope = scopeOf(user);
+    // One office's lines (of those the user may see: another office's are simply none).
+    if (officeId && scope.officeId && scope.officeId !== officeId) return { lines: [], total: 0 };
+    const [rows, total] = await this.repository.linePage(officeId ? { ...scope, officeId } : scope, status, page, order);
+    return { lines: await this.named(rows), total };
+  }
+
+  /** Every line the user may see, oldest first, a batch at a time (the CSV: constant memory at any size). */
+  async *each(user: CurrentUser, status: LineStatus | undefined, batch = 500): AsyncGenerator<RegistrationLine[]> {
+    const scope = scopeOf(user);
+    let after: { createdAt: Date; id: string } | null = null;
+    for (;;) {
+      const rows = await this.repository.linesAfter(scope, status, after, batch);
+      if (rows.length === 0) return;
+      yield await this.named(rows);
+      if (rows.length < batch) return;
+      const last = rows[rows.length - 1];
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+
+  private async named(rows: RegistrationLineEntity[]): Promise<RegistrationLine[]> {
     const names = new Map((await this.offices.named([...new Set(rows.map((r) => r.officeId))])).map((o) => [o.id, o.name]));
-    return { lines: await this.views(rows, names), total };
+    return this.views(rows, names);
   }
 
   /** One line the user may see (its network's 事務局, its office); anything else is 404, audited. */
@@ -266,4 +284,9 @@ export class RegistrationsService {
       };
     });
   }
+}
+
+/** Whose lines the user sees: the 事務局 its network's, an office its own, an admin all. */
+function scopeOf(user: CurrentUser): LineScope {
+  return user.role === 'secretariat' ? { networkId: user.networkId! } : isOfficeUser(user) ? { officeId: user.officeId } : {};
 }

@@ -8,7 +8,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { RequestOrigin } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
-import { CUSTODY_EVENT_LABELS } from '../custody/custody.types';
+import { custodyEventLabel } from '../custody/custody.types';
 import { DocumentPrintingService } from '../documents/document-printing.service';
 import { DocumentView, DocumentsService } from '../documents/documents.service';
 import { DOCUMENT_STATUS_LABELS, DocumentVersion } from '../documents/documents.types';
@@ -190,7 +190,7 @@ export class PatientExportService {
       const rows = events.map((ev) => [
         ev.seq,
         formatJst(ev.occurredAt),
-        CUSTODY_EVENT_LABELS[ev.type],
+        custodyEventLabel(ev), // a sheet the service e-mailed reads メールで送付
         ev.actorName,
         ev.note,
         ev.prevHash,

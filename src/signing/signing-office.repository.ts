@@ -4,13 +4,6 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { DownloadLinkEntity, SignerEntity, SigningRequestEntity, WithdrawalLinkEntity } from './signing.entities';
 import { Signer, SigningRequest } from './signing.types';
 
-/** A request in the office's overview, with its document's number and form. */
-export interface OverviewRow extends SigningRequest {
-  documentNumber: string;
-  networkId: string;
-  formId: string;
-}
-
 /** How far back the overview lists closed requests, how many of them, and how many rows it reads at most. */
 const RECENT_DAYS = 30;
 const RECENT_LIMIT = 100;
@@ -22,9 +15,9 @@ export class SigningOfficeRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The office's open requests (expiring soonest first), then those closed in the last 30 days (latest first). */
-  async overview(officeId: string): Promise<{ open: OverviewRow[]; closed: OverviewRow[] }> {
-    const rows: Array<{ id: string; number: string; network_id: string; form_id: string }> = await this.dataSource.query(
-      `SELECT r.id, d.number, d.network_id, d.form_id FROM signing_request r JOIN document d ON d.id = r.document_id
+  async overview(officeId: string): Promise<{ open: SigningRequest[]; closed: SigningRequest[] }> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT r.id FROM signing_request r
         WHERE r.office_id = $1 AND (r.status = 'open'
            OR coalesce(r.closed_at, r.completed_at, r.created_at) > now() - make_interval(days => $2))
         ORDER BY (r.status = 'open') DESC, CASE WHEN r.status = 'open' THEN r.expires_at END ASC,
@@ -36,7 +29,7 @@ export class SigningOfficeRepository {
     const requests = new Map(
       (await this.dataSource.getRepository(SigningRequestEntity).findBy({ id: In(rows.map((r) => r.id)) })).map((r) => [r.id, r]),
     );
-    const items = rows.map((r) => ({ ...requests.get(r.id)!, documentNumber: r.number, networkId: r.network_id, formId: r.form_id }));
+    const items: SigningRequest[] = rows.map((r) => requests.get(r.id)!);
     return { open: items.filter((r) => r.status === 'open'), closed: items.filter((r) => r.status !== 'open').slice(0, RECENT_LIMIT) };
   }
 

@@ -11,6 +11,7 @@ import { RequestOrigin } from '../common/request-origin';
 import { isUuid } from '../common/validation';
 import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
+import { DocumentHeadersService } from '../documents/document-headers.service';
 import { DocumentsService } from '../documents/documents.service';
 import { DocumentView } from '../documents/documents.types';
 import { NetworksService } from '../networks/networks.service';
@@ -46,6 +47,7 @@ export class VisitsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: VisitsRepository,
     private readonly documents: DocumentsService,
+    private readonly headers: DocumentHeadersService,
     private readonly signing: SigningService,
     private readonly networks: NetworksService,
     private readonly users: UsersService,
@@ -209,7 +211,7 @@ export class VisitsService {
     if (!isOfficeUser(user)) return [];
     const { visits, documents, signatures } = await this.repository.latestOf(user.officeId, limit);
     const names = new Map((await this.users.findByIds([...new Set(visits.map((v) => v.userId))])).map((u) => [u.id, u.name]));
-    const numbers = await this.documents.labels([...new Set(documents.map((d) => d.documentId))]);
+    const numbers = await this.headers.labels([...new Set(documents.map((d) => d.documentId))]);
     return visits.map((visit) => ({
       id: visit.id,
       staffName: names.get(visit.userId) ?? '',

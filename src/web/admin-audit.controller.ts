@@ -8,11 +8,12 @@ import { AuditService } from '../audit/audit.service';
 import { AUDIT_ACTION_LABELS, AUDIT_TARGET_LABELS, auditActionLabel } from '../audit/audit.types';
 import { toExcelCsv } from '../common/csv';
 import { formatJst } from '../common/japan-date';
-import { DocumentsService } from '../documents/documents.service';
+import { DocumentHeadersService } from '../documents/document-headers.service';
 import { PeopleService } from '../people/people.service';
 import { AuditFilterDto } from './dto/audit-filter.dto';
 import { checkQuery, messagesByField, pagingOf } from './query-filter';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 type AuditEvent = Awaited<ReturnType<AuditService['search']>>['events'][number];
 
@@ -29,11 +30,12 @@ export class AdminController {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly offices: OfficesService,
-    private readonly documents: DocumentsService,
+    private readonly documents: DocumentHeadersService,
     private readonly people: PeopleService,
   ) {}
 
   @Get('audit')
+  @PageName('監査ログ')
   async auditLog(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { values, input, errors } = checkQuery(AuditFilterDto, query, { from: 'from', to: 'to' });
     const filter = { who: values.who, action: values.action, from: values.from, to: values.to };
@@ -56,6 +58,7 @@ export class AdminController {
 
   /** The same filters as the page, every matching event (up to 100,000): UTF-8 with a BOM, so Excel opens it. */
   @Get('audit.csv')
+  @PageName('監査ログのCSV')
   async auditCsv(@Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { values } = checkQuery(AuditFilterDto, query, { from: 'from', to: 'to' });
     const { events } = await this.audit.search(

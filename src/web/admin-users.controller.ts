@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AppConfig } from '../config/env';
 import { AdminUserSearchDto, MfaResetFormDto } from './dto/account-forms.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 const labelled = (user: UserSummary) => ({ ...user, roleLabel: ROLE_LABELS[user.role] });
 
@@ -27,6 +28,7 @@ export class AdminUsersController {
   ) {}
 
   @Get()
+  @PageName('利用者')
   async list(@Query() query: AdminUserSearchDto, @Res() reply: FastifyReply): Promise<void> {
     const users = await this.users.list(query.q);
     this.views.send(reply, 200, 'admin-users', {
@@ -40,11 +42,13 @@ export class AdminUsersController {
   }
 
   @Get(':id')
+  @PageName('利用者')
   async user(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     await this.show(reply, 200, id, {});
   }
 
   @Post(':id/mfa-reset')
+  @PageName('2段階認証の再設定')
   async reset(
     @User() admin: CurrentUser,
     @Param('id') id: string,
@@ -59,12 +63,14 @@ export class AdminUsersController {
   }
 
   @Post(':id/lock')
+  @PageName('利用停止')
   @ShowFormOnError('userAgain')
   async lock(@User() admin: CurrentUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.setDisabled(admin, id, true, request, reply, '利用停止にしました。ログイン中の端末もすべてログアウトさせました。');
   }
 
   @Post(':id/unlock')
+  @PageName('利用の再開')
   @ShowFormOnError('userAgain')
   async unlock(@User() admin: CurrentUser, @Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     await this.setDisabled(admin, id, false, request, reply, '利用を再開しました。');

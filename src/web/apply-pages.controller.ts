@@ -8,6 +8,7 @@ import { setSessionCookie } from '../accounts/auth.controller';
 import { AuthService } from '../accounts/auth.service';
 import { Public } from '../common/auth/current-user';
 import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from '../common/errors/domain-error';
+import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { LoadedNetwork } from '../networks/catalogue.loader';
 import { NetworksService } from '../networks/networks.service';
@@ -18,6 +19,7 @@ import { ApplicationInput, PLEDGE_METHOD_LABELS, PLEDGE_METHODS } from '../onboa
 import { ApplyFormDto, InviteFormDto } from './dto/apply-form.dto';
 import { anchorFor, buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The office's own record and manager, with the label the network's application form gives each (when it has one). */
 const TOP_FIELDS = [
@@ -43,18 +45,21 @@ export class ApplyPagesController {
   ) {}
 
   @Get('apply')
+  @PageName('利用申込')
   index(@Res() reply: FastifyReply): void {
     const networks = this.networks.list().map((n) => ({ id: n.id, name: n.name, operator: n.operator }));
     this.views.send(reply, 200, 'apply-index', { title: '利用の申込', networks });
   }
 
   @Get('apply/:network')
+  @PageName('利用申込')
   page(@Param('network') networkId: string, @Res() reply: FastifyReply): void {
     this.showApply(reply, 200, this.networks.getNetwork(networkId), {}, []);
   }
 
   /** The office pledge as it will be printed (blank), for the applicant to read before applying. */
   @Get('apply/:network/pledge')
+  @PageName('利用申込の誓約書')
   pledge(@Param('network') networkId: string, @Res() reply: FastifyReply): void {
     const { pledge } = applicationForms(this.networks.getNetwork(networkId));
     if (!pledge) throw new DomainError('NOT_FOUND', 'このネットワークには事業所の誓約書はありません');
@@ -66,7 +71,9 @@ export class ApplyPagesController {
   }
 
   @Post('apply/:network')
+  @PageName('利用申込')
   @RateLimit('public')
+  @ShowFormOnError('applyAgain')
   async submit(
     @Param('network') networkId: string,
     @Body() body: ApplyFormDto,
@@ -74,24 +81,25 @@ export class ApplyPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const network = this.networks.getNetwork(networkId);
-    const values = body as Record<string, unknown>;
-    const input = { ...values, network: network.id } as unknown as ApplicationInput;
-    try {
-      const application = await this.applications.submit(input, origin);
-      this.views.send(reply, 201, 'apply-done', { title: '利用申込を受け付けました', network, application });
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-      this.showApply(reply, 400, network, values, (error.details?.errors as FieldError[]) ?? []);
-    }
+    const input = { ...(body as Record<string, unknown>), network: network.id } as unknown as ApplicationInput;
+    const application = await this.applications.submit(input, origin);
+    this.views.send(reply, 201, 'apply-done', { title: '利用申込を受け付けました', network, application });
+  }
+
+  applyAgain({ reply, params, values, errors, status }: FormAgain): void {
+    this.showApply(reply, status, this.networks.getNetwork(params.network), values, errors);
   }
 
   @Get('invite/:token')
+  @PageName('パスワードの設定（招待）')
   async invitation(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
     await this.guardInvitation(reply, async () => this.showInvite(reply, 200, token, []));
   }
 
   @Post('invite/:token')
+  @PageName('パスワードの設定（招待）')
   @RateLimit('public')
+  @ShowFormOnError('inviteAgain')
   async accept(
     @Param('token') token: string,
     @Body() body: InviteFormDto,
@@ -100,22 +108,17 @@ export class ApplyPagesController {
   ): Promise<void> {
     await this.guardInvitation(reply, async () => {
       const password = body.password ?? '';
-      if (password !== (body.passwordConfirm ?? '')) {
-        const message = '確認のため、同じパスワードを2回入力してください';
-        return this.showInvite(reply, 400, token, [{ path: 'passwordConfirm', label: 'パスワード（確認）', message }]);
-      }
-      try {
-        const account = await this.invitations.accept(token, password, originOf(request));
-        const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
-        if (login.kind !== 'session') return reply.redirect('/login', 303);
-        setSessionCookie(request, reply, login);
-        const next = login.mfaEnrolmentRequired ? '/account/mfa' : '/office';
-        reply.redirect(`${next}?message=${encodeURIComponent('パスワードを設定しました。ようこそ')}`, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'INVALID_REQUEST') throw error;
-        await this.showInvite(reply, 400, token, (error.details?.errors as FieldError[]) ?? []);
-      }
+      const account = await this.invitations.accept(token, password, originOf(request));
+      const login = await this.auth.login(account.email, password, originOf(request), deviceTokensOf(request));
+      if (login.kind !== 'session') return reply.redirect('/login', 303);
+      setSessionCookie(request, reply, login);
+      const next = login.mfaEnrolmentRequired ? '/account/mfa' : '/office';
+      reply.redirect(`${next}?message=${encodeURIComponent('パスワードを設定しました。ようこそ')}`, 303);
     });
+  }
+
+  async inviteAgain({ reply, params, errors, status }: FormAgain): Promise<void> {
+    await this.guardInvitation(reply, () => this.showInvite(reply, status, params.token, errors));
   }
 
   private showApply(

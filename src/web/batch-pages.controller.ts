@@ -11,6 +11,7 @@ import { BatchesService, MANAGERS_ONLY } from '../batches/batches.service';
 import { BatchUploadDto } from '../batches/dto/batch-upload.dto';
 import { BatchConfirmFormDto } from './dto/batch-confirm-form.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 const PHASES: Record<string, string> = {
   queued: '処理待ち（順番に処理します）',
@@ -43,6 +44,7 @@ export class BatchPagesController {
   ) {}
 
   @Get('new')
+  @PageName('名簿の取り込み')
   upload(@User() user: CurrentUser, @Res() reply: FastifyReply): void {
     // Staff get the reason, as a page (the same check guards the preview and the batch in BatchesService).
     if (user.role !== 'office_manager') throw new DomainError('FORBIDDEN', MANAGERS_ONLY);
@@ -50,6 +52,7 @@ export class BatchPagesController {
   }
 
   @Post('preview')
+  @PageName('名簿の取り込み')
   @ShowFormOnError('uploadAgain')
   async preview(
     @User() user: CurrentUser,
@@ -76,6 +79,7 @@ export class BatchPagesController {
   }
 
   @Post()
+  @PageName('名簿の取り込み')
   async create(
     @User() user: CurrentUser,
     @Body() body: BatchConfirmFormDto,
@@ -88,6 +92,7 @@ export class BatchPagesController {
   }
 
   @Get(':id')
+  @PageName('名簿の取り込み')
   async show(
     @User() user: CurrentUser,
     @Param('id') id: string,

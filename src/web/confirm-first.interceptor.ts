@@ -6,6 +6,12 @@ import { DomainError } from '../common/errors/domain-error';
 import { CONFIRM_BACK_FIELD, CONFIRM_FIELD, CONFIRMATIONS } from './confirmations';
 import { WebViews } from './web.views';
 
+/**
+ * A password typed to confirm who is asking (removing a second factor) is never written back into a page: the
+ * confirmation page asks for it again instead.
+ */
+const PASSWORD_FIELD = 'password';
+
 /** The values posted, as the hidden fields of the confirmation page (the CSRF token is added by WebViews). */
 function hiddenFields(body: Record<string, unknown>): { name: string; value: string }[] {
   const fields: { name: string; value: string }[] = [];
@@ -15,7 +21,8 @@ function hiddenFields(body: Record<string, unknown>): { name: string; value: str
     else if (typeof value === 'object') Object.entries(value).forEach(([key, item]) => add(`${name}[${key}]`, item));
     else fields.push({ name, value: String(value) });
   };
-  for (const [name, value] of Object.entries(body)) if (![CONFIRM_FIELD, CONFIRM_BACK_FIELD, CSRF_FIELD].includes(name)) add(name, value);
+  const unsent = [CONFIRM_FIELD, CONFIRM_BACK_FIELD, CSRF_FIELD, PASSWORD_FIELD];
+  for (const [name, value] of Object.entries(body)) if (!unsent.includes(name)) add(name, value);
   return fields;
 }
 
@@ -45,6 +52,7 @@ export class ConfirmFirstInterceptor implements NestInterceptor {
       ...confirmation,
       action: request.url,
       fields: hiddenFields(body!),
+      asksPassword: Object.hasOwn(body!, PASSWORD_FIELD),
       back: backTo(body!),
     });
     return of(undefined);

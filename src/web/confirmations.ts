@@ -54,6 +54,63 @@ export const CONFIRMATIONS: Record<string, Confirmation> = {
     lead: '事業所と管理者のアカウントを作成し、管理者にパスワード設定の招待メールを送ります。元に戻せません。',
     submit: '承認する',
   },
+  'invitation.resend': {
+    title: '招待メールの再送',
+    lead: 'このアカウントに、パスワードを設定するリンクを新しく作ってメールで送ります。前に送ったリンクは使えなくなります。',
+    submit: '招待メールを再送',
+  },
+  'webhook.test': {
+    title: 'Webhookのテスト送信',
+    lead: '登録先のURLに、テスト用のイベント（webhook.test。書類の内容は含みません）を1件送ります。',
+    submit: 'テスト送信',
+  },
+  'webhook.retry': {
+    title: 'Webhookの再送',
+    lead: 'この送信と同じイベント（同じ内容・同じ webhook-id）を、登録先のURLへもう一度送ります。',
+    submit: '再送する',
+  },
+  'webhook.delete': {
+    title: 'Webhookの削除',
+    lead: 'このWebhookを削除します。登録先のURLには、これからイベントが送られなくなり、送信の記録も見られなくなります。元に戻せません（再び使うには登録し直します。秘密鍵も新しくなります）。',
+    submit: '削除する',
+    danger: true,
+  },
+  'api-key.revoke': {
+    title: 'APIキーの取り消し',
+    lead: 'このAPIキーを取り消します。このキーを使っている連携（電子カルテ・スクリプトなど）は、すぐに使えなくなります。元に戻せません。',
+    submit: '取り消す',
+    danger: true,
+  },
+  'user.lock': {
+    title: 'アカウントの利用停止',
+    lead: 'このアカウントを利用停止にします。ログインできなくなり、ログイン中の端末もすべてログアウトします。APIキーも使えなくなります。「利用を再開する」で戻せます。',
+    submit: '利用停止にする',
+    danger: true,
+  },
+  'legal-hold.release': {
+    title: '法的保存の解除',
+    lead: 'この患者の法的保存を解除します。解除すると、保存期間を過ぎた書類の廃棄と、消去の請求に応じた消去ができるようになります。',
+    submit: '法的保存を解除する',
+    danger: true,
+  },
+  'rights.suspension-answer': {
+    title: '利用停止の請求への回答',
+    lead: '利用停止の請求への回答を記録します。「応じた」を選んだ場合は、この患者の利用を停止し、新しい書類を作成できなくなります。元に戻せません。',
+    submit: '回答を記録する',
+    danger: true,
+  },
+  'mfa.totp.remove': {
+    title: '認証アプリの設定の解除',
+    lead: '認証アプリの設定を解除します。これからのログインでは、このアプリの確認コードは使えません。登録のメールアドレスにお知らせします。',
+    submit: '設定を解除する',
+    danger: true,
+  },
+  'mfa.passkey.remove': {
+    title: 'パスキーの削除',
+    lead: 'このパスキーを削除します。これからのログインでは、このパスキーは使えません。登録のメールアドレスにお知らせします。',
+    submit: '削除する',
+    danger: true,
+  },
   'application.reject': {
     title: '利用申込の却下',
     lead: '申込を却下し、申込者に理由をメールで伝えます。元に戻せません。',

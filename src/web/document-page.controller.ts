@@ -7,6 +7,7 @@ import { Origin, RequestOrigin, originOf } from '../common/request-origin';
 import { CustodyService } from '../custody/custody.service';
 import { CUSTODY_EVENT_LABELS, CustodyEventType, SHEET_LABELS, custodyEventLabel } from '../custody/custody.types';
 import { DocumentsService, isRetired } from '../documents/documents.service';
+import { DocumentDraftsService } from '../documents/document-drafts.service';
 import { HOLDER_LABELS } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { rowsFromSource } from '../networks/prefill';
@@ -16,9 +17,10 @@ import { SigningService } from '../signing/signing.service';
 import { CustodyEventFormDto } from './dto/custody-event-form.dto';
 import { SigningRequestFormDto, namedRows } from './dto/signing-request-form.dto';
 import { SIGNING_DECLINED, SIGNING_LABELS, STATUS_LABELS } from './office.controller';
-import { signerPrefill } from './signer-defaults';
+import { PREFILL_SOURCES, signerPrefill } from './signer-defaults';
 import { SigningFormState, errorsOnFormRows, formWideErrors, signingFormRoles } from './signing-request-form.view';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** A document's page: its exemplars (原本/写し), their PDFs and custody history, and what to record next. */
 @ApiExcludeController()
@@ -32,9 +34,11 @@ export class DocumentPageController {
     private readonly networks: NetworksService,
     private readonly withdrawals: ConsentWithdrawalService,
     private readonly people: PeopleService,
+    private readonly drafts: DocumentDraftsService,
   ) {}
 
   @Get('documents/:id')
+  @PageName('書類')
   async show(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -96,13 +100,17 @@ export class DocumentPageController {
     const awaitingSeal = requests.some((r) => r.status === 'completed' && !r.sealedSha256);
     const declined = requests[0]?.status === 'declined' ? requests[0] : null; // the latest request, declined
     const canRequest = office && form.signed && doc.status === 'issued' && !open && !awaitingSeal;
-    const prefill = canRequest && !signingForm ? await signerPrefill(this.people, form.signers, doc) : [];
+    const prefill =
+      canRequest && !signingForm
+        ? await signerPrefill(this.people, form.signers, doc, await this.drafts.managerOf(doc.officeId, user))
+        : [];
     this.views.send(reply, status, 'document', {
       title: `${doc.formTitle} ${doc.number}`,
       signing:
         office && form.signed
           ? {
               canRequest,
+              prefilledFrom: PREFILL_SOURCES[form.subject],
               roles: signingFormRoles(form.signers, prefill, signingForm),
               ordered: signingForm?.ordered ?? false,
               formErrors: formWideErrors(signingForm),
@@ -142,6 +150,7 @@ export class DocumentPageController {
 
   /** The named rows only (the DTO drops the blank ones); a blank 方法 is the form's 「自動」. */
   @Post('documents/:id/signing')
+  @PageName('署名の依頼')
   @ShowFormOnError('signingFormAgain')
   async requestSignatures(
     @User() user: CurrentUser,
@@ -172,6 +181,7 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/issue')
+  @PageName('書類の発行')
   async issue(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -184,12 +194,14 @@ export class DocumentPageController {
 
   /** 取り下げ: the document leaves use before anyone signed it; its signing links stop working. */
   @Post('documents/:id/withdraw')
+  @PageName('書類の取り下げ')
   async withdraw(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     await this.withdrawals.withdrawDocument(user, id, origin);
     reply.redirect(`/documents/${id}?message=${encodeURIComponent('取り下げました。署名のリンクは使えなくなりました')}`, 303);
   }
 
   @Post('documents/:id/paper-signature')
+  @PageName('署名済みの原本')
   async signed(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -205,6 +217,7 @@ export class DocumentPageController {
    * leads to the log-in page and back here, and a wrong number is a Japanese page (the API answers JSON).
    */
   @Get('exemplars/:code/pdf')
+  @PageName('書類のPDF')
   async pdf(@User() user: CurrentUser, @Param('code') code: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const { exemplar, pdf } = await this.documents.exemplarPdf(user, code, origin);
     reply
@@ -215,6 +228,7 @@ export class DocumentPageController {
   }
 
   @Post('documents/:id/exemplars/:code/events')
+  @PageName('原本・写しの記録')
   async event(
     @User() user: CurrentUser,
     @Param('id') id: string,

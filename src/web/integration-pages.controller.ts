@@ -13,6 +13,7 @@ import { CreatedWebhook, WEBHOOK_EVENTS, WebhookEventType, WebhookSummary } from
 import { WebhooksService } from '../integrations/webhooks.service';
 import { pagingOf } from './query-filter';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 const TITLE = '連携（API・Webhook）';
 
@@ -46,11 +47,13 @@ export class IntegrationPagesController {
   ) {}
 
   @Get()
+  @PageName('連携（API・Webhook）')
   async page(@User() user: CurrentUser, @Res() reply: FastifyReply, @Query('message') message?: string): Promise<void> {
     await this.show(reply, 200, user, { message: typeof message === 'string' ? message.slice(0, 200) : null });
   }
 
   @Post('keys')
+  @PageName('APIキーの作成')
   @ShowFormOnError('keyFormAgain')
   async createKey(@User() user: CurrentUser, @Body() body: CreateApiKeyDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const created = await this.keys.create(user, body.name, origin);
@@ -62,12 +65,14 @@ export class IntegrationPagesController {
   }
 
   @Post('keys/:id/revoke')
+  @PageName('APIキーの取り消し')
   async revokeKey(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     await this.keys.revoke(user, id, origin);
     back(reply, '/integrations', 'APIキーを取り消しました。このキーはもう使えません');
   }
 
   @Post('webhooks')
+  @PageName('Webhookの登録')
   @ShowFormOnError('hookFormAgain')
   async createWebhook(
     @User() user: CurrentUser,
@@ -84,6 +89,7 @@ export class IntegrationPagesController {
   }
 
   @Get('webhooks/:id')
+  @PageName('Webhookの送信履歴')
   async webhook(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -113,6 +119,7 @@ export class IntegrationPagesController {
   }
 
   @Post('webhooks/:id/test')
+  @PageName('Webhookのテスト送信')
   async test(@User() user: CurrentUser, @Param('id') id: string, @Res() reply: FastifyReply) {
     const webhook = await this.webhooks.get(user, id);
     await this.webhooks.test(user, webhook.id);
@@ -124,6 +131,7 @@ export class IntegrationPagesController {
   }
 
   @Post('webhooks/:id/deliveries/:deliveryId/retry')
+  @PageName('Webhookの再送')
   async retry(@User() user: CurrentUser, @Param('id') id: string, @Param('deliveryId') deliveryId: string, @Res() reply: FastifyReply) {
     const webhook = await this.webhooks.get(user, id);
     await this.webhooks.retry(user, webhook.id, deliveryId);
@@ -131,6 +139,7 @@ export class IntegrationPagesController {
   }
 
   @Post('webhooks/:id/delete')
+  @PageName('Webhookの削除')
   async delete(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     await this.webhooks.delete(user, id, origin);
     back(reply, '/integrations', 'Webhookを削除しました。これ以降、通知は送りません');

@@ -12,6 +12,8 @@ import { DocumentFilterDto, PageOnlyDto } from './dto/office-lists.dto';
 import { STATUS_LABELS } from './office.controller';
 import { checkQuery, messagesByField, pagingOf } from './query-filter';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
+import { MAX_LIST_PAGE_SIZE } from '../common/validation/paging';
 
 const PAGE_SIZE = 30;
 
@@ -34,6 +36,7 @@ export class OfficeListsController {
   ) {}
 
   @Get('documents')
+  @PageName('書類の一覧')
   async documentList(@User() user: CurrentUser, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const office = await this.offices.get(user.officeId!);
     const forms = this.networks.getNetwork(office.networkId).forms;
@@ -79,6 +82,7 @@ export class OfficeListsController {
   }
 
   @Get('batches')
+  @PageName('名簿の取り込みの一覧')
   async batchHistory(@User() user: CurrentUser, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { values, errors } = checkQuery(PageOnlyDto, query);
     const requested = Number(values.page ?? 1);
@@ -123,7 +127,7 @@ export class OfficeListsController {
    * (The last 500 documents; a document out of use owes nothing.)
    */
   private async owedOriginals(user: CurrentUser, subjects: Map<string, string>, officeName: string) {
-    const docs = await this.documents.list(user);
+    const { documents: docs } = await this.documents.list(user, {}, { limit: MAX_LIST_PAGE_SIZE, offset: 0 });
     return docs
       .filter((d) => !isRetired(d.status))
       .flatMap((d) =>

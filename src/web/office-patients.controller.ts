@@ -11,6 +11,7 @@ import { NetworksService } from '../networks/networks.service';
 import { PeopleService } from '../people/people.service';
 import { familyRows, MAX_FAMILY_ROWS, PatientFormDto } from './dto/people-forms.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 const FAMILY_KEYS = ['name', 'relation', 'email', 'phone', 'address'] as const;
 
@@ -27,6 +28,7 @@ export class OfficePatientsController {
   ) {}
 
   @Get()
+  @PageName('患者の一覧')
   async list(@User() user: CurrentUser, @Query('message') message: unknown, @Res() reply: FastifyReply): Promise<void> {
     const forms = await this.patientForms(user);
     const patients = await this.people.listPatients(user.officeId!);
@@ -38,11 +40,13 @@ export class OfficePatientsController {
   }
 
   @Get('new')
+  @PageName('患者の登録')
   newPatient(@Res() reply: FastifyReply): void {
     this.form(reply, 200, null, { family: [{}] }, []);
   }
 
   @Post()
+  @PageName('患者の登録')
   @ShowFormOnError('formAgain')
   async add(@User() user: CurrentUser, @Body() body: PatientFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     if (body._add) return this.form(reply, 200, null, withSpareRow({ ...body }), []);
@@ -52,6 +56,7 @@ export class OfficePatientsController {
   }
 
   @Get(':id/edit')
+  @PageName('患者の登録内容の変更')
   async edit(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const patient = await this.people.getPatient(user, id, origin);
     if (patient.erasedAt) throw new DomainError('INVALID_STATE', 'この患者の情報は消去されています。変更できません');
@@ -59,6 +64,7 @@ export class OfficePatientsController {
   }
 
   @Post(':id')
+  @PageName('患者の登録内容の変更')
   @ShowFormOnError('formAgain')
   async change(
     @User() user: CurrentUser,

@@ -18,6 +18,7 @@ import { InviteStaffFormDto, TrainingFormDto } from './dto/office-staff-forms.dt
 import { LeaveFormDto, StaffFormDto } from './dto/people-forms.dto';
 import { INVITATION_LABELS } from './secretariat-applications.controller';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The office's roster (add, change, leave), its training records, its answers to the 事務局, and its accounts. */
 @ApiExcludeController()
@@ -34,12 +35,14 @@ export class OfficeStaffController {
   ) {}
 
   @Get('staff/new')
+  @PageName('従事者の登録')
   @Roles('office_manager')
   newStaff(@Res() reply: FastifyReply): void {
     this.staffForm(reply, 200, null, {}, []);
   }
 
   @Post('staff')
+  @PageName('従事者の登録')
   @Roles('office_manager')
   @ShowFormOnError('staffFormAgain')
   async addStaff(@User() user: CurrentUser, @Body() body: StaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
@@ -48,6 +51,7 @@ export class OfficeStaffController {
   }
 
   @Get('staff/:id/edit')
+  @PageName('従事者の登録内容の変更')
   @Roles('office_manager')
   async editStaff(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const staff = await this.people.getStaff(user, id, origin);
@@ -55,6 +59,7 @@ export class OfficeStaffController {
   }
 
   @Post('staff/:id')
+  @PageName('従事者の登録内容の変更')
   @Roles('office_manager')
   @ShowFormOnError('staffFormAgain')
   async changeStaff(
@@ -74,6 +79,7 @@ export class OfficeStaffController {
 
   /** 退職: the page asks for the day (today unless the clerk chooses another). */
   @Get('staff/:id/leave')
+  @PageName('従事者の退職')
   @Roles('office_manager')
   async leavePage(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const staff = await this.people.getStaff(user, id, origin);
@@ -81,6 +87,7 @@ export class OfficeStaffController {
   }
 
   @Post('staff/:id/leave')
+  @PageName('従事者の退職')
   @Roles('office_manager')
   @ShowFormOnError('leaveFormAgain')
   async leave(
@@ -104,6 +111,7 @@ export class OfficeStaffController {
   }
 
   @Post('staff/:id/training')
+  @PageName('研修の受講')
   @ShowFormOnError('trainingRefused')
   async recordTraining(
     @User() user: CurrentUser,
@@ -123,6 +131,7 @@ export class OfficeStaffController {
   }
 
   @Post('registrations/:id/answer')
+  @PageName('事務局への回答')
   async answer(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -137,12 +146,14 @@ export class OfficeStaffController {
   }
 
   @Get('users')
+  @PageName('事業所のアカウント')
   @Roles('office_manager')
   async users(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     await this.usersPage(reply, 200, user, {}, [], null);
   }
 
   @Post('users')
+  @PageName('職員の招待')
   @Roles('office_manager')
   @ShowFormOnError('usersPageAgain')
   async invite(@User() user: CurrentUser, @Body() body: InviteStaffFormDto, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
@@ -155,6 +166,7 @@ export class OfficeStaffController {
   }
 
   @Post('users/:userId/resend')
+  @PageName('招待メールの再送')
   @Roles('office_manager')
   async resend(@User() user: CurrentUser, @Param('userId') userId: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const account = await this.invitations.resend(user, userId, origin);

@@ -26,6 +26,7 @@ import { NewDocumentQueryDto } from './dto/new-document-query.dto';
 import { OfficeDocumentFormDto } from './dto/office-document-form.dto';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 export const SIGNING_LABELS: Record<string, string> = {
   open: '署名待ち',
@@ -61,6 +62,7 @@ export class OfficeController {
   ) {}
 
   @Get('office')
+  @PageName('事業所')
   async office(
     @User() user: CurrentUser,
     @Query('message') message: string | undefined,
@@ -77,7 +79,8 @@ export class OfficeController {
       // The staff-change draft a message speaks of: a link to review and issue it (an id, nothing else).
       draft: typeof draft === 'string' && isUuid(draft) ? draft : null,
       isManager: user.role === 'office_manager',
-      lines: (await this.registrations.list(user)).reverse().slice(0, 100).map(lineView),
+      // The office's latest 100 lines, newest first (counted and cut in the database).
+      lines: (await this.registrations.page(user, undefined, { limit: 100, offset: 0 }, 'newest')).lines.map(lineView),
       training: rule ? { kinds: rule.kinds, basis: rule.basis ?? null, today: todayInJapan() } : null,
       board,
       owed: board.owed.map((r) => ({ ...r, statusLabel: CELL_LABELS[r.status] })),
@@ -92,6 +95,7 @@ export class OfficeController {
   }
 
   @Get('office/documents/new')
+  @PageName('書類の作成')
   async newDocument(
     @User() user: CurrentUser,
     @Query() query: NewDocumentQueryDto,
@@ -104,6 +108,7 @@ export class OfficeController {
 
   /** Creates the document and issues it at once: its originals and copies are printed for the office. */
   @Post('office/documents')
+  @PageName('書類の作成')
   @ShowFormOnError('documentFormAgain')
   async create(
     @User() user: CurrentUser,

@@ -69,6 +69,7 @@ export function patientPageModel(record: PatientRecord, user: CurrentUser, probl
       statusLabel: RIGHTS_STATUS_LABELS[r.status],
       open: r.status === 'open',
       isErasure: r.kind === 'erasure',
+      isSuspension: r.kind === 'suspension',
       corrections:
         r.kind === 'correction' && r.status === 'open' ? correctable.map((d) => ({ id: d.id, number: d.number, title: d.formTitle })) : [],
       answer: form,

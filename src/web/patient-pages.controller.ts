@@ -22,6 +22,7 @@ import {
 } from './dto/patient-rights-forms.dto';
 import { FormProblem, patientPageModel } from './patient-page.view';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /**
  * A patient's page for their office: details and family, documents with their status (撤回 shown), the
@@ -44,6 +45,7 @@ export class PatientPagesController {
   ) {}
 
   @Get()
+  @PageName('患者')
   async page(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -56,6 +58,7 @@ export class PatientPagesController {
   }
 
   @Post('withdrawals')
+  @PageName('同意の撤回')
   @ShowFormOnError('withdrawalAgain')
   async withdraw(
     @User() user: CurrentUser,
@@ -69,6 +72,7 @@ export class PatientPagesController {
   }
 
   @Post('rights-requests')
+  @PageName('本人からの請求')
   @ShowFormOnError('requestAgain')
   async request(
     @User() user: CurrentUser,
@@ -82,6 +86,7 @@ export class PatientPagesController {
   }
 
   @Post('rights-requests/:requestId/answer')
+  @PageName('請求への回答')
   @ShowFormOnError('answerAgain')
   async answer(
     @User() user: CurrentUser,
@@ -101,6 +106,7 @@ export class PatientPagesController {
 
   /** The disclosure ZIP; while its PDFs are being printed, a page that tries again by itself. */
   @Get('export')
+  @PageName('開示資料')
   async export(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     try {
       const { filename, zip } = await this.exports.export(user, id, origin);
@@ -116,6 +122,7 @@ export class PatientPagesController {
   }
 
   @Post('erasure')
+  @PageName('患者の情報の消去')
   @ShowFormOnError('erasureAgain')
   async erase(
     @User() user: CurrentUser,
@@ -135,6 +142,7 @@ export class PatientPagesController {
   }
 
   @Post('legal-hold')
+  @PageName('法的保存')
   @ShowFormOnError('holdAgain')
   async hold(
     @User() user: CurrentUser,
@@ -148,6 +156,7 @@ export class PatientPagesController {
   }
 
   @Post('legal-hold/release')
+  @PageName('法的保存の解除')
   @ShowFormOnError('holdAgain')
   async release(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     await this.erasure.releaseHold(user, id, origin);

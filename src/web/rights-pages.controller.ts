@@ -15,6 +15,7 @@ import { FormDataDto } from './dto/form-data.dto';
 import { buildFormModel } from './form-model';
 import { STATUS_LABELS } from './office.controller';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /**
  * A correction made in answer to a request (訂正: the document's form, filled with its current data), and
@@ -34,6 +35,7 @@ export class RightsPagesController {
   ) {}
 
   @Get('rights-requests/:requestId/corrections/:documentId')
+  @PageName('書類の訂正')
   async correction(
     @User() user: CurrentUser,
     @Param('requestId') requestId: string,
@@ -47,6 +49,7 @@ export class RightsPagesController {
   }
 
   @Post('rights-requests/:requestId/corrections/:documentId')
+  @PageName('書類の訂正')
   @ShowFormOnError('correctionAgain')
   async correct(
     @User() user: CurrentUser,
@@ -69,11 +72,13 @@ export class RightsPagesController {
   }
 
   @Get('retention')
+  @PageName('保存期間を過ぎた書類')
   async retained(@User() user: CurrentUser, @Query('message') message: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     await this.showRetention(reply, 200, user, message ? { message, ok: true } : null);
   }
 
   @Post('retention/erasure')
+  @PageName('書類の廃棄')
   @ShowFormOnError('retentionAgain')
   async eraseRetained(
     @User() user: CurrentUser,

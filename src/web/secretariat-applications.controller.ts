@@ -12,6 +12,7 @@ import { InvitationsService } from '../onboarding/invitations.service';
 import { APPLICATION_STATUS_LABELS, Application, PLEDGE_METHOD_LABELS } from '../onboarding/onboarding.types';
 import { MessageQueryDto, RejectFormDto } from './dto/desk-forms.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 export const INVITATION_LABELS: Record<string, string> = { pending: '未設定（招待中）', expired: '招待の期限切れ', accepted: '設定済み' };
 
@@ -29,6 +30,7 @@ export class SecretariatApplicationsController {
   ) {}
 
   @Get()
+  @PageName('利用申込の一覧')
   async list(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     const all = await this.applications.list(user);
     const label = (a: Application) => ({ ...a, statusLabel: APPLICATION_STATUS_LABELS[a.status] });
@@ -45,6 +47,7 @@ export class SecretariatApplicationsController {
   }
 
   @Get(':id')
+  @PageName('利用申込')
   async show(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -57,6 +60,7 @@ export class SecretariatApplicationsController {
 
   /** A form of the application as it will be printed: the filled application, or the pledge as it will be issued. */
   @Get(':id/forms/:which')
+  @PageName('利用申込の書類')
   async form(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -78,6 +82,7 @@ export class SecretariatApplicationsController {
   }
 
   @Post(':id/approve')
+  @PageName('利用申込の承認')
   async approve(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const application = await this.approval.approve(user, id, origin);
     const message = `承認しました。「${application.officeName}」を登録し、管理者（${application.managerEmail}）に招待メールを送りました`;
@@ -85,6 +90,7 @@ export class SecretariatApplicationsController {
   }
 
   @Post(':id/reject')
+  @PageName('利用申込の却下')
   async reject(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -103,6 +109,7 @@ export class SecretariatApplicationsController {
   }
 
   @Post(':id/accounts/:userId/resend')
+  @PageName('招待メールの再送')
   async resend(
     @User() user: CurrentUser,
     @Param('id') id: string,

@@ -11,6 +11,7 @@ import { KIND_LABELS, LineStatus } from '../registrations/registrations.types';
 import { lineView } from './registration-lines.view';
 import { DeskQueryDto, DeskTextFormDto } from './dto/desk-forms.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** Lines per page of the desk: oldest first, the rest a click away (and counted). */
 const DESK_PAGE_SIZE = 50;
@@ -28,6 +29,7 @@ export class SecretariatDeskController {
   ) {}
 
   @Get('registrations')
+  @PageName('登録依頼')
   async desk(@User() user: CurrentUser, @Query() query: DeskQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const status = (query.status ?? 'open') as LineStatus | 'all';
     const page = query.page ?? 1;
@@ -58,6 +60,7 @@ export class SecretariatDeskController {
   }
 
   @Post('registrations/:id/done')
+  @PageName('登録依頼')
   async done(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -70,6 +73,7 @@ export class SecretariatDeskController {
   }
 
   @Post('registrations/:id/questions')
+  @PageName('登録依頼への質問')
   async ask(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -84,6 +88,7 @@ export class SecretariatDeskController {
   }
 
   @Post('offices/:id/follow-up')
+  @PageName('督促メール')
   @ShowFormOnError('followUpRefused')
   async followUp(@User() user: CurrentUser, @Param('id') id: string, @Origin() origin: RequestOrigin, @Res() reply: FastifyReply) {
     const sent = await this.followUps.send(user, id, origin);

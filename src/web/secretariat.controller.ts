@@ -17,6 +17,7 @@ import { NetworksService } from '../networks/networks.service';
 import { MatrixPageQueryDto, filterFrom, pageOf } from '../dashboards/dto/matrix-query.dto';
 import { ReceiptFormDto } from './dto/receipt-form.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The 事務局's pages: the submission matrix and the receipt of paper originals. */
 @ApiExcludeController()
@@ -40,6 +41,7 @@ export class SecretariatController {
    * and counted in the database.
    */
   @Get()
+  @PageName('提出状況')
   async matrix(
     @User() user: CurrentUser,
     @Query() query: MatrixPageQueryDto,
@@ -57,14 +59,16 @@ export class SecretariatController {
       this.applications.list(user, 'pending'),
     ]);
     const { summary, rows: requirements, total: rowsTotal } = read;
-    const matrix = await this.grid.of(networkId, read.offices, read.officeTotal);
-    const officeIds = matrix.rows.map((r) => r.officeId);
-    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
-    const [lastSent, unreachable, untrained] = await Promise.all([
+    const officeIds = read.offices.map((o) => o.officeId);
+    const [matrix, lastSent, noRecipient, untrained] = await Promise.all([
+      this.grid.of(networkId, read.offices, read.officeTotal),
       this.followUps.lastSent(officeIds),
-      this.followUps.unreachable(owing),
+      this.followUps.unreachable(officeIds),
       training?.required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve(null),
     ]);
+    const owing = matrix.rows.filter((r) => r.owed + r.overdue + r.awaitingAnswer > 0).map((r) => r.officeId);
+    // Only an office that owes something is told to have nobody to follow up.
+    const unreachable = new Set(owing.filter((id) => noRecipient.has(id)));
     const params = Object.entries(query).filter(([, v]) => (typeof v === 'string' && v) || typeof v === 'number') as [
       string,
       string | number,
@@ -115,6 +119,7 @@ export class SecretariatController {
   }
 
   @Get('receipt')
+  @PageName('原本の受領')
   receiptPage(@Res() reply: FastifyReply): void {
     this.views.send(reply, 200, 'receipt', { title: '原本の受領' });
   }
@@ -124,6 +129,7 @@ export class SecretariatController {
    * copy says so; another network's sheet is an unknown number.
    */
   @Post('receipt')
+  @PageName('原本の受領')
   @ShowFormOnError('receiptAgain', { also: ['NOT_FOUND', 'NOT_AN_ORIGINAL'] })
   async receive(
     @User() user: CurrentUser,

@@ -17,6 +17,7 @@ import { AppConfig } from '../config/env';
 import { MfaLoginFormDto } from './dto/account-forms.dto';
 import { LoginFormDto } from './dto/login-form.dto';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 export const HOME_OF: Record<CurrentUser['role'], string> = {
   office_manager: '/office',
@@ -49,6 +50,7 @@ export class SessionController {
 
   @Public()
   @Get('login')
+  @PageName('ログイン')
   loginPage(@Query('next') next: string | undefined, @Res() reply: FastifyReply): void {
     this.showLogin(reply, 200, { next: safeNext(next) });
   }
@@ -57,6 +59,7 @@ export class SessionController {
   @Public()
   @RateLimit('login')
   @Post('login')
+  @PageName('ログイン')
   @ShowFormOnError('loginAgain', { also: LOGIN_PAGE_ERRORS })
   async login(@Body() body: LoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const next = safeNext(body.next);
@@ -78,6 +81,7 @@ export class SessionController {
   @Public()
   @RateLimit('mfa')
   @Post('login/mfa')
+  @PageName('ログイン')
   @ShowFormOnError('mfaAgain', { also: [...LOGIN_PAGE_ERRORS, 'MFA_CODE_WRONG'] })
   async loginMfa(@Body() body: MfaLoginFormDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const next = safeNext(body.next);

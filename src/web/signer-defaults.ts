@@ -1,5 +1,6 @@
-import { SignerRole } from '../networks/catalogue.types';
+import { FormSubject, SignerRole } from '../networks/catalogue.types';
 import { DocumentView } from '../documents/documents.service';
+import { OfficeManager } from '../documents/document-drafts.service';
 import { PeopleService } from '../people/people.service';
 import { FamilyContact, StaffMember } from '../people/people.types';
 
@@ -25,8 +26,11 @@ export function signerDefaults(
   data: Record<string, unknown>,
   family: FamilyContact[],
   staff: Pick<StaffMember, 'name' | 'email'> | null,
+  officeManager: OfficeManager | null = null,
 ): SignerDefaults[] {
   let familyRoles = 0;
+  // The office's 管理者 fills the first required manager role (an office's pledge, a staff-change notice).
+  const managerRole = roles.find((role) => role.kind === 'manager' && role.required);
   return roles.map((role) => {
     // The patient's row stays for the office to fill: a filled row is a signature the request waits for, and a
     // patient signs (in person) only when able to; the family are the ones a link is usually sent to.
@@ -49,6 +53,10 @@ export function signerDefaults(
         email = contact.email ?? '';
       }
     }
+    if (role === managerRole && officeManager) {
+      name ||= officeManager.name;
+      if (squeeze(name) === squeeze(officeManager.name)) email = officeManager.email ?? '';
+    }
     if (role.kind === 'staff' && staff) {
       name ||= staff.name;
       if (squeeze(name) === squeeze(staff.name)) email = staff.email ?? '';
@@ -59,10 +67,26 @@ export function signerDefaults(
   });
 }
 
-/** The signing form's rows for a document: its data, and the patient's family or the staff member it is about. */
-export async function signerPrefill(people: PeopleService, roles: SignerRole[], doc: DocumentView): Promise<SignerDefaults[]> {
+/**
+ * The signing form's rows for a document: its data, the patient's family or the staff member it is about, and
+ * the office's 管理者.
+ */
+export async function signerPrefill(
+  people: PeopleService,
+  roles: SignerRole[],
+  doc: DocumentView,
+  officeManager: OfficeManager | null,
+): Promise<SignerDefaults[]> {
   const id = doc.subjectId;
   const family = id && doc.subjectType === 'patient' ? ((await people.findPatientWithFamily(id))?.family ?? []) : [];
   const staff = id && doc.subjectType === 'staff' ? await people.findStaff(id) : null;
-  return signerDefaults(roles, doc.version.data, family, staff);
+  return signerDefaults(roles, doc.version.data, family, staff, officeManager);
 }
+
+/** Where the signing form's names come from, as its lead says: the people the form's subject brings. */
+export const PREFILL_SOURCES: Record<FormSubject, string> = {
+  patient: '書類の記入内容と患者の家族の登録',
+  staff: '書類の記入内容と職員の登録',
+  office: '書類の記入内容と事業所の管理者',
+  none: '書類の記入内容',
+};

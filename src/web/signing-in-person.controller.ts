@@ -20,6 +20,7 @@ import { FieldErrors, fitToPhone, showSignPage } from './signing-page.view';
 import { holdKiosk, releaseKiosk } from './kiosk';
 import { readingHtml } from '../networks/reading-view';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** The signing page on the office's device, for a signer who is there in person (the staff member witnesses). */
 @ApiExcludeController()
@@ -35,6 +36,7 @@ export class InPersonSigningController {
   ) {}
 
   @Get()
+  @PageName('対面での署名')
   async page(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -51,6 +53,7 @@ export class InPersonSigningController {
   }
 
   @Get('document')
+  @PageName('対面での署名')
   async preview(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -69,6 +72,7 @@ export class InPersonSigningController {
   }
 
   @Post()
+  @PageName('対面での署名')
   @ShowFormOnError('signAgain')
   async sign(
     @User() user: CurrentUser,
@@ -101,6 +105,7 @@ export class InPersonSigningController {
 
   /** Staff take the device back from the signer: only with their own password. */
   @Get('handback')
+  @PageName('端末を事業所に戻す')
   handbackPage(
     @Param('id') id: string,
     @Param('requestId') requestId: string,
@@ -112,6 +117,7 @@ export class InPersonSigningController {
 
   @RateLimit('login')
   @Post('handback')
+  @PageName('端末を事業所に戻す')
   @ShowFormOnError('handbackAgain')
   async handBack(
     @User() user: CurrentUser,

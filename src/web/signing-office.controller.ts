@@ -10,6 +10,7 @@ import { SigningService } from '../signing/signing.service';
 import { SigningOverviewItem, SigningRequestView } from '../signing/signing.types';
 import { VisitsService } from '../visits/visits.service';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 const SIGNING_LABELS: Record<string, string> = {
   open: '署名待ち',
@@ -47,6 +48,7 @@ export class SigningOfficeController {
   ) {}
 
   @Get('office/signing')
+  @PageName('署名依頼の状況')
   async list(@User() user: CurrentUser, @Res() reply: FastifyReply): Promise<void> {
     const { open, closed } = await this.overview.overview(user);
     const soon = Date.now() + 2 * 86_400_000;
@@ -68,6 +70,7 @@ export class SigningOfficeController {
   }
 
   @Get('documents/:id/signing-requests/:requestId/cancel')
+  @PageName('署名依頼の取り消し')
   async confirmCancel(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -90,6 +93,7 @@ export class SigningOfficeController {
   }
 
   @Post('documents/:id/signing-requests/:requestId/cancel')
+  @PageName('署名依頼の取り消し')
   @ShowFormOnError('refused', REFUSALS)
   async cancel(
     @User() user: CurrentUser,
@@ -104,6 +108,7 @@ export class SigningOfficeController {
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/resend')
+  @PageName('リンクの再送')
   @ShowFormOnError('refused', REFUSALS)
   async resend(
     @User() user: CurrentUser,
@@ -118,6 +123,7 @@ export class SigningOfficeController {
   }
 
   @Get('documents/:id/signing-requests/:requestId/signers/:signerId/switch')
+  @PageName('対面での署名に切り替え')
   async confirmSwitch(
     @User() user: CurrentUser,
     @Param('id') id: string,
@@ -146,6 +152,7 @@ export class SigningOfficeController {
   }
 
   @Post('documents/:id/signing-requests/:requestId/signers/:signerId/switch')
+  @PageName('対面での署名に切り替え')
   @ShowFormOnError('refused', REFUSALS)
   async switchToInPerson(
     @User() user: CurrentUser,

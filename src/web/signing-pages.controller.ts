@@ -55,6 +55,7 @@ export class SigningPagesController {
 
   @RateLimit('pin')
   @Post('pin')
+  @ShowFormOnError('pinAgain', { also: ['ACCESS_CODE_WRONG'] })
   async pin(
     @Param('token') token: string,
     @Body() body: PinFormDto,
@@ -62,22 +63,25 @@ export class SigningPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
-      try {
-        const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
-        const { signer } = await this.links.open(token);
-        reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: reply.request.protocol === 'https',
-          path: '/sign/',
-        });
-        reply.redirect(`/sign/${token}`, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'ACCESS_CODE_WRONG') throw error;
-        const { document, signer } = await this.links.open(token);
-        const contact = await this.contacts.forSigningLink(token);
-        this.views.send(reply, 401, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: error.message });
-      }
+      const secret = await this.links.verifyAccessCode(token, body.code ?? '', origin);
+      const { signer } = await this.links.open(token);
+      reply.setCookie(`${ACCESS_COOKIE}_${signer.id}`, secret, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: reply.request.protocol === 'https',
+        path: '/sign/',
+      });
+      reply.redirect(`/sign/${token}`, 303);
+    });
+  }
+
+  /** A wrong 暗証番号: the PIN page again, saying how many tries are left (a link locked meanwhile: its page). */
+  async pinAgain({ reply, params, status, message }: FormAgain): Promise<void> {
+    const { token } = params;
+    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+      const { document, signer } = await this.links.open(token);
+      const contact = await this.contacts.forSigningLink(token);
+      this.views.send(reply, status, 'sign-pin', { title: '暗証番号の入力', token, document, signer, contact, error: message });
     });
   }
 
@@ -122,7 +126,7 @@ export class SigningPagesController {
   /** The document as it will be printed (behind the 暗証番号, when there is one). */
   @Get('document')
   async document(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '印刷される書類（A4）を開けません'), async () => {
       const { document, signer } = await this.links.open(token);
       if (isLocked(signer)) throw lockedError();
       if (!this.hasAccess(request, signer)) throw new DomainError('ACCESS_CODE_REQUIRED', '暗証番号を入力してください');
@@ -133,7 +137,7 @@ export class SigningPagesController {
   /** The network's 利用目的, to read on a phone as the signing page reads its document. */
   @Get('purpose')
   async purpose(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '利用目的のページを開けません'), async () => {
       const { document } = await this.links.open(token);
       const disclosure = this.disclosureOf(document);
       if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
@@ -151,7 +155,7 @@ export class SigningPagesController {
   /** The 利用目的 as printed. */
   @Get('purpose/print')
   async purposePrinted(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    await guardLinkPage(this.views, reply, this.linkPage(token), async () => {
+    await guardLinkPage(this.views, reply, this.linkPage(token, '利用目的（A4）を開けません'), async () => {
       const { document } = await this.links.open(token);
       const disclosure = this.disclosureOf(document);
       if (!disclosure) throw new DomainError('NOT_FOUND', 'この書類に添える利用目的はありません');
@@ -160,8 +164,8 @@ export class SigningPagesController {
   }
 
   /** How this link's refusals are titled, and whom they name (the office that sent it, with its phone). */
-  private linkPage(token: string) {
-    return { title: '署名のページを開けません', contact: () => this.contacts.forSigningLink(token) };
+  private linkPage(token: string, title = '署名のページを開けません') {
+    return { title, contact: () => this.contacts.forSigningLink(token) };
   }
 
   private showSignPage(

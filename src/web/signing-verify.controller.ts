@@ -13,6 +13,7 @@ import { PinFormDto } from './dto/pin-form.dto';
 import { familyAccessSecret, grantFamilyAccess, guardFamilyLink } from './family-link.view';
 import { verificationLines } from './verify.view';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** Anyone may check a sealed PDF (/verify); a family member downloads their exemplar by its link (/d/…). */
 @ApiExcludeController()
@@ -35,11 +36,13 @@ export class SigningVerifyController {
   }
 
   @Get('verify')
+  @PageName('文書の検証')
   verifyPage(@Res() reply: FastifyReply): void {
     this.views.send(reply, 200, 'verify', { title: '文書の検証' });
   }
 
   @Post('verify')
+  @PageName('文書の検証')
   @ShowFormOnError('verifyAgain')
   async verify(@Upload('file') file: UploadedFile | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (!file) throw new DomainError('INVALID_REQUEST', 'PDFファイルを選んでください');

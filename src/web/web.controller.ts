@@ -12,6 +12,7 @@ import { RendersService } from '../rendering/renders.service';
 import { FormDataDto } from './dto/form-data.dto';
 import { buildFormModel } from './form-model';
 import { WebViews } from './web.views';
+import { PageName } from '../common/errors/page-name';
 
 /** Blank forms: choose a network and form, fill it in, get the PDF (not tracked as a document). */
 @ApiExcludeController()
@@ -24,11 +25,13 @@ export class WebController {
   ) {}
 
   @Get('forms')
+  @PageName('様式')
   index(@Res() reply: FastifyReply): void {
     this.page(reply, 200, 'index', { title: '様式を選ぶ', networks: this.networks.list() });
   }
 
   @Get('forms/:networkId/:formId')
+  @PageName('様式')
   form(
     @Param('networkId') networkId: string,
     @Param('formId') formId: string,
@@ -42,6 +45,7 @@ export class WebController {
   }
 
   @Post('forms/:networkId/:formId')
+  @PageName('様式')
   @ShowFormOnError('formAgain')
   async submit(
     @User() user: CurrentUser,
@@ -62,6 +66,7 @@ export class WebController {
   }
 
   @Get('renders/:id')
+  @PageName('様式のPDF')
   async render(
     @User() user: CurrentUser,
     @Param('id') id: string,

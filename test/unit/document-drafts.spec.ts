@@ -1,6 +1,7 @@
 import { Office } from '../../src/accounts/accounts.types';
 import { CurrentUser } from '../../src/common/auth/current-user';
 import { OfficesService } from '../../src/accounts/offices.service';
+import { UsersService } from '../../src/accounts/users.service';
 import { AuditEntry, AuditService } from '../../src/audit/audit.service';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { DocumentDraftsService } from '../../src/documents/document-drafts.service';
@@ -120,6 +121,7 @@ function setUp(
     patient?: PatientWithFamily | null;
     rosterManager?: StaffMember | null;
     roster?: StaffMember[];
+    accounts?: CurrentUser[];
   } = {},
 ) {
   const audited: AuditEntry[] = [];
@@ -132,7 +134,8 @@ function setUp(
   } as unknown as PeopleService;
   const networks = { getForm: (_network: string, formId: string) => ({ form: forms[formId] }) } as unknown as NetworksService;
   const audit = { record: async (entry: AuditEntry) => void audited.push(entry) } as unknown as AuditService;
-  return { drafts: new DocumentDraftsService(offices, people, networks, audit), audited };
+  const users = { ofOffice: async () => found.accounts ?? [] } as unknown as UsersService;
+  return { drafts: new DocumentDraftsService(offices, people, networks, audit, users), audited };
 }
 
 async function refusal(work: Promise<unknown>): Promise<DomainError> {
@@ -152,9 +155,14 @@ describe('drafting a document from the catalogue’s prefill mapping', () => {
     expect(draft.data).toEqual({ shimei: '試験 花子', jigyousho: '試験訪問看護', kanrisha: '名簿 管理者' });
   });
 
-  it('names the logged-in office manager when the roster has no manager, and nobody for other staff', async () => {
+  it('names the logged-in office manager when the roster has no manager, else the office’s manager account', async () => {
     const { drafts } = setUp({ staff: staffMember(OFFICE.id) });
     expect((await drafts.draftData(manager, 'seiyaku', STAFF_ID, null)).kanrisha).toBe('試験 管理');
+    // A clerk's sheet names the office's manager account (a staff-change notice drafted by a clerk's change).
+    const withAccount = setUp({ staff: staffMember(OFFICE.id), accounts: [clerk, { ...manager, id: 'u3', name: '口座 管理' }] });
+    expect((await withAccount.drafts.draftData(clerk, 'seiyaku', STAFF_ID, null)).kanrisha).toBe('口座 管理');
+    expect(await withAccount.drafts.managerOf(OFFICE.id, clerk)).toEqual({ name: '口座 管理', email: 'm@example.jp' });
+    // An office with no manager at all: nobody is made up.
     expect((await drafts.draftData(clerk, 'seiyaku', STAFF_ID, null)).kanrisha).toBeUndefined();
   });
 

@@ -52,4 +52,18 @@ describe('the signing form filled from what is known', () => {
       { name: '職員 早苗', relation: '', email: 'sanae@example.jp', method: 'email' },
     ]);
   });
+
+  it('asks the office’s 管理者 to sign the office’s sheets (a staff-change notice), the optional second manager role left blank', () => {
+    const manager = { name: '管理 太郎', email: 'kanri@example.jp' };
+    const roles = [{ ...role('representative', 'manager'), required: true }, role('manager', 'manager')];
+    expect(signerDefaults(roles, {}, [], null, manager)).toEqual([
+      { name: '管理 太郎', relation: '', email: 'kanri@example.jp', method: 'email' },
+      { name: '', relation: '', email: '', method: 'in_person' },
+    ]);
+    // A name the document already gives is kept; the manager's address is not sent to somebody else.
+    const named = signerDefaults(roles, { representative: { name: '代表 一郎' } }, [], null, manager);
+    expect(named[0]).toEqual({ name: '代表 一郎', relation: '', email: '', method: 'in_person' });
+    // An office with no 管理者 known: the row stays for the office to fill.
+    expect(signerDefaults(roles, {}, [], null, null)[0]).toEqual({ name: '', relation: '', email: '', method: 'in_person' });
+  });
 });

@@ -8,6 +8,8 @@ import { RequestValidationPipe } from '../../src/common/validation/validation.pi
 import { CreateApplicationDto } from '../../src/onboarding/dto/create-application.dto';
 import { CreateOfficeDto } from '../../src/accounts/dto/create-office.dto';
 import { CreatePatientDto, FamilyContactDto } from '../../src/people/dto/create-patient.dto';
+import { ChangePasswordFormDto } from '../../src/web/dto/account-forms.dto';
+import { InviteFormDto } from '../../src/web/dto/apply-form.dto';
 import { AuditFilterDto } from '../../src/web/dto/audit-filter.dto';
 import { DocumentFilterDto, PageOnlyDto } from '../../src/web/dto/office-lists.dto';
 import { LeaveFormDto, PatientFormDto, StaffFormDto } from '../../src/web/dto/people-forms.dto';
@@ -135,5 +137,20 @@ describe('validation rules (common/validation/rules.ts)', () => {
     expect([ticked.isManager, unticked.isManager]).toEqual([true, false]);
     expect(await errorsOf({ leftOn: '' }, LeaveFormDto)).toEqual({ leftOn: '退職日は必須です' });
     expect(await errorsOf({ leftOn: tomorrow() }, LeaveFormDto)).toEqual({ leftOn: '退職日に未来の日付は指定できません' });
+  });
+
+  it('asks for a password typed twice to be the same, and for the current one, on the password form', async () => {
+    expect(
+      await errorsOf({ currentPassword: '', newPassword: 'a-new-one-2026', confirmPassword: 'a-new-one-2027' }, ChangePasswordFormDto),
+    ).toEqual({
+      currentPassword: '現在のパスワードは必須です',
+      confirmPassword: '確認のために入力したパスワードが一致しません',
+    });
+    expect(
+      await errorsOf({ currentPassword: 'x', newPassword: 'a-new-one-2026', confirmPassword: 'a-new-one-2026' }, ChangePasswordFormDto),
+    ).toEqual({});
+    expect(await errorsOf({ password: 'a-new-one-2026', passwordConfirm: '' }, InviteFormDto)).toEqual({
+      passwordConfirm: '確認のため、同じパスワードを2回入力してください',
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
-import { IsEmailLike, IsOptionalText, Trim } from '../../common/validation/decorators';
+import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { Email } from '../../common/validation/rules';
 import { IsKnownNetwork } from '../../networks/known-network.validator';
 import { ROLES, Role } from '../accounts.types';
 import { passwordProblem } from '../passwords';
@@ -24,10 +25,7 @@ function IsAcceptablePassword(): PropertyDecorator {
 export class CreateUserDto {
   @ApiProperty({ example: 'minato-manager@example.jp', maxLength: 254 })
   @Label('メールアドレス')
-  @Trim()
-  @IsString()
-  @MaxLength(254)
-  @IsEmailLike()
+  @Email({ required: true })
   email!: string;
 
   @ApiProperty({ example: '港 管理', maxLength: 40 })

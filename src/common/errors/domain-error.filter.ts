@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from './domain-error';
 import { ErrorPage } from './error-page';
+import { pageNameOf } from './page-name';
 
 /**
  * The one place where domain errors become HTTP responses: JSON for the API, a Japanese page for the web UI.
@@ -28,7 +29,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     }
     const { status, body } = this.describe(exception);
     if (status === 429 && typeof body.retryAfterSeconds === 'number') reply.header('Retry-After', String(body.retryAfterSeconds));
-    if (isPage(request)) this.sendPage(reply, status, body);
+    if (isPage(request)) this.sendPage(reply, status, body, pageNameOf(request));
     else reply.status(status).send(body);
   }
 
@@ -48,9 +49,15 @@ export class DomainErrorFilter implements ExceptionFilter {
     return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'サーバー内部でエラーが発生しました' } };
   }
 
-  private sendPage(reply: FastifyReply, status: number, body: { code: string; message: string; errors?: unknown }): void {
+  private sendPage(
+    reply: FastifyReply,
+    status: number,
+    body: { code: string; message: string; errors?: unknown },
+    pageName: string | null,
+  ): void {
     const errors = Array.isArray(body.errors) ? (body.errors as FieldError[]) : [];
-    const content = { title: titleOf(status), message: body.message, errors };
+    // The title names the page refused (「書類のPDF: 見つかりません」) where the route has a name.
+    const content = { title: pageName ? `${pageName}: ${titleOf(status)}` : titleOf(status), message: body.message, errors };
     if (this.page) this.page.send(reply, status, content);
     else
       reply

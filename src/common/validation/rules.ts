@@ -129,3 +129,18 @@ export function FilterDate(): PropertyDecorator {
 export function PageNumber(): PropertyDecorator {
   return applyDecorators(IsOptionalText(), IsString(), Matches(/^[1-9]\d{0,5}$/, { message: '$labelは1以上の整数で指定してください' }));
 }
+
+/** A field typed twice (a new password and its confirmation): this one must equal `other`, else `message`. */
+export function SameAs(other: string, message: string): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'sameAs',
+      target: target.constructor,
+      propertyName: String(property),
+      constraints: [other],
+      validator: {
+        validate: (value: unknown, args) => value === (args?.object as Record<string, unknown>)[other],
+        defaultMessage: () => message,
+      },
+    });
+}

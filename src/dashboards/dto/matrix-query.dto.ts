@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { PageIndex, PageRequest, PageSize, pageOf as pageAt } from '../../common/validation/paging';
 import { CELL_STATUSES, CellStatus, MAX_PAGE_SIZE, RequirementFilter } from '../secretariat-dashboard.service';
 
 /** The secretariat matrix's filters (the API's, and the 事務局 page's form). */
@@ -33,8 +33,6 @@ export class MatrixQueryDto {
   overdue?: string;
 }
 
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value);
-
 /** The matrix's filters and its two pages: the offices (rows of the matrix) and the requirements (one per form and person). */
 export class MatrixPageQueryDto extends MatrixQueryDto {
   @ApiPropertyOptional({ description: 'Part of an office’s name, or its id' })
@@ -51,52 +49,16 @@ export class MatrixPageQueryDto extends MatrixQueryDto {
   @MaxLength(100)
   form?: string;
 
-  @ApiPropertyOptional({
-    type: Number,
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: 100,
-    description: `Requirements per page (at most ${MAX_PAGE_SIZE})`,
-  })
-  @Label('件数')
-  @Transform(toInt)
-  @IsOptionalText()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageSize({ max: MAX_PAGE_SIZE, fallback: 100, about: 'Requirements per page' })
   limit?: number;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1, description: 'Page of the requirements (1 is the first)' })
-  @Label('ページ')
-  @Transform(toInt)
-  @IsOptionalText()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @PageIndex({ about: 'Page of the requirements (1 is the first)' })
   page?: number;
 
-  @ApiPropertyOptional({
-    type: Number,
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: 100,
-    description: `Offices (matrix rows) per page (at most ${MAX_PAGE_SIZE})`,
-  })
-  @Label('事業所の件数')
-  @Transform(toInt)
-  @IsOptionalText()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageSize({ max: MAX_PAGE_SIZE, fallback: 100, label: '事業所の件数', about: 'Offices (matrix rows) per page' })
   officeLimit?: number;
 
-  @ApiPropertyOptional({ type: Number, minimum: 1, default: 1, description: 'Page of the offices (1 is the first)' })
-  @Label('事業所のページ')
-  @Transform(toInt)
-  @IsOptionalText()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @PageIndex({ label: '事業所のページ', about: 'Page of the offices (1 is the first)' })
   officePage?: number;
 }
 
@@ -111,9 +73,7 @@ export function filterFrom(query: MatrixPageQueryDto): RequirementFilter {
   };
 }
 
-/** A page number and size as an offset, the size capped at the maximum. */
-export function pageOf(page: number | undefined, limit: number | undefined, fallback: number) {
-  const size = Math.min(limit || fallback, MAX_PAGE_SIZE);
-  const number = page || 1;
-  return { page: number, limit: size, offset: (number - 1) * size };
+/** A page number and size as an offset, the size capped at the matrix's maximum. */
+export function pageOf(page: number | undefined, limit: number | undefined, fallback: number): PageRequest {
+  return pageAt(page, limit, fallback, MAX_PAGE_SIZE);
 }

@@ -2,9 +2,11 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { ListPageQueryDto } from '../../common/validation/paging';
 import { DOCUMENT_STATUSES, DocumentStatus } from '../documents.types';
 
-export class ListDocumentsQueryDto {
+/** Filters, and the page (`limit`, `page`): see ListPageQueryDto. */
+export class ListDocumentsQueryDto extends ListPageQueryDto {
   @ApiPropertyOptional({ enum: DOCUMENT_STATUSES })
   @Label('状態')
   @IsOptionalText()

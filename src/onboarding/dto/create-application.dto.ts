@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsEmailLike, IsOptionalText, Trim } from '../../common/validation/decorators';
+import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
-import { Address, ADDRESS_MAX, PersonName, Phone, PostalCode } from '../../common/validation/rules';
+import { Address, ADDRESS_MAX, Email, PersonName, Phone, PostalCode } from '../../common/validation/rules';
 import { IsKnownNetwork } from '../../networks/known-network.validator';
 import { PLEDGE_METHODS, PledgeMethod } from '../onboarding.types';
 
@@ -44,10 +44,7 @@ export class CreateApplicationDto {
 
   @ApiProperty({ example: 'takashi.nakamura@example.jp', maxLength: 254, description: 'The invitation to set a password goes here' })
   @Label('管理者メールアドレス')
-  @Trim()
-  @IsString()
-  @MaxLength(254)
-  @IsEmailLike()
+  @Email({ required: true })
   managerEmail!: string;
 
   @ApiPropertyOptional({

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsEmailLike, Trim } from '../../common/validation/decorators';
+import { Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { Email } from '../../common/validation/rules';
 
 /** Setting the password through an invitation link (the networks' rule: 8+ characters, letters and digits). */
 export class AcceptInvitationDto {
@@ -24,9 +25,6 @@ export class InviteStaffDto {
 
   @ApiProperty({ example: 'hanako@example.jp', maxLength: 254 })
   @Label('メールアドレス')
-  @Trim()
-  @IsString()
-  @MaxLength(254)
-  @IsEmailLike()
+  @Email({ required: true })
   email!: string;
 }

@@ -1,13 +1,30 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { IsIn, IsUUID } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { ListPageQueryDto } from '../../common/validation/paging';
 import { LINE_STATUSES, LineStatus } from '../registrations.types';
 
-export class RegistrationQueryDto {
+/** The CSV's filter (every line: it streams). */
+export class RegistrationCsvQueryDto {
   @ApiPropertyOptional({ enum: LINE_STATUSES, description: 'open: still to do in MCS; done: worked off. Absent: both' })
   @Label('状態')
   @IsOptionalText()
   @IsIn(LINE_STATUSES)
   status?: LineStatus;
+}
+
+/** The list API's filter and page (`limit`, `page`: see ListPageQueryDto). */
+export class RegistrationQueryDto extends ListPageQueryDto {
+  @ApiPropertyOptional({ enum: LINE_STATUSES, description: 'open: still to do in MCS; done: worked off. Absent: both' })
+  @Label('状態')
+  @IsOptionalText()
+  @IsIn(LINE_STATUSES)
+  status?: LineStatus;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this office’s lines' })
+  @Label('事業所')
+  @IsOptionalText()
+  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  office?: string;
 }

@@ -1,6 +1,7 @@
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText, Trim } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { SameAs } from '../../common/validation/rules';
 
 /** The second step of log-in: a code typed, or (passkey.js) the browser's passkey answer as JSON. */
 export class MfaLoginFormDto {
@@ -30,24 +31,25 @@ export class MfaLoginFormDto {
   next?: string;
 }
 
-/** Blank fields are answered on the page itself, beside each field. */
+/** A new password, typed twice, under the current one. */
 export class ChangePasswordFormDto {
   @Label('現在のパスワード')
-  @IsOptionalText()
   @IsString()
+  @IsNotEmpty()
   @MaxLength(200)
-  currentPassword?: string;
+  currentPassword!: string;
 
   @Label('新しいパスワード')
-  @IsOptionalText()
   @IsString()
+  @IsNotEmpty()
   @MaxLength(200)
-  newPassword?: string;
+  newPassword!: string;
 
   @Label('新しいパスワード（確認）')
   @IsOptionalText()
   @IsString()
   @MaxLength(200)
+  @SameAs('newPassword', '確認のために入力したパスワードが一致しません')
   confirmPassword?: string;
 }
 
