@@ -33,7 +33,6 @@ export class Visits1765600000000 implements MigrationInterface {
       visit_id uuid NOT NULL REFERENCES visit(id) ON DELETE CASCADE,
       visit_document_id uuid NOT NULL REFERENCES visit_document(id) ON DELETE CASCADE,
       signer_id uuid NOT NULL,
-      kind text NOT NULL CHECK (kind IN ('signature', 'decline')),
       signed_on_device_at timestamptz NOT NULL,
       received_at timestamptz NOT NULL DEFAULT now(),
       status text NOT NULL CHECK (status IN ('accepted', 'refused')),
