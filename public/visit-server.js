@@ -50,6 +50,7 @@
           signerId: signature.signerId,
           signedAt: signature.signedAt,
           signature: signature.signature,
+          decline: signature.decline,
         },
         token,
       );

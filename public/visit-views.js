@@ -30,7 +30,7 @@
   function signerItem(doc, signer, local, withRefusal) {
     var item = el('li');
     var label = signer.name + '（' + signer.roleLabel + '）: ';
-    if (local && local.state === 'pending') label += '署名済み・未送信（' + jst(local.signedAt) + ' この端末）';
+    if (local && local.state === 'pending') label += (local.decline ? '辞退' : '署名済み') + '・未送信（' + jst(local.signedAt) + ' この端末）';
     else if (local && local.state === 'refused') label += '受け付けられませんでした';
     else if (signer.status === 'signed') label += '署名済み';
     else if (signer.status === 'declined') label += '辞退';
@@ -50,11 +50,28 @@
     return item;
   }
 
+  /** Only what is still to be signed here (or waiting on the device) stays on it: a document done is deleted. */
+  function trim(visit, signatures) {
+    var waiting = signatures.map(function (s) {
+      return s.visitDocumentId;
+    });
+    visit.documents = visit.documents.filter(function (d) {
+      return (
+        waiting.indexOf(d.id) >= 0 ||
+        d.signers.some(function (s) {
+          return s.signsHere;
+        })
+      );
+    });
+    return visit;
+  }
+
   /** The signing page's form, for this signer: only the fields their role is asked. */
-  function build(signer, onSubmit) {
+  function build(signer, onSubmit, onDecline) {
     var template = $(signer.staffSigner ? 'sign-form-staff' : 'sign-form-patient');
     var fragment = template.content.cloneNode(true);
-    var form = fragment.querySelector('form');
+    var form = fragment.querySelector('#sign-form');
+    var decline = fragment.querySelector('#decline-form');
     if (!signer.needsRelation) remove(form.querySelector('#relation'));
     else form.querySelector('#relation').value = signer.relation || '';
     if (!signer.isProxy) remove(form.querySelector('#proxyReason'));
@@ -64,6 +81,7 @@
     setTimeout(function () {
       if (window.renkeiSignatureForm) window.renkeiSignatureForm(form);
       form.addEventListener('submit', onSubmit);
+      if (decline) decline.addEventListener('submit', onDecline);
     }, 0);
     return wrapper;
   }
@@ -112,5 +130,5 @@
     return true;
   }
 
-  window.renkeiVisitViews = { build: build, read: fieldsOf, incomplete: incomplete, signerItem: signerItem, el: el, jst: jst };
+  window.renkeiVisitViews = { build: build, read: fieldsOf, incomplete: incomplete, signerItem: signerItem, el: el, jst: jst, trim: trim };
 })();

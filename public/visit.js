@@ -6,9 +6,7 @@
   var app = document.getElementById('visit-app');
   if (!app) return;
   var store = window.renkeiVisitStore;
-  var $ = function (id) {
-    return document.getElementById(id);
-  };
+  var $ = document.getElementById.bind(document);
   var REFUSALS = ['DOCUMENT_CHANGED', 'ALREADY_SIGNED', 'REQUEST_CLOSED', 'VISIT_EXPIRED', 'INVALID_REQUEST', 'NOT_YOUR_TURN'];
   var server = window.renkeiVisitServer;
   var views = window.renkeiVisitViews;
@@ -108,17 +106,8 @@
     return true;
   }
 
-  /** Only what is still to be signed here (or waiting on the device) stays on it: a document done is deleted. */
   function trim(visit) {
-    var waiting = state.signatures.map(function (s) {
-      return s.visitDocumentId;
-    });
-    visit.documents = visit.documents.filter(function (d) {
-      return waiting.indexOf(d.id) >= 0 || d.signers.some(function (s) {
-        return s.signsHere;
-      });
-    });
-    return visit;
+    return views.trim(visit, state.signatures);
   }
 
   async function expireIfDue() {
@@ -195,7 +184,7 @@
     });
     var slot = $('sign-slot');
     slot.textContent = '';
-    if (signer) slot.appendChild(views.build(signer, onSign));
+    if (signer) slot.appendChild(views.build(signer, onSign, onDecline));
     // Held across a reload or the printed sheet's way back: only the staff password releases the screen.
     if (signer) store.put('kiosk', { doc: doc.id, signer: signer.id });
     $('document-heading').focus();
@@ -205,33 +194,47 @@
   async function onSign(event) {
     event.preventDefault();
     var form = event.currentTarget;
-    var current = state.current;
     var signature = views.read(form);
     if (views.incomplete(form, signature)) return;
     Object.keys(signature).forEach(function (k) {
       if (signature[k] === undefined) delete signature[k];
     });
+    await keep({ signature: signature });
+  }
+
+  async function onDecline(event) {
+    event.preventDefault();
+    await keep({ decline: { reason: event.currentTarget.querySelector('#reason').value.trim() } });
+  }
+
+  /** What the signer did, kept on the device until the server has it; the tablet goes back to the staff. */
+  async function keep(what) {
+    var current = state.current;
     var record = {
       id: current.doc.id + ':' + current.signer.id,
       visitId: state.visit.id,
       visitDocumentId: current.doc.id,
       signerId: current.signer.id,
       signedAt: new Date().toISOString(),
-      signature: signature,
       state: 'pending',
     };
-    await store.putSignature(record);
+    await store.putSignature(Object.assign(record, what));
     state.signatures = await store.signatures();
-    handback(true);
+    handback(what.decline ? 'declined' : 'signed');
     sync();
   }
 
-  function handback(signed) {
+  /** 「職員に戻す」: after signing ('signed'), declining ('declined'), or asked for on the signer's screen. */
+  function handback(done) {
     show('view-handback');
-    $('handback-signed').hidden = !signed;
+    $('handback-signed').hidden = !done;
+    $('handback-signed').textContent =
+      'ありがとうございました。' +
+      (done === 'declined' ? '辞退を' : '署名を') +
+      'この端末に保存しました（電波が戻ると送信します）。この端末を職員にお返しください。';
     $('handback-error').hidden = true;
     $('handback-password').value = '';
-    $('handback-heading').textContent = signed ? '署名しました' : '職員に戻す';
+    $('handback-heading').textContent = done === 'declined' ? '辞退を受け付けました' : done ? '署名しました' : '職員に戻す';
     $('handback-heading').focus();
     connection();
   }
@@ -333,8 +336,9 @@
       heldDoc.signers.find(function (s) {
         return s.id === held.signer;
       });
-    if (held && heldSigner && !localSignature(heldDoc, heldSigner)) renderDocument(heldDoc, heldSigner);
-    else if (held) handback(!!heldSigner);
+    var heldDone = heldSigner && localSignature(heldDoc, heldSigner);
+    if (held && heldSigner && !heldDone) renderDocument(heldDoc, heldSigner);
+    else if (held) handback(heldDone ? (heldDone.decline ? 'declined' : 'signed') : false);
     else renderList();
     app.setAttribute('data-ready', 'true');
   }

@@ -249,6 +249,31 @@ describe('visits in the browser: a consent signed offline on the tablet and seal
     await context.close();
   }, 240_000);
 
+  it('a family member declines on the tablet offline, with a reason: sent later, the request is declined', async () => {
+    const { docId, requestId } = await consentForVisit('森 サダ');
+    const context = await tablet();
+    const page = await context.newPage();
+    await logIn(page);
+    await takeAndOpenVisit(page, docId);
+    await context.setOffline(true);
+    await page.getByRole('button', { name: '森 サダ 長男 さんが署名する' }).click();
+    await page.getByText('署名しない（辞退する）').click();
+    await page.getByLabel('辞退の理由（任意）').fill('本人と話し合ってから決めます');
+    await page.getByRole('button', { name: '辞退する' }).click();
+    await page.getByRole('heading', { name: '辞退を受け付けました' }).waitFor();
+    await page.locator('#view-handback').getByLabel('職員のパスワード').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: '職員の画面に戻る' }).click();
+    await page.getByText('辞退・未送信').waitFor();
+    await context.setOffline(false);
+    await page.getByRole('button', { name: '送信する' }).click();
+    await page.getByText('未送信の署名はありません').waitFor();
+    const [request] = await db.query(`SELECT status FROM signing_request WHERE id = $1`, [requestId]);
+    expect(request.status).toBe('declined');
+    const [signer] = await db.query(`SELECT decline_reason FROM signer WHERE request_id = $1 AND status = 'declined'`, [requestId]);
+    expect(signer.decline_reason).toBe('本人と話し合ってから決めます');
+    await context.close();
+  }, 120_000);
+
   it('log-out wipes the visit from the device, unsent signatures included', async () => {
     const { docId } = await consentForVisit('谷口 トメ');
     const context = await tablet();

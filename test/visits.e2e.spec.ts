@@ -128,6 +128,32 @@ describe('visits: documents taken on a home visit, signed offline, synced', () =
     expect(overview).toContain('署名の内容の不備');
   }, 120_000);
 
+  it('takes a decline made on the tablet, with its reason: the request closes and the office is told', async () => {
+    const t = await taken('辞退 花子');
+    const send = (body: Record<string, unknown>) =>
+      office.post(`/api/visits/${t.visitId}/signatures`).send({
+        visitDocumentId: t.visitDocumentId,
+        signerId: t.signers.family1,
+        signedAt: new Date(Date.now() - 60_000).toISOString(),
+        ...body,
+      });
+    // One of the two, never both nor neither.
+    await send({ signature: drawn('長男'), decline: { reason: 'x' } }).expect(400);
+    await send({}).expect(400);
+    await send({ decline: { reason: '家族と相談してから決めたい' } }).expect(201);
+    await send({ decline: { reason: '家族と相談してから決めたい' } }).expect(201); // sent again: the same decline
+    const [signer] = await db.query(`SELECT status, decline_reason, visit_id FROM signer WHERE id = $1`, [t.signers.family1]);
+    expect(signer).toEqual({ status: 'declined', decline_reason: '家族と相談してから決めたい', visit_id: t.visitId });
+    const [request] = await db.query(`SELECT status FROM signing_request WHERE id = $1`, [t.requestId]);
+    expect(request.status).toBe('declined');
+    const mail = await smtp.waitFor((m) => m.text.includes('家族と相談してから決めたい'));
+    expect(mail.text).toContain(t.number);
+    // The request is over: the patient's signature from the same visit is refused.
+    expect((await sync(t, 'patient', drawn()).expect(410)).body.code).toBe('REQUEST_CLOSED');
+    const [row] = await db.query(`SELECT kind, status FROM visit_signature WHERE signer_id = $1`, [t.signers.family1]);
+    expect(row).toEqual({ kind: 'decline', status: 'accepted' });
+  });
+
   it('refuses a signature for a document withdrawn meanwhile (DOCUMENT_CHANGED)', async () => {
     const t = await taken('取下 花子');
     await office.post(`/api/documents/${t.docId}/withdraw`).expect(201);

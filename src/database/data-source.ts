@@ -51,6 +51,7 @@ import { Integrations1765100000000 } from './migrations/1765100000000-Integratio
 import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-SecretariatAtScale';
 import { PdfObjectStorage1765500000000 } from './migrations/1765500000000-PdfObjectStorage';
 import { Visits1765600000000 } from './migrations/1765600000000-Visits';
+import { VisitDeclines1765610000000 } from './migrations/1765610000000-VisitDeclines';
 import { VisitDocumentEntity, VisitEntity, VisitSignatureEntity } from '../visits/visit.entities';
 
 export const ENTITIES = [
@@ -120,6 +121,7 @@ export const MIGRATIONS = [
   SecretariatAtScale1765400000000,
   PdfObjectStorage1765500000000,
   Visits1765600000000,
+  VisitDeclines1765610000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */

@@ -13,7 +13,7 @@ import { SignerRole } from '../networks/catalogue.types';
 import { SigningJobsService } from './signing-jobs.service';
 import { SigningMailService } from './signing-mail.service';
 import { SigningRepository } from './signing.repository';
-import { OfflineSignature, SignatureInput, Signer, SigningRequest } from './signing.types';
+import { OfflineSignature, SignatureInput, Signer, SigningDocument, SigningRequest } from './signing.types';
 import { assertDocumentSignable, assertSignable, assertTurn, validateSignature } from './signing.validation';
 import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';
@@ -104,6 +104,62 @@ export class SignaturesService {
     await this.mail.dispatch(outbox);
     if (completed) await this.jobs.queueSeal(requestId);
     return { alreadySigned, completed };
+  }
+
+  /**
+   * A signer declines (by link, or on a visit's tablet): the request closes as declined, and the office is told,
+   * with the reason, in the same transaction. The reason stays with the signer (erasable); the append-only log
+   * keeps no free text a family member typed.
+   */
+  async decline(
+    signerId: string,
+    document: SigningDocument,
+    reason: string,
+    origin: RequestOrigin,
+    witness: CurrentUser | null,
+    offline: OfflineSignature | null = null,
+  ): Promise<void> {
+    const outbox = await this.transactions.run(async (manager) => {
+      if (offline) {
+        const signer = await this.repository.lockSigner(manager, signerId);
+        if (signer.status === 'signed') throw new DomainError('ALREADY_SIGNED', `${signer.name} さんは既に別の方法で署名しています`);
+        if (signer.status === 'declined') throw new DomainError('REQUEST_CLOSED', `${signer.name} さんは既に辞退しています`);
+      }
+      const signer = (await this.repository.findSigner(signerId, undefined, manager))!;
+      await this.repository.recordDecline(manager, signer.id, reason || null, origin, offline);
+      if (!(await this.repository.close(manager, signer.requestId, 'declined'))) {
+        if (offline) throw new DomainError('REQUEST_CLOSED', 'この署名依頼は既に終了しています');
+        return [];
+      }
+      await this.events.emit(manager, 'signing.declined', document, signer.requestId, {
+        signerId: signer.id,
+        signerRole: signer.role,
+        status: 'declined',
+        declinedAt: new Date().toISOString(),
+      });
+      await this.audit.record(
+        {
+          action: 'signing_declined',
+          actor: witness,
+          target: { type: 'signer', id: signer.id },
+          origin,
+          detail: {
+            withReason: reason !== '',
+            ...(offline ? { visit: offline.visitId, declinedOnDeviceAt: offline.signedOnDeviceAt.toISOString() } : {}),
+          },
+        },
+        manager,
+      );
+      await offline?.alongside(manager);
+      const made = (await this.repository.findRequest(signer.requestId, manager))!;
+      return this.mailer.toOffice(manager, made, document, 'signing-declined', {
+        signerName: signer.name,
+        roleLabel: signer.roleLabel,
+        reason: reason || null,
+        declinedAt: formatJst(new Date()),
+      });
+    });
+    await this.mail.dispatch(outbox);
   }
 
   private async completedNotice(manager: EntityManager, request: SigningRequest, all: Signer[]): Promise<QueuedMail[]> {

@@ -154,33 +154,10 @@ export class SigningLinksService {
   }
 
   async declineByLink(token: string, reason: unknown, accessSecret: string | null, origin: RequestOrigin): Promise<void> {
-    const { signer, request, document } = await this.open(token);
+    const { signer, document } = await this.open(token);
     assertAccess(signer, accessSecret);
     const text = typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
-    const outbox = await this.transactions.run(async (manager) => {
-      await this.repository.recordDecline(manager, signer.id, text || null, origin);
-      if (!(await this.repository.close(manager, request.id, 'declined'))) return [];
-      await this.events.emit(manager, 'signing.declined', document, request.id, {
-        signerId: signer.id,
-        signerRole: signer.role,
-        status: 'declined',
-        declinedAt: new Date().toISOString(),
-      });
-      await this.audit.record(
-        // The reason stays with the signer (erasable); the append-only log keeps no free text a family member typed.
-        { action: 'signing_declined', target: { type: 'signer', id: signer.id }, origin, detail: { withReason: text !== '' } },
-        manager,
-      );
-      // The office is told, with the reason, in the same transaction as the decline.
-      const made = (await this.repository.findRequest(request.id, manager))!;
-      return this.mailer.toOffice(manager, made, document, 'signing-declined', {
-        signerName: signer.name,
-        roleLabel: signer.roleLabel,
-        reason: text || null,
-        declinedAt: formatJst(new Date()),
-      });
-    });
-    await this.mail.dispatch(outbox);
+    await this.signatures.decline(signer.id, document, text, origin, null);
   }
 }
 

@@ -44,11 +44,12 @@ export interface LinkRecord {
   request: OpenedLink['request'];
   document: Omit<SigningDocument, 'formTitle' | 'formNumber'>;
 }
-
 export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' | 'ordered' | 'expiresAt' | 'createdBy'>;
 export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
   accessCodeHash: string | null;
 };
+/** Signed or declined offline on a visit: the device's time, and which visit. */
+type OfflineMark = { visitId: string; signedOnDeviceAt: Date };
 /** A signer's new link: its hash, expiry, when to remind, and whether it is the reminder itself. */
 type NewLink = { tokenHash: string; expiresAt: Date; remindAt: Date | null; reminder: boolean };
 
@@ -315,7 +316,7 @@ export class SigningRepository {
     signature: ValidSignature,
     origin: RequestOrigin,
     witnessId: string | null,
-    offline: { visitId: string; signedOnDeviceAt: Date } | null = null,
+    offline: OfflineMark | null = null,
   ) {
     await manager.update(SignerEntity, signer.id, {
       signedOfflineAt: offline?.signedOnDeviceAt ?? null,
@@ -334,11 +335,16 @@ export class SigningRepository {
     });
   }
 
-  async recordDecline(manager: EntityManager, signerId: string, reason: string | null, origin: RequestOrigin): Promise<void> {
-    await manager.update(
-      SignerEntity,
-      { id: signerId, status: 'pending' },
-      { status: 'declined', declineReason: reason, declinedAt: new Date(), ip: origin.ip, userAgent: origin.userAgent },
-    );
+  /** A decline (on a visit's tablet, `offline` says when and on which visit). */
+  async recordDecline(manager: EntityManager, signerId: string, reason: string | null, origin: RequestOrigin, offline: OfflineMark | null) {
+    const visit = { signedOfflineAt: offline?.signedOnDeviceAt ?? null, visitId: offline?.visitId ?? null };
+    const declined = {
+      status: 'declined' as const,
+      declineReason: reason,
+      declinedAt: new Date(),
+      ip: origin.ip,
+      userAgent: origin.userAgent,
+    };
+    await manager.update(SignerEntity, { id: signerId, status: 'pending' }, { ...declined, ...visit });
   }
 }

@@ -233,6 +233,26 @@ export class SigningService {
     return this.signatures.sign(signer.id, role, input, origin, user, offline);
   }
 
+  /** A signer who declined on a home visit's tablet (with the reason they gave), received when it is online again. */
+  async declineOffline(
+    user: CurrentUser,
+    requestId: string,
+    signerId: string,
+    reason: string,
+    offline: OfflineSignature,
+    origin: RequestOrigin,
+  ) {
+    const request = await this.officeRequest(user, requestId, origin);
+    const signer = isUuid(signerId) ? await this.repository.findSigner(signerId, requestId) : null;
+    if (!signer) throw new DomainError('NOT_FOUND', '署名者が見つかりません');
+    if (signer.status === 'declined' && signer.visitId === offline.visitId) return; // sent again: the same decline
+    if (signer.status === 'signed') throw new DomainError('ALREADY_SIGNED', `${signer.name} さんは既に別の方法で署名しています`);
+    if (request.status !== 'open' || signer.status !== 'pending') throw new DomainError('REQUEST_CLOSED', 'この署名依頼は終了しています');
+    if (signer.method !== 'in_person') throw new DomainError('ALREADY_SIGNED', `${signer.name} さんはメールで署名する設定に変わりました`);
+    const document = await this.documents.byId(request.documentId);
+    await this.signatures.decline(signer.id, document, reason.trim().slice(0, 500), origin, user, offline);
+  }
+
   /** The documents left use (inside the caller's transaction): their open requests are cancelled, links refused from now on. */
   cancelOpenIn(manager: EntityManager, documentIds: string[]): Promise<void> {
     return this.repository.cancelOpenFor(manager, documentIds);

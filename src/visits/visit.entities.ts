@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { VisitSignatureStatus } from './visits.types';
+import { VisitSignatureKind, VisitSignatureStatus } from './visits.types';
 
 /** A staff member's home visit: the documents they took, signable offline until `expiresAt`. */
 @Entity('visit')
@@ -22,13 +22,14 @@ export class VisitDocumentEntity {
   @CreateDateColumn({ name: 'taken_at', type: 'timestamptz' }) takenAt!: Date;
 }
 
-/** A signature the device sent: accepted, or refused with the reason the staff member was shown. */
+/** A signature (or a decline) the device sent: accepted, or refused with the reason the staff member was shown. */
 @Entity('visit_signature')
 export class VisitSignatureEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'visit_id' }) visitId!: string;
   @Column('uuid', { name: 'visit_document_id' }) visitDocumentId!: string;
   @Column('uuid', { name: 'signer_id' }) signerId!: string;
+  @Column('text') kind!: VisitSignatureKind;
   @Column('timestamptz', { name: 'signed_on_device_at' }) signedOnDeviceAt!: Date;
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
   @Column('text') status!: VisitSignatureStatus;

@@ -116,7 +116,12 @@ export class VisitsService {
     if (!visit) return null;
     const documents: VisitDocumentView[] = [];
     for (const taken of await this.repository.documentsOf(visit.id)) {
-      const document = await this.documents.writable(user, taken.documentId, origin);
+      // A document erased (or moved out of reach) since it was taken is no longer the tablet's to show.
+      const document = await this.documents.writable(user, taken.documentId, origin).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+        throw error;
+      });
+      if (!document) continue;
       const request = (await this.signing.forDocument(user, taken.documentId, origin)).find((r) => r.id === taken.requestId);
       if (!request) continue;
       documents.push(this.documentView(taken, document, request));
@@ -132,9 +137,11 @@ export class VisitsService {
   async sync(
     user: CurrentUser,
     visitId: string,
-    input: { visitDocumentId: string; signerId: string; signedAt: string; signature: SignatureInput },
+    input: { visitDocumentId: string; signerId: string; signedAt: string; signature?: SignatureInput; decline?: { reason?: string } },
     origin: RequestOrigin,
   ): Promise<{ status: 'accepted'; completed: boolean; receivedAt: Date }> {
+    if (!input.signature === !input.decline)
+      throw new DomainError('INVALID_REQUEST', '署名（signature）か辞退（decline）のどちらか一方を送ってください');
     const visit = isUuid(visitId) ? await this.repository.findVisit(visitId) : null;
     if (!visit || visit.userId !== user.id) {
       if (visit) await this.audit.record({ action: 'access_denied', actor: user, target: { type: 'visit', id: visitId }, origin });
@@ -143,7 +150,8 @@ export class VisitsService {
     const taken = await this.repository.findDocument(input.visitDocumentId, visit.id);
     if (!taken) throw new DomainError('NOT_FOUND', '訪問に持ち出した書類が見つかりません');
     const signedOnDeviceAt = new Date(input.signedAt);
-    const row = { visitId: visit.id, visitDocumentId: taken.id, signerId: input.signerId, signedOnDeviceAt };
+    const kind = input.decline ? ('decline' as const) : ('signature' as const);
+    const row = { visitId: visit.id, visitDocumentId: taken.id, signerId: input.signerId, kind, signedOnDeviceAt };
     try {
       const receivedAt = new Date();
       if (
@@ -155,30 +163,28 @@ export class VisitsService {
           `端末の署名日時（${formatJst(signedOnDeviceAt)}）が、持ち出した時から今までの間にありません。端末の時計を確かめてください`,
         );
       await this.assertUnchanged(user, visit, taken, input.signerId, origin);
-      const result = await this.signing.signOffline(
-        user,
-        taken.requestId,
-        input.signerId,
-        input.signature,
-        {
-          visitId: visit.id,
-          signedOnDeviceAt,
-          alongside: async (manager: EntityManager) => {
-            await this.repository.recordSignature(manager, { ...row, status: 'accepted', refusalCode: null, refusalMessage: null });
-            await this.audit.record(
-              {
-                action: 'visit_synced',
-                actor: user,
-                target: { type: 'signer', id: input.signerId },
-                origin,
-                detail: { visit: visit.id, document: taken.documentId, signedOnDeviceAt: signedOnDeviceAt.toISOString() },
-              },
-              manager,
-            );
-          },
+      const offline = {
+        visitId: visit.id,
+        signedOnDeviceAt,
+        alongside: async (manager: EntityManager) => {
+          await this.repository.recordSignature(manager, { ...row, status: 'accepted', refusalCode: null, refusalMessage: null });
+          await this.audit.record(
+            {
+              action: 'visit_synced',
+              actor: user,
+              target: { type: 'signer', id: input.signerId },
+              origin,
+              detail: { visit: visit.id, document: taken.documentId, kind, signedOnDeviceAt: signedOnDeviceAt.toISOString() },
+            },
+            manager,
+          );
         },
-        origin,
-      );
+      };
+      if (input.decline) {
+        await this.signing.declineOffline(user, taken.requestId, input.signerId, input.decline.reason ?? '', offline, origin);
+        return { status: 'accepted', completed: false, receivedAt };
+      }
+      const result = await this.signing.signOffline(user, taken.requestId, input.signerId, input.signature!, offline, origin);
       return { status: 'accepted', completed: result.completed, receivedAt };
     } catch (error) {
       const code = error instanceof DomainError ? REFUSALS[error.code] : undefined;
@@ -191,7 +197,7 @@ export class VisitsService {
             actor: user,
             target: { type: 'signer', id: input.signerId },
             origin,
-            detail: { visit: visit.id, document: taken.documentId, code },
+            detail: { visit: visit.id, document: taken.documentId, kind, code },
           },
           manager,
         );
@@ -213,7 +219,8 @@ export class VisitsService {
       expiresAt: visit.expiresAt,
       expired: visit.expiresAt.getTime() <= Date.now(),
       taken: documents.filter((d) => d.visitId === visit.id).length,
-      synced: signatures.filter((s) => s.visitId === visit.id && s.status === 'accepted').length,
+      synced: signatures.filter((s) => s.visitId === visit.id && s.status === 'accepted' && s.kind === 'signature').length,
+      declined: signatures.filter((s) => s.visitId === visit.id && s.status === 'accepted' && s.kind === 'decline').length,
       refused: signatures
         .filter((s) => s.visitId === visit.id && s.status === 'refused')
         .map((s) => ({ signerId: s.signerId, code: s.refusalCode ?? '', message: s.refusalMessage ?? '', receivedAt: s.receivedAt })),
@@ -244,7 +251,7 @@ export class VisitsService {
     const request = (await this.signing.forDocument(user, taken.documentId, origin)).find((r) => r.id === taken.requestId);
     const signer = request?.signers.find((s) => s.id === signerId);
     if (!request || !signer) throw new DomainError('NOT_FOUND', '署名者が見つかりません');
-    if (signer.status === 'signed' && signer.visitId === visit.id) return; // sent twice: the same signature
+    if (signer.status !== 'pending' && signer.visitId === visit.id) return; // sent twice: the same signature or decline
     if (signer.status === 'signed' || document.status === 'signed')
       throw new DomainError('ALREADY_SIGNED', `${signer.name} さんは、持ち出した後に別の方法（メール・事業所の端末・紙）で署名しています`);
     if (request.status !== 'open' || signer.status === 'declined')

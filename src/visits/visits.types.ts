@@ -1,6 +1,8 @@
 /** What other features (and the web pages) may know of visits: plain shapes, never the tables behind them. */
 
 export type VisitSignatureStatus = 'accepted' | 'refused';
+/** What the signer did on the tablet: signed, or declined with a reason. */
+export type VisitSignatureKind = 'signature' | 'decline';
 
 /** Why the server refused a signature made on a visit (shown to the staff member, kept on the overview). */
 export type VisitRefusalCode =
@@ -28,6 +30,7 @@ export interface VisitSignature {
   visitId: string;
   visitDocumentId: string;
   signerId: string;
+  kind: VisitSignatureKind;
   signedOnDeviceAt: Date;
   receivedAt: Date;
   status: VisitSignatureStatus;
@@ -83,6 +86,8 @@ export interface VisitOverviewItem {
   taken: number;
   /** Signatures accepted (signed offline and synced). */
   synced: number;
+  /** Declines accepted (declined on the tablet, with the reason the office was mailed). */
+  declined: number;
   refused: Array<{ signerId: string; code: string; message: string; receivedAt: Date }>;
   documents: Array<{ documentId: string; number: string }>;
 }
