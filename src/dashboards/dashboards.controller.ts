@@ -34,8 +34,8 @@ export class DashboardsController {
     const filter = filterFrom(query);
     const rowsPage = pageOf(query.page, query.limit, 100);
     const officesPage = pageOf(query.officePage, query.officeLimit, 100);
-    const read = await this.secretariat.overview(network, filter, rowsPage, officesPage);
-    const { offices, ...grid } = await this.grid.of(network, read.offices, read.officeTotal);
+    const { read, grid: matrix } = await this.grid.overviewWithGrid(network, filter, rowsPage, officesPage);
+    const { offices, ...grid } = matrix;
     return {
       summary: read.summary,
       offices,

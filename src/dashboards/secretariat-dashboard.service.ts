@@ -48,6 +48,15 @@ export interface OfficeSummary {
   counts: Record<CellStatus, number>;
 }
 
+/** A page's first read: the counts, a page of offices, a page of requirements. */
+export interface Overview {
+  summary: NetworkSummary;
+  offices: OfficeSummary[];
+  officeTotal: number;
+  rows: Requirement[];
+  total: number;
+}
+
 /** The whole network at a glance: how many offices owe something, and how many requirements are in each state. */
 export interface NetworkSummary {
   offices: number;
@@ -86,7 +95,7 @@ export class SecretariatDashboardService {
     filter: RequirementFilter,
     rows: { limit: number; offset: number },
     offices: { limit: number; offset: number },
-  ): Promise<{ summary: NetworkSummary; offices: OfficeSummary[]; officeTotal: number; rows: Requirement[]; total: number }> {
+  ): Promise<Overview> {
     const labels = this.labels(networkId);
     const read = await this.repository.overview(this.query(networkId, filter), rows, offices);
     return {

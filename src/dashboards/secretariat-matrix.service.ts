@@ -12,6 +12,7 @@ import {
   CellStatus,
   MAX_PAGE_SIZE,
   OfficeSummary,
+  Overview,
   Requirement,
   RequirementFilter,
   SecretariatDashboardService,
@@ -106,8 +107,43 @@ export class SecretariatMatrixService {
     return this.of(networkId, offices, total);
   }
 
+  /**
+   * A page's overview (SecretariatDashboardService.overview) and the grid of its page of offices. Unfiltered,
+   * that page is simply the offices by name, so the grid is asked for beside the overview (which evaluates the
+   * whole network) instead of after it; if the overview chose other offices, the grid is asked for those.
+   */
+  async overviewWithGrid(
+    networkId: string,
+    filter: RequirementFilter,
+    rowsPage: { limit: number; offset: number },
+    officesPage: { limit: number; offset: number },
+  ): Promise<{ read: Overview; grid: SecretariatMatrix }> {
+    const overview = this.requirements.overview(networkId, filter, rowsPage, officesPage);
+    const guess = isUnfiltered(filter)
+      ? this.requirements
+          .officeNames(networkId)
+          .then((all) => all.slice(officesPage.offset, officesPage.offset + officesPage.limit))
+          .then(async (offices) => ({ offices, rows: await this.rowsOf(networkId, offices) }))
+      : null;
+    // Settled even when its answer is not used, so that its failure is not left unhandled.
+    const early = guess?.then(
+      (value) => value,
+      () => null,
+    );
+    const read = await overview;
+    const guessed = await early;
+    const chosen = read.offices.map((o) => o.officeId).join();
+    const rows =
+      guessed && guessed.offices.map((o) => o.officeId).join() === chosen ? guessed.rows : await this.rowsOf(networkId, read.offices);
+    return { read, grid: { columns: this.columnsOf(networkId), total: read.officeTotal, offices: read.offices, rows } };
+  }
+
   /** The matrix's rows for these offices (a page read by SecretariatDashboardService.overview). */
   async of(networkId: string, offices: OfficeSummary[], total: number): Promise<SecretariatMatrix> {
+    return { columns: this.columnsOf(networkId), total, offices, rows: await this.rowsOf(networkId, offices) };
+  }
+
+  private async rowsOf(networkId: string, offices: Array<Pick<OfficeSummary, 'officeId' | 'officeName'>>): Promise<MatrixRow[]> {
     const columns = this.columnsOf(networkId);
     const notice = columns.find((c) => c.kind === 'notice');
     const officeIds = offices.map((o) => o.officeId);
@@ -120,36 +156,31 @@ export class SecretariatMatrixService {
     ]);
     const byOffice = groupBy(rows, (r) => r.officeId);
     const untrainedBy = groupBy(untrained, (u) => u.officeId);
-    return {
-      columns,
-      total,
-      offices,
-      rows: offices.map((office) => {
-        const own = byOffice.get(office.officeId) ?? [];
-        const cells = columns.map((column) =>
-          column.kind === 'office'
-            ? officeCell(own.find((r) => r.formId === column.key && r.subject.type === 'office'))
-            : column.kind === 'staff'
-              ? staffCell(own.filter((r) => r.formId === column.key && r.subject.type === 'staff'))
-              : (notices.get(office.officeId) ?? noneCell('まだありません')),
-        );
-        const count = counts.get(office.officeId);
-        // The latest staff-change notice counts as owed like any other form (the 督促 mail lists it too).
-        const latestNotice = notice ? notices.get(office.officeId) : undefined;
-        return {
-          officeId: office.officeId,
-          officeName: office.officeName,
-          cells,
-          owed:
-            own.filter((r) => NOT_SUBMITTED.includes(r.status)).length +
-            (latestNotice?.status && NOT_SUBMITTED.includes(latestNotice.status) ? 1 : 0),
-          overdue: own.filter((r) => r.overdue).length + (latestNotice?.overdue ? 1 : 0),
-          openRegistrations: count?.open ?? 0,
-          awaitingAnswer: count?.awaitingAnswer ?? 0,
-          untrained: required ? (untrainedBy.get(office.officeId)?.length ?? 0) : null,
-        };
-      }),
-    };
+    return offices.map((office) => {
+      const own = byOffice.get(office.officeId) ?? [];
+      const cells = columns.map((column) =>
+        column.kind === 'office'
+          ? officeCell(own.find((r) => r.formId === column.key && r.subject.type === 'office'))
+          : column.kind === 'staff'
+            ? staffCell(own.filter((r) => r.formId === column.key && r.subject.type === 'staff'))
+            : (notices.get(office.officeId) ?? noneCell('まだありません')),
+      );
+      const count = counts.get(office.officeId);
+      // The latest staff-change notice counts as owed like any other form (the 督促 mail lists it too).
+      const latestNotice = notice ? notices.get(office.officeId) : undefined;
+      return {
+        officeId: office.officeId,
+        officeName: office.officeName,
+        cells,
+        owed:
+          own.filter((r) => NOT_SUBMITTED.includes(r.status)).length +
+          (latestNotice?.status && NOT_SUBMITTED.includes(latestNotice.status) ? 1 : 0),
+        overdue: own.filter((r) => r.overdue).length + (latestNotice?.overdue ? 1 : 0),
+        openRegistrations: count?.open ?? 0,
+        awaitingAnswer: count?.awaitingAnswer ?? 0,
+        untrained: required ? (untrainedBy.get(office.officeId)?.length ?? 0) : null,
+      };
+    });
   }
 
   /** Each office's latest staff-change notice and where its original is. */
@@ -168,6 +199,11 @@ export class SecretariatMatrixService {
       }),
     );
   }
+}
+
+/** No filter of any kind: the page of offices is every office of the network, by name. */
+function isUnfiltered(filter: RequirementFilter): boolean {
+  return Object.values(filter).every((value) => value === undefined || value === '' || value === false);
 }
 
 /** Not with the 事務局 in any way yet: not made, not signed, or signed but not sent. */

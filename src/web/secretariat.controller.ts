@@ -53,15 +53,14 @@ export class SecretariatController {
     const rowsPage = pageOf(query.page, query.limit, 100);
     const officesPage = pageOf(query.officePage, query.officeLimit, 100);
     const training = this.training.ruleOf(networkId);
-    const [read, officeNames, pending] = await Promise.all([
-      this.dashboard.overview(networkId, filter, rowsPage, officesPage),
+    const [{ read, grid: matrix }, officeNames, pending] = await Promise.all([
+      this.grid.overviewWithGrid(networkId, filter, rowsPage, officesPage),
       this.dashboard.officeNames(networkId),
       this.applications.list(user, 'pending'),
     ]);
     const { summary, rows: requirements, total: rowsTotal } = read;
     const officeIds = read.offices.map((o) => o.officeId);
-    const [matrix, lastSent, noRecipient, untrained] = await Promise.all([
-      this.grid.of(networkId, read.offices, read.officeTotal),
+    const [lastSent, noRecipient, untrained] = await Promise.all([
       this.followUps.lastSent(officeIds),
       this.followUps.unreachable(officeIds),
       training?.required && officeIds.length > 0 ? this.training.untrained(networkId, { officeIds }) : Promise.resolve(null),
