@@ -92,7 +92,8 @@ async function main(): Promise<void> {
       csv,
       targets: { p95Ms: 300, htmlKB: 300, csvSeconds: 3 },
       met: {
-        pages: Object.values(pages).every((p) => (p as Measured).p95Ms <= 300 && (p as Measured).kb <= 300),
+        // The size target is the HTML a person's browser loads; an API answers the page size its client asks for.
+        pages: Object.values(pages).every((p) => (p as Measured).p95Ms <= 300 && (!(p as Measured).html || (p as Measured).kb <= 300)),
         csv: csv.seconds <= 3,
       },
     };
@@ -106,6 +107,8 @@ interface Measured {
   p50Ms: number;
   p95Ms: number;
   kb: number;
+  /** A page (its size counts against the HTML target), or an API's JSON (a page of the size asked for). */
+  html: boolean;
   status: number;
 }
 
@@ -113,6 +116,7 @@ async function timed(url: string, cookie: string | null, runs: number): Promise<
   const headers: Record<string, string> = cookie ? { cookie } : {};
   let bytes = 0;
   let status = 0;
+  let html = false;
   for (let i = 0; i < 2; i++) await (await fetch(url, { headers })).arrayBuffer(); // warm
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -122,10 +126,11 @@ async function timed(url: string, cookie: string | null, runs: number): Promise<
     times.push(performance.now() - t);
     bytes = body.byteLength;
     status = response.status;
+    html = (response.headers.get('content-type') ?? '').startsWith('text/html');
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]);
-  return { p50Ms: at(0.5), p95Ms: at(0.95), kb: Math.round(bytes / 1024), status };
+  return { p50Ms: at(0.5), p95Ms: at(0.95), kb: Math.round(bytes / 1024), html, status };
 }
 
 /** The whole matrix as CSV: time, size, and how much the server process's memory grew while it was sent. */
