@@ -3,7 +3,7 @@ const SLOW = require('./slow-files.cjs');
 
 /**
  * Jest runs the files it knows to be long first, from the timings of earlier runs; a fresh clone has none,
- * and Jest then goes by file size, which starts the crawl (7 minutes, a small file) late, leaving one worker
+ * and Jest then goes by file size, which starts the crawl (minutes long, a small file) late, leaving one worker
  * idle at the end. The slow files go first, longest first; the rest keep Jest's own order.
  */
 class SlowFirstSequencer extends TestSequencer {
