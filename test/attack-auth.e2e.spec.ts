@@ -269,12 +269,12 @@ describe('log-in while Redis is down (private redis-server, stopped mid-test)', 
     stack = await startStack({ REDIS_URL: redis.url, SMTP_URL: smtp.url, TRUST_PROXY: '127.0.0.1', THROTTLE_LOGIN_PER_MINUTE: '6' });
   });
   afterAll(async () => {
-    // Back up, so that the worker's queues close cleanly.
+    // Back up, so that the worker's queues close cleanly (their reconnection backs off: slow on a loaded machine).
     await redis?.start().catch(() => undefined);
     await stack?.close();
     await smtp?.close();
     await redis?.stop();
-  });
+  }, 180_000);
 
   const timed = async <T>(send: () => Promise<T>): Promise<[T, number]> => {
     const start = Date.now();

@@ -625,6 +625,14 @@ describe("the 事務局's desk: applications, invitations, registrations, traini
       const desk = (await clerk.get('/secretariat/registrations').expect(200)).text;
       expect(desk).toContain(`${total}件中 1〜50件目（1 / ${Math.ceil(total / 50)} ページ）`);
       expect(desk.match(/<tr data-line=/g)).toHaveLength(50);
+      // One office's lines, as the desk's filter shows them; the tabs and pages keep the filter.
+      const mine = (await clerk.get(`/secretariat/registrations?office=${officeId}`).expect(200)).text;
+      expect(mine).toContain(`${count}件中 1〜50件目（1 / 42 ページ）`);
+      const links = mine.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+      expect(links).toContain(`href="/secretariat/registrations?status=open&office=${officeId}&page=2"`);
+      expect(links).toContain(`href="/secretariat/registrations?status=done&office=${officeId}"`);
+      expect(mine).toContain(`<option value="${officeId}" selected>`);
+      await clerk.get('/secretariat/registrations?office=nope').expect(400);
       const lastPage = (await clerk.get('/secretariat/registrations?status=open&page=42').expect(200)).text;
       expect(lastPage).toContain(`一括 ${count}`);
       expect(lastPage).toContain('rel="prev"');

@@ -5,6 +5,7 @@ import { CurrentUser, Roles, User } from '../common/auth/current-user';
 import { FormAgain, ShowFormOnError } from '../common/errors/form-page';
 import { Origin, RequestOrigin } from '../common/request-origin';
 import { FollowUpsService } from '../follow-ups/follow-ups.service';
+import { OfficesService } from '../accounts/offices.service';
 import { NetworksService } from '../networks/networks.service';
 import { RegistrationsService } from '../registrations/registrations.service';
 import { KIND_LABELS, LineStatus } from '../registrations/registrations.types';
@@ -26,6 +27,7 @@ export class SecretariatDeskController {
     private readonly registrations: RegistrationsService,
     private readonly followUps: FollowUpsService,
     private readonly networks: NetworksService,
+    private readonly offices: OfficesService,
   ) {}
 
   @Get('registrations')
@@ -33,13 +35,26 @@ export class SecretariatDeskController {
   async desk(@User() user: CurrentUser, @Query() query: DeskQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const status = (query.status ?? 'open') as LineStatus | 'all';
     const page = query.page ?? 1;
-    const { lines, total } = await this.registrations.page(user, status === 'all' ? undefined : status, {
-      limit: DESK_PAGE_SIZE,
-      offset: (page - 1) * DESK_PAGE_SIZE,
-    });
+    const office = query.office;
+    const [{ lines, total }, offices] = await Promise.all([
+      this.registrations.page(
+        user,
+        status === 'all' ? undefined : status,
+        { limit: DESK_PAGE_SIZE, offset: (page - 1) * DESK_PAGE_SIZE },
+        'oldest',
+        office,
+      ),
+      this.offices.inNetwork(user.networkId!),
+    ]);
     const pages = Math.max(1, Math.ceil(total / DESK_PAGE_SIZE));
-    const href = (to: number) => `/secretariat/registrations?status=${status}&page=${to}`;
-    const tab = (value: string, label: string) => ({ value, label, current: value === status });
+    const officeParam = office ? `&office=${office}` : '';
+    const href = (to: number) => `/secretariat/registrations?status=${status}${officeParam}&page=${to}`;
+    const tab = (value: string, label: string) => ({
+      value,
+      label,
+      current: value === status,
+      href: `/secretariat/registrations?status=${value}${officeParam}`,
+    });
     this.views.send(reply, 200, 'desk', {
       title: '登録依頼',
       networkName: this.networks.getNetwork(user.networkId!).name,
@@ -54,6 +69,8 @@ export class SecretariatDeskController {
         next: page < pages ? href(page + 1) : null,
       },
       tabs: [tab('open', '未対応'), tab('done', '対応済'), tab('all', 'すべて')],
+      offices: offices.map((o) => ({ id: o.id, name: o.name, selected: o.id === office })),
+      officeFilter: office ?? null,
       status,
       message: query.message ?? null,
     });
@@ -69,7 +86,7 @@ export class SecretariatDeskController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const line = await this.registrations.markDone(user, id, { mcsId: body.mcsId, note: body.note }, origin);
-    this.back(reply, `${line.officeName} ${line.name}さんの${KIND_LABELS[line.kind]}を対応済みにしました`);
+    this.back(reply, `${line.officeName} ${line.name}さんの${KIND_LABELS[line.kind]}を対応済みにしました`, body.office);
   }
 
   @Post('registrations/:id/questions')
@@ -82,9 +99,9 @@ export class SecretariatDeskController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const question = body.question?.trim() ?? '';
-    if (!question) return this.back(reply, '質問を入力してください（何も送っていません）');
+    if (!question) return this.back(reply, '質問を入力してください（何も送っていません）', body.office);
     const line = await this.registrations.ask(user, id, question, origin);
-    this.back(reply, `${line.officeName}に${line.name}さんについて質問しました（管理者にメールでお知らせしました）`);
+    this.back(reply, `${line.officeName}に${line.name}さんについて質問しました（管理者にメールでお知らせしました）`, body.office);
   }
 
   @Post('offices/:id/follow-up')
@@ -105,7 +122,8 @@ export class SecretariatDeskController {
     reply.redirect(`/secretariat?message=${encodeURIComponent(message)}`, 303);
   }
 
-  private back(reply: FastifyReply, message: string): void {
-    reply.redirect(`/secretariat/registrations?message=${encodeURIComponent(message)}`, 303);
+  /** Back to the desk, filtered as it was. */
+  private back(reply: FastifyReply, message: string, office?: string): void {
+    reply.redirect(`/secretariat/registrations?${office ? `office=${office}&` : ''}message=${encodeURIComponent(message)}`, 303);
   }
 }

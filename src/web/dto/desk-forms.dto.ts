@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, IsUUID } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 import { MultiLine } from '../../common/validation/text-rules';
@@ -27,6 +27,11 @@ export class DeskQueryDto {
   @IsString()
   @MaxLength(500)
   message?: string;
+
+  @Label('事業所')
+  @IsOptionalText()
+  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  office?: string;
 
   @Label('ページ')
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
@@ -73,4 +78,10 @@ export class DeskTextFormDto {
   @IsString()
   @MaxLength(1000)
   answer?: string;
+
+  /** The desk's office filter, kept when the page comes back. */
+  @Label('事業所')
+  @IsOptionalText()
+  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  office?: string;
 }
