@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsString, Matches, MaxLength, registerDecorator } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, IsUUID, Matches, MaxLength, registerDecorator } from 'class-validator';
 import { parseIsoDate, todayInJapan } from '../japan-date';
 import { IsEmailLike, IsOptionalText, Trim } from './decorators';
+import { Label } from './label';
 
 /**
  * The rules of the fields that many forms share, each written once: the API's DTOs and the web pages' form
@@ -123,6 +124,11 @@ export function FilterDate(): PropertyDecorator {
     IsString(),
     Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$labelは日付（例: 2026-12-01）で指定してください' }),
   );
+}
+
+/** An office chosen in a filter or carried by a form (?office=…): its id, or nothing. */
+export function OfficeRef(): PropertyDecorator {
+  return applyDecorators(Label('事業所'), IsOptionalText(), IsUUID(undefined, { message: '事業所の指定が正しくありません' }));
 }
 
 /** A list's page (?page=2): 1 or more, as the query string sends it (text). */

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 import { PageIndex, PageRequest, PageSize, pageOf as pageAt } from '../../common/validation/paging';
+import { OfficeRef } from '../../common/validation/rules';
 import { CELL_STATUSES, CellStatus, MAX_PAGE_SIZE, RequirementFilter } from '../secretariat-dashboard.service';
 
 /** The secretariat matrix's filters (the API's, and the 事務局 page's form). */
@@ -15,9 +16,7 @@ export class MatrixQueryDto {
   network?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'One office' })
-  @Label('事業所')
-  @IsOptionalText()
-  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  @OfficeRef()
   office?: string;
 
   @ApiPropertyOptional({ enum: CELL_STATUSES })

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsUUID } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
 import { ListPageQueryDto } from '../../common/validation/paging';
+import { OfficeRef } from '../../common/validation/rules';
 import { LINE_STATUSES, LineStatus } from '../registrations.types';
 
 /** The CSV's filter (every line: it streams). */
@@ -23,8 +24,6 @@ export class RegistrationQueryDto extends ListPageQueryDto {
   status?: LineStatus;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this office’s lines' })
-  @Label('事業所')
-  @IsOptionalText()
-  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  @OfficeRef()
   office?: string;
 }

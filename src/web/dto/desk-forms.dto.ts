@@ -1,7 +1,8 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsOptionalText } from '../../common/validation/decorators';
 import { Label } from '../../common/validation/label';
+import { PageIndex } from '../../common/validation/paging';
+import { OfficeRef } from '../../common/validation/rules';
 import { MultiLine } from '../../common/validation/text-rules';
 import { LINE_STATUSES } from '../../registrations/registrations.types';
 
@@ -28,17 +29,10 @@ export class DeskQueryDto {
   @MaxLength(500)
   message?: string;
 
-  @Label('事業所')
-  @IsOptionalText()
-  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  @OfficeRef()
   office?: string;
 
-  @Label('ページ')
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
-  @IsOptionalText()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @PageIndex()
   page?: number;
 }
 
@@ -80,8 +74,6 @@ export class DeskTextFormDto {
   answer?: string;
 
   /** The desk's office filter, kept when the page comes back. */
-  @Label('事業所')
-  @IsOptionalText()
-  @IsUUID(undefined, { message: '事業所の指定が正しくありません' })
+  @OfficeRef()
   office?: string;
 }
