@@ -16,9 +16,17 @@ export class DocumentHeadersService {
     return new Map((ids.length ? await this.documents.findMany(ids) : []).map((d) => [d.id, d]));
   }
 
-  /** 「番号（様式名）」 of each document. */
+  /**
+   * 「番号（様式名）」 of each document. A list that names documents (the audit log) outlives the catalogue: a form
+   * no longer loaded (its network taken out of the templates) is named by its id instead of failing the list.
+   */
   async labels(ids: string[]): Promise<Map<string, string>> {
-    const label = (d: DocumentHeader) => `${d.number}（${this.networks.getForm(d.networkId, d.formId).form.title}）`;
+    const titleOf = (d: DocumentHeader) =>
+      this.networks
+        .list()
+        .find((n) => n.id === d.networkId)
+        ?.forms.find((f) => f.id === d.formId)?.title ?? d.formId;
+    const label = (d: DocumentHeader) => `${d.number}（${titleOf(d)}）`;
     return new Map([...(await this.headers(ids))].map(([id, d]) => [id, label(d)]));
   }
 }
