@@ -17,8 +17,10 @@ import {
   JOB_IDS,
 } from '../src/common/queues';
 import { todayInJapan } from '../src/common/japan-date';
+import { CustodyService } from '../src/custody/custody.service';
 import { DocumentPrintingService } from '../src/documents/document-printing.service';
 import { MailService } from '../src/mail/mail.service';
+import { PdfStoreService } from '../src/rendering/pdf-store.service';
 import { RendersService } from '../src/rendering/renders.service';
 import { SigningJobsService } from '../src/signing/signing-jobs.service';
 import { WorkerModule } from '../src/worker.module';
@@ -217,6 +219,27 @@ describe('the sweeper: whatever PostgreSQL says is due reaches the queue again',
     );
     expect(await queue(RIGHTS_QUEUE).getJobScheduler(JOB_IDS.retentionScan())).toMatchObject({ pattern: '0 30 3 * * *' });
   }, 180_000);
+
+  it('keeps a sealed original when a print of it, started before the seal, ends after it (a re-queued print)', async () => {
+    const { docId } = await consent([
+      { role: 'patient', name: '掃除 ハル', method: 'in_person' },
+      { role: 'explainer', name: '説明 看護師', method: 'in_person' },
+    ]);
+    const [{ id }] = await db.query(`SELECT id FROM exemplar WHERE document_id = $1 AND kind = 'original' LIMIT 1`, [docId]);
+    const custody = stack.app.get(CustodyService);
+    const sealed = await stack.app.get(PdfStoreService).save(Buffer.from(`%PDF-1.7 sealed ${docId}`), 1);
+    // The printer is slow: the seal lands while it renders.
+    const printer = {
+      renderForm: async () => {
+        await custody.setPdf(id, sealed);
+        return { pdf: Buffer.from(`%PDF-1.7 printed ${docId}`), pageCount: 1 };
+      },
+    };
+    const printed = await stack.app.get(DocumentPrintingService).print(id, printer, { number: 1, of: 3 });
+    expect(printed.sha256).toBe(sealed);
+    const [{ pdf_sha256 }] = await db.query(`SELECT pdf_sha256 FROM exemplar WHERE id = $1`, [id]);
+    expect(pdf_sha256).toBe(sealed);
+  });
 
   it('has one sweep scheduler however many workers run', async () => {
     await startWorker();

@@ -78,3 +78,14 @@ export function assertOccurredAt(occurredAt: Date, issuedAt: Date, now: number =
     throw invalid(`日時は書類の発行（${formatJst(issuedAt)}）より前にはできません`);
   }
 }
+
+/** What a scanner or a person types: the code itself, or a URL ending in it; any case, stray spaces. */
+export function normalizeCode(input: string): string {
+  const text = input.normalize('NFKC').trim();
+  const last =
+    text
+      .split(/[/?#=]/)
+      .filter(Boolean)
+      .pop() ?? '';
+  return last.replace(/\s+/g, '').toUpperCase();
+}

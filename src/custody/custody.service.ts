@@ -11,7 +11,7 @@ import { CustodyRule } from '../networks/catalogue.types';
 import { NetworksService } from '../networks/networks.service';
 import { ChainCheck, GENESIS_HASH, eventHash, verifyChain } from './custody-chain';
 import { CustodyRepository } from './custody.repository';
-import { HOLDER_SHORT, assertEventFits, assertOccurredAt } from './custody.rules';
+import { HOLDER_SHORT, assertEventFits, assertOccurredAt, normalizeCode } from './custody.rules';
 import {
   CUSTODY_EVENT_LABELS,
   CustodyEvent,
@@ -136,6 +136,12 @@ export class CustodyService {
 
   async setPdf(exemplarId: string, sha256: string, manager?: EntityManager): Promise<void> {
     await this.run(manager, (m) => this.exemplars.update(m, exemplarId, { pdfSha256: sha256, printError: null }));
+  }
+
+  /** A printed PDF, unless the exemplar has one already (sealed while it printed): the exemplar's PDF either way. */
+  async setPrintedPdf(exemplarId: string, sha256: string, manager: EntityManager): Promise<string> {
+    if (await this.exemplars.setFirstPdf(manager, exemplarId, sha256)) return sha256;
+    return (await this.exemplars.findById(exemplarId, manager))?.pdfSha256 ?? sha256;
   }
 
   /** Records, in the caller's transaction, that these exemplars' PDFs are wanted (a failed one is tried again). */
@@ -324,17 +330,6 @@ export class CustodyService {
   private run(manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<void>): Promise<void> {
     return manager ? work(manager) : this.transactions.run(work);
   }
-}
-
-/** What a scanner or a person types: the code itself, or a URL ending in it; any case, stray spaces. */
-export function normalizeCode(input: string): string {
-  const text = input.normalize('NFKC').trim();
-  const last =
-    text
-      .split(/[/?#=]/)
-      .filter(Boolean)
-      .pop() ?? '';
-  return last.replace(/\s+/g, '').toUpperCase();
 }
 
 /**

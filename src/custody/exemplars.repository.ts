@@ -60,6 +60,12 @@ export class ExemplarsRepository {
     await manager.update(ExemplarEntity, id, changes);
   }
 
+  /** Sets a first PDF only: false when the exemplar has one already (e.g. its seal landed while it printed). */
+  async setFirstPdf(manager: EntityManager, id: string, pdfSha256: string): Promise<boolean> {
+    const result = await manager.update(ExemplarEntity, { id, pdfSha256: IsNull() }, { pdfSha256, printError: null });
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Only those without a PDF yet; a failed one is tried again. */
   async requestPrints(manager: EntityManager, ids: string[]): Promise<void> {
     await manager.update(ExemplarEntity, { id: In(ids), pdfSha256: IsNull() }, { printRequestedAt: new Date(), printError: null });

@@ -104,9 +104,8 @@ export class DocumentPrintingService {
         mark: this.custody.markFor(exemplar),
       });
       return await this.transactions.run(async (manager) => {
-        const sha256 = await this.pdfs.save(pdf, pageCount, manager);
-        await this.custody.setPdf(exemplar.id, sha256, manager);
-        return { sha256 };
+        const printed = await this.pdfs.save(pdf, pageCount, manager);
+        return { sha256: await this.custody.setPrintedPdf(exemplar.id, printed, manager) };
       });
     } catch (error) {
       const final = error instanceof DomainError || attempt.number >= attempt.of;
