@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthGuard } from './accounts/auth.guard';
 import { CsrfGuard } from './accounts/csrf.guard';
 import { AuditModule } from './audit/audit.module';
 import { BatchesModule } from './batches/batches.module';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
-import { FormPageInterceptor } from './common/errors/form-page';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { CoreModule } from './core.module';
 import { CustodyModule } from './custody/custody.module';
@@ -23,6 +22,7 @@ import { RightsModule } from './rights/rights.module';
 import { SigningModule } from './signing/signing.module';
 import { VisitsModule } from './visits/visits.module';
 import { WebModule } from './web/web.module';
+import { ConfirmFirstGuard } from './web/confirm-first.guard';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { TrainingModule } from './training/training.module';
@@ -60,12 +60,12 @@ import { IntegrationsModule } from './integrations/integrations.module';
     NetworkSyncService,
     NetworksRepository,
     { provide: APP_FILTER, useClass: DomainErrorFilter },
-    // A web page's form shown again on a refused form (ShowFormOnError), before the filter would answer.
-    { provide: APP_INTERCEPTOR, useClass: FormPageInterceptor },
     // In this order: throttling (Redis), then CSRF (cheap, refuses forged requests before any lookup), then the session.
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useExisting: CsrfGuard },
     { provide: APP_GUARD, useExisting: AuthGuard },
+    // Last: a page's post that asks to be confirmed gets the confirmation page (web/confirm-first.guard.ts).
+    { provide: APP_GUARD, useExisting: ConfirmFirstGuard },
   ],
 })
 export class AppModule {}

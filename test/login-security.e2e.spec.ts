@@ -193,6 +193,18 @@ describe('throttling shared by every API process', () => {
     await apiLogin(first, from).expect(429);
   });
 
+  it('counts requests that arrive at the same moment each once, per address, on both processes', async () => {
+    const [crowd, other] = [address(), address()];
+    const answers = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => apiLogin(i % 2 ? first : second, crowd)),
+      ...Array.from({ length: 3 }, () => apiLogin(first, other)),
+    ]);
+    const statuses = (from: number, to: number) => answers.slice(from, to).map((answer) => answer.status);
+    expect(statuses(0, 10).filter((status) => status === 401)).toHaveLength(6);
+    expect(statuses(0, 10).filter((status) => status === 429)).toHaveLength(4);
+    expect(statuses(10, 13)).toEqual([401, 401, 401]);
+  });
+
   it('is as tight on the second factor and on a signing link’s 暗証番号', async () => {
     const from = address();
     for (let i = 0; i < 6; i++)

@@ -56,6 +56,10 @@ describe('the office side around the signer, over HTTP', () => {
       const refused = await office.post(`/documents/${doc.id}/issue`).type('form').send({ _confirm: key }).expect(400);
       expect(refused.headers['content-type']).toMatch(/^text\/html/);
     }
+    // The log-in and the CSRF check come first: a stranger is never shown the confirmation.
+    const stranger = await stack.http.post(`/documents/${doc.id}/issue`).type('form').send({ _confirm: 'document.issue' });
+    expect(stranger.status).toBe(403);
+    expect(stranger.text).not.toContain('書類番号が確定します');
     expect(await statusOf(doc.id)).toBe('draft');
 
     await office.post(`/documents/${doc.id}/issue`).type('form').send({}).expect(303);

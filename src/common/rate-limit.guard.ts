@@ -6,6 +6,7 @@ import { AppConfig } from '../config/env';
 import { DomainError } from './errors/domain-error';
 import { withTimeout } from './job-delivery';
 import { RedisService } from './redis.provider';
+import { TickBatch } from './tick-batch';
 
 /**
  * A count shared by every route that guards the same secret, so two routes are not two allowances:
@@ -22,24 +23,44 @@ export const RateLimit = (bucket: RateBucket) => SetMetadata(RATE_BUCKET, bucket
 const WINDOW_MS = 60_000;
 
 /**
- * Fixed one-minute windows in Redis: INCR each key, start its expiry on the first hit, and answer the
- * highest count with the longest time left. Atomic, so concurrent requests on any process count once each.
+ * Fixed one-minute windows in Redis, for several requests at once: for each request, INCR each of its keys,
+ * start a key's expiry on its first hit, and answer whether any count is over its limit with the longest time
+ * left. KEYS: every request's keys, one request after another; ARGV: the window (ms), then for each request
+ * its number of keys followed by their limits. Atomic, so concurrent requests on any process count once each.
  */
 const HIT_SCRIPT = `
-local over = 0
-local wait = 0
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
-  if count > tonumber(ARGV[i + 1]) then
-    over = 1
-    local ttl = redis.call('PTTL', key)
-    if ttl > wait then wait = ttl end
+local answers = {}
+local k = 1
+local a = 2
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local over = 0
+  local wait = 0
+  for i = 1, n do
+    local key = KEYS[k]
+    local count = redis.call('INCR', key)
+    if count == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+    if count > tonumber(ARGV[a]) then
+      over = 1
+      local ttl = redis.call('PTTL', key)
+      if ttl > wait then wait = ttl end
+    end
+    k = k + 1
+    a = a + 1
   end
+  answers[#answers + 1] = over
+  answers[#answers + 1] = wait
 end
-return { over, wait }`;
+return answers`;
 
-type HitCommand = (...args: Array<string | number>) => Promise<[number, number]>;
+/** One request's keys and their limits. */
+interface Hit {
+  keys: string[];
+  limits: number[];
+}
+
+type HitCommand = (...args: Array<string | number>) => Promise<number[]>;
 
 /** How long a request waits for Redis's count before this process counts on its own. */
 const REDIS_ANSWER_MS = 1000;
@@ -84,6 +105,8 @@ export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger(RateLimitGuard.name);
   private readonly hit: HitCommand;
   private readonly memory = new MemoryWindows();
+  /** Requests that arrive together are counted in one script call: one Redis round trip, not one each. */
+  private readonly hits = new TickBatch<Hit, [number, number]>((batch) => this.hitAll(batch));
 
   constructor(
     private readonly reflector: Reflector,
@@ -121,11 +144,18 @@ export class RateLimitGuard implements CanActivate {
   private async count(keys: string[], limits: number[]): Promise<[number, number]> {
     if (this.redis.answersNow()) {
       try {
-        return await withTimeout(this.hit(keys.length, ...keys, WINDOW_MS, ...limits), REDIS_ANSWER_MS, 'throttle');
+        return await this.hits.add({ keys, limits });
       } catch (error) {
         this.logger.warn(`throttle counted in memory, Redis unavailable: ${(error as Error).message}`);
       }
     }
     return this.memory.hit(keys, limits);
+  }
+
+  private async hitAll(batch: Hit[]): Promise<Array<[number, number]>> {
+    const keys = batch.flatMap((hit) => hit.keys);
+    const counts = batch.flatMap((hit) => [hit.keys.length, ...hit.limits]);
+    const answers = await withTimeout(this.hit(keys.length, ...keys, WINDOW_MS, ...counts), REDIS_ANSWER_MS, 'throttle');
+    return batch.map((_, i) => [answers[2 * i], answers[2 * i + 1]]);
   }
 }

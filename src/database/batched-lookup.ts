@@ -1,3 +1,5 @@
+import { TickBatch } from '../common/tick-batch';
+
 /**
  * Looks rows up by key, and lets lookups that arrive together share one query: those made in the same
  * turn of the event loop are sent as one `= ANY($1)` query. When many people open their links at once,
@@ -5,34 +7,21 @@
  * Every lookup still reads the rows as they are after its request arrived: nothing is cached.
  */
 export class BatchedLookup<Row> {
-  private waiting = new Map<string, Array<{ resolve: (row: Row | undefined) => void; reject: (error: unknown) => void }>>();
+  private readonly batch: TickBatch<string, Row | undefined>;
 
   constructor(
     /** Returns the rows for these keys (missing keys simply have no row). */
-    private readonly query: (keys: string[]) => Promise<Row[]>,
-    private readonly keyOf: (row: Row) => string,
-    private readonly maxKeys = 200,
-  ) {}
-
-  find(key: string): Promise<Row | undefined> {
-    return new Promise((resolve, reject) => {
-      if (this.waiting.size === 0) setImmediate(() => void this.flush());
-      const waiters = this.waiting.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.waiting.set(key, [{ resolve, reject }]);
-      if (this.waiting.size >= this.maxKeys) void this.flush();
-    });
+    query: (keys: string[]) => Promise<Row[]>,
+    keyOf: (row: Row) => string,
+    maxKeys = 200,
+  ) {
+    this.batch = new TickBatch(async (keys) => {
+      const rows = new Map((await query([...new Set(keys)])).map((row) => [keyOf(row), row]));
+      return keys.map((key) => rows.get(key));
+    }, maxKeys);
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.waiting;
-    if (batch.size === 0) return;
-    this.waiting = new Map();
-    try {
-      const rows = new Map((await this.query([...batch.keys()])).map((row) => [this.keyOf(row), row]));
-      for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(rows.get(key));
-    } catch (error) {
-      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
-    }
+  find(key: string): Promise<Row | undefined> {
+    return this.batch.add(key);
   }
 }

@@ -12,7 +12,7 @@ export interface Confirmation {
 /**
  * Every irreversible or outgoing action of the pages asks first. A form opts in with `{{confirm "key"}}`, which
  * adds the hidden field CONFIRM_FIELD: with JavaScript (assets/confirm.js) a dialog asks and the field is taken
- * out before the form is sent; without it, the post arrives with the field and ConfirmFirstInterceptor
+ * out before the form is sent; without it, the post arrives with the field and ConfirmFirstGuard
  * (confirm-first.interceptor.ts) answers the confirmation page, whose button posts the same values again
  * without it. A client that posts without the field (the API, a script) is not asked.
  */

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { ConfirmFirstInterceptor } from './confirm-first.interceptor';
+import { ConfirmFirstGuard } from './confirm-first.guard';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CustodyModule } from '../custody/custody.module';
 import { DashboardsModule } from '../dashboards/dashboards.module';
@@ -93,8 +92,8 @@ import { VisitsModule } from '../visits/visits.module';
     WithdrawalLinkPagesController,
     IntegrationPagesController,
   ],
-  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }, { provide: APP_INTERCEPTOR, useClass: ConfirmFirstInterceptor }],
-  // For DomainErrorFilter (registered by the app), which answers pages with it.
-  exports: [ErrorPage],
+  providers: [WebViews, { provide: ErrorPage, useClass: WebErrorPage }, ConfirmFirstGuard],
+  // For DomainErrorFilter (registered by the app), which answers pages with it; the guard, for the app's guards.
+  exports: [ErrorPage, ConfirmFirstGuard],
 })
 export class WebModule {}

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DOMAIN_ERROR_STATUS, DomainError, FieldError } from './domain-error';
+import { AlreadyAnswered, DOMAIN_ERROR_STATUS, DomainError, FieldError } from './domain-error';
 import { ErrorPage } from './error-page';
 import { pageNameOf } from './page-name';
 
@@ -16,6 +16,7 @@ export class DomainErrorFilter implements ExceptionFilter {
   constructor(@Optional() private readonly page?: ErrorPage) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    if (exception instanceof AlreadyAnswered) return;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     if (exception instanceof DomainError && exception.code === 'UNAUTHENTICATED' && request.method === 'GET' && isPage(request)) {

@@ -70,3 +70,13 @@ export class InvalidFormDataError extends DomainError {
     super('INVALID_FORM_DATA', `入力内容に${errors.length}件の誤りがあります`, { errors });
   }
 }
+
+/**
+ * Thrown by a guard that has answered the request itself (e.g. with a confirmation page), so that the handler
+ * does not run: DomainErrorFilter sends nothing more.
+ */
+export class AlreadyAnswered extends Error {
+  constructor() {
+    super('answered by a guard');
+  }
+}

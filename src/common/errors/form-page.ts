@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, Observable } from 'rxjs';
@@ -43,7 +43,11 @@ const FORM_PAGE = Symbol('renkei:form-page');
  * the values as typed and each message beside its field. The page's controller catches nothing itself.
  */
 export function ShowFormOnError(render: string, options: { also?: DomainErrorCode[] } = {}): MethodDecorator {
-  return SetMetadata(FORM_PAGE, { render, also: options.also ?? [] } satisfies FormPage);
+  // On this handler only: an interceptor costs every request it runs on (an rxjs chain and async resources).
+  return applyDecorators(
+    SetMetadata(FORM_PAGE, { render, also: options.also ?? [] } satisfies FormPage),
+    UseInterceptors(FormPageInterceptor),
+  );
 }
 
 /**

@@ -1,8 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Observable, of } from 'rxjs';
 import { CSRF_FIELD } from '../accounts/csrf';
-import { DomainError } from '../common/errors/domain-error';
+import { AlreadyAnswered, DomainError } from '../common/errors/domain-error';
 import { CONFIRM_BACK_FIELD, CONFIRM_FIELD, CONFIRMATIONS } from './confirmations';
 import { WebViews } from './web.views';
 
@@ -32,18 +31,22 @@ function backTo(body: Record<string, unknown>): string {
   return typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') && !back.includes('\\') ? back : '/';
 }
 
-/** Answers a page's post that still carries CONFIRM_FIELD with the confirmation page, doing nothing yet. */
+/**
+ * Answers a page's post that still carries CONFIRM_FIELD with the confirmation page, doing nothing yet. The last
+ * global guard (after throttling, CSRF and the log-in), not an interceptor: an interceptor costs every request
+ * its rxjs chain, and this one acts on few.
+ */
 @Injectable()
-export class ConfirmFirstInterceptor implements NestInterceptor {
+export class ConfirmFirstGuard implements CanActivate {
   constructor(private readonly views: WebViews) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const body = request.body as Record<string, unknown> | undefined;
     const key = request.method === 'POST' && body && typeof body === 'object' ? body[CONFIRM_FIELD] : undefined;
     const path = request.url.split('?')[0];
-    if (key === undefined || path === '/api' || path.startsWith('/api/')) return next.handle();
+    if (key === undefined || path === '/api' || path.startsWith('/api/')) return true;
     const confirmation = typeof key === 'string' && Object.hasOwn(CONFIRMATIONS, key) ? CONFIRMATIONS[key] : undefined;
     // A post that asks for a confirmation nobody defined is not done unasked.
     if (!confirmation) throw new DomainError('INVALID_REQUEST', '確認の画面を表示できません。前の画面からやり直してください');
@@ -55,6 +58,6 @@ export class ConfirmFirstInterceptor implements NestInterceptor {
       asksPassword: Object.hasOwn(body!, PASSWORD_FIELD),
       back: backTo(body!),
     });
-    return of(undefined);
+    throw new AlreadyAnswered();
   }
 }
