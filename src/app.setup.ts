@@ -10,6 +10,7 @@ import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
 import { kioskHook } from './web/kiosk';
+import { requestLog } from './common/request-log';
 import { policyFor } from './common/content-security';
 import { projectRoot } from './common/project-root';
 import { loadConfig } from './config/env';
@@ -54,7 +55,8 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
       secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
     })
     // The office's device while a signer holds it: nothing but the signing screen (web/kiosk.ts).
-    .addHook('onRequest', kioskHook);
+    .addHook('onRequest', kioskHook)
+    .addHook('onResponse', requestLog(app.get(Logger)));
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });
