@@ -56,7 +56,7 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     })
     // The office's device while a signer holds it: nothing but the signing screen (web/kiosk.ts).
     .addHook('onRequest', kioskHook)
-    .addHook('onResponse', requestLog(app.get(Logger)));
+    .addHook('onResponse', requestLog(app.get(Logger), loadConfig().logLevel));
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });

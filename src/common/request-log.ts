@@ -9,10 +9,16 @@ export function loggedUrl(url: string): string {
   return url.split('?')[0].replace(SECRET_SEGMENT, '/…');
 }
 
-/** One line per answered request (not /health): its id, method, path, status and time, nothing of its content. */
-export function requestLog(logger: LoggerService) {
+const WRITES_INFO = new Set(['trace', 'debug', 'info']);
+
+/**
+ * One line per answered request (not /health) at `info`: its id, method, path, status and time, nothing of
+ * its content. At a quieter level nothing is built.
+ */
+export function requestLog(logger: LoggerService, level: string) {
+  const writes = WRITES_INFO.has(level);
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    if (request.url !== '/health')
+    if (writes && request.url !== '/health')
       logger.log(
         {
           msg: 'request completed',

@@ -16,8 +16,10 @@ export function readingHtml(
   networkId: string,
   formId: string,
   data: Record<string, unknown>,
+  /** The document version the data is, when known: the key, instead of the data written out on every request. */
+  versionId?: string,
 ): Handlebars.SafeString {
-  const key = `${networkId}\u0000${formId}\u0000${JSON.stringify(data)}`;
+  const key = `${networkId}\u0000${formId}\u0000${versionId ?? JSON.stringify(data)}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const html = networks

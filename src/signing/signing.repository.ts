@@ -35,6 +35,7 @@ interface OpenLinkRow {
   network_id: string;
   form_id: string;
   document_status: string;
+  version_id: string;
   data: Record<string, unknown>;
 }
 
@@ -68,11 +69,11 @@ export class SigningRepository {
         `SELECT s.token_hash, s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
                 s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at, (SELECT count(*)::int FROM signer e WHERE r.ordered AND e.request_id = s.request_id AND e.position < s.position AND e.status <> 'signed') AS earlier_pending,
                 r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
-                d.number, d.network_id, d.form_id, d.status AS document_status, v.data
+                d.number, d.network_id, d.form_id, d.status AS document_status, v.id AS version_id, v.data
            FROM signer s
            JOIN signing_request r ON r.id = s.request_id
            JOIN document d ON d.id = r.document_id
-           JOIN LATERAL (SELECT data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+           JOIN LATERAL (SELECT id, data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
           WHERE s.token_hash = ANY($1::char(64)[])`,
         [tokenHashes],
       ),
@@ -115,7 +116,7 @@ export class SigningRepository {
         formId: row.form_id,
         officeId: row.office_id,
         status: row.document_status,
-        version: { data: row.data },
+        version: { id: row.version_id, data: row.data },
       },
     };
   }

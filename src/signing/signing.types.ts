@@ -80,7 +80,8 @@ export interface SigningDocument {
   status: string;
   formTitle: string;
   formNumber: string;
-  version: { data: Record<string, unknown> };
+  /** `id` where it is known: a version never changes, so its reading view is kept by it. */
+  version: { id?: string; data: Record<string, unknown> };
 }
 
 /** The signer behind a link, with what the link flow checks (the 暗証番号's state, as hashes). */

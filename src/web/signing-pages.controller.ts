@@ -182,7 +182,7 @@ export class SigningPagesController {
       purposeUrl: this.disclosureOf(document) ? `/sign/${token}/purpose` : null,
       declineAction: `/sign/${token}/decline`,
     };
-    const reading = readingHtml(this.networks, document.networkId, document.formId, document.version.data);
+    const reading = readingHtml(this.networks, document.networkId, document.formId, document.version.data, document.version.id);
     showSignPage(this.views, reply, status, { document, role, signer, urls, reading }, errors, values);
   }
 

@@ -13,13 +13,14 @@ describe('the request log', () => {
     expect(loggedUrl('/secretariat/offices/follow-up')).toBe('/secretariat/offices/follow-up');
   });
 
-  it('writes one line per request with its status and time, none for /health', () => {
+  it('writes one line per request with its status and time at info, none for /health nor at warn', () => {
     const lines: unknown[] = [];
     const logger = { log: (line: unknown) => lines.push(line), error: () => {}, warn: () => {} };
-    const hook = requestLog(logger);
+    const hook = requestLog(logger, 'info');
     const reply = { statusCode: 200, elapsedTime: 3.4 };
     hook({ id: 'req-1', method: 'GET', url: '/sign/Qm9xX2xpbmtfdG9rZW5fMTIzNDU2Nzg5MA' } as never, reply as never, () => {});
     hook({ id: 'req-2', method: 'GET', url: '/health' } as never, reply as never, () => {});
+    requestLog(logger, 'warn')({ id: 'req-3', method: 'GET', url: '/login' } as never, reply as never, () => {});
     expect(lines).toEqual([
       { msg: 'request completed', req: { id: 'req-1', method: 'GET', url: '/sign/…' }, res: { statusCode: 200 }, responseTime: 3 },
     ]);
