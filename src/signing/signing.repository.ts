@@ -59,8 +59,7 @@ type NewLink = { tokenHash: string; expiresAt: Date; remindAt: Date | null; remi
 export class SigningRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  // One prepared query, shared by links opened at the same moment: this page is what every family member
-  // opens, often many at once. It reads the document and its latest data in the same round trip.
+  // One prepared query for the links opened at one moment (families open them many at once), with the document's latest version.
   private readonly links = new BatchedLookup<OpenLinkRow>(
     (tokenHashes) =>
       preparedQuery<OpenLinkRow>(
