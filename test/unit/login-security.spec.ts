@@ -124,6 +124,8 @@ describe('CSRF token in rendered pages', () => {
     expect(out.match(/<input type="hidden" name="_csrf" value="TOKEN">/g)).toHaveLength(2);
     expect(out).toContain('<form method="post" action="/a"><input type="hidden" name="_csrf" value="TOKEN">');
     expect(out).toContain("<form action='/c' method='get'></form>");
-    expect(out).toContain('<meta name="csrf-token" content="TOKEN">');
+    expect(out).toContain('<meta name="csrf-token" content="TOKEN">\n</head><body>');
+    expect(out.match(/csrf-token/g)).toHaveLength(1);
+    expect(withCsrfToken('<p>no head</p>', 'TOKEN')).toBe('<p>no head</p>');
   });
 });
