@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { sha256Hex } from '../src/common/hash';
 import { todayInJapan } from '../src/common/japan-date';
 import { projectRoot } from '../src/common/project-root';
+import { loadConfig } from '../src/config/env';
+import { dropDatabase, setUpDatabase } from '../src/database/database.setup';
+import { loadCatalogue } from '../src/networks/catalogue.loader';
+import { TemplateEngine } from '../src/templates/template.engine';
 import { PdfStoreService } from '../src/rendering/pdf-store.service';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { pdfSignatures } from './support/pdf-tools';
@@ -19,15 +23,22 @@ describe('PDFs in object storage (a real S3-compatible server)', () => {
   let office: Agent;
   let db: DataSource;
 
+  // A database of its own: `storage:move` moves every PDF in the database, and the PDFs other files left in
+  // this worker's database are not this file's to count.
+  const databaseUrl = new URL(process.env.DATABASE_URL!);
+  databaseUrl.pathname = `${databaseUrl.pathname}_storage`;
+
   beforeAll(async () => {
     s3 = await startS3();
-    stack = await startStack({ STORAGE_URL: s3.url });
+    await setUpDatabase(databaseUrl.toString(), loadCatalogue(new TemplateEngine(loadConfig().templatesDir)));
+    stack = await startStack({ STORAGE_URL: s3.url, DATABASE_URL: databaseUrl.toString() });
     db = stack.app.get(DataSource);
     office = await stack.login((await createOfficeWithManager(stack.app, 'rurume')).manager.email);
   });
   afterAll(async () => {
     await stack?.close();
     await s3?.close();
+    await dropDatabase(databaseUrl.toString());
   });
 
   /** The command as an operator runs it, in its own process (asynchronously: the S3 server lives in this one). */
@@ -35,7 +46,7 @@ describe('PDFs in object storage (a real S3-compatible server)', () => {
     return new Promise((resolve, reject) => {
       const child = spawn('node', ['dist/src/cli/storage-move.cli.js', '--to', to], {
         cwd: projectRoot(),
-        env: { ...process.env, STORAGE_URL: s3.url, NODE_NO_WARNINGS: '1' },
+        env: { ...process.env, STORAGE_URL: s3.url, DATABASE_URL: databaseUrl.toString(), NODE_NO_WARNINGS: '1' },
       });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
