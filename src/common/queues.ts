@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { DefaultJobOptions } from 'bullmq';
+import { endDisconnectsWhileReconnecting } from './redis-disconnect.fix';
+
+endDisconnectsWhileReconnecting();
 
 export const RENDER_QUEUE = 'render';
 export const DOCUMENTS_QUEUE = 'documents';

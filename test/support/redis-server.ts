@@ -27,11 +27,30 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * A free port below Linux's ephemeral range (32768–60999), for a server a test stops and starts again on the
+ * same port: between the two, an ephemeral port may be handed to another test file's server listening on port 0.
+ */
+async function freeStablePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+}
+
+/**
  * A redis-server process of the test's own, on a free port, with no persistence (as the fault run that filed
  * issue 14 had it): a restart loses every job.
  */
 export async function startRedisServer(): Promise<TestRedis> {
-  const port = await freePort();
+  const port = await freeStablePort();
   const dir = mkdtempSync(join(tmpdir(), 'renkei-redis-'));
   let child: ChildProcess | null = null;
   const command = async (...args: string[]) => {
@@ -53,9 +72,11 @@ export async function startRedisServer(): Promise<TestRedis> {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
         stdio: 'ignore',
       });
+      const started = child;
       for (let i = 0; ; i++) {
         if ((await command('PING').catch(() => null)) === 'PONG') return;
-        if (i > 100) throw new Error(`redis-server did not answer on port ${port}`);
+        if (started.exitCode !== null) throw new Error(`redis-server exited (code ${started.exitCode}): is port ${port} taken?`);
+        if (i > 400) throw new Error(`redis-server did not answer on port ${port}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

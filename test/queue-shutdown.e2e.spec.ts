@@ -1,0 +1,47 @@
+import { Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { redisConnection } from '../src/common/queues';
+import { TestRedis, startRedisServer } from './support/redis-server';
+
+/** Resolves once the client is waiting to reconnect (the state in which ioredis 5 could not be closed). */
+function waitingToReconnect(client: Redis): Promise<void> {
+  return new Promise((resolve) => (client.status === 'reconnecting' ? resolve() : client.once('reconnecting', () => resolve())));
+}
+
+describe('a queue worker shuts down whatever Redis is doing (own redis-server)', () => {
+  let redis: TestRedis;
+  beforeEach(async () => {
+    redis = await startRedisServer();
+  });
+  afterEach(async () => {
+    await redis.stop();
+  });
+
+  async function workerWaitingToReconnect(): Promise<{ worker: Worker; blocking: Redis }> {
+    const worker = new Worker('shutdown-check', async () => undefined, {
+      connection: redisConnection(redis.url),
+      prefix: 'shutdown-check',
+    });
+    worker.on('error', () => undefined); // Redis going away is the point here
+    await worker.waitUntilReady();
+    // BullMQ keeps the connection that waits for jobs private; it is the one whose close hung.
+    const blocking = await (worker as unknown as { blockingConnection: { client: Promise<Redis> } }).blockingConnection.client;
+    await redis.shutdownNoSave();
+    await waitingToReconnect(blocking);
+    return { worker, blocking };
+  }
+
+  it('closes while Redis is down', async () => {
+    const { worker, blocking } = await workerWaitingToReconnect();
+    await worker.close();
+    expect(blocking.status).toBe('end');
+  });
+
+  it('closes just after Redis came back, before the worker reconnected (a CI teardown hung here)', async () => {
+    const { worker, blocking } = await workerWaitingToReconnect();
+    await redis.start();
+    expect(blocking.status).toBe('reconnecting'); // BullMQ's back-off is at least a second
+    await worker.close();
+    expect(blocking.status).toBe('end');
+  });
+});
