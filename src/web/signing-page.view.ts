@@ -43,7 +43,7 @@ export function showSignPage(
 ): void {
   const { document, role, signer, urls } = page;
   const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
-  views.send(reply, status, 'sign', {
+  const context = {
     title: `${document.formTitle}への署名`,
     document,
     role,
@@ -69,7 +69,23 @@ export function showSignPage(
       relation: errorOf('relation'),
       proxyReason: errorOf('proxyReason'),
     },
-  });
+  };
+  const versionId = document.version.id;
+  if (errors.length > 0 || Object.keys(values).length > 0 || !versionId) return views.send(reply, status, 'sign', context);
+  views.sendKept(reply, status, 'sign', keptPageKey(page, versionId), context);
+}
+
+/**
+ * Everything a signing page without errors is made of (the document's text by its version, which never
+ * changes; the role's fields by its form, from the catalogue): two pages with the same key are the same page.
+ */
+export function keptPageKey(page: Parameters<typeof showSignPage>[3], versionId: string): string {
+  const { document, role, signer, urls } = page;
+  return [
+    ...[document.id, document.number, document.status, document.networkId, document.formId, document.officeId, versionId],
+    ...[document.formTitle, document.formNumber, role.role, role.label, role.kind, role.required, signer.name, signer.relation ?? ''],
+    ...[page.inPerson ?? false, page.kiosk ?? false, ...Object.entries(urls).flat()],
+  ].join('\u0000');
 }
 
 /** A drawn signature to put back on the pad: a PNG data URL of a sane size, or nothing. */

@@ -3,18 +3,24 @@ import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ROLE_LABELS } from '../accounts/accounts.types';
-import { CSRF_FIELD, csrfTokenFor } from '../accounts/csrf';
+import { csrfTokenFor } from '../accounts/csrf';
 import Handlebars from 'handlebars';
 import { projectRoot } from '../common/project-root';
 import { formatJst, toSeireki, todayInJapan } from '../common/japan-date';
 import { assertNoRawOutput } from '../templates/template.engine';
 import { confirmField } from './confirmations';
+import { csrfSlots, withCsrfToken } from './csrf-slots';
+import { KeptPages, joinWithToken } from './kept-pages';
+
+/** Kept pages (about 12 KB each). */
+const KEPT_PAGES = 2_000;
 
 /** Server-rendered pages of the web UI (views/*.hbs), escaped like the forms: never {{{ }}}. */
 @Injectable()
 export class WebViews {
   private readonly handlebars = Handlebars.create();
   private readonly views = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly kept = new KeptPages(KEPT_PAGES);
 
   constructor() {
     const dir = join(projectRoot(), 'views');
@@ -47,21 +53,37 @@ export class WebViews {
    * a new form is protected without anyone remembering to (CsrfGuard checks every request that changes state).
    */
   send(reply: FastifyReply, status: number, view: string, context: Record<string, unknown>): void {
+    const csrfToken = csrfTokenFor(reply.request, reply);
+    const page = withCsrfToken(this.render(view, this.pageContext(reply, context)), csrfToken);
+    reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
+  }
+
+  /**
+   * `send`, for a page nobody is logged in to whose whole content `key` fixes (`key` says everything the
+   * context holds): rendered once and kept as UTF-8 bytes with the CSRF token's places open, so a repeat
+   * costs neither the template nor the encoding (a family's signing page is opened again and again).
+   */
+  sendKept(reply: FastifyReply, status: number, view: string, key: string, context: Record<string, unknown>): void {
+    const request = reply.request;
+    if (request.user || request.mfaEnrolmentPending) return this.send(reply, status, view, context);
+    const pageKey = `${status} ${view} ${request.method} ${request.url} ${key}`;
+    const page = this.kept.get(pageKey) ?? this.kept.set(pageKey, csrfSlots(this.render(view, this.pageContext(reply, context))));
+    const body = joinWithToken(page, csrfTokenFor(request, reply));
+    reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+  }
+
+  /** What the layout adds to every page: the logged-in user (if any) with their role, and the page's own address. */
+  private pageContext(reply: FastifyReply, context: Record<string, unknown>): Record<string, unknown> {
     const request = reply.request;
     const user = request.user;
-    const csrfToken = csrfTokenFor(request, reply);
-    const page = withCsrfToken(
-      this.render(view, {
-        ...context,
-        user,
-        roleLabel: user ? ROLE_LABELS[user.role] : null,
-        enrolmentPending: request.mfaEnrolmentPending,
-        // The page's own address, for a confirmation's 戻る (a form shown again after a post has none of its own).
-        pagePath: request.method === 'GET' ? request.url : undefined,
-      }),
-      csrfToken,
-    );
-    reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
+    return {
+      ...context,
+      user,
+      roleLabel: user ? ROLE_LABELS[user.role] : null,
+      enrolmentPending: request.mfaEnrolmentPending,
+      // The page's own address, for a confirmation's 戻る (a form shown again after a post has none of its own).
+      pagePath: request.method === 'GET' ? request.url : undefined,
+    };
   }
 
   render(view: string, context: Record<string, unknown>): string {
@@ -69,25 +91,6 @@ export class WebViews {
     if (!template) throw new Error(`no view ${view}`);
     return template(context);
   }
-}
-
-const FORM_TAG_OR_HEAD_END = /<form\b[^>]*>|<\/head>/gi;
-const POSTS = /\bmethod\s*=\s*["']?post\b/i;
-
-/**
- * The token (base64url: nothing to escape) after every posting form's opening tag, and in a meta tag before
- * the head's end: one pass over the page (a page is rewritten on every request: two passes were a quarter of
- * the signing page's allocations).
- */
-export function withCsrfToken(page: string, token: string): string {
-  const input = `<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
-  let headEnded = false;
-  return page.replace(FORM_TAG_OR_HEAD_END, (tag) => {
-    if (tag.toLowerCase() !== '</head>') return POSTS.test(tag) ? tag + input : tag;
-    if (headEnded) return tag;
-    headEnded = true;
-    return `<meta name="csrf-token" content="${token}">\n${tag}`;
-  });
 }
 
 /** 2026年12月1日, from a YYYY-MM-DD date or a moment (its day in Japan). */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isCommonPassword, passwordProblem } from '../../src/accounts/passwords';
 import { base32Decode, base32Encode, hotp, matchTotp, otpauthUrl, totpCode } from '../../src/accounts/totp';
 import { ConfigError, loadConfig } from '../../src/config/env';
-import { withCsrfToken } from '../../src/web/web.views';
+import { withCsrfToken } from '../../src/web/csrf-slots';
 
 describe('TOTP (RFC 6238 on node:crypto)', () => {
   // RFC 6238 appendix B: SHA-1, secret "12345678901234567890", 8 digits; the 6-digit code is its last six.
