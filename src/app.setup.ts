@@ -5,13 +5,13 @@ import { NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import qs from 'qs';
 import { kioskHook } from './web/kiosk';
 import { requestLog } from './common/request-log';
 import { policyFor } from './common/content-security';
+import { secureHeaders } from './common/secure-headers';
 import { projectRoot } from './common/project-root';
 import { loadConfig } from './config/env';
 import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
@@ -44,15 +44,16 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     onFile: collectUploads,
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 },
   });
-  // helmet itself, built once: @fastify/helmet builds it anew on every request. The content-security policy is
-  // ours (common/content-security.ts): none for pages allows inline scripts; only Swagger UI's route does.
-  const secureHeaders = helmet({ contentSecurityPolicy: false });
+  // helmet's headers, taken once (common/secure-headers.ts). The content-security policy is ours
+  // (common/content-security.ts): none for pages allows inline scripts; only Swagger UI's route does.
+  const headers = secureHeaders({ contentSecurityPolicy: false });
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
       reply.raw.setHeader('Content-Security-Policy', policyFor(request.url));
-      secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
+      for (const [name, value] of headers) reply.raw.setHeader(name, value);
+      done();
     })
     // The office's device while a signer holds it: nothing but the signing screen (web/kiosk.ts).
     .addHook('onRequest', kioskHook)

@@ -358,5 +358,24 @@ describe('attack run: the public form, family links behind the 暗証番号, odd
       const docs = String((await stack.http.get('/api/docs')).headers['content-security-policy']);
       expect(directive(docs, 'script-src')).toContain("'unsafe-inline'");
     });
+
+    it('every answer carries the browser protections: no framing by other sites, no sniffing, no referrer', async () => {
+      for (const answer of [
+        await stack.http.get('/login'),
+        await stack.http.get('/sign/not-a-real-link-at-all-0000000000'),
+        await stack.http.get('/api/forms'),
+        await stack.http.get('/no-such-page'),
+        await office.get('/office'),
+      ])
+        expect(answer.headers).toMatchObject({
+          'x-frame-options': 'SAMEORIGIN',
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+          'strict-transport-security': 'max-age=31536000; includeSubDomains',
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-resource-policy': 'same-origin',
+          'x-permitted-cross-domain-policies': 'none',
+        });
+    });
   });
 });

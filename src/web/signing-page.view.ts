@@ -43,7 +43,7 @@ export function showSignPage(
 ): void {
   const { document, role, signer, urls } = page;
   const errorOf = (path: string) => errors.find((e) => e.path === path)?.message ?? null;
-  const context = {
+  const contextOf = () => ({
     title: `${document.formTitle}への署名`,
     document,
     role,
@@ -69,10 +69,10 @@ export function showSignPage(
       relation: errorOf('relation'),
       proxyReason: errorOf('proxyReason'),
     },
-  };
+  });
   const versionId = document.version.id;
-  if (errors.length > 0 || Object.keys(values).length > 0 || !versionId) return views.send(reply, status, 'sign', context);
-  views.sendKept(reply, status, 'sign', keptPageKey(page, versionId), context);
+  if (errors.length > 0 || Object.keys(values).length > 0 || !versionId) return views.send(reply, status, 'sign', contextOf());
+  views.sendKept(reply, status, 'sign', keptPageKey(page, versionId), contextOf);
 }
 
 /**

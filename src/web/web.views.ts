@@ -60,14 +60,15 @@ export class WebViews {
 
   /**
    * `send`, for a page nobody is logged in to whose whole content `key` fixes (`key` says everything the
-   * context holds): rendered once and kept as UTF-8 bytes with the CSRF token's places open, so a repeat
-   * costs neither the template nor the encoding (a family's signing page is opened again and again).
+   * context holds; the context is made only when the page is not kept yet): rendered once and kept as UTF-8
+   * bytes with the CSRF token's places open, so a repeat costs neither the template nor the encoding (a
+   * family's signing page is opened again and again).
    */
-  sendKept(reply: FastifyReply, status: number, view: string, key: string, context: Record<string, unknown>): void {
+  sendKept(reply: FastifyReply, status: number, view: string, key: string, contextOf: () => Record<string, unknown>): void {
     const request = reply.request;
-    if (request.user || request.mfaEnrolmentPending) return this.send(reply, status, view, context);
+    if (request.user || request.mfaEnrolmentPending) return this.send(reply, status, view, contextOf());
     const pageKey = `${status} ${view} ${request.method} ${request.url} ${key}`;
-    const page = this.kept.get(pageKey) ?? this.kept.set(pageKey, csrfSlots(this.render(view, this.pageContext(reply, context))));
+    const page = this.kept.get(pageKey) ?? this.kept.set(pageKey, csrfSlots(this.render(view, this.pageContext(reply, contextOf()))));
     const body = joinWithToken(page, csrfTokenFor(request, reply));
     reply.status(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
   }

@@ -52,7 +52,7 @@ describe('kept pages', () => {
     const context = { title: '辞退しました', message: '記録しました。', help: null };
     const bodies = ['browser-1', 'browser-2', 'browser-1'].map((cookie) => {
       const kept = fakeReply({ cookies: { renkei_csrf: cookie } });
-      views.sendKept(kept as unknown as FastifyReply, 200, 'sign-message', 'k', context);
+      views.sendKept(kept as unknown as FastifyReply, 200, 'sign-message', 'k', () => context);
       const sent = fakeReply({ cookies: { renkei_csrf: cookie } });
       views.send(sent as unknown as FastifyReply, 200, 'sign-message', context);
       expect(kept.body?.toString()).toBe(sent.body);
@@ -63,7 +63,7 @@ describe('kept pages', () => {
 
     // A member of staff who opens a family's link sees their own menu, never a page kept for someone else.
     const staff = fakeReply({ cookies: { renkei_csrf: 'browser-1' }, user: { name: '事務 花子', role: 'office_staff' } });
-    views.sendKept(staff as unknown as FastifyReply, 200, 'sign-message', 'k', context);
+    views.sendKept(staff as unknown as FastifyReply, 200, 'sign-message', 'k', () => context);
     expect(String(staff.body)).toContain('事務 花子');
   });
 });
