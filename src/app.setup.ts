@@ -14,6 +14,7 @@ import { policyFor } from './common/content-security';
 import { secureHeaders } from './common/secure-headers';
 import { projectRoot } from './common/project-root';
 import { loadConfig } from './config/env';
+import { usePasswordHashCost } from './accounts/passwords';
 import { collectUploads, MAX_UPLOAD_BYTES } from './common/uploads';
 import { RequestValidationPipe, useNestForConstraints } from './common/validation/validation.pipe';
 
@@ -28,7 +29,9 @@ const MAX_FORM_BYTES = 8 * 1024 * 1024;
  */
 export async function createHttpApp(module: Type, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> {
   // The client's address is the socket's, unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
-  const adapter = new FastifyAdapter({ trustProxy: loadConfig().trustProxy ?? false, bodyLimit: MAX_JSON_BYTES });
+  const config = loadConfig();
+  usePasswordHashCost(config.passwordHashCost);
+  const adapter = new FastifyAdapter({ trustProxy: config.trustProxy ?? false, bodyLimit: MAX_JSON_BYTES });
   // Fastify parses JSON itself; form bodies are registered below (Nest's own would not nest names).
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { ...options, bodyParser: false });
   app.useLogger(app.get(Logger));
@@ -57,7 +60,7 @@ export async function createHttpApp(module: Type, options: NestApplicationOption
     })
     // The office's device while a signer holds it: nothing but the signing screen (web/kiosk.ts).
     .addHook('onRequest', kioskHook)
-    .addHook('onResponse', requestLog(app.get(Logger), loadConfig().logLevel));
+    .addHook('onResponse', requestLog(app.get(Logger), config.logLevel));
   app.useStaticAssets({ root: join(projectRoot(), 'public'), prefix: '/assets/' });
   // The QR decoder for the receipt page's camera scanning and the signature pad, from our own origin.
   app.useStaticAssets({ root: join(projectRoot(), 'node_modules', 'jsqr', 'dist'), prefix: '/assets/vendor/jsqr/', decorateReply: false });

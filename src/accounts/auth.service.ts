@@ -11,7 +11,7 @@ import { LoginFailures } from './login-failures';
 import { MFA_TOKEN_TRIES, MfaTokens, ReservedTry } from './mfa-tokens';
 import { MfaService, SecondFactor } from './mfa.service';
 import { PasskeysService } from './passkeys.service';
-import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { sessionId, SessionsService, toCurrentUser } from './sessions.service';
 import { RelyingParty } from './site';
 import { UserEntity } from './user.entity';
@@ -277,10 +277,10 @@ export class AuthService {
     const waitMs = await this.failures.attempt(scope);
     if (waitMs > 0) {
       await this.failures.givenBack(accountScope);
-      await verifyPassword(password, DUMMY_HASH);
+      await verifyPassword(password, dummyHash());
       return { outcome: 'waiting', user, waitSeconds: Math.ceil(waitMs / 1000) };
     }
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
     if (!user || !ok) return { outcome: 'wrong', user };
     await this.failures.succeeded(scope);
     await this.failures.givenBack(accountScope);

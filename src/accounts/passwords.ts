@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { COMMON_PASSWORDS } from './common-passwords';
 
@@ -32,8 +33,22 @@ export function isCommonPassword(password: string): boolean {
   return candidates.some((candidate) => candidate.length > 0 && COMMON_PASSWORDS.has(candidate));
 }
 
+/**
+ * bcrypt's work factor for new hashes (PASSWORD_HASH_COST, 10 unless set; config/env.ts keeps production at 10
+ * or more). Every hash carries its own factor, so hashes made under another one still verify.
+ */
+let hashCost = 10;
+/** One hash per factor to compare against when there is none (see dummyHash). */
+const dummies = new Map<number, string>();
+
+/** Applies the configured work factor: the API and the worker call this as they start. */
+export function usePasswordHashCost(cost: number): void {
+  hashCost = cost;
+  if (!dummies.has(cost)) dummies.set(cost, bcrypt.hashSync(randomBytes(16).toString('base64url'), cost));
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, 10);
+  return bcrypt.hash(password, hashCost);
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
@@ -42,6 +57,9 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
 
 /**
  * Compared against when there is no hash to compare with (an unknown e-mail, a slowed-down address), so
- * every answer to a log-in costs one bcrypt of the same work factor.
+ * every answer to a log-in costs one bcrypt of the same work factor as a real account's.
  */
-export const DUMMY_HASH = '$2b$10$ZXYTQ8YnzKpe3i85WpLDj.7AOUamnshhE99MjdhUo6PxWsGm9A4OO';
+export function dummyHash(): string {
+  if (!dummies.has(hashCost)) usePasswordHashCost(hashCost);
+  return dummies.get(hashCost)!;
+}

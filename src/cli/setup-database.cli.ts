@@ -9,10 +9,12 @@ import { loadCatalogue } from '../networks/catalogue.loader';
 import { TemplateEngine } from '../templates/template.engine';
 import { runOrExplain } from '../common/run-or-explain';
 import { SetupDatabaseModule } from './setup-database.module';
+import { usePasswordHashCost } from '../accounts/passwords';
 
 /** npm run db:setup — create the database, migrate, seed. Safe to run again. Touches no Redis. */
 void runOrExplain('db:setup', async () => {
   const config = loadConfig();
+  usePasswordHashCost(config.passwordHashCost);
   const networks = loadCatalogue(new TemplateEngine(config.templatesDir));
   const { created, migrations } = await setUpDatabase(config.databaseUrl, networks);
   const where = new URL(config.databaseUrl).pathname.slice(1);

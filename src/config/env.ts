@@ -54,6 +54,8 @@ export interface AppConfig {
   throttlePerMinute: number;
   /** Attempts per minute from one address at each of log-in, the second factor and a 暗証番号 (each its own count). */
   throttleLoginPerMinute: number;
+  /** bcrypt's work factor for passwords and 暗証番号 (below 10 only outside production: the tests use 4). */
+  passwordHashCost: number;
   /** How often the worker's sweeper re-queues work that PostgreSQL says is due (and once at start-up). */
   sweepSeconds: number;
   /** A batch without progress for this long makes /health say degraded. */
@@ -204,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     downloadLinkDays: integer('DOWNLOAD_LINK_DAYS', 14, 1, 90),
     throttlePerMinute: integer('THROTTLE_PER_MINUTE', 600, 10, 10_000_000),
     throttleLoginPerMinute: integer('THROTTLE_LOGIN_PER_MINUTE', 20, 1, 10_000_000),
+    passwordHashCost: integer('PASSWORD_HASH_COST', 10, production ? 10 : 4, 15),
     sweepSeconds: integer('SWEEP_SECONDS', 600, 1, 86_400),
     stuckMinutes: integer('STUCK_MINUTES', 15, 1, 1440),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),

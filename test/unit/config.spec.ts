@@ -24,6 +24,25 @@ describe('configuration', () => {
       expect(() => loadConfig({ NODE_ENV: 'development', VISIT_HOURS: wrong })).toThrow(/VISIT_HOURS/);
   });
 
+  it("hashes passwords at bcrypt's work factor 10 unless PASSWORD_HASH_COST says otherwise, never below 10 in production", () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).passwordHashCost).toBe(10);
+    expect(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: '4' }).passwordHashCost).toBe(4);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/renkei',
+      REDIS_URL: 'redis://redis:6379',
+      PUBLIC_URL: 'https://forms.example.jp',
+      SMTP_URL: 'smtp://mail:25',
+      SEAL_P12_PATH: '/run/secrets/seal.p12',
+      TSA_URL: 'https://tsa.example.jp/tsa',
+    };
+    expect(loadConfig({ ...production, PASSWORD_HASH_COST: '12' }).passwordHashCost).toBe(12);
+    for (const wrong of ['9', '4', '16', 'ten'])
+      expect(() => loadConfig({ ...production, PASSWORD_HASH_COST: wrong })).toThrow(
+        /PASSWORD_HASH_COST must be a whole number from 10 to 15/,
+      );
+  });
+
   it('requires the database, Redis, mail and the sealing certificate to be named in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /DATABASE_URL is required[\s\S]*REDIS_URL is required[\s\S]*SEAL_P12_PATH is required[\s\S]*SMTP_URL is required[\s\S]*TSA_URL is required/,

@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { isCommonPassword, passwordProblem } from '../../src/accounts/passwords';
+import {
+  dummyHash,
+  hashPassword,
+  isCommonPassword,
+  passwordProblem,
+  usePasswordHashCost,
+  verifyPassword,
+} from '../../src/accounts/passwords';
 import { base32Decode, base32Encode, hotp, matchTotp, otpauthUrl, totpCode } from '../../src/accounts/totp';
 import { ConfigError, loadConfig } from '../../src/config/env';
 import { withCsrfToken } from '../../src/web/csrf-slots';
@@ -61,6 +68,22 @@ describe('TOTP (RFC 6238 on node:crypto)', () => {
 });
 
 describe('password rule', () => {
+  it('hashes at the configured work factor, and answers an unknown account against a hash of the same factor', async () => {
+    try {
+      usePasswordHashCost(5);
+      const hash = await hashPassword('kakunin-2026');
+      expect(hash).toMatch(/^\$2[ab]\$05\$/);
+      expect(dummyHash()).toMatch(/^\$2[ab]\$05\$/);
+      usePasswordHashCost(4);
+      expect(dummyHash()).toMatch(/^\$2[ab]\$04\$/);
+      // A hash keeps its own factor: one made before the change still verifies.
+      await expect(verifyPassword('kakunin-2026', hash)).resolves.toBe(true);
+      await expect(verifyPassword('kakunin-2027', hash)).resolves.toBe(false);
+    } finally {
+      usePasswordHashCost(10);
+    }
+  });
+
   it('refuses more than 72 bytes plainly (bcrypt would ignore the rest), counting bytes, not characters', () => {
     expect(passwordProblem('Kp2mQ9x7'.repeat(9))).toBeNull(); // 72 bytes
     expect(passwordProblem('Kp2mQ9x7'.repeat(9) + 'z')).toMatch(/72バイト以内/);
