@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import QRCode from 'qrcode';
 import { DomainError } from '../common/errors/domain-error';
 import { NetworksService } from '../networks/networks.service';
 import { BrowserPool } from '../rendering/browser.pool';
 import { PdfRenderer } from '../rendering/pdf.renderer';
+import { qrSvgDataUri } from '../common/qr-code';
 
 const run = promisify(execFile);
 
@@ -78,7 +78,7 @@ export class BulkPrinter {
       ? {
           documentNumber: item.exemplar.code,
           mark: item.exemplar.mark,
-          qrDataUri: `data:image/svg+xml;base64,${Buffer.from(await QRCode.toString(item.exemplar.code, { type: 'svg', margin: 1 })).toString('base64')}`,
+          qrDataUri: await qrSvgDataUri(item.exemplar.code),
         }
       : null;
     const html = this.networks.formHtml(item.networkId, item.formId, item.data, exemplar);

@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError } from 'bullmq';
-import QRCode from 'qrcode';
 import { DomainError } from '../common/errors/domain-error';
 import { Delivery, DueJob, SweepReport, addSoon, requeue, unqueued } from '../common/job-delivery';
 import { DOCUMENTS_QUEUE, JOB_IDS } from '../common/queues';
@@ -13,6 +12,7 @@ import { FormContext } from '../templates/template.engine';
 import { DocumentsRepository } from './documents.repository';
 import { PrintExemplarJob, PrintJob } from './documents.types';
 import { Transactions } from '../common/database/transactions';
+import { qrSvgDataUri } from '../common/qr-code';
 
 /** What prints a form: the worker's FormPdfService (Chromium lives only there). */
 export interface FormPrinter {
@@ -97,7 +97,7 @@ export class DocumentPrintingService {
       throw new DomainError('NOT_FOUND', `exemplar ${exemplarId} is not printed`);
     try {
       const data = await this.documents.versionData(exemplar.versionId);
-      const qrDataUri = await QRCode.toDataURL(exemplar.code, { errorCorrectionLevel: 'M', margin: 1, scale: 4 });
+      const qrDataUri = await qrSvgDataUri(exemplar.code);
       const { pdf, pageCount } = await printer.renderForm(exemplar.networkId, exemplar.formId, data, {
         documentNumber: exemplar.code,
         qrDataUri,

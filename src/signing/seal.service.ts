@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import QRCode from 'qrcode';
 import { sha256Hex } from '../common/hash';
 import { formatJst, todayInJapan } from '../common/japan-date';
 import { APP_CONFIG } from '../config/config.module';
@@ -15,6 +14,7 @@ import { mergePdfs, stampCopy } from './seal-pdf';
 import { SealRecordsService, SealSource } from './seal-records.service';
 import { TimestampAuthority } from './timestamp-authority';
 import { Signer } from './signing.types';
+import { qrSvgDataUri } from '../common/qr-code';
 
 const METHOD_LABEL = { email: 'メールのリンク', in_person: '対面（事業所の端末）' };
 
@@ -69,7 +69,7 @@ export class SealService {
     );
     const exemplar = {
       documentNumber: document.number,
-      qrDataUri: await QRCode.toDataURL(document.number, { margin: 1, scale: 4 }),
+      qrDataUri: await qrSvgDataUri(document.number),
       mark: null,
     };
     const form = await this.formPdf.renderForm(document.networkId, document.formId, data, exemplar, signatures);
