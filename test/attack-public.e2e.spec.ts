@@ -365,6 +365,7 @@ describe('attack run: the public form, family links behind the 暗証番号, odd
         await stack.http.get('/sign/not-a-real-link-at-all-0000000000'),
         await stack.http.get('/api/forms'),
         await stack.http.get('/no-such-page'),
+        await stack.http.get('/assets/app.css'),
         await office.get('/office'),
       ])
         expect(answer.headers).toMatchObject({
