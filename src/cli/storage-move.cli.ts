@@ -36,7 +36,7 @@ void runOrExplain('storage:move', async () => {
     if (report.failed.length > 0) throw new StartupError(summary);
     return summary;
   } finally {
-    store.onModuleDestroy();
+    store.onApplicationShutdown();
     await dataSource.destroy();
   }
 });

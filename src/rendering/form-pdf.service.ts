@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { NetworksService } from '../networks/networks.service';
 import { FormContext } from '../templates/template.engine';
@@ -9,7 +9,7 @@ export const BROWSER_POOL = Symbol('BROWSER_POOL');
 
 /** Prints one network form to PDF. Lives where Chromium lives: the worker, or the CLI. */
 @Injectable()
-export class FormPdfService implements OnModuleDestroy {
+export class FormPdfService implements OnApplicationShutdown {
   private readonly renderer: PdfRenderer;
 
   constructor(
@@ -44,7 +44,11 @@ export class FormPdfService implements OnModuleDestroy {
     return this.renderer.render(html);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Chromium stops in the last phase of shutdown, after the queues' workers have stopped taking jobs and
+   * finished the ones they hold (LoggedWorkerHost); stopped earlier, a job taken in between found no browser.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Transactions } from '../common/database/transactions';
 import { DomainError } from '../common/errors/domain-error';
@@ -16,7 +16,7 @@ import { PdfObjectStore, verifiedPdf } from './pdf-object-store';
  * Every read checks the bytes against their name.
  */
 @Injectable()
-export class PdfStoreService implements OnModuleDestroy {
+export class PdfStoreService implements OnApplicationShutdown {
   private readonly objects: PdfObjectStore | null;
 
   constructor(
@@ -27,7 +27,8 @@ export class PdfStoreService implements OnModuleDestroy {
     this.objects = config.objectStorage ? new PdfObjectStore(config.objectStorage) : null;
   }
 
-  onModuleDestroy(): void {
+  /** Like Chromium (FormPdfService), closed only after the queues' workers have finished the jobs they hold. */
+  onApplicationShutdown(): void {
     this.objects?.close();
   }
 

@@ -1,6 +1,7 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
+import { LoggedWorkerHost } from '../common/logged-worker-host';
 import { RIGHTS_QUEUE, WORKER_NAME } from '../common/queues';
 import { RetentionService } from './retention.service';
 import { RightsJobsService } from './rights-jobs.service';
@@ -9,7 +10,7 @@ import { WithdrawalReceiptService } from './withdrawal-receipt.service';
 
 /** A withdrawal's 撤回受付票, and the daily retention check (both queued again, when lost, by the one sweeper). */
 @Processor(RIGHTS_QUEUE, { name: WORKER_NAME, concurrency: 1 })
-export class RightsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class RightsProcessor extends LoggedWorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(RightsProcessor.name);
 
   constructor(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { DueJob, addSoon, requeue, unqueued } from '../../src/common/job-delivery';
+import { DomainError } from '../../src/common/errors/domain-error';
 import { isTransientError } from '../../src/common/transient-error';
 import { killOrphanedBrowsers, recordBrowser } from '../../src/rendering/browser-processes';
 
@@ -52,7 +53,9 @@ describe('job delivery: PostgreSQL says what is due, Redis is told', () => {
     expect(isTransientError({ message: 'x', driverError: { code: '08006' } })).toBe(true);
     expect(isTransientError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isTransientError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isTransientError(new DomainError('BROWSER_UNAVAILABLE', 'ブラウザは停止しています'))).toBe(true);
     expect(isTransientError(new Error('内容が用紙に収まりません'))).toBe(false);
+    expect(isTransientError(new DomainError('PAGE_OVERFLOW', '内容が用紙に収まりません'))).toBe(false);
     expect(isTransientError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isTransientError(undefined)).toBe(false);
   });
