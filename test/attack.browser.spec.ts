@@ -1,21 +1,11 @@
-import { Browser, Page } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { DataSource } from 'typeorm';
 import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { TestSmtp, linkIn, startSmtp } from './support/smtp';
 import { Agent, TEST_PASSWORD, TestStack, startStack } from './support/test-app';
-import { injectAxe } from './support/a11y';
-
-/** axe-core in the page: the violations it finds (none is the goal). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await injectAxe(page);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string }> }> } }).axe.run();
-    return result.violations.map((v) => v.id);
-  });
-  return violations;
-}
+import { axeViolations } from './support/a11y';
 
 /** The pages the findings changed, as their people see them: office staff, and a family member on a phone. */
 describe('attack run findings in the browser', () => {

@@ -3,23 +3,10 @@ import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager, createUser, unique } from './support/factories';
 import { TestSmtp, startSmtp } from './support/smtp';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
-import { injectAxe } from './support/a11y';
-
-/** axe-core in the page (iframes are printed forms, not pages of ours): no violation at all. */
-async function expectAccessible(page: Page): Promise<void> {
-  await injectAxe(page);
-  const result = await page.evaluate(() =>
-    (
-      window as unknown as {
-        axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown }> }> }> };
-      }
-    ).axe.run(document, { iframes: false }),
-  );
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`)).toEqual([]);
-}
+import { expectNoAxeViolations } from './support/a11y';
 
 /** The 事務局 approves an application and works off a registration line, in a real browser; every page passes axe. */
-// Each page is checked with axe (2 s apiece on a quiet 2-core machine, several times that under load).
+// Each page is checked with axe (about 1 s apiece on a quiet 2-core machine, several times that under load).
 jest.setTimeout(420_000);
 
 describe("the 事務局's desk in the browser", () => {
@@ -65,10 +52,10 @@ describe("the 事務局's desk in the browser", () => {
     const applicant = await newPage();
     await applicant.goto(`${baseUrl}/login`);
     await applicant.getByRole('link', { name: '利用の申込' }).click();
-    await expectAccessible(applicant);
+    await expectNoAxeViolations(applicant, { iframes: false });
     await applicant.getByRole('link', { name: 'るるめネット' }).click();
     await applicant.getByRole('heading', { name: 'るるめネット 利用申込' }).waitFor();
-    await expectAccessible(applicant);
+    await expectNoAxeViolations(applicant, { iframes: false });
     await applicant.getByLabel('事業所名 *').fill(officeName);
     await applicant.getByLabel('郵便番号').fill('203-0053');
     await applicant.getByLabel('住所 *').fill('東京都東久留米市本町1-2-3');
@@ -80,40 +67,40 @@ describe("the 事務局's desk in the browser", () => {
     expect(await applicant.locator('#f-managerEmail-error').textContent()).toBe('管理者メールアドレスの形式が正しくありません');
     expect(await applicant.locator('#f-pledgeMethod-error').textContent()).toContain('提出方法を選んでください');
     expect(await applicant.getByLabel('事業所名 *').inputValue()).toBe(officeName);
-    await expectAccessible(applicant);
+    await expectNoAxeViolations(applicant, { iframes: false });
     await applicant.getByLabel('管理者メールアドレス *').fill(managerEmail);
     await applicant.getByRole('radio', { name: /印刷して郵送/ }).check();
     await applicant.getByRole('button', { name: '申し込む' }).click();
     await applicant.getByRole('heading', { name: '利用申込を受け付けました' }).waitFor();
     const number = await applicant.locator('#application-number').textContent();
     expect(number).toMatch(/^申込-\d{6}$/);
-    await expectAccessible(applicant);
+    await expectNoAxeViolations(applicant, { iframes: false });
 
     // The 事務局 reads it and approves.
     const clerk = await newPage();
     await clerk.goto(`${baseUrl}/secretariat`);
     await logIn(clerk, secretariatEmail);
     await clerk.getByRole('link', { name: /審査待ちの利用申込が\d+件あります/ }).click();
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
     await clerk
       .locator('#pending-applications tr', { hasText: officeName })
       .getByRole('link', { name: /内容を確認する/ })
       .click();
     await clerk.getByRole('heading', { name: new RegExp(`${number}: ${officeName}`) }).waitFor();
     expect(await clerk.locator('iframe[title="別紙1 るるめネットにおける情報管理誓約書"]').count()).toBe(1);
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
     await clerk.getByRole('button', { name: '承認する' }).click();
     await clerk.getByRole('dialog').getByRole('button', { name: '承認する' }).click(); // it asks first
     await clerk.getByText(`承認しました。「${officeName}」を登録し`).waitFor();
     expect(await clerk.locator('#application-status').textContent()).toBe('承認');
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
 
     // The manager follows the invitation, sets a password and lands on the office's page.
     const mail = await smtp.waitFor((m) => m.to === managerEmail && /パスワードを設定/.test(m.subject));
     const link = new URL(/https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+/.exec(mail.text)![0]).pathname;
     const manager = await newPage();
     await manager.goto(`${baseUrl}${link}`);
-    await expectAccessible(manager);
+    await expectNoAxeViolations(manager, { iframes: false });
     await manager.getByLabel('新しいパスワード *').fill('gamen-2026-pass');
     await manager.getByLabel('新しいパスワード（確認） *').fill('gamen-2026-typo');
     await manager.getByRole('button', { name: 'パスワードを設定してログイン' }).click();
@@ -123,16 +110,16 @@ describe("the 事務局's desk in the browser", () => {
     await manager.getByRole('button', { name: 'パスワードを設定してログイン' }).click();
     await manager.getByRole('heading', { name: officeName }).waitFor();
     expect(await manager.locator('#office-message').textContent()).toContain('パスワードを設定しました');
-    await expectAccessible(manager);
+    await expectNoAxeViolations(manager, { iframes: false });
 
     // The manager adds a staff member: a mistake first, then the line goes to the desk.
     await manager.getByRole('link', { name: '従事者を追加' }).click();
-    await expectAccessible(manager);
+    await expectNoAxeViolations(manager, { iframes: false });
     await manager.getByLabel('メールアドレス').fill('gamen@');
     await manager.getByRole('button', { name: '登録する' }).click();
     expect(await manager.locator('#f-name-error').textContent()).toBe('氏名は必須です');
     expect(await manager.locator('#f-email-error').textContent()).toBe('メールアドレスの形式が正しくありません');
-    await expectAccessible(manager);
+    await expectNoAxeViolations(manager, { iframes: false });
     await manager.getByLabel('氏名 *').fill('画面 追加子');
     await manager.getByLabel('職種').fill('看護師');
     await manager.getByLabel('メールアドレス').fill('tsuikako@example.jp');
@@ -143,7 +130,7 @@ describe("the 事務局's desk in the browser", () => {
     // The 事務局 works the line off on its desk.
     await clerk.getByRole('link', { name: '登録依頼' }).click();
     await clerk.getByRole('heading', { name: /登録依頼/ }).waitFor();
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
     // Among the network's lines (other tests' too, 50 a page, oldest first), the office's own, as a clerk finds them.
     await clerk.getByLabel('事業所').selectOption({ label: officeName });
     await clerk.getByRole('button', { name: '絞り込む' }).click();
@@ -167,7 +154,7 @@ describe("the 事務局's desk in the browser", () => {
 
     // From the matrix, one click follows the office up; its row shows when.
     await clerk.getByRole('link', { name: '提出状況' }).click();
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
     const officeRow = clerk.locator('#offices-matrix tr', { hasText: officeName });
     expect(await officeRow.locator('.state').first().textContent()).toBe('発行済（未署名）');
     await officeRow.getByRole('button', { name: /督促メールを送る/ }).click();
@@ -179,7 +166,7 @@ describe("the 事務局's desk in the browser", () => {
 
     // The manager's accounts page.
     await manager.getByRole('link', { name: '事業所のアカウント（職員の招待）' }).click();
-    await expectAccessible(manager);
+    await expectNoAxeViolations(manager, { iframes: false });
   });
   it('training, a question and its answer, a change and a departure, in the pages of a network that requires training', async () => {
     const { office, manager } = await createOfficeWithManager(stack.app, 'musashimurayama');
@@ -190,7 +177,7 @@ describe("the 事務局's desk in the browser", () => {
     const officePage = await newPage();
     await officePage.goto(`${baseUrl}/office`);
     await logIn(officePage, manager.email);
-    await expectAccessible(officePage);
+    await expectNoAxeViolations(officePage, { iframes: false });
     const row = officePage.locator('#staff tr', { hasText: '研修 未子' });
     expect(await row.locator('.state').textContent()).toBe('未受講');
 
@@ -198,7 +185,7 @@ describe("the 事務局's desk in the browser", () => {
     await clerk.goto(`${baseUrl}/secretariat?office=${office.id}`);
     await logIn(clerk, clerkEmail);
     expect(await clerk.locator('#untrained').textContent()).toContain('1名');
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
 
     // The office records the video; the 事務局's list empties.
     await row.getByLabel(/受講日/).fill('2026-04-10');
@@ -216,13 +203,13 @@ describe("the 事務局's desk in the browser", () => {
     await line.getByLabel(/質問/).fill('職種を確認させてください');
     await line.getByRole('button', { name: /質問を送る/ }).click();
     await clerk.getByText('研修 未子さんについて質問しました').waitFor();
-    await expectAccessible(clerk);
+    await expectNoAxeViolations(clerk, { iframes: false });
     expect(await clerk.locator('#desk tr', { hasText: '研修 未子' }).locator('.state').textContent()).toBe('質問中（事業所の回答待ち）');
 
     await officePage.reload();
     const officeLine = officePage.locator('#registrations tr', { hasText: '研修 未子' });
     expect(await officeLine.textContent()).toContain('質問: 職種を確認させてください');
-    await expectAccessible(officePage);
+    await expectNoAxeViolations(officePage, { iframes: false });
     await officeLine.getByLabel(/回答/).fill('訪問看護の看護師です');
     await officeLine.getByRole('button', { name: /回答を送る/ }).click();
     await officePage.getByText('研修 未子さんについての質問に回答しました').waitFor();
@@ -231,7 +218,7 @@ describe("the 事務局's desk in the browser", () => {
 
     // A change and a departure from the staff pages become lines too.
     await officePage.locator('#staff tr', { hasText: '研修 未子' }).getByRole('link', { name: /変更/ }).click();
-    await expectAccessible(officePage);
+    await expectNoAxeViolations(officePage, { iframes: false });
     await officePage.getByLabel('職種').fill('訪問看護師');
     await officePage.getByRole('button', { name: '変更する' }).click();
     await officePage.getByText('研修 未子さんの登録内容を変更しました').waitFor();

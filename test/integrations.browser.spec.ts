@@ -1,7 +1,8 @@
 import { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { launchBrowser, listen } from './support/browser';
-import { expectNoAxeViolations, waitFor } from './support/consents';
+import { expectNoAxeViolations } from './support/a11y';
+import { waitFor } from './support/consents';
 import { createOfficeWithManager, createUser } from './support/factories';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
 import { WebhookReceiver, startReceiver } from './support/webhook-receiver';

@@ -1,20 +1,8 @@
-import { Browser, Page } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { launchBrowser, listen } from './support/browser';
 import { createOfficeWithManager } from './support/factories';
 import { TEST_PASSWORD, TestStack, startStack } from './support/test-app';
-import { injectAxe } from './support/a11y';
-
-/** axe-core's rules on the page as it stands; returns the violations (ids and where). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await injectAxe(page);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> } }
-    ).axe.run();
-    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  return violations;
-}
+import { axeViolations } from './support/a11y';
 
 /**
  * Work committed but not yet done (no worker runs here, as when Redis or the worker is away): the office

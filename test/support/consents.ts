@@ -1,9 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Page } from 'playwright-core';
 import { TestSmtp, linkIn } from './smtp';
 import { Agent, TestStack, formToken } from './test-app';
-import { injectAxe } from './a11y';
 
 export interface Consent {
   id: string;
@@ -114,15 +112,4 @@ export async function waitForReceipt(office: Agent, documentId: string) {
     ).filter((e) => e.sheet === 'withdrawal-receipt');
     return receipts.length > 0 && receipts.every((e) => e.pdfSha256) ? receipts : null;
   }, `the withdrawal receipt of ${documentId}`);
-}
-
-/** axe-core in the page: every rule, no violation (the list is printed when one is found). */
-export async function expectNoAxeViolations(page: Page): Promise<void> {
-  await injectAxe(page);
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<Record<string, unknown>> }> } }).axe;
-    const { violations } = await axe.run(document);
-    return violations.map((v) => ({ id: v.id, help: v.help, nodes: (v.nodes as Array<{ html: string }>).map((n) => n.html).slice(0, 3) }));
-  });
-  expect(result).toEqual([]);
 }
