@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFFont, PDFPage, rgb } from 'pdf-lib';
+import { loadFontkit } from '../common/fontkit';
 
 const GOTHIC_FONT = '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf';
 const A4 = { width: 595.28, height: 841.89 };
@@ -17,7 +17,7 @@ export type CoverLine = { heading: string } | { text: string } | { file: string;
  */
 export async function drawCover(title: string, lines: CoverLine[]): Promise<Buffer> {
   const pdf = await PDFDocument.create();
-  pdf.registerFontkit(fontkit);
+  pdf.registerFontkit(await loadFontkit());
   pdf.setTitle(title);
   pdf.setLanguage('ja-JP');
   const font = await pdf.embedFont(readFileSync(GOTHIC_FONT), { subset: true });

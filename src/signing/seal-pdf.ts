@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb } from 'pdf-lib';
+import { loadFontkit } from '../common/fontkit';
 
 const GOTHIC_FONT = '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf';
 
@@ -16,7 +16,7 @@ export async function mergePdfs(parts: Buffer[]): Promise<Buffer> {
 /** A copy (写し) of the signed document: every page stamped, and no seal (a copy is not the original). */
 export async function stampCopy(pdf: Buffer): Promise<Buffer> {
   const document = await PDFDocument.load(pdf);
-  document.registerFontkit(fontkit);
+  document.registerFontkit(await loadFontkit());
   // The TrueType Gothic of the forms, subset to the two glyphs, so the copy still lists only CID TrueType fonts.
   const font = await document.embedFont(readFileSync(GOTHIC_FONT), { subset: true });
   for (const page of document.getPages()) {
