@@ -10,13 +10,13 @@ COPY bench ./bench
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# Debian's Chromium (no browser download), IPAex fonts (TrueType, so PDFs embed CID TrueType, never
+# Debian's Chromium as its headless shell (no browser download; the worker prints with it), IPAex fonts (TrueType, so PDFs embed CID TrueType, never
 # Type 3), poppler and qpdf for PDF checks and merging.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-ipaexfont poppler-utils qpdf ca-certificates \
+ && apt-get install -y --no-install-recommends chromium-headless-shell fonts-ipaexfont poppler-utils qpdf ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production CHROMIUM_PATH=/usr/bin/chromium
+ENV NODE_ENV=production CHROMIUM_PATH=/usr/lib/chromium/chromium-headless-shell
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

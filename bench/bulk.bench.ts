@@ -97,7 +97,7 @@ async function main(): Promise<void> {
 
   // (b) Ceiling: the very same HTML, printed by a fresh Chromium with nothing around it.
   const chunks = await Promise.all(chunksOf(items).map((chunk) => printer.chunkDocument(chunk, '', false)));
-  const browser = await puppeteer.launch({ executablePath: loadConfig().chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  const browser = await puppeteer.launch({ executablePath: loadConfig().chromiumPath, headless: 'shell', args: CHROMIUM_ARGS });
   const tabs = await Promise.all([browser.newPage(), browser.newPage()]);
   started = performance.now();
   const bare: Buffer[] = new Array(chunks.length);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
-const APT_PACKAGES = ['chromium', 'poppler-utils', 'fonts-ipaexfont', 'qpdf'];
+const APT_PACKAGES = ['chromium-headless-shell', 'chromium', 'poppler-utils', 'fonts-ipaexfont', 'qpdf'];
 const say = (message) => console.log(`[preflight] ${message}`);
 const fail = (message) => {
   console.error(`[preflight] ${message}`);
@@ -32,8 +32,9 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(root, 
   run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' } });
 }
 
-// 3. System packages: Chromium, poppler (pdftotext & co, used by tests), IPAex fonts, qpdf.
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// 3. System packages: the worker's Chromium (headless shell, src/config/env.ts), the full Chromium the browser
+// tests drive, poppler (pdftotext & co, used by tests), IPAex fonts, qpdf.
+const printer = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium-headless-shell';
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const fonts = () => {
   try {
@@ -44,7 +45,8 @@ const fonts = () => {
 };
 const missing = () => {
   const list = [];
-  if (!existsSync(chromium)) list.push('chromium');
+  if (!existsSync(printer)) list.push('chromium-headless-shell');
+  if (!existsSync('/usr/bin/chromium')) list.push('chromium');
   if (!['pdftotext', 'pdffonts', 'pdfinfo', 'pdftoppm', 'pdfsig'].every(has)) list.push('poppler-utils');
   const families = fonts();
   if (!families.includes('IPAexMincho') || !families.includes('IPAexGothic')) list.push('fonts-ipaexfont');

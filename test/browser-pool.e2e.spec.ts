@@ -1,3 +1,4 @@
+import { loadConfig } from '../src/config/env';
 import { BrowserPool } from '../src/rendering/browser.pool';
 import { PdfRenderer } from '../src/rendering/pdf.renderer';
 import { pdfText } from './support/pdf-tools';
@@ -5,7 +6,7 @@ import { pdfText } from './support/pdf-tools';
 const html = (text: string) => `<!doctype html><html lang="ja"><body><section class="page"><p>${text}</p></section></body></html>`;
 
 describe('browser pool (real Chromium)', () => {
-  const pool = new BrowserPool({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', size: 2 });
+  const pool = new BrowserPool({ executablePath: loadConfig().chromiumPath, size: 2 });
   const renderer = new PdfRenderer(pool);
   afterAll(() => pool.close());
 

@@ -129,7 +129,8 @@ export class BrowserPool {
     try {
       browser = await puppeteer.launch({
         executablePath: this.options.executablePath,
-        headless: true,
+        // Plain --headless: the headless shell's only mode, and the same as --headless=new for the full browser.
+        headless: 'shell',
         args: CHROMIUM_ARGS,
         protocolTimeout: 60_000,
         // Over a pipe, Chromium exits when its owner dies (even by SIGKILL); over a WebSocket it would stay.

@@ -2,10 +2,13 @@ import { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
 import { TestStack } from './test-app';
 
-/** Debian's Chromium through Playwright, with the flags that keep it quiet on a closed network. */
+/**
+ * The person's browser: Debian's full Chromium through Playwright (not the worker's headless shell, which
+ * prints PDFs), with the flags that keep it quiet on a closed network.
+ */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    executablePath: process.env.BROWSER_PATH || '/usr/bin/chromium',
     args: [
       '--no-sandbox',
       '--disable-gpu',
