@@ -10,8 +10,8 @@ COPY bench ./bench
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# Debian's Chromium as its headless shell (no browser download; the worker prints with it), IPAex fonts (TrueType, so PDFs embed CID TrueType, never
-# Type 3), poppler and qpdf for PDF checks and merging.
+# Debian's Chromium as its headless shell (no browser download; the worker prints with it), IPAex fonts
+# (TrueType, so PDFs embed CID TrueType, never Type 3), poppler and qpdf for PDF checks and merging.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium-headless-shell fonts-ipaexfont poppler-utils qpdf ca-certificates \
  && rm -rf /var/lib/apt/lists/*

@@ -162,8 +162,8 @@ describe('rendering over HTTP (API → queue → worker → PDF)', () => {
     expect(body.checks.database.status).toBe('up');
     expect(body.checks.redis.status).toBe('up');
     expect(body.checks.workers).toMatchObject({ status: 'up' });
-    // The headless shell by default (the browser would say Chrome/…): the worker's printer of src/config/env.ts.
-    expect(body.checks.workers.detail.workers[0].version).toMatch(/^HeadlessChrome\/\d+/);
+    // The headless shell by default (the full browser says Chrome/…): the worker's printer of src/config/env.ts.
+    expect(body.checks.workers.detail.workers[0].version).toMatch(process.env.CHROMIUM_PATH ? /Chrome\/\d+/ : /^HeadlessChrome\/\d+/);
     expect((await stack.http.get('/health').expect(200)).body).toEqual({ status: 'ok', reasons: [] });
     expect((await stack.http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
   });
