@@ -1,16 +1,7 @@
 import { PNG } from 'pngjs';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { normalizeSignatureImage } from '../../src/signing/signature-image';
-import { signaturePng } from '../support/png';
-
-const chunk = (type: string, data: Buffer) => {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const framed = Buffer.alloc(body.length + 8);
-  framed.writeUInt32BE(data.length, 0);
-  body.copy(framed, 4);
-  framed.writeUInt32BE(crc32(body) >>> 0, body.length + 4);
-  return framed;
-};
+import { pngChunk, signaturePng } from '../support/png';
 
 /** An 8-bit RGBA PNG of this size whose IDAT chunks hold these pieces of a zlib stream. */
 function png(width: number, height: number, ...idat: Buffer[]): Buffer {
@@ -20,9 +11,9 @@ function png(width: number, height: number, ...idat: Buffer[]): Buffer {
   header.set([8, 6, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', header),
-    ...idat.map((piece) => chunk('IDAT', piece)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', header),
+    ...idat.map((piece) => pngChunk('IDAT', piece)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
