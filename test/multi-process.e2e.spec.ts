@@ -15,6 +15,7 @@ import { TestS3, startS3 } from './support/s3-server';
 import { TestSmtp, startSmtp } from './support/smtp';
 import { setupDatabase } from './support/supervised';
 import { Agent, getPdf } from './support/test-app';
+import { waitUntil } from './support/wait';
 
 /**
  * More than one of each, as a large network deploys: two API processes and two workers (the compiled service)
@@ -26,16 +27,6 @@ const PEOPLE = 300;
 const SIGNINGS = 50;
 const DEMO = { email: 'manager@demo.example.jp', password: 'renkei-demo-2026' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil<T>(probe: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 interface Service {
   name: string;

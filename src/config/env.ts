@@ -61,6 +61,11 @@ export interface AppConfig {
   sweepSeconds: number;
   /** A batch without progress for this long makes /health say degraded. */
   stuckMinutes: number;
+  /**
+   * How long an API keeps the row of a signing link being opened, at most (0: it reads it on every request).
+   * PostgreSQL tells every API of each change as it commits; this bounds a copy if a notification were lost.
+   */
+  signingLinkCacheSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Webhook URLs may resolve to loopback, private or link-local addresses, and be http in production (tests only). */
   webhookAllowPrivate: boolean;
@@ -217,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     passwordHashCost: integer('PASSWORD_HASH_COST', 10, production ? 10 : 4, 15),
     sweepSeconds: integer('SWEEP_SECONDS', 600, 1, 86_400),
     stuckMinutes: integer('STUCK_MINUTES', 15, 1, 1440),
+    signingLinkCacheSeconds: integer('SIGNING_LINK_CACHE_SECONDS', 60, 0, 3600),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'), LOG_LEVELS),
     webhookAllowPrivate: flag('WEBHOOK_ALLOW_PRIVATE', false),
     // 1 min, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: the last try about 28 hours after the first.

@@ -1,6 +1,7 @@
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { listenForChanges } from './table-changes';
 import { OfficeEntity } from '../accounts/office.entity';
 import { SessionEntity } from '../accounts/session.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
@@ -52,6 +53,7 @@ import { SecretariatAtScale1765400000000 } from './migrations/1765400000000-Secr
 import { PdfObjectStorage1765500000000 } from './migrations/1765500000000-PdfObjectStorage';
 import { Visits1765600000000 } from './migrations/1765600000000-Visits';
 import { VisitDeclines1765610000000 } from './migrations/1765610000000-VisitDeclines';
+import { SigningLinkChanges1765700000000 } from './migrations/1765700000000-SigningLinkChanges';
 import { VisitDocumentEntity, VisitEntity, VisitSignatureEntity } from '../visits/visit.entities';
 
 export const ENTITIES = [
@@ -122,6 +124,7 @@ export const MIGRATIONS = [
   PdfObjectStorage1765500000000,
   Visits1765600000000,
   VisitDeclines1765610000000,
+  SigningLinkChanges1765700000000,
 ];
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
@@ -137,7 +140,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     logging: process.env.NODE_ENV === 'test' ? false : ['error'],
     // No JIT: the 事務局's read model has plans whose estimated cost passes jit_above_cost, and compiling them
     // took longer (about 250 ms) than running them; no query of this service runs long enough to gain from it.
-    extra: { options: '-c jit=off' },
+    // Every pooled session hears the tables' announcements, its own transactions' first (table-changes.ts).
+    extra: { options: '-c jit=off', onConnect: listenForChanges },
   };
 }
 

@@ -15,6 +15,7 @@ import { QueuedMail } from '../mail/mail.types';
 import { SignaturesService } from './signatures.service';
 import { SigningMailService } from './signing-mail.service';
 import { FamilyLinksRepository, FamilyPinSigner } from './family-links.repository';
+import { OpenLinksRepository } from './open-links.repository';
 import { SigningRepository } from './signing.repository';
 import { OpenedLink, PinSigner, SignatureInput, SigningDocument } from './signing.types';
 import {
@@ -35,6 +36,7 @@ import { Transactions } from '../common/database/transactions';
 export class SigningLinksService {
   constructor(
     private readonly repository: SigningRepository,
+    private readonly openLinks: OpenLinksRepository,
     private readonly familyLinks: FamilyLinksRepository,
     private readonly networks: NetworksService,
     private readonly signatures: SignaturesService,
@@ -48,10 +50,11 @@ export class SigningLinksService {
 
   /**
    * Opens a link; refuses one that is unknown, used, re-sent, expired or declined. (In an ordered request a
-   * later signer has no link until it is their turn.)
+   * later signer has no link until it is their turn.) `kept`, for a page that only shows the link: its row may
+   * come from this process's copy, dropped as any change to it commits (SigningRepository.link).
    */
-  async open(token: string): Promise<OpenedLink> {
-    const link = await this.repository.link(sha256Hex(token));
+  async open(token: string, read: 'fresh' | 'kept' = 'fresh'): Promise<OpenedLink> {
+    const link = await this.openLinks.link(sha256Hex(token), read);
     if (!link)
       throw new DomainError(
         'LINK_INVALID',

@@ -17,6 +17,7 @@ import { SigningController } from './signing.controller';
 import { FamilyContactService } from './family-contact.service';
 import { LinkOfficesRepository } from './link-offices.repository';
 import { FamilyLinksRepository } from './family-links.repository';
+import { OpenLinksRepository } from './open-links.repository';
 import { SigningDueRepository } from './signing-due.repository';
 import { SigningOfficeRepository } from './signing-office.repository';
 import { SigningRepository } from './signing.repository';
@@ -36,6 +37,7 @@ import { VerificationService } from './verification.service';
     SigningEvents,
     SigningOfficeRepository,
     FamilyLinksRepository,
+    OpenLinksRepository,
     LinkOfficesRepository,
     SigningDueRepository,
     SigningMailService,

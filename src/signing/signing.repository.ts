@@ -2,49 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { RequestOrigin } from '../common/request-origin';
-import { BatchedLookup } from '../database/batched-lookup';
-import { preparedQuery } from '../database/data-source';
 import { SignerEntity, SigningRequestEntity } from './signing.entities';
-import { LinkSigner, OpenedLink, Signer, SigningDocument, SigningRequest } from './signing.types';
+import { Signer, SigningRequest } from './signing.types';
 import { ValidSignature } from './signing.validation';
 
-/** The row of the signing-link query: the signer, their request, the document and its latest data. */
-interface OpenLinkRow {
-  token_hash: string;
-  id: string;
-  request_id: string;
-  role: string;
-  role_label: string;
-  position: number;
-  name: string;
-  email: string | null;
-  relation: string | null;
-  method: LinkSigner['method'];
-  status: LinkSigner['status'];
-  access_code_hash: string | null;
-  access_failures: number;
-  access_session_hash: string | null;
-  viewed_at: Date | null;
-  earlier_pending: number;
-  request_status: SigningRequest['status'];
-  ordered: boolean;
-  expires_at: Date;
-  document_id: string;
-  office_id: string;
-  number: string;
-  network_id: string;
-  form_id: string;
-  document_status: string;
-  version_id: string;
-  data: Record<string, unknown>;
-}
-
-/** What a link leads to, as stored; the service adds what the catalogue says of the form. */
-export interface LinkRecord {
-  signer: LinkSigner;
-  request: OpenedLink['request'];
-  document: Omit<SigningDocument, 'formTitle' | 'formNumber'>;
-}
 export type NewSigningRequest = Pick<SigningRequest, 'documentId' | 'officeId' | 'ordered' | 'expiresAt' | 'createdBy'>;
 export type NewSigner = Pick<Signer, 'requestId' | 'role' | 'roleLabel' | 'position' | 'name' | 'email' | 'relation' | 'method'> & {
   accessCodeHash: string | null;
@@ -54,71 +15,13 @@ type OfflineMark = { visitId: string; signedOnDeviceAt: Date };
 /** A signer's new link: its hash, expiry, when to remind, and whether it is the reminder itself. */
 type NewLink = { tokenHash: string; expiresAt: Date; remindAt: Date | null; reminder: boolean };
 
-/** Signing's tables (signing_request, signer, download_link): every read and write of them goes through here. */
+/**
+ * Signing's tables (signing_request, signer, download_link): every read and write of them goes through here, but
+ * for what an e-mailed link opens (open-links.repository.ts) and the family's links (family-links.repository.ts).
+ */
 @Injectable()
 export class SigningRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  // One prepared query for the links opened at one moment (families open them many at once), with the document's latest version.
-  private readonly links = new BatchedLookup<OpenLinkRow>(
-    (tokenHashes) =>
-      preparedQuery<OpenLinkRow>(
-        this.dataSource,
-        'open-signing-links',
-        `SELECT s.token_hash, s.id, s.request_id, s.role, s.role_label, s.position, s.name, s.email, s.relation, s.method, s.status,
-                s.access_code_hash, s.access_failures, s.access_session_hash, s.viewed_at, (SELECT count(*)::int FROM signer e WHERE r.ordered AND e.request_id = s.request_id AND e.position < s.position AND e.status <> 'signed') AS earlier_pending,
-                r.status AS request_status, r.ordered, r.expires_at, r.document_id, r.office_id,
-                d.number, d.network_id, d.form_id, d.status AS document_status, v.id AS version_id, v.data
-           FROM signer s
-           JOIN signing_request r ON r.id = s.request_id
-           JOIN document d ON d.id = r.document_id
-           JOIN LATERAL (SELECT id, data FROM document_version WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
-          WHERE s.token_hash = ANY($1::char(64)[])`,
-        [tokenHashes],
-      ),
-    (row) => row.token_hash,
-  );
-
-  async link(tokenHash: string): Promise<LinkRecord | null> {
-    const row = await this.links.find(tokenHash);
-    if (!row) return null;
-    return {
-      signer: {
-        id: row.id,
-        requestId: row.request_id,
-        role: row.role,
-        roleLabel: row.role_label,
-        position: row.position,
-        name: row.name,
-        email: row.email,
-        relation: row.relation,
-        method: row.method,
-        status: row.status,
-        accessCodeHash: row.access_code_hash,
-        accessFailures: row.access_failures,
-        accessSessionHash: row.access_session_hash,
-        viewedAt: row.viewed_at,
-        earlierPending: row.earlier_pending,
-      },
-      request: {
-        id: row.request_id,
-        status: row.request_status,
-        ordered: row.ordered,
-        expiresAt: row.expires_at,
-        documentId: row.document_id,
-        officeId: row.office_id,
-      },
-      document: {
-        id: row.document_id,
-        number: row.number,
-        networkId: row.network_id,
-        formId: row.form_id,
-        officeId: row.office_id,
-        status: row.document_status,
-        version: { id: row.version_id, data: row.data },
-      },
-    };
-  }
 
   findRequest(id: string, manager: EntityManager = this.dataSource.manager): Promise<SigningRequest | null> {
     return manager.findOneBy(SigningRequestEntity, { id });

@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { ChangeChannel, tableChanges } from './table-changes';
+
+export interface ChannelHandlers {
+  /** A notification on the channel, with its payload. */
+  message(payload: string): void;
+  /** The listener started or stopped listening: anything learned before may have missed a notification. */
+  reset(): void;
+}
+
+/**
+ * Hears a channel's announcements, for a process that keeps copies of rows: those of other processes through a
+ * PostgreSQL session of its own that `LISTEN`s, and those of this process's own changes from the pooled sessions
+ * that made them (table-changes.ts), which have them before the change's query returns. The own session must
+ * reach the server itself: a pooler in transaction mode (PgBouncer's default) does not deliver notifications.
+ *
+ * `listening` is true only while notifications are sure to arrive. When the session drops, the handlers are
+ * reset and it connects again after `retryMs`; once it listens again they are reset once more.
+ */
+export class ChannelListener {
+  private readonly logger = new Logger(ChannelListener.name);
+  private client: Client | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly fromPool = (payload: string) => this.handlers.message(payload);
+  listening = false;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly channel: ChangeChannel,
+    private readonly handlers: ChannelHandlers,
+    private readonly retryMs = 1_000,
+  ) {}
+
+  /** Starts listening (once; later calls do nothing). */
+  start(): void {
+    if (this.client || this.retry || this.closed) return;
+    tableChanges.on(this.channel, this.fromPool);
+    void this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    tableChanges.off(this.channel, this.fromPool);
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    const client = this.client;
+    this.client = null;
+    this.listening = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.connectionString, application_name: `renkei listen ${this.channel}` });
+    this.client = client;
+    client.on('notification', ({ channel, payload }) => {
+      if (channel === this.channel) this.handlers.message(payload ?? '');
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, null));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
+    } catch (error) {
+      this.lost(client, error);
+      return;
+    }
+    if (this.client !== client) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listening = true;
+    this.handlers.reset();
+  }
+
+  private lost(client: Client, error: unknown): void {
+    if (this.client !== client) return;
+    const wasListening = this.listening;
+    this.client = null;
+    this.listening = false;
+    this.handlers.reset();
+    void client.end().catch(() => undefined);
+    if (this.closed) return;
+    // Once per loss, not at every failed retry while the database is away.
+    if (wasListening)
+      this.logger.warn(`stopped listening on ${this.channel} (${error instanceof Error ? error.message : 'connection closed'}); retrying`);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.connect();
+    }, this.retryMs);
+    this.retry.unref();
+  }
+}
