@@ -15,13 +15,15 @@ export interface ChannelHandlers {
  * that made them (table-changes.ts), which have them before the change's query returns. The own session must
  * reach the server itself: a pooler in transaction mode (PgBouncer's default) does not deliver notifications.
  *
- * `listening` is true only while notifications are sure to arrive. When the session drops, the handlers are
- * reset and it connects again after `retryMs`; once it listens again they are reset once more.
+ * `listening` is true only while notifications are sure to arrive. When the session drops, or stops answering
+ * the heartbeat sent every `heartbeatMs` (a connection can die without a word), the handlers are reset and it
+ * connects again after `retryMs`; once it listens again they are reset once more.
  */
 export class ChannelListener {
   private readonly logger = new Logger(ChannelListener.name);
   private client: Client | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly fromPool = (payload: string) => this.handlers.message(payload);
   listening = false;
@@ -31,6 +33,7 @@ export class ChannelListener {
     private readonly channel: ChangeChannel,
     private readonly handlers: ChannelHandlers,
     private readonly retryMs = 1_000,
+    private readonly heartbeatMs = 10_000,
   ) {}
 
   /** Starts listening (once; later calls do nothing). */
@@ -45,6 +48,7 @@ export class ChannelListener {
     tableChanges.off(this.channel, this.fromPool);
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+    this.stopHeartbeat();
     const client = this.client;
     this.client = null;
     this.listening = false;
@@ -52,7 +56,12 @@ export class ChannelListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString, application_name: `renkei listen ${this.channel}` });
+    const client = new Client({
+      connectionString: this.connectionString,
+      application_name: `renkei listen ${this.channel}`,
+      connectionTimeoutMillis: this.heartbeatMs,
+      query_timeout: this.heartbeatMs,
+    });
     this.client = client;
     client.on('notification', ({ channel, payload }) => {
       if (channel === this.channel) this.handlers.message(payload ?? '');
@@ -72,11 +81,19 @@ export class ChannelListener {
     }
     this.listening = true;
     this.handlers.reset();
+    this.heartbeat = setInterval(() => void client.query('SELECT 1').catch((error: unknown) => this.lost(client, error)), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   private lost(client: Client, error: unknown): void {
     if (this.client !== client) return;
     const wasListening = this.listening;
+    this.stopHeartbeat();
     this.client = null;
     this.listening = false;
     this.handlers.reset();
