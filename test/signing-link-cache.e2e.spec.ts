@@ -77,11 +77,11 @@ describe('the signing page’s kept links, and what drops them', () => {
     }
   }
 
-  /** The PostgreSQL process of this API's listening session, once it listens (null: none yet). */
+  /** The PostgreSQL process of this API's listening session, once its first probe came back (null: none yet). */
   async function listenerPid(): Promise<number | null> {
     const [row] = await db.query(
       `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'renkei listen signing_link_changed'
-          AND state = 'idle' AND query LIKE 'LISTEN%'`,
+          AND state = 'idle' AND query LIKE 'SELECT pg_notify%'`,
     );
     return row?.pid ?? null;
   }

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { ChangeChannel, tableChanges } from './table-changes';
+
+/** What a listener's own probes start with (see ChannelListener): no handler sees them. */
+const PROBE = 'probe:';
 
 export interface ChannelHandlers {
   /** A notification on the channel, with its payload. */
@@ -15,9 +19,12 @@ export interface ChannelHandlers {
  * that made them (table-changes.ts), which have them before the change's query returns. The own session must
  * reach the server itself: a pooler in transaction mode (PgBouncer's default) does not deliver notifications.
  *
- * `listening` is true only while notifications are sure to arrive. When the session drops, or stops answering
- * the heartbeat sent every `heartbeatMs` (a connection can die without a word), the handlers are reset and it
- * connects again after `retryMs`; once it listens again they are reset once more.
+ * `listening` is true only while notifications are sure to arrive. Once it has run LISTEN, and then every
+ * `heartbeatMs`, the session announces a probe of its own on the channel, which must come back to it before the
+ * next: a connection can die without a word, and behind a pooler in transaction mode LISTEN is accepted but
+ * nothing arrives. It listens from the first probe's return. When the session drops or a probe does not come
+ * back, the handlers are reset and it connects again after `retryMs`; once it listens again they are reset once
+ * more. Probes are never passed on.
  */
 export class ChannelListener {
   private readonly logger = new Logger(ChannelListener.name);
@@ -25,7 +32,13 @@ export class ChannelListener {
   private retry: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly fromPool = (payload: string) => this.handlers.message(payload);
+  /** The probe this listener announced last and has not heard back yet. */
+  private awaitedProbe: string | null = null;
+  private readonly probePrefix = `${PROBE}${randomUUID()}:`;
+  private probes = 0;
+  private readonly fromPool = (payload: string) => {
+    if (!payload.startsWith(PROBE)) this.handlers.message(payload);
+  };
   listening = false;
 
   constructor(
@@ -63,8 +76,15 @@ export class ChannelListener {
       query_timeout: this.heartbeatMs,
     });
     this.client = client;
-    client.on('notification', ({ channel, payload }) => {
-      if (channel === this.channel) this.handlers.message(payload ?? '');
+    client.on('notification', ({ channel, payload = '' }) => {
+      if (channel !== this.channel) return;
+      if (!payload.startsWith(PROBE)) return this.handlers.message(payload);
+      if (payload !== this.awaitedProbe) return;
+      this.awaitedProbe = null;
+      if (this.listening) return;
+      // Only now is it sure that what is announced reaches this session.
+      this.listening = true;
+      this.handlers.reset();
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
@@ -79,10 +99,17 @@ export class ChannelListener {
       await client.end().catch(() => undefined);
       return;
     }
-    this.listening = true;
-    this.handlers.reset();
-    this.heartbeat = setInterval(() => void client.query('SELECT 1').catch((error: unknown) => this.lost(client, error)), this.heartbeatMs);
+    this.awaitedProbe = null;
+    this.probe(client);
+    this.heartbeat = setInterval(() => this.probe(client), this.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  private probe(client: Client): void {
+    if (this.awaitedProbe) return this.lost(client, new Error('its probe did not come back'));
+    const probe = `${this.probePrefix}${++this.probes}`;
+    this.awaitedProbe = probe;
+    client.query('SELECT pg_notify($1, $2)', [this.channel, probe]).catch((error: unknown) => this.lost(client, error));
   }
 
   private stopHeartbeat(): void {
