@@ -16,9 +16,6 @@ export interface ListenedCacheOptions<Row> {
   groupOf(row: Row): string;
 }
 
-/** The payload that drops every row (a change too large to name each group). */
-export const EVERY_GROUP = '*';
-
 /**
  * Rows kept in this process for as long as PostgreSQL does not say they changed. Triggers on the tables behind
  * the rows notify the changed rows' group when a change commits; every process keeping rows listens, and drops
@@ -40,7 +37,7 @@ export class ListenedCache<Row> {
     private readonly options: ListenedCacheOptions<Row>,
     listen: (handlers: ChannelHandlers) => Listener,
   ) {
-    this.listener = listen({ message: (group) => this.forget(group), reset: () => this.forget(EVERY_GROUP) });
+    this.listener = listen({ message: (group) => this.forget(group), reset: () => this.forgetAll() });
   }
 
   /** The kept row for `key`, or the row `read` returns (kept, when nothing changed meanwhile). */
@@ -60,7 +57,7 @@ export class ListenedCache<Row> {
   }
 
   close(): Promise<void> {
-    this.forget(EVERY_GROUP);
+    this.forgetAll();
     return this.listener.close();
   }
 
@@ -74,13 +71,14 @@ export class ListenedCache<Row> {
     this.groups.set(group, keys);
   }
 
+  private forgetAll(): void {
+    this.generation++;
+    this.rows.clear();
+    this.groups.clear();
+  }
+
   private forget(group: string): void {
     this.generation++;
-    if (group === EVERY_GROUP) {
-      this.rows.clear();
-      this.groups.clear();
-      return;
-    }
     for (const key of this.groups.get(group) ?? []) this.rows.delete(key);
     this.groups.delete(group);
   }

@@ -51,7 +51,7 @@ export class SigningLinksService {
   /**
    * Opens a link; refuses one that is unknown, used, re-sent, expired or declined. (In an ordered request a
    * later signer has no link until it is their turn.) `kept`, for a page that only shows the link: its row may
-   * come from this process's copy, dropped as any change to it commits (SigningRepository.link).
+   * come from this process's copy, dropped as any change to it commits (OpenLinksRepository.link).
    */
   async open(token: string, read: 'fresh' | 'kept' = 'fresh'): Promise<OpenedLink> {
     const link = await this.openLinks.link(sha256Hex(token), read);
