@@ -132,6 +132,7 @@ describe('the signing page’s kept links, and what drops them', () => {
     await waitUntil(async () => (await shown(link.page)) === 'refused 410', 10_000, 'the page without its copy');
     const after = await waitUntil(async () => (await listenerPid()) ?? 0, 10_000, 'a new listening session');
     expect(after).not.toBe(before);
+    expect(await shown(link.page)).toBe('refused 410'); // the copy from before the loss did not come back
 
     const next = await openLink();
     expect(await shown(next.page)).toBe('form');
